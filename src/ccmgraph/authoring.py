@@ -1,0 +1,250 @@
+"""Compile a curated work-plan file (data/workplans/*.ttl) into published triples.
+
+Curators write shorthands (see data/README.md); this module turns them into the
+public model of DESIGN.md:
+
+- ``ccm:actionList "10 and 11 A-D"`` on an alignment becomes one ``ccm:ActionAlignment``
+  per action number, keeping sub-letters in ``ccm:actionAsWritten``;
+- an evidence given as ``ccm:quote`` (and ``ccm:quoteContext``) becomes an ``ccm:Evidence``
+  with a Web Annotation text-quote and text-position selector, offsets computed here;
+- alignments stated for a work plan or an objective are inherited by the elements under it,
+  with the basis saying so;
+- blank nodes get stable IRIs, so the output is the same byte for byte on every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from . import evidence
+from .namespaces import CCM, ID, OA, lap_action
+
+
+class AuthoringError(ValueError):
+    """A curated file that cannot be compiled; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Source:
+    iri: URIRef
+    path: Path
+    text: str
+
+
+# ---------------------------------------------------------------- action lists
+
+_RANGE = re.compile(r"^(\d+)\s*(?:to|-|–)\s*(\d+)$")
+_SINGLE = re.compile(r"^(\d+)(?:\s+([A-Za-z](?:\s*-\s*[A-Za-z])?))?$")
+
+
+def parse_action_list(text: str) -> list[tuple[int, str | None]]:
+    """``"4, 23 and 41"`` -> [(4, None), (23, None), (41, None)]; ``"1 to 9"`` -> 1..9;
+    ``"10 and 11 A-D"`` -> [(10, None), (11, "11 A-D")] (sub-letters kept as written)."""
+    out: list[tuple[int, str | None]] = []
+    for part in re.split(r"\s*,\s*|\s+and\s+", text.strip()):
+        if not part:
+            continue
+        if m := _RANGE.match(part):
+            lo, hi = int(m[1]), int(m[2])
+            if lo > hi:
+                raise ValueError(f"empty range {part!r}")
+            out.extend((n, None) for n in range(lo, hi + 1))
+        elif m := _SINGLE.match(part):
+            out.append((int(m[1]), part if m[2] else None))
+        else:
+            raise ValueError(f"cannot read action reference {part!r} in {text!r}")
+    for n, _ in out:
+        if not 1 <= n <= 50:
+            raise ValueError(f"LAP action {n} is outside 1..50 in {text!r}")
+    return out
+
+
+# ---------------------------------------------------------------- helpers
+
+def _line_of(path: Path, needle: str) -> int | None:
+    """Line of ``path`` where ``needle`` (or its first words) is written, for error messages."""
+    probe = " ".join(needle.split()[:6])
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if probe and probe in " ".join(line.split()):
+            return number
+    return None
+
+
+def _fail(path: Path, needle: str, message: str) -> AuthoringError:
+    line = _line_of(path, needle)
+    where = f"{path}:{line}" if line else str(path)
+    return AuthoringError(f"{where}: {message}")
+
+
+def _replace(g: Graph, old: Node, new: Node) -> None:
+    for p, o in list(g.predicate_objects(old)):
+        g.remove((old, p, o))
+        g.add((new, p, o))
+    for s, p in list(g.subject_predicates(old)):
+        g.remove((s, p, old))
+        g.add((s, p, new))
+
+
+def _key(iri: Node) -> str:
+    """A readable key for an element IRI: its path below ``id/``, slashes as dashes."""
+    return str(iri).removeprefix(str(ID)).replace("/", "-")
+
+
+# ---------------------------------------------------------------- steps
+
+def expand_action_lists(g: Graph, path: Path) -> None:
+    for node, listed in list(g.subject_objects(CCM.actionList)):
+        try:
+            actions = parse_action_list(str(listed))
+        except ValueError as exc:
+            raise _fail(path, str(listed), str(exc)) from None
+        owners = list(g.subjects(CCM.hasAlignment, node))
+        rest = [(p, o) for p, o in g.predicate_objects(node) if p != CCM.actionList]
+        for owner in owners:
+            g.remove((owner, CCM.hasAlignment, node))
+            for number, written in actions:
+                new = BNode()
+                g.add((owner, CCM.hasAlignment, new))
+                g.add((new, CCM.action, lap_action(number)))
+                if written:
+                    g.add((new, CCM.actionAsWritten, Literal(written)))
+                for p, o in rest:
+                    g.add((new, p, o))
+        g.remove((node, None, None))
+
+
+def name_alignments(g: Graph, path: Path) -> None:
+    """Give each alignment and continuation a readable IRI below its element."""
+    for owner, node in list(g.subject_objects(CCM.hasAlignment)):
+        g.add((node, RDF.type, CCM.ActionAlignment))
+        if not isinstance(node, BNode):
+            continue
+        actions = list(g.objects(node, CCM.action))
+        bases = list(g.objects(node, CCM.basis))
+        if len(actions) != 1 or len(bases) != 1:
+            raise _fail(path, _key(owner).rsplit("-", 1)[-1],
+                        f"alignment of {owner} needs exactly one ccm:action (or ccm:actionList) and one ccm:basis")
+        number = str(actions[0]).rsplit("/", 1)[-1]
+        basis = str(bases[0]).rsplit("#", 1)[-1]
+        _replace(g, node, URIRef(f"{owner}/alignment/{number}-{basis}"))
+    for owner, node in list(g.subject_objects(CCM.hasContinuation)):
+        g.add((node, RDF.type, CCM.Continuation))
+        if isinstance(node, BNode):
+            earlier = g.value(node, CCM.continuedFrom)
+            if earlier is None:
+                raise _fail(path, "hasContinuation", f"continuation of {owner} needs ccm:continuedFrom")
+            _replace(g, node, URIRef(f"{owner}/continuation/{_key(earlier)}"))
+
+
+def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URIRef, Source]) -> None:
+    for node in list(g.subjects(CCM.quote, None)):
+        quote = str(g.value(node, CCM.quote))
+        context = g.value(node, CCM.quoteContext)
+        src_iri = g.value(node, OA.hasSource)
+        src = default if src_iri is None else sources.get(src_iri)
+        if src is None:
+            raise _fail(path, quote, f"evidence names an unknown source document {src_iri}")
+        try:
+            span = evidence.locate(src.text, quote, None if context is None else str(context))
+        except evidence.QuoteError as exc:
+            raise _fail(path, quote, f"{exc} (in {src.path.name})") from None
+        iri = ID[f"evidence/{src.path.stem}/{span.start}-{span.end}"]
+        g.remove((node, CCM.quote, None))
+        g.remove((node, CCM.quoteContext, None))
+        g.remove((node, OA.hasSource, None))
+        _replace(g, node, iri)
+        quote_sel, pos_sel = URIRef(f"{iri}/quote"), URIRef(f"{iri}/position")
+        g.add((iri, RDF.type, CCM.Evidence))
+        g.add((iri, OA.hasSource, src.iri))
+        g.add((iri, OA.hasSelector, quote_sel))
+        g.add((iri, OA.hasSelector, pos_sel))
+        g.add((iri, RDFS.label, Literal(f"{src.path.stem}, characters {span.start}-{span.end}")))
+        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+        g.add((quote_sel, OA.exact, Literal(span.exact)))
+        g.add((quote_sel, OA.prefix, Literal(span.prefix)))
+        g.add((quote_sel, OA.suffix, Literal(span.suffix)))
+        g.add((pos_sel, RDF.type, OA.TextPositionSelector))
+        g.add((pos_sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+        g.add((pos_sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+
+
+def _children(g: Graph, element: Node) -> Iterable[Node]:
+    yield from g.subjects(CCM.contributesTo, element)
+    yield from g.subjects(CCM.subActivityOf, element)
+
+
+def _descendants(g: Graph, roots: Iterable[Node]) -> set[Node]:
+    seen: set[Node] = set()
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        for child in _children(g, node):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+_PLAN_PARTS = (CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput, CCM.hasOutcome)
+
+
+def inherit_alignments(g: Graph) -> None:
+    """Materialise inherited alignments: a work plan's go to its objectives, activities,
+    outputs and outcomes (or to those named by ``ccm:appliesTo``) and what lies under them;
+    an element's go to the elements that contribute to it or are parts of it."""
+    stated = [(o, a) for o, a in g.subject_objects(CCM.hasAlignment)
+              if g.value(a, CCM.basis) in (CCM.StatedInText, CCM.InheritedFromWorkPlan)]
+    for owner, alignment in stated:
+        basis = g.value(alignment, CCM.basis)
+        if (owner, RDF.type, CCM.WorkPlan) in g:
+            roots = list(g.objects(alignment, CCM.appliesTo)) or [
+                e for p in _PLAN_PARTS for e in g.objects(owner, p)]
+            targets = set(roots) | _descendants(g, roots)
+            new_basis = CCM.InheritedFromWorkPlan
+        else:
+            targets = _descendants(g, [owner])
+            new_basis = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
+        action = g.value(alignment, CCM.action)
+        number = str(action).rsplit("/", 1)[-1]
+        for target in targets:
+            new = URIRef(f"{target}/alignment/{number}-{new_basis.rsplit('#', 1)[-1]}")
+            if (target, CCM.hasAlignment, new) in g:
+                continue
+            g.add((target, CCM.hasAlignment, new))
+            g.add((new, RDF.type, CCM.ActionAlignment))
+            g.add((new, CCM.action, action))
+            g.add((new, CCM.basis, new_basis))
+            g.add((new, CCM.inheritedFrom, alignment))
+            for ev in g.objects(alignment, CCM.evidence):
+                g.add((new, CCM.evidence, ev))
+            if written := g.value(alignment, CCM.actionAsWritten):
+                g.add((new, CCM.actionAsWritten, written))
+
+
+def skolemize_rest(g: Graph) -> None:
+    """Name any remaining blank node by a hash of its description (stable across builds)."""
+    for node in sorted({n for n in g.subjects() if isinstance(n, BNode)}, key=str):
+        if node not in set(g.subjects()):
+            continue
+        desc = sorted(f"{p.n3()} {o.n3() if not isinstance(o, BNode) else '_'}" for p, o in g.predicate_objects(node))
+        parents = sorted(f"{s.n3()} {p.n3()}" for s, p in g.subject_predicates(node))
+        digest = hashlib.sha1("\n".join(parents + desc).encode()).hexdigest()[:12]
+        _replace(g, node, ID[f"node/{digest}"])
+
+
+def compile_workplan(g: Graph, path: Path, default: Source, sources: Mapping[URIRef, Source]) -> Graph:
+    """Apply every step to a parsed curated file, in place, and return it."""
+    expand_action_lists(g, path)
+    name_alignments(g, path)
+    resolve_evidence(g, path, default, sources)
+    inherit_alignments(g)
+    skolemize_rest(g)
+    return g

@@ -1,0 +1,177 @@
+"""The ``ccmgraph`` command line: a thin layer over build, store and api."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import build as building
+from . import paths
+from .store import QueryError, open_store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Build, validate, query and serve the CCM implementation knowledge graph.")
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda stage: typer.secho(f"  {stage}", err=True, dim=True)
+
+
+def _run_build(quiet: bool) -> building.Result:
+    try:
+        return building.run(progress=_progress(quiet))
+    except building.BuildError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
+def _summary(result: building.Result) -> str:
+    out = ["Triples per graph:"]
+    for name, g in sorted(result.graphs.items()):
+        out.append(f"  {len(g):>8}  {name}")
+    out.append(f"Inferred triples: {len(result.inferred)}")
+    out.append("Per document:")
+    for doc, counts in sorted(result.counts().items()):
+        out.append(f"  {doc}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    out.append(f"Curation notes ({len(result.notes)}):")
+    for note in result.notes:
+        label = f" ({note.label})" if note.label else ""
+        out.append(f"  [{note.file}] {note.subject}{label}: {note.note}")
+    out.append(str(result.report))
+    out.append("Seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
+    return "\n".join(out)
+
+
+@app.command()
+def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
+          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None) -> None:
+    """Load, reason, validate and write dist/ (left untouched when validation fails)."""
+    result = _run_build(quiet)
+    if not quiet:
+        typer.echo(_summary(result))
+    if not result.report.conforms:
+        if quiet:
+            typer.echo(str(result.report), err=True)
+        _fail("validation failed; dist/ left as it was")
+    target = dist or paths.DIST
+    building.write(result, target)
+    typer.echo(f"wrote {target} ({sum(len(g) for g in result.graphs.values())} quads)")
+
+
+@app.command()
+def validate() -> None:
+    """Validate the data with SHACL without writing anything."""
+    result = _run_build(quiet=True)
+    typer.echo(str(result.report))
+    if not result.report.conforms:
+        raise typer.Exit(1)
+
+
+def _ensure_dist() -> None:
+    if building.is_stale():
+        result = _run_build(quiet=True)
+        if not result.report.conforms:
+            typer.echo(str(result.report), err=True)
+            _fail("validation failed; nothing to serve")
+        building.write(result)
+
+
+def _table(rows: list[dict[str, object]]) -> str:
+    if not rows:
+        return "(no rows)"
+    cols = list(rows[0])
+    cells = [[("" if r[c] is None else str(r[c])) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))
+    sep = "  ".join("-" * w for w in widths)
+    body = ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+    return "\n".join([line, sep, *body, f"({len(rows)} rows)"])
+
+
+@app.command()
+def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
+          fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or turtle.")] = "table",
+          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None) -> None:
+    """Run a SPARQL query against the built graph."""
+    if fmt not in ("table", "csv", "json", "turtle"):
+        _fail(f"unknown format {fmt!r} (table, csv, json or turtle)")
+    if sparql.endswith(".rq"):
+        path = Path(sparql)
+        if not path.exists():
+            _fail(f"{path}: no such file")
+        sparql = path.read_text(encoding="utf-8")
+    if not endpoint:
+        _ensure_dist()
+    store = open_store(endpoint)
+    try:
+        if fmt == "turtle":
+            answer = store.query(sparql, "text/turtle")
+            sys.stdout.write(answer.body.decode())
+            return
+        answer = store.query(sparql, "application/sparql-results+json")
+    except QueryError as exc:
+        _fail(f"malformed or failed query: {exc}")
+        return
+    if answer.form == "graph":
+        sys.stdout.write(answer.body.decode())
+        return
+    data = json.loads(answer.body)
+    if "boolean" in data:
+        typer.echo("true" if data["boolean"] else "false")
+        return
+    names = data["head"]["vars"]
+    rows = [{n: b.get(n, {}).get("value") for n in names} for b in data["results"]["bindings"]]
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        typer.echo(_table(rows))
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 8000,
+          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Serve over a remote SPARQL endpoint.")] = None) -> None:
+    """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale)."""
+    import uvicorn
+
+    from .api import create_app
+
+    if not endpoint:
+        _ensure_dist()
+    uvicorn.run(create_app(endpoint=endpoint), host=host, port=port, log_level="info")
+
+
+@app.command()
+def publish(endpoint: Annotated[str, typer.Argument(help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
+    """Load the built dataset into a remote store through the Graph Store Protocol."""
+    from .store import RemoteStore
+
+    _ensure_dist()
+    try:
+        RemoteStore(endpoint).upload(paths.DIST / "ccmgraph.nq")
+    except (QueryError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(f"published {paths.DIST / 'ccmgraph.nq'} to {endpoint}")
+
+
+if __name__ == "__main__":
+    app()

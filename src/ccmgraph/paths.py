@@ -1,0 +1,16 @@
+"""Where the project's data lives. Everything is relative to the project root."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("CCMGRAPH_ROOT", Path(__file__).resolve().parents[2]))
+ONTOLOGY_DIR = ROOT / "ontology"
+ONTOLOGY = ONTOLOGY_DIR / "ccm.ttl"
+SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+CONTEXT = ONTOLOGY_DIR / "context.jsonld"
+DATA = ROOT / "data"
+SOURCES = DATA / "sources"
+REFERENCE = DATA / "reference"
+WORKPLANS = DATA / "workplans"
+QUERIES = ROOT / "queries"
+DIST = Path(os.environ.get("CCMGRAPH_DIST", ROOT / "dist"))

@@ -1,0 +1,223 @@
+"""The query engine behind every interface: embedded pyoxigraph, or a remote SPARQL 1.1 endpoint.
+
+Both speak the same small interface:
+
+- ``query(text, media_type, ...)`` runs any query and returns the serialized answer, for the
+  SPARQL protocol;
+- ``select(text, bindings)`` runs a SELECT with parameters bound as RDF terms and returns rows
+  of plain Python values, for the analyst API and the pages.
+
+The default graph of a query is the union of all named graphs, so simple queries see
+everything; ``GRAPH`` reaches each named graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import paths
+
+# media types we answer with, by query form
+RESULTS_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+
+class QueryError(ValueError):
+    """A query the engine rejects (syntax or evaluation error); the message is the engine's."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialized query answer."""
+
+    form: str  # "select", "ask" or "graph"
+    media_type: str
+    body: bytes
+
+
+def to_python(term: Term | None) -> object:
+    """A JSON-friendly value for a term: IRIs and strings as str, numbers as numbers."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value.rsplit("#", 1)[-1]
+        if dt in ("integer", "int", "long", "nonNegativeInteger", "positiveInteger"):
+            return int(term.value)
+        if dt in ("decimal", "double", "float"):
+            return float(term.value)
+        if dt == "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def _values_clause(bindings: Mapping[str, Term]) -> str:
+    if not bindings:
+        return ""
+    names = " ".join(f"?{k}" for k in bindings)
+    values = " ".join(str(v) for v in bindings.values())
+    return f"\nVALUES ({names}) {{ ({values}) }}\n"
+
+
+class Store(ABC):
+    @abstractmethod
+    def query(self, text: str, media_type: str | None = None, *,
+              default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
+        """Run any query; the answer serialized in ``media_type`` (or the form's default)."""
+
+    @abstractmethod
+    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, object]]:
+        """Run a SELECT with variables bound to RDF terms; rows of Python values."""
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """Changes whenever the data changes (used as the HTTP ETag)."""
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph in this process, loaded from the N-Quads dump in dist/."""
+
+    def __init__(self, dist: Path | None = None) -> None:
+        dist = dist or paths.DIST
+        dump = dist / "ccmgraph.nq"
+        self._store = ox.Store()
+        self._store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        self._version = hashlib.sha256(dump.read_bytes()).hexdigest()[:16]
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        return self._store
+
+    def _run(self, text: str, default_graph_uris: Sequence[str] = (),
+             named_graph_uris: Sequence[str] = (), substitutions: Mapping[str, Term] | None = None):
+        kwargs: dict[str, object] = {}
+        if default_graph_uris:
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graph_uris:
+            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        try:
+            return self._store.query(text, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from None
+        except (OSError, ValueError, TypeError) as exc:
+            raise QueryError(str(exc)) from None
+
+    def query(self, text: str, media_type: str | None = None, *,
+              default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
+        result = self._run(text, default_graph_uris, named_graph_uris)
+        if isinstance(result, ox.QueryTriples):
+            media_type = media_type or "text/turtle"
+            if media_type not in GRAPH_TYPES:
+                raise QueryError(f"a graph answer cannot be given as {media_type}")
+            return Answer("graph", media_type, result.serialize(format=GRAPH_TYPES[media_type]))
+        media_type = media_type or "application/sparql-results+json"
+        if media_type not in RESULTS_TYPES:
+            raise QueryError(f"a SELECT or ASK answer cannot be given as {media_type}")
+        form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+        return Answer(form, media_type, result.serialize(format=RESULTS_TYPES[media_type]))
+
+    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, object]]:
+        result = self._run(text, substitutions=bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("not a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: to_python(row[n]) for n in names} for row in result]
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 endpoint elsewhere (Oxigraph server, Fuseki, GraphDB...), over HTTP."""
+
+    def __init__(self, endpoint: str, timeout: float = 30.0) -> None:
+        import httpx
+
+        self.endpoint = endpoint
+        self._client = httpx.Client(timeout=timeout)
+        self._version = ""
+
+    @property
+    def version(self) -> str:
+        if not self._version:
+            answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            self._version = hashlib.sha256(answer.body).hexdigest()[:16]
+        return self._version
+
+    def query(self, text: str, media_type: str | None = None, *,
+              default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
+        params = [("default-graph-uri", u) for u in default_graph_uris]
+        params += [("named-graph-uri", u) for u in named_graph_uris]
+        accept = media_type or ", ".join([*RESULTS_TYPES, "text/turtle"])
+        response = self._client.post(self.endpoint, params=params, content=text.encode(),
+                                     headers={"Content-Type": "application/sparql-query", "Accept": accept})
+        if response.status_code >= 400:
+            raise QueryError(f"remote endpoint answered {response.status_code}: {response.text[:500]}")
+        ctype = response.headers.get("content-type", "").split(";")[0].strip()
+        form = "graph" if ctype in GRAPH_TYPES else "select"
+        if form == "select" and ctype == "application/sparql-results+json" and b'"boolean"' in response.content[:200]:
+            form = "ask"
+        return Answer(form, ctype, response.content)
+
+    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, object]]:
+        answer = self.query(text + _values_clause(bindings or {}), "application/sparql-results+json")
+        data = json.loads(answer.body)
+        names = data["head"]["vars"]
+        rows = []
+        for b in data["results"]["bindings"]:
+            row: dict[str, object] = {}
+            for n in names:
+                cell = b.get(n)
+                row[n] = None if cell is None else to_python(_term_from_json(cell))
+            rows.append(row)
+        return rows
+
+    def upload(self, nquads: Path) -> None:
+        """Replace the remote dataset with the dump (SPARQL 1.1 Graph Store Protocol on /store)."""
+        base = self.endpoint.rsplit("/", 1)[0]
+        response = self._client.put(f"{base}/store", content=nquads.read_bytes(),
+                                    headers={"Content-Type": "application/n-quads"})
+        if response.status_code >= 400:
+            raise QueryError(f"remote store answered {response.status_code}: {response.text[:500]}")
+        self._version = ""
+
+
+def _term_from_json(cell: Mapping[str, str]) -> Term:
+    if cell["type"] == "uri":
+        return ox.NamedNode(cell["value"])
+    if cell["type"] == "bnode":
+        return ox.BlankNode(cell["value"])
+    if "datatype" in cell:
+        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
+    return ox.Literal(cell["value"], language=cell.get("xml:lang"))
+
+
+def open_store(endpoint: str | None = None, dist: Path | None = None) -> Store:
+    return RemoteStore(endpoint) if endpoint else EmbeddedStore(dist)

@@ -187,9 +187,9 @@ def _dataset(graphs: dict[URIRef, Graph]) -> Dataset:
 
 
 def _nquads(graphs: dict[URIRef, Graph]) -> str:
-    lines = {f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n"
-             for name, g in graphs.items() for s, p, o in g}
-    return "".join(sorted(lines))
+    """N-Quads, one statement a line, sorted (rdflib escapes; sorting makes it stable)."""
+    text = _dataset(graphs).serialize(format="nquads")
+    return "".join(sorted(set(text.splitlines(keepends=True))))
 
 
 def _jsonld(union: Graph) -> str:

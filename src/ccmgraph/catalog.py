@@ -1,0 +1,122 @@
+"""The named queries in queries/*.rq: competency questions and the API's canned queries.
+
+Each file starts with a comment header::
+
+    # title: Activities serving a LAP action
+    # description: Every work plan element serving the action, with the basis of the link
+    #   and the quote that states it.
+    # param: action integer 10 -- LAP action number (1-50)
+
+followed by the SPARQL text. Parameters are bound as RDF terms by the engine (substitution,
+or VALUES for a remote engine), never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import paths
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPES = ("integer", "decimal", "string", "date", "iri")
+
+
+class CatalogError(ValueError):
+    """A malformed query file; the message names the file and line."""
+
+
+class ParameterError(ValueError):
+    """A parameter value of the wrong type; the message names the parameter."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"parameter {name!r}: {message}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    example: str
+    description: str
+    required: bool = True
+
+    def bind(self, raw: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a raw string value, or ParameterError."""
+        try:
+            if self.type == "integer":
+                return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+            if self.type == "decimal":
+                return ox.Literal(str(float(raw)), datatype=ox.NamedNode(XSD + "decimal"))
+            if self.type == "date":
+                return ox.Literal(date.fromisoformat(raw).isoformat(), datatype=ox.NamedNode(XSD + "date"))
+            if self.type == "iri":
+                if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
+                    raise ValueError("not an absolute http(s) IRI")
+                return ox.NamedNode(raw)
+            return ox.Literal(raw)
+        except ValueError as exc:
+            raise ParameterError(self.name, f"expected {self.type}, got {raw!r} ({exc})") from None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    sparql: str
+    path: Path
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        out = {}
+        for p in self.parameters:
+            if p.name in values and values[p.name] != "":
+                out[p.name] = p.bind(values[p.name])
+            elif p.required:
+                raise ParameterError(p.name, "is required")
+        return out
+
+
+_PARAM = re.compile(r"^(\w+)\s+(\w+)(\?)?\s+(\S+)\s*(?:--\s*(.*))?$")
+
+
+def parse(path: Path) -> NamedQuery:
+    header: dict[str, str] = {}
+    params: list[Parameter] = []
+    body: list[str] = []
+    last = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if body or not line.startswith("#"):
+            body.append(line)
+            continue
+        text = line[1:].strip()
+        if m := re.match(r"^(title|description|param):\s*(.*)$", text):
+            key, value = m[1], m[2]
+            if key == "param":
+                pm = _PARAM.match(value)
+                if not pm or pm[2] not in TYPES:
+                    raise CatalogError(f"{path}:{number}: param must be 'name type[?] example -- description' "
+                                       f"with type one of {', '.join(TYPES)}")
+                params.append(Parameter(pm[1], pm[2], pm[4], (pm[5] or "").strip(), required=not pm[3]))
+                last = None
+            else:
+                header[key] = value
+                last = key
+        elif last and text:
+            header[last] += " " + text
+    for key in ("title", "description"):
+        if key not in header:
+            raise CatalogError(f"{path}:1: header lacks '# {key}:'")
+    return NamedQuery(path.stem, header["title"], header["description"], "\n".join(body).strip() + "\n",
+                      path, tuple(params))
+
+
+def load(directory: Path | None = None) -> dict[str, NamedQuery]:
+    directory = directory or paths.QUERIES
+    return {q.name: q for q in (parse(p) for p in sorted(directory.glob("*.rq")))}

@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
 from . import paths, periods
@@ -108,7 +110,8 @@ def _default_source(path: Path, g: Graph, sources: dict[URIRef, Source]) -> Sour
 
 def assemble() -> tuple[dict[URIRef, Graph], dict[URIRef, Path]]:
     """Load and compile every input file into its named graph (no reasoning yet)."""
-    graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: parse(paths.ONTOLOGY)}
+    # the ontology's RDF lists are blank nodes: label them canonically so dumps are stable
+    graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: to_canonical_graph(parse(paths.ONTOLOGY))}
     files: dict[URIRef, Path] = {ONTOLOGY_GRAPH: paths.ONTOLOGY}
     reference = Graph()
     for path in sorted(paths.REFERENCE.glob("*.ttl")):
@@ -204,20 +207,29 @@ def _jsonld(union: Graph) -> str:
     return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _key(term) -> tuple[str, str]:
+    return (type(term).__name__, str(term))
+
+
 def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, object]]:
-    """Write the dumps atomically: dist/ is replaced only once every file is written."""
+    """Write the dumps atomically: dist/ is replaced only once every file is written.
+
+    Every dump is serialized from sorted statements, so the same input gives the same bytes.
+    """
     dist = dist or paths.DIST
+    nquads = _nquads(result.graphs)
+    quads = sorted(ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS),
+                   key=lambda q: (_key(q.graph_name), _key(q.subject), _key(q.predicate), _key(q.object)))
+    triples = sorted({q.triple for q in quads}, key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
     union = Graph()
-    for prefix, ns in PREFIXES.items():
-        union.bind(prefix, ns)
     for g in result.graphs.values():
         union += g
     dist.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
     try:
-        (tmp / "ccmgraph.nq").write_text(_nquads(result.graphs), encoding="utf-8")
-        (tmp / "ccmgraph.trig").write_text(_dataset(result.graphs).serialize(format="trig"), encoding="utf-8")
-        (tmp / "ccmgraph.ttl").write_text(union.serialize(format="turtle"), encoding="utf-8")
+        (tmp / "ccmgraph.nq").write_text(nquads, encoding="utf-8")
+        (tmp / "ccmgraph.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
+        (tmp / "ccmgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(union), encoding="utf-8")
         manifest = {name: {"bytes": (tmp / name).stat().st_size,
                            "sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest()}

@@ -7,8 +7,8 @@ Each file starts with a comment header::
     #   and the quote that states it.
     # param: action integer 10 -- LAP action number (1-50)
 
-followed by the SPARQL text. Parameters are bound as RDF terms by the engine (substitution,
-or VALUES for a remote engine), never pasted into the query text.
+followed by the SPARQL text. Parameters are bound as RDF terms in a trailing VALUES clause
+written by the engine's own serializer, never pasted into the query text.
 """
 
 from __future__ import annotations

@@ -73,6 +73,8 @@ def to_python(term: Term | None) -> object:
 
 
 def _values_clause(bindings: Mapping[str, Term]) -> str:
+    """A trailing VALUES clause binding each variable to its term, written in SPARQL syntax
+    by pyoxigraph (so a value can never change the query's structure)."""
     if not bindings:
         return ""
     names = " ".join(f"?{k}" for k in bindings)
@@ -115,7 +117,7 @@ class EmbeddedStore(Store):
         return self._store
 
     def _run(self, text: str, default_graph_uris: Sequence[str] = (),
-             named_graph_uris: Sequence[str] = (), substitutions: Mapping[str, Term] | None = None):
+             named_graph_uris: Sequence[str] = ()):
         kwargs: dict[str, object] = {}
         if default_graph_uris:
             kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
@@ -123,13 +125,11 @@ class EmbeddedStore(Store):
             kwargs["use_default_graph_as_union"] = True
         if named_graph_uris:
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-        if substitutions:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         try:
             return self._store.query(text, **kwargs)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from None
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(str(exc)) from None
 
     def query(self, text: str, media_type: str | None = None, *,
@@ -147,7 +147,7 @@ class EmbeddedStore(Store):
         return Answer(form, media_type, result.serialize(format=RESULTS_TYPES[media_type]))
 
     def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, object]]:
-        result = self._run(text, substitutions=bindings)
+        result = self._run(text + _values_clause(bindings or {}))
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("not a SELECT query")
         names = [v.value for v in result.variables]

@@ -1,0 +1,37 @@
+import pytest
+
+from ccmgraph import catalog
+
+
+def write(tmp_path, text):
+    path = tmp_path / "q.rq"
+    path.write_text(text)
+    return path
+
+
+def test_header_and_parameters(tmp_path):
+    q = catalog.parse(write(tmp_path, "# title: T\n# description: first\n#   second\n"
+                                      "# param: action integer 10 -- LAP action\nSELECT * {}\n"))
+    assert (q.title, q.description) == ("T", "first second")
+    assert q.parameters[0].name == "action" and q.parameters[0].example == "10"
+    assert str(q.bindings({"action": "7"})["action"].value) == "7"
+
+
+def test_wrong_type_names_the_parameter(tmp_path):
+    q = catalog.parse(write(tmp_path, "# title: T\n# description: d\n# param: action integer 10\nSELECT * {}\n"))
+    with pytest.raises(catalog.ParameterError, match="'action'"):
+        q.bindings({"action": "ten"})
+    with pytest.raises(catalog.ParameterError, match="required"):
+        q.bindings({})
+
+
+def test_malformed_header_names_file_and_line(tmp_path):
+    with pytest.raises(catalog.CatalogError, match=r"q.rq:3"):
+        catalog.parse(write(tmp_path, "# title: T\n# description: d\n# param: x float 1\nSELECT * {}\n"))
+
+
+def test_every_query_in_the_catalog_parses_and_runs(store):
+    queries = catalog.load()
+    for q in queries.values():
+        rows = store.select(q.sparql, q.bindings({p.name: p.example for p in q.parameters}))
+        assert isinstance(rows, list), q.name

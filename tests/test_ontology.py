@@ -1,0 +1,55 @@
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+from ccmgraph import paths
+from ccmgraph.namespaces import CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+
+ONTOLOGY = Graph().parse(paths.ONTOLOGY)
+KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+
+
+def declared() -> set[URIRef]:
+    out = {s for kind in KINDS for s in ONTOLOGY.subjects(RDF.type, kind)}
+    individuals = {s for s in ONTOLOGY.subjects(RDF.type, OWL.NamedIndividual)}
+    return out | individuals
+
+
+def test_header():
+    for prop in (OWL.versionIRI, DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.created):
+        assert ONTOLOGY.value(ONTOLOGY_IRI, prop) is not None, prop
+
+
+def test_every_declared_term_has_label_and_comment():
+    for term in declared():
+        if str(term).startswith(str(CCM)):
+            assert isinstance(ONTOLOGY.value(term, RDFS.label), Literal), term
+            assert isinstance(ONTOLOGY.value(term, RDFS.comment), Literal), term
+
+
+def test_every_ccm_term_used_in_data_is_declared(build_result):
+    used = set()
+    for name, g in build_result.graphs.items():
+        if name in (ONTOLOGY_GRAPH, INFERRED_GRAPH):
+            continue
+        used |= {p for p in g.predicates() if str(p).startswith(str(CCM))}
+        used |= {o for o in g.objects(None, RDF.type) if str(o).startswith(str(CCM))}
+        used |= {o for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(str(CCM))}
+    undeclared = used - declared()
+    assert not undeclared, sorted(undeclared)
+
+
+def test_every_property_in_data_is_declared_somewhere(build_result):
+    """No typo'd property of any vocabulary: each is declared by our ontology or a known W3C one."""
+    known = ("http://www.w3.org/", "http://purl.org/dc/terms/", "http://xmlns.com/foaf/0.1/")
+    for name, g in build_result.graphs.items():
+        for p in set(g.predicates()):
+            assert str(p).startswith(known) or p in declared(), (name, p)
+
+
+def test_reasoning_axioms_are_present():
+    assert (CCM.servesAction, OWL.inverseOf, CCM.servedBy) in ONTOLOGY
+    assert (CCM.partOf, OWL.inverseOf, CCM.hasElement) in ONTOLOGY
+    assert (CCM.State, OWL.disjointWith, CCM.Organization) in ONTOLOGY
+    assert (CCM.Objective, OWL.disjointWith, CCM.Activity) in ONTOLOGY
+    chain = ONTOLOGY.value(CCM.servesAction, OWL.propertyChainAxiom)
+    assert list(ONTOLOGY.items(chain)) == [CCM.hasAlignment, CCM.action]

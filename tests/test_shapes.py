@@ -1,0 +1,79 @@
+"""Every shape in ontology/shapes.ttl can fail: a small broken graph makes each report."""
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from ccmgraph import paths
+
+PREFIXES = """
+@prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix x: <https://w3id.org/ccmgraph/id/x/> .
+"""
+
+BROKEN = {
+    "SourceDocument": 'x:doc a ccm:SourceDocument ; dcterms:title "T" ; ccm:fileName "a.txt" ; '
+                      'ccm:issuer x:wg ; ccm:sha256 "NOT-HEX" .',
+    "Evidence": 'x:ev a ccm:Evidence ; oa:hasSelector x:q , x:p . x:q oa:exact "four" . '
+                'x:p oa:start "0"^^xsd:nonNegativeInteger ; oa:end "9"^^xsd:nonNegativeInteger .',
+    "WorkPlan": 'x:wp a ccm:WorkPlan ; rdfs:label "W" .',
+    "PlanElement": 'x:a a ccm:Activity ; rdfs:label "A" ; ccm:position 0 .',
+    "TimelineEntry": 'x:t a ccm:TimelineEntry ; rdfs:label "T" .',
+    "Budget": 'x:b a ccm:Budget ; ccm:totalAmount 100.0 ; ccm:currency "CHF" ; ccm:budgetLine x:l1 , x:l2 . '
+              'x:l1 a ccm:BudgetLine ; ccm:amount 60.0 . x:l2 a ccm:BudgetLine ; ccm:amount 30.0 .',
+    "BudgetLine": 'x:l a ccm:BudgetLine ; ccm:amount "-5"^^xsd:decimal .',
+    "ActionAlignment": 'x:e ccm:hasAlignment x:al . x:al a ccm:ActionAlignment ; ccm:basis ccm:StatedInText .',
+    "CuratorJudgementExplained": 'x:al ccm:basis ccm:CuratorJudgement .',
+    "Continuation": 'x:c a ccm:Continuation ; ccm:basis ccm:CuratorJudgement ; rdfs:comment "why" .',
+    "LAPAction": 'x:a51 a ccm:LAPAction ; ccm:actionNumber 51 ; skos:notation "51" ; rdfs:label "LAP Action 51" .',
+    "State": 'x:s a ccm:State ; rdfs:label "Germany" ; ccm:iso3166Alpha3 "de" .',
+    "TreatyStatus": 'x:st a ccm:TreatyStatus ; ccm:status ccm:StateParty ; dcterms:source x:src .',
+    "Agent": 'x:o a ccm:Organization ; rdfs:label "O" .',
+    "Meeting": 'x:m a ccm:Meeting ; rdfs:label "M" ; dcterms:source x:s ; ccm:presidency x:s1 , x:s2 . '
+               'x:s1 a ccm:State . x:s2 a ccm:State .',
+    "ConventionArticle": 'x:art a ccm:ConventionArticle ; ccm:articleNumber 24 .',
+    "StateCategory": 'x:cat a ccm:StateCategory ; rdfs:label "C" ; ccm:memberState x:notastate .',
+    "OfficialDocument": 'x:d a ccm:OfficialDocument .',
+    "Interval": 'x:i a time:ProperInterval ; time:hasBeginning x:b ; time:hasEnd x:e . '
+                'x:b time:inXSDDate "2025-03-01"^^xsd:date . x:e time:inXSDDate "2025-01-01"^^xsd:date .',
+}
+
+SHAPES = Graph().parse(paths.SHAPES)
+ONTOLOGY = Graph().parse(paths.ONTOLOGY)
+SHAPE_NS = "https://w3id.org/ccmgraph/shapes#"
+
+
+def _shape_of(result_shape, shapes: Graph) -> URIRef:
+    """The node shape a result's source shape is, or belongs to."""
+    owner = shapes.value(predicate=SH.property, object=result_shape)
+    return owner if owner is not None else result_shape
+
+
+def test_every_shape_has_a_broken_fixture():
+    declared = {str(s)[len(SHAPE_NS):] for s in SHAPES.subjects(RDF.type, SH.NodeShape)}
+    assert declared == set(BROKEN)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_shape_reports_its_violation(name):
+    data = Graph().parse(data=PREFIXES + BROKEN[name], format="turtle")
+    conforms, results, _ = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
+    assert not conforms
+    failing = {_shape_of(results.value(r, SH.sourceShape), SHAPES)
+               for r in results.subjects(RDF.type, SH.ValidationResult)}
+    assert URIRef(SHAPE_NS + name) in failing
+
+
+def test_budget_that_adds_up_conforms():
+    ok = BROKEN["Budget"].replace("30.0", "40.0")
+    data = Graph().parse(data=PREFIXES + ok, format="turtle")
+    _, results, _ = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
+    messages = {str(m) for m in results.objects(None, SH.resultMessage)}
+    assert "The budget lines do not add up to the stated total." not in messages

@@ -81,3 +81,13 @@ def test_syntax_error_names_file_and_line(project):
     assert done.returncode == 1
     assert re.search(r"treaties\.ttl: Turtle syntax error: at line \d+", done.stderr)
     assert "Traceback" not in done.stderr
+
+
+def test_trace_lists_what_serves_an_action(env):
+    # "Actions 10 and 11 of LAP are related to the universalization of the CCM and will provide
+    # the primary basis from which activities of this concept note will be derived."
+    done = run("trace", "10", env=env)
+    assert done.returncode == 0
+    rows = [line for line in done.stdout.splitlines() if "Universalization work plan 2024-2025" in line]
+    assert any("inherited from the work plan" in line for line in rows)
+    assert run("trace", "51", env=env).returncode == 1

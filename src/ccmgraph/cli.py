@@ -161,6 +161,23 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
 
 @app.command()
+def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")]) -> None:
+    """What serves a LAP action: element, work plan, basis of the link and the quote that says so."""
+    from . import catalog
+
+    if not 1 <= action <= 50:
+        _fail(f"LAP actions are numbered 1 to 50, not {action}")
+    _ensure_dist()
+    named = catalog.load()["activities-serving-action"]
+    rows = open_store().select(named.sparql, named.bindings({"action": str(action)}))
+    shown = [{"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
+              "work plan": r["workplanLabel"], "basis": r["basisLabel"],
+              "quote": (r["quote"] or "")[:70] + ("…" if r["quote"] and len(r["quote"]) > 70 else "")}
+             for r in rows]
+    typer.echo(_table(shown))
+
+
+@app.command()
 def publish(endpoint: Annotated[str, typer.Argument(help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
     """Load the built dataset into a remote store through the Graph Store Protocol."""
     from .store import RemoteStore

@@ -7,7 +7,6 @@ is the asserted named graph of that document in the built dataset.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections import Counter
@@ -40,32 +39,10 @@ def _in_text(passage: str) -> bool:
 
 # ---------------------------------------------------------------- the graph under test
 
-@functools.lru_cache(maxsize=1)
-def _compiled_alone() -> Graph:
-    """This document's file compiled on its own, by the same step the build applies to it
-    (used when another file breaks the build)."""
-    from ccmgraph.authoring import Source, compile_workplan
-
-    path = paths.WORKPLANS / f"{STEM}.ttl"
-    g = Graph().parse(path, format="turtle")
-    source = Source(DOC, TEXT_PATH, _text())
-    return compile_workplan(g, path, source, {DOC: source})
-
-
-@pytest.fixture
-def g(request) -> Graph:
-    """The document's asserted named graph from the shared ``dataset`` fixture (tests/conftest.py)."""
-    from ccmgraph.build import BuildError
-
-    try:
-        dataset = request.getfixturevalue("dataset")
-    except (pytest.FixtureLookupError, BuildError):
-        return _compiled_alone()
-    named = Graph()
-    for t in dataset.graph(GRAPH_IRI):
-        named.add(t)
-    assert len(named), f"the built dataset has no graph {GRAPH_IRI}"
-    return named
+@pytest.fixture(scope="module")
+def g(build_result) -> Graph:
+    """The document's asserted named graph in the session's build (tests/conftest.py)."""
+    return build_result.graphs[GRAPH_IRI]
 
 
 def _elements(g: Graph, cls: URIRef, link: URIRef | None = CCM.hasElement) -> set[URIRef]:

@@ -8,7 +8,6 @@ asserted named graph of that document in the built dataset.
 from __future__ import annotations
 
 import csv
-import functools
 from collections import Counter
 
 import pytest
@@ -28,34 +27,10 @@ SHARED_STATES_CSV = paths.ROOT.parent / "shared" / "reference" / "ccm-states.csv
 
 # ---------------------------------------------------------------- the graph under test
 
-@functools.lru_cache(maxsize=1)
-def _compiled_alone() -> Graph:
-    """This document's file compiled on its own, by the same step the build applies to it
-    (used when there is no shared ``dataset`` fixture, or when another file breaks the build)."""
-    from ccmgraph.authoring import Source, compile_workplan
-
-    path = paths.WORKPLANS / "universalization-workplan-2024-2025.ttl"
-    g = Graph().parse(path, format="turtle")
-    doc = ID["source/universalization-workplan-2024-2025"]
-    text_path = paths.SOURCES / str(g.value(doc, CCM.fileName))
-    source = Source(doc, text_path, text_path.read_text(encoding="utf-8"))
-    return compile_workplan(g, path, source, {doc: source})
-
-
-@pytest.fixture
-def g(request) -> Graph:
-    """The document's asserted named graph from the shared ``dataset`` fixture (tests/conftest.py)."""
-    from ccmgraph.build import BuildError
-
-    try:
-        dataset = request.getfixturevalue("dataset")
-    except (pytest.FixtureLookupError, BuildError):
-        return _compiled_alone()
-    named = Graph()
-    for t in dataset.graph(GRAPH_IRI):
-        named.add(t)
-    assert len(named), f"the built dataset has no graph {GRAPH_IRI}"
-    return named
+@pytest.fixture(scope="module")
+def g(build_result) -> Graph:
+    """The document's asserted named graph in the session's build (tests/conftest.py)."""
+    return build_result.graphs[GRAPH_IRI]
 
 
 def _elements(g: Graph, cls: URIRef, link: URIRef) -> set[URIRef]:

@@ -149,15 +149,36 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
-          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Serve over a remote SPARQL endpoint.")] = None) -> None:
+          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Serve over a remote SPARQL endpoint.")] = None,
+          timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
+          max_rows: Annotated[int, typer.Option(help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
+          max_result_mb: Annotated[int, typer.Option(help="MiB in a SPARQL answer; larger ones are cut.")] = 64,
+          max_request_kb: Annotated[int, typer.Option(help="KiB in a query text or request body.")] = 1024,
+          workers: Annotated[int, typer.Option(help="Query engine processes (0: one per CPU, at least 2).")] = 0,
+          memory_mb: Annotated[int, typer.Option(help="MiB a query worker may allocate beyond the graph (0: no limit).")] = 2048,
+          cache_mb: Annotated[int, typer.Option(help="MiB of SPARQL answers kept in the result cache (0: off).")] = 64,
+          allow_update: Annotated[bool, typer.Option("--allow-update", help="Accept SPARQL Update (needs --update-token).")] = False,
+          update_token: Annotated[Optional[str], typer.Option(envvar="CCMGRAPH_UPDATE_TOKEN", show_default=False,
+                                                              help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).")] = None,
+          log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info") -> None:
     """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale)."""
     import uvicorn
 
     from .api import create_app
+    from .engine import MiB, SparqlSettings
 
+    try:
+        settings = SparqlSettings(timeout=timeout, max_rows=max_rows, max_result_bytes=max_result_mb * MiB,
+                                  max_request_bytes=max_request_kb * 1024, workers=workers,
+                                  memory_limit=memory_mb * MiB or None, cache_bytes=cache_mb * MiB,
+                                  allow_update=allow_update, update_token=update_token)
+    except ValueError as exc:
+        _fail(str(exc))
+        return
     if not endpoint:
         _ensure_dist()
-    uvicorn.run(create_app(endpoint=endpoint), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(endpoint=endpoint, settings=settings), host=host, port=port, log_level=log_level,
+                timeout_graceful_shutdown=5)
 
 
 @app.command()

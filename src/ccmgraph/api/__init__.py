@@ -4,25 +4,68 @@
 - ``analyst``: the named queries and analyst endpoints under /api;
 - ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages.
 
-All engine work goes through ``app.state.store`` (see ccmgraph.store) off the event loop.
+Fixed, fast queries of the routers go through ``app.state.store`` (see ccmgraph.store) off the
+event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
+worker processes, see ccmgraph.engine), which starts with the app (or on the first query).
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from ..engine import Engine, SparqlSettings
 from ..store import Store, open_store
 from . import sparql
 
 
-def create_app(store: Store | None = None, endpoint: str | None = None) -> FastAPI:
-    app = FastAPI(title="ccmgraph",
+def create_app(store: Store | None = None, endpoint: str | None = None, *,
+               settings: SparqlSettings | None = None) -> FastAPI:
+    """The app over ``store`` (default: dist/ in the embedded engine, or the remote ``endpoint``).
+
+    ``settings``: the SPARQL endpoint's limits and switches (time limit, result size, updates...).
+    """
+    engine = Engine(store or open_store(endpoint), settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await engine.start()
+        try:
+            yield
+        finally:
+            await engine.close()
+
+    app = FastAPI(title="ccmgraph", lifespan=lifespan,
                   description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.")
-    app.state.store = store or open_store(endpoint)
-    app.include_router(sparql.router)
+    app.state.store = engine.store
+    app.state.engine = engine
+    engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update
+    # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                       allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
+                       expose_headers=sparql.EXPOSED_HEADERS, max_age=86400)
+
+    app.include_router(sparql.router)  # first: /sparql is the hot path
+    # the other interfaces' routers:
+    from . import analyst, linked_data, pages
+    app.include_router(analyst.router)
+    app.include_router(linked_data.router)
+    app.include_router(pages.router)
+    # last, so that any router above may claim "/" instead
+    app.add_api_route("/", sparql.home, include_in_schema=False)
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": app.state.store.version}
 
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            schema.setdefault("paths", {}).update(sparql.OPENAPI_PATH)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

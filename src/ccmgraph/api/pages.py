@@ -1,0 +1,159 @@
+"""Server-rendered HTML pages (Jinja2, no JavaScript needed): resource pages, the LAP action page
+with quotes highlighted in their sentence, the coverage heat map, the timeline as a server-side
+SVG Gantt chart, the work plan page, and the ontology / shapes documentation."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path as FsPath
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from ..namespaces import CCM, OA, PREFIXES
+from . import analyst, views
+
+router = APIRouter(tags=["pages"])
+TEMPLATES = FsPath(__file__).resolve().parents[1] / "templates"
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+env.filters["local"] = views.local
+
+
+def qname(iri: str) -> str:
+    for p, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and p != "id":
+            return f"{p}:{iri[len(ns):]}"
+    return iri
+
+
+env.filters["qname"] = qname
+
+
+def render(template: str, request: Request | None = None, **ctx: Any) -> str:
+    return env.get_template(template).render(**ctx)
+
+
+def label_of(g: Graph, node: Any) -> str:
+    for lbl in g.objects(node, RDFS.label):
+        return str(lbl)
+    return str(node)
+
+
+def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for ev in evidence:
+        q: dict[str, Any] = {"evidence": str(ev), "source": str(g.value(ev, OA.hasSource) or "")}
+        for sel in g.objects(ev, OA.hasSelector):
+            for key in ("exact", "prefix", "suffix", "start", "end"):
+                v = g.value(sel, OA[key])
+                if v is not None:
+                    q[key] = v.toPython()
+        if "exact" in q:
+            out.append(q)
+    return sorted(out, key=lambda q: q.get("start", 0))
+
+
+async def resource_page(request: Request, iri: str, g: Graph) -> str:
+    rest = iri[len(views.ID):]
+    parts = rest.split("/")
+    if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
+        data = await analyst.lap_action(request, int(parts[1]), None, None)
+        return render("lap_action.html", action=data, title=data["label"])
+    if parts[0] == "workplan" and len(parts) == 2:
+        data = await analyst.workplan(request, parts[1])
+        return render("workplan.html", plan=data, title=data["label"])
+    node = URIRef(iri)
+    props = []
+    for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
+        props.append({"p": str(p), "o": str(o), "iri": isinstance(o, URIRef),
+                      "label": label_of(g, o) if isinstance(o, URIRef) else str(o)})
+    incoming = [{"s": str(s), "p": str(p), "label": label_of(g, s)}
+                for s, p in sorted(g.subject_predicates(node), key=lambda sp: (str(sp[1]), str(sp[0])))]
+    evidence = list(g.objects(node, CCM.evidence))
+    if (node, RDF.type, CCM.Evidence) in g:
+        evidence.append(node)
+    return render("resource.html", iri=iri, title=label_of(g, node), props=props, incoming=incoming,
+                  types=[str(t) for t in g.objects(node, RDF.type)], quotes=quotes_of(g, evidence))
+
+
+def schema_page(g: Graph, name: str) -> str:
+    def terms(kinds):
+        out = []
+        for k in kinds:
+            for s in g.subjects(RDF.type, k):
+                if isinstance(s, URIRef):
+                    out.append({"iri": str(s), "qname": qname(str(s)), "label": str(g.value(s, RDFS.label) or ""),
+                                "comment": str(g.value(s, RDFS.comment) or ""), "anchor": str(s).rsplit("#", 1)[-1]})
+        return sorted({t["iri"]: t for t in out}.values(), key=lambda t: t["qname"])
+    sh = "http://www.w3.org/ns/shacl#"
+    sections = [("Classes", terms([OWL.Class, RDFS.Class])),
+                ("Object properties", terms([OWL.ObjectProperty])),
+                ("Datatype properties", terms([OWL.DatatypeProperty, OWL.AnnotationProperty])),
+                ("Node shapes", terms([URIRef(sh + "NodeShape")]))]
+    return render("schema.html", title="Ontology" if name == "ontology" else "SHACL shapes", name=name,
+                  sections=[s for s in sections if s[1]])
+
+
+# ------------------------------------------------------------------ coverage and timeline pages
+
+@router.get("/coverage", response_class=HTMLResponse, summary="Coverage heat map (HTML)")
+async def coverage_page(request: Request,
+                        cycle: int | None = Query(None, ge=1900, le=2200, examples=[2025])) -> HTMLResponse:
+    data = await analyst.coverage(request, cycle)
+    top = max([c["count"] for a in data["actions"] for c in a["cells"].values()] or [1])
+    return HTMLResponse(render("coverage.html", data=data, top=top, title="Coverage of LAP actions"))
+
+
+QUARTER_W = 56
+ROW_H = 22
+
+
+@router.get("/timeline", response_class=HTMLResponse, summary="Timeline as a Gantt chart (HTML + SVG)")
+async def timeline_page(request: Request) -> HTMLResponse:
+    rows = await analyst.rows_of(request, "timeline", **{"from": "1900-01-01", "to": "2200-12-31"})
+    if not rows:
+        return HTMLResponse(render("timeline.html", svg=None, rows=[], title="Timeline"))
+    first = min(date.fromisoformat(r["begin"]) for r in rows)
+    last = max(date.fromisoformat(r["end"]) for r in rows)
+    quarters = []
+    y, q = first.year, (first.month - 1) // 3
+    while (y, q) <= (last.year, (last.month - 1) // 3):
+        quarters.append((y, q))
+        y, q = (y + 1, 0) if q == 3 else (y, q + 1)
+    def x_of(d: date, end: bool) -> float:
+        idx = quarters.index((d.year, (d.month - 1) // 3))
+        qstart = date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+        frac = min((d - qstart).days + (1 if end else 0), 91) / 91
+        return 260 + (idx + frac) * QUARTER_W
+    bars = []
+    plans: list[str] = []
+    for i, r in enumerate(rows):
+        if r["workplan"] not in plans:
+            plans.append(r["workplan"])
+        x0 = x_of(date.fromisoformat(r["begin"]), False)
+        x1 = x_of(date.fromisoformat(r["end"]), True)
+        bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r["workplan"]) % 6})
+    svg = {"width": 260 + len(quarters) * QUARTER_W + 20, "height": 50 + len(rows) * ROW_H,
+           "quarters": [{"x": 260 + i * QUARTER_W, "label": f"Q{q + 1} {y}", "year": y}
+                        for i, (y, q) in enumerate(quarters)], "bars": bars, "qw": QUARTER_W}
+    legend = [{"color": i % 6, "label": next(r["workplanLabel"] for r in rows if r["workplan"] == p)}
+              for i, p in enumerate(plans)]
+    return HTMLResponse(render("timeline.html", svg=svg, legend=legend, rows=rows, title="Timeline"))
+
+
+@router.get("/workplans", response_class=HTMLResponse, summary="The work plans (HTML)")
+async def workplans_page(request: Request) -> HTMLResponse:
+    rows = await analyst.rows_of(request, "workplans")
+    return HTMLResponse(render("workplans.html", plans=rows, title="Work plans"))
+
+
+STATIC = FsPath(__file__).resolve().parents[1] / "static"
+
+
+@router.get("/static/site.css", include_in_schema=False)
+async def site_css() -> Response:
+    return Response((STATIC / "site.css").read_bytes(), media_type="text/css")

@@ -1,0 +1,240 @@
+"""Run one query on a pyoxigraph store and serialize the answer within row and byte limits.
+
+This is the engine work a worker process does (see ccmgraph.workers); it never runs in the
+web server's process. An answer larger than the limits is cut at a whole row (or triple) and
+says so (``truncated``), so that the client gets a valid document and a clear signal.
+
+The common case stays in Rust: the solutions are serialized by Oxigraph into a buffer that
+refuses to grow past the byte limit, and the rows are counted on the bytes (an upper bound).
+Only an answer over a limit is serialized again, row by row, to cut it at the limit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+_PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
+# bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
+_SIZE_FACTOR = {ox.QueryResultsFormat.JSON: 1.0, ox.QueryResultsFormat.XML: 1.6,
+                ox.QueryResultsFormat.CSV: 0.6, ox.QueryResultsFormat.TSV: 0.6}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+GZIP_MIN_BYTES = 1024
+
+
+class SyntaxProblem(ValueError):
+    """The engine could not parse the text (message with line and column)."""
+
+
+class EvaluationProblem(ValueError):
+    """The engine parsed the query but could not evaluate it."""
+
+
+class FormNotAcceptable(ValueError):
+    """The client accepts no format for this form of answer (``form``: select, ask or graph)."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__(form)
+        self.form = form
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_rows: int = 100_000
+    max_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Answer:
+    form: str  # "select", "ask" or "graph"
+    media_type: str
+    body: bytes
+    encoding: str | None = None  # "gzip" when the body is compressed
+    truncated: str | None = None  # None, or why the answer was cut ("rows" or "bytes")
+    rows: int | None = None  # rows or triples sent, when counted
+    engine_ms: float = 0.0
+
+
+class _ByteLimit(Exception):
+    pass
+
+
+class _CappedBuffer:
+    """A binary sink for Oxigraph's serializers that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _ByteLimit()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _row_upper_bound(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """At least the number of rows in a serialized answer (exact unless literals mimic syntax)."""
+    if fmt == ox.QueryResultsFormat.JSON:
+        return body.count(b"[{") + body.count(b"},{")
+    if fmt == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>")
+    return max(body.count(b"\n") - 1, 0)
+
+
+def _term_json(term: object) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        cell: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            cell["xml:lang"] = term.language
+            direction = getattr(term, "direction", None)
+            if direction is not None:
+                cell["its:dir"] = str(direction.value if hasattr(direction, "value") else direction).lower()
+        elif term.datatype.value != XSD_STRING:
+            cell["datatype"] = term.datatype.value
+        return cell
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                            "predicate": _term_json(term.predicate),
+                                            "object": _term_json(term.object)}}
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
+                   limits: Limits) -> tuple[bytes, str | None, int]:
+    """Serialize at most max_rows solutions and about max_bytes; (body, why cut, rows)."""
+    names = [v.value for v in solutions.variables]
+    budget = limits.max_bytes / _SIZE_FACTOR[fmt]
+    rows: list[dict[str, object]] = []
+    size = 0
+    cut = None
+    for solution in solutions:
+        if len(rows) >= limits.max_rows:
+            cut = "rows"
+            break
+        row = {n: _term_json(t) for n, t in zip(names, solution) if t is not None}
+        size += len(json.dumps(row, ensure_ascii=False)) + 1
+        if size > budget:
+            cut = "bytes"
+            break
+        rows.append(row)
+    while True:
+        document = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}).encode()
+        body = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+        if len(body) <= limits.max_bytes or not rows:
+            return body, cut, len(rows)
+        rows = rows[: int(len(rows) * limits.max_bytes / len(body) * 0.95)]
+        cut = "bytes"
+
+
+def _serialize_graph(triples: Sequence[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
+    if fmt in _PREFIXED:
+        return ox.serialize(triples, format=fmt, prefixes=prefixes)
+    return ox.serialize(triples, format=fmt)
+
+
+def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type: str | None,
+            default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+            limits: Limits = Limits(), compress: bool = False,
+            prefixes: dict[str, str] | None = None) -> Answer:
+    """Run ``text`` and serialize the answer in the type negotiated for its form."""
+    started = time.perf_counter()
+    kwargs: dict[str, object] = {}
+    if default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graphs]
+
+    def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return store.query(text, **kwargs)
+        except SyntaxError as exc:
+            raise SyntaxProblem(str(exc)) from None
+
+    try:
+        result = run()
+        cut: str | None = None
+        rows: int | None = None
+        if isinstance(result, ox.QueryBoolean):
+            form = "ask"
+            if results_type is None:
+                raise FormNotAcceptable(form)
+            media_type = results_type
+            body = result.serialize(format=RESULTS_FORMATS[media_type])
+        elif isinstance(result, ox.QuerySolutions):
+            form = "select"
+            if results_type is None:
+                raise FormNotAcceptable(form)
+            media_type = results_type
+            fmt = RESULTS_FORMATS[media_type]
+            sink = _CappedBuffer(limits.max_bytes)
+            try:
+                result.serialize(sink, format=fmt)
+                body = sink.getvalue()
+                over = _row_upper_bound(body, fmt) > limits.max_rows
+            except _ByteLimit:
+                over = True
+            if over:  # evaluate again, and cut at a whole row
+                again = run()
+                assert isinstance(again, ox.QuerySolutions)
+                body, cut, rows = _cut_solutions(again, fmt, limits)
+        else:
+            form = "graph"
+            if graph_type is None:
+                raise FormNotAcceptable(form)
+            media_type = graph_type
+            fmt_graph = GRAPH_FORMATS[media_type]
+            triples = list(itertools.islice(result, limits.max_rows + 1))
+            if len(triples) > limits.max_rows:
+                triples, cut = triples[: limits.max_rows], "rows"
+            body = _serialize_graph(triples, fmt_graph, prefixes or {})
+            while len(body) > limits.max_bytes and triples:
+                triples = triples[: int(len(triples) * limits.max_bytes / len(body) * 0.95)]
+                cut = "bytes"
+                body = _serialize_graph(triples, fmt_graph, prefixes or {})
+            rows = len(triples)
+    except (SyntaxProblem, FormNotAcceptable):
+        raise
+    except MemoryError:
+        raise
+    except (OSError, ValueError, TypeError, RuntimeError, LookupError, ArithmeticError) as exc:
+        raise EvaluationProblem(str(exc) or type(exc).__name__) from None
+    engine_ms = (time.perf_counter() - started) * 1000
+    encoding = None
+    if compress and len(body) >= GZIP_MIN_BYTES:
+        body, encoding = gzip.compress(body, compresslevel=5, mtime=0), "gzip"
+    return Answer(form, media_type, body, encoding, cut, rows, engine_ms)

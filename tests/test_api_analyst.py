@@ -1,0 +1,237 @@
+"""The analyst API (/api): named queries and analyst views. Expected answers come from the
+source documents in data/sources/ (the sentence is quoted above each check)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ccmgraph.api import create_app
+
+ID = "https://w3id.org/ccmgraph/id/"
+
+
+@pytest.fixture(scope="module")
+def client(store, dist, tmp_path_factory) -> TestClient:
+    app = create_app(store=store)
+    app.state.dist = dist
+    qdir = tmp_path_factory.mktemp("queries")
+    (qdir / "action-label.rq").write_text(
+        "# title: Label of a LAP action\n# description: The label of the action with this number.\n"
+        "# param: n integer 10 -- action number\n"
+        "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?n ?action ?label WHERE { ?action ccm:actionNumber ?n ; rdfs:label ?label }\n", encoding="utf-8")
+    app.state.queries_dir = qdir
+    return TestClient(app)
+
+
+# ------------------------------------------------------------------ named queries
+
+def test_queries_listed_with_parameters(client):
+    body = client.get("/api/queries").json()
+    [q] = body
+    assert q["name"] == "action-label"
+    assert q["parameters"][0] == {"name": "n", "type": "integer", "example": "10", "description": "action number",
+                                  "required": True}
+    assert q["url"] == "/api/queries/action-label?n=10"
+
+
+def test_query_runs_with_bound_parameter(client):
+    rows = client.get("/api/queries/action-label", params={"n": "10"}).json()
+    assert rows == [{"n": 10, "action": ID + "lap-action/10", "label": "LAP Action 10"}]
+
+
+def test_query_wrong_type_is_422_naming_parameter(client):
+    r = client.get("/api/queries/action-label", params={"n": "ten"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "n"]
+    r = client.get("/api/queries/action-label", params={"n": '10 } } DROP ALL #'})
+    assert r.status_code == 422
+
+
+def test_query_missing_parameter_and_unknown_query(client):
+    assert client.get("/api/queries/action-label").status_code == 422
+    assert client.get("/api/queries/no-such-query").status_code == 404
+
+
+def test_query_csv_by_suffix_and_accept(client):
+    for r in (client.get("/api/queries/action-label.csv?n=10"),
+              client.get("/api/queries/action-label?n=10", headers={"Accept": "text/csv"})):
+        assert r.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert rows == [{"n": "10", "action": ID + "lap-action/10", "label": "LAP Action 10"}]
+
+
+def test_project_queries_list(store, dist):
+    """The project's own queries/ directory loads and lists (whatever the catalog holds)."""
+    client = TestClient(create_app(store=store))
+    r = client.get("/api/queries")
+    assert r.status_code == 200 and any(q["name"] == "evidence-spans" for q in r.json())
+
+
+# ------------------------------------------------------------------ LAP actions
+
+def test_lap_actions_lists_fifty_with_counts(client):
+    body = client.get("/api/lap-actions", params={"limit": 50}).json()
+    # the Lausanne Action Plan has 50 actions
+    assert body["total"] == 50 and len(body["items"]) == 50
+    a10 = next(a for a in body["items"] if a["number"] == 10)
+    # universalization-workplan-2024-2025.txt: "Actions 10 and 11 of LAP are related to the universalization"
+    # gso-workplan-2024-2025.txt: "(more specifically actions 10 and 11 A-D)"
+    plans = {w["workplan"] for w in a10["byWorkplan"]}
+    assert {"universalization-2024-2025", "gso-2024-2025"} <= plans
+    assert a10["section"] == "Universalization"
+
+
+def test_lap_actions_pagination_and_csv(client):
+    body = client.get("/api/lap-actions", params={"limit": 5, "offset": 10}).json()
+    assert body["total"] == 50 and [a["number"] for a in body["items"]] == [11, 12, 13, 14, 15]
+    r = client.get("/api/lap-actions", headers={"Accept": "text/csv"})
+    assert len(list(csv.DictReader(io.StringIO(r.text)))) == 50
+    assert client.get("/api/lap-actions", params={"limit": 0}).status_code == 422
+
+
+def test_lap_action_detail_with_quote(client):
+    body = client.get("/api/lap-actions/10").json()
+    by_element = {e["element"]: e for e in body["elements"]}
+    # gso-workplan-2024-2025.txt, objective 2a: "... (more specifically actions 10 and 11 A-D)"
+    e = by_element[ID + "workplan/gso-2024-2025/objective/2a"]
+    assert e["basis"] == "StatedInText" and e["workplan"] == "gso-2024-2025"
+    # "Coordinators: Germany and Austria"
+    assert sorted(e["coordinators"]) == ["Austria", "Germany"]
+    [q] = e["quotes"]
+    assert "actions 10 and 11 A-D" in q["exact"]
+    assert q["end"] - q["start"] == len(q["exact"])
+
+
+def test_lap_action_quote_offsets_match_source(client):
+    from ccmgraph import paths
+    body = client.get("/api/lap-actions/10").json()
+    for e in body["elements"]:
+        for q in e["quotes"]:
+            stem = q["document"].rsplit("/", 1)[-1]
+            text = (paths.SOURCES / f"{stem}.txt").read_text(encoding="utf-8")
+            assert text[q["start"]:q["end"]] == q["exact"]
+
+
+def test_lap_action_filters_unknown_and_bad(client):
+    body = client.get("/api/lap-actions/10", params={"basis": "StatedInText"}).json()
+    assert body["elements"] and all(e["basis"] == "StatedInText" for e in body["elements"])
+    r = client.get("/api/lap-actions/99")
+    assert r.status_code == 404 and "99" in r.json()["detail"]
+    assert client.get("/api/lap-actions/ten").status_code == 422
+
+
+# ------------------------------------------------------------------ coverage
+
+def test_coverage_matrix_and_gaps(client):
+    body = client.get("/api/coverage").json()
+    assert {w["id"] for w in body["workplans"]} == {"gso-2023-2024", "gso-2024-2025", "gso-2025-2026",
+                                                    "universalization-2024-2025", "isu-2025"}
+    a10 = next(a for a in body["actions"] if a["number"] == 10)
+    # "Actions 10 and 11 of LAP are related to the universalization" (stated for the whole plan)
+    assert a10["cells"]["universalization-2024-2025"]["strongest"] == "StatedInText"
+    assert 10 not in body["unserved"]
+    # gso-concept-note-2023-2024.txt: "LAP Actions numbers 4, 23, 28, 29, 31, 34, 36, 39 and 41 are relevant"
+    a4 = next(a for a in body["actions"] if a["number"] == 4)
+    assert "gso-2023-2024" in a4["cells"]
+
+
+def test_coverage_cycle_and_csv(client):
+    body = client.get("/api/coverage", params={"cycle": 2023}).json()
+    # only the concept note 2023-2024 runs in 2023 ("CONCEPT NOTE 2023 -2024")
+    assert [w["id"] for w in body["workplans"]] == ["gso-2023-2024"]
+    assert 10 in body["unserved"]
+    for r in (client.get("/api/coverage", headers={"Accept": "text/csv"}), client.get("/api/coverage.csv")):
+        assert r.headers["content-type"].startswith("text/csv")
+        assert r.text.splitlines()[0].startswith("number,label,")
+        assert len(r.text.splitlines()) == 51
+    assert client.get("/api/coverage", params={"cycle": "soon"}).status_code == 422
+
+
+# ------------------------------------------------------------------ work plans
+
+def test_workplans(client):
+    body = client.get("/api/workplans").json()
+    assert body["total"] == 5
+    plan = next(p for p in body["items"] if p["id"] == "gso-2024-2025")
+    assert sorted(plan["coordinators"]) == ["Austria", "Germany"]  # "Coordinators: Germany and Austria"
+
+
+def test_workplan_detail_in_document_order(client):
+    body = client.get("/api/workplans/gso-2024-2025").json()
+    acts = [a["identifier"] for a in body["elements"]["activity"] if a["identifier"]]
+    # "1) Gender mainstreaming  a) intensify ... b) organize meetings ... c) Continue work with UNIDIR"
+    assert acts.index("1a") < acts.index("1b") < acts.index("1c")
+    labels = " ".join(t["description"] or "" for t in body["elements"]["timeline"])
+    # "- Meeting with the ISU to discuss possible action on gender as well as ..." (Fourth Quarter of 2024)
+    assert "Meeting with the ISU to discuss possible action on gender" in labels
+    first_q4 = next(t for t in body["elements"]["timeline"] if "Meeting with the ISU" in (t["description"] or ""))
+    assert first_q4["begin"] == "2024-10-01"
+    assert client.get("/api/workplans/no-such-plan").status_code == 404
+    assert client.get("/api/workplans/%20bad%20").status_code == 422
+
+
+# ------------------------------------------------------------------ States and partners
+
+def test_state_roles(client):
+    body = client.get("/api/states/deu").json()
+    assert body["label"] == "Germany"
+    roles = {(r["role"], r["workplan"]) for r in body["roles"]}
+    # gso-workplan-2024-2025.txt: "Coordinators: Germany and Austria"
+    assert ("coordinator", "gso-2024-2025") in roles
+    # gso-concept-note-2023-2024.txt: "Belgium and Germany as the CCM Gender Focal Points."
+    assert ("coordinator", "gso-2023-2024") in roles
+    assert client.get("/api/states/ZZZ").status_code == 404
+    assert client.get("/api/states/DE").status_code == 422
+
+
+def test_partners(client):
+    body = client.get("/api/partners").json()
+    ids = {p["id"] for p in body["items"]}
+    # gso-workplan-2024-2025.txt: "c) Continue work with UNIDIR, ..."
+    assert "unidir" in ids
+    detail = client.get("/api/partners/unidir").json()
+    assert {"gso-2024-2025", "gso-2025-2026"} <= {r["workplan"] for r in detail["roles"] if r["role"] == "partner"}
+    assert client.get("/api/partners/nobody").status_code == 404
+
+
+# ------------------------------------------------------------------ timeline, compare, search
+
+def test_timeline_range(client):
+    body = client.get("/api/timeline", params={"from": "2024-10-01", "to": "2024-12-31"}).json()
+    texts = [i["description"] or "" for i in body["items"]]
+    # gso-workplan-2024-2025.txt, "Fourth Quarter of 2024": "- Meeting with the ISU to discuss possible action on gender"
+    assert any("Meeting with the ISU to discuss possible action on gender" in t for t in texts)
+    assert all(i["begin"] <= "2024-12-31" and i["end"] >= "2024-10-01" for i in body["items"])
+    # gso-workplan-2025-2026.txt: "- Meeting with the ISU and UNIDIR to discuss possible action on gender" is in 2025-26
+    assert not any("ISU and UNIDIR" in t for t in texts)
+    assert client.get("/api/timeline", params={"from": "2025-01-01", "to": "2024-01-01"}).status_code == 422
+    assert client.get("/api/timeline", params={"from": "yesterday"}).status_code == 422
+
+
+def test_compare_cycles(client):
+    body = client.get("/api/compare", params={"from": "gso-2024-2025", "to": "gso-2025-2026"}).json()
+    continued = {p["partner"] for p in body["partners"]["continued"]}
+    # 2024-2025: "c) Continue work with UNIDIR"; 2025-2026: "- Continue work with UNIDIR and other stakeholders"
+    assert ID + "org/unidir" in continued
+    assert body["elements"]["continued"]
+    assert client.get("/api/compare", params={"from": "gso-2024-2025", "to": "nope"}).status_code == 404
+    assert client.get("/api/compare", params={"from": "gso-2024-2025"}).status_code == 422
+
+
+def test_search_ranked(client):
+    body = client.get("/api/search", params={"q": "UNIDIR", "limit": 5}).json()
+    # "United Nations Institute for Disarmament Research (UNIDIR)": the organisation ranks first
+    assert body["items"][0]["resource"] == ID + "org/unidir"
+    assert body["total"] > 5 and len(body["items"]) == 5
+    assert client.get("/api/search", params={"q": ""}).status_code == 422
+    assert client.get("/api/search", params={"q": '") } DROP ALL'}).status_code == 200
+
+
+def test_openapi_has_examples(client):
+    spec = client.get("/openapi.json").json()
+    params = spec["paths"]["/api/lap-actions/{n}"]["get"]["parameters"]
+    assert any(p["name"] == "n" and p["schema"].get("examples") == [10] for p in params)

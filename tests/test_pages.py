@@ -1,0 +1,108 @@
+"""The HTML pages in Debian's chromium (Playwright), against a real uvicorn server on 127.0.0.1:
+coverage heat map -> LAP action -> activity -> its source quote. Screenshots go to test-output/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from ccmgraph.api import create_app
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+OUT = Path(__file__).resolve().parents[1] / "test-output"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(store, dist):
+    app = create_app(store=store)
+    app.state.dist = dist
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    OUT.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, java_script_enabled=False)
+        outside: list[str] = []
+        # nothing may leave 127.0.0.1: every other request is recorded and aborted
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+                      else (outside.append(route.request.url), route.abort()))
+        pg = context.new_page()
+        yield pg
+        assert outside == [], f"requests outside the server: {outside}"
+        browser.close()
+
+
+def test_coverage_to_action_to_activity_to_quote(server, page):
+    page.goto(f"{server}/coverage")
+    assert page.title().startswith("Coverage of LAP actions")
+    # gaps stand out: actions nobody serves are marked rows
+    assert page.locator("tr.gap").count() > 0
+    page.screenshot(path=str(OUT / "coverage.png"), full_page=True)
+
+    page.click("#action-10 th a")
+    page.wait_for_load_state()
+    assert page.url.endswith("/id/lap-action/10")
+    # gso-workplan-2024-2025.txt, objective 2a: "(more specifically actions 10 and 11 A-D)"
+    assert page.locator("mark", has_text="(more specifically actions 10 and 11 A-D)").count() >= 1
+    page.screenshot(path=str(OUT / "lap-action-10.png"), full_page=True)
+
+    page.click("a.element[href$='/id/workplan/gso-2024-2025/activity/2c']")
+    page.wait_for_load_state()
+    assert page.url.endswith("/id/workplan/gso-2024-2025/activity/2c")
+    quote = page.locator("#quotes mark").first
+    # gso-workplan-2024-2025.txt, activities under "2) Strengthening the humanitarian norms of the CCM":
+    # "c) work with IPU and dedicated parliamentarians on the promotion and protection of norms ..."
+    assert quote.inner_text().startswith("c) work with IPU and dedicated parliamentarians")
+    page.screenshot(path=str(OUT / "activity-2c.png"), full_page=True)
+
+    page.click("#quotes footer a:has-text('evidence')")
+    page.wait_for_load_state()
+    assert "/id/evidence/gso-workplan-2024-2025/" in page.url
+    assert page.locator("#quotes mark").first.inner_text().startswith("c) work with IPU")
+    page.screenshot(path=str(OUT / "evidence.png"), full_page=True)
+
+
+def test_timeline_gantt(server, page):
+    page.goto(f"{server}/timeline")
+    bars = page.locator("svg rect.bar")
+    # gso-workplan-2024-2025.txt: "Fourth Quarter of 2024 ... - Meeting with the ISU to discuss possible action on gender"
+    assert bars.count() >= 50
+    assert page.locator("svg text.ql", has_text="Q4 2024").count() == 1
+    page.screenshot(path=str(OUT / "timeline.png"), full_page=True)
+
+
+def test_workplan_page(server, page):
+    page.goto(f"{server}/id/workplan/gso-2024-2025")
+    # "Coordinators: Germany and Austria"
+    assert "Germany" in page.locator("dl.facts").inner_text() and "Austria" in page.locator("dl.facts").inner_text()
+    assert page.locator("#activity li").count() >= 3
+    page.screenshot(path=str(OUT / "workplan-gso-2024-2025.png"), full_page=True)

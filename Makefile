@@ -23,7 +23,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
-	$(PY) bench/run.py
+	$(PY) bench/endpoint.py --dataset seed --duration 3
+	$(PY) bench/analyst.py
 
 clean:
 	rm -rf dist

@@ -160,6 +160,8 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
           allow_update: Annotated[bool, typer.Option("--allow-update", help="Accept SPARQL Update (needs --update-token).")] = False,
           update_token: Annotated[Optional[str], typer.Option(envvar="CCMGRAPH_UPDATE_TOKEN", show_default=False,
                                                               help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).")] = None,
+          http_workers: Annotated[int, typer.Option(help="HTTP server processes, each with its own engine "
+                                                         "processes and cache (read-only servers only).")] = 1,
           log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info") -> None:
     """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale)."""
     import uvicorn
@@ -175,10 +177,27 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     except ValueError as exc:
         _fail(str(exc))
         return
+    if http_workers > 1 and allow_update:
+        _fail("--allow-update needs a single HTTP process (--http-workers 1): each process has its own engine")
     if not endpoint:
         _ensure_dist()
-    uvicorn.run(create_app(endpoint=endpoint, settings=settings), host=host, port=port, log_level=log_level,
-                timeout_graceful_shutdown=5)
+    if http_workers <= 1:
+        uvicorn.run(create_app(endpoint=endpoint, settings=settings), host=host, port=port, log_level=log_level,
+                    timeout_graceful_shutdown=5)
+        return
+    import dataclasses
+    import json
+    import os
+
+    from .api import ENDPOINT_ENV, SETTINGS_ENV
+
+    options = dataclasses.asdict(settings)
+    options["workers"] = max(1, settings.pool_size // http_workers)  # engine processes per HTTP process
+    options["update_token"] = None  # never needed here (updates need a single process): keep it out of the env
+    os.environ[SETTINGS_ENV] = json.dumps(options)
+    os.environ[ENDPOINT_ENV] = endpoint or ""
+    uvicorn.run("ccmgraph.api:app_from_environment", factory=True, workers=http_workers, host=host, port=port,
+                log_level=log_level, timeout_graceful_shutdown=5)
 
 
 @app.command()

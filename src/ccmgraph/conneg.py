@@ -29,6 +29,8 @@ _RESULTS_ALIASES = {
 }
 _GRAPH_ALIASES = {
     "application/x-turtle": "text/turtle",
+    "application/turtle": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
     "text/n3": "text/turtle",  # Turtle is N3
     "text/plain": "application/n-triples",  # N-Triples is plain ASCII-compatible text
     "application/json": "application/ld+json",
@@ -57,6 +59,8 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "rdf/xml": (None, "application/rdf+xml"),
     "rdf": (None, "application/rdf+xml"),
     "owl": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"),  # SPARQLWrapper's name
+    "n3": (None, "text/turtle"),  # Turtle is N3
     "trig": (None, "application/trig"),
     "nquads": (None, "application/n-quads"),
     "n-quads": (None, "application/n-quads"),
@@ -111,10 +115,10 @@ def _ranges(accept: str) -> list[tuple[str, str, float]]:
 def _best(ranges: list[tuple[str, str, float]], canonical: tuple[str, ...],
           aliases: dict[str, str]) -> str | None:
     """The canonical type the client prefers among ``canonical`` (and their aliases), or None."""
-    names = [(c, c) for c in canonical] + [(a, c) for a, c in aliases.items()]
-    best: tuple[float, int, int] | None = None
+    names = [(c, c, 1) for c in canonical] + [(a, c, 0) for a, c in aliases.items()]
+    best: tuple[float, int, int, int] | None = None
     chosen = None
-    for name, target in names:
+    for name, target, own in names:
         kind, sub = name.split("/")
         q, specificity = -1.0, -1
         for rkind, rsub, rq in ranges:
@@ -130,7 +134,7 @@ def _best(ranges: list[tuple[str, str, float]], canonical: tuple[str, ...],
                 q, specificity = rq, s
         if q <= 0:
             continue
-        key = (q, specificity, -canonical.index(target))
+        key = (q, specificity, own, -canonical.index(target))  # a type's own name before an alias
         if best is None or key > best:
             best, chosen = key, target
     return chosen

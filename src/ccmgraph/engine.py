@@ -136,7 +136,9 @@ class Engine:
         self.on_new_store = on_new_store
         self.pool: WorkerPool | None = None
         self.version = ""
-        self._cache = _Cache(self.settings.cache_bytes, self.settings.cache_entry_bytes)
+        # a remote store may change behind our back: no result cache in front of it
+        cache_bytes = self.settings.cache_bytes if isinstance(store, EmbeddedStore) else 0
+        self._cache = _Cache(cache_bytes, self.settings.cache_entry_bytes)
         self._inflight: dict[tuple, _Flight] = {}
         self._stats: dict[str, object] | None = None
         self._stats_version = ""
@@ -175,15 +177,25 @@ class Engine:
         async with self._start_lock:
             if self._started:
                 return
-            self.version = await loop.run_in_executor(None, lambda: self.store.version)
+            try:
+                self.version = await loop.run_in_executor(None, lambda: self.store.version)
+            except Exception:  # a remote store that does not answer yet: serve, and say so per query
+                self.version = "unknown"
             if self.embedded:
                 self._workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
                 weakref.finalize(self, shutil.rmtree, str(self._workdir), True)
                 dump = self._workdir / "gen-0" / "ccmgraph.nq"
                 dump.parent.mkdir()
-                await loop.run_in_executor(None, self._dump_store, dump)
+                try:
+                    await loop.run_in_executor(None, self._dump_store, dump)
+                except OSError as exc:
+                    raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
                 pool = WorkerPool(dump, self.settings.pool_size, self.settings.memory_limit)
-                await pool.start()
+                try:
+                    await pool.start()
+                except BaseException:
+                    pool.abandon()
+                    raise
                 self.pool = pool
             self._started = True
 
@@ -273,8 +285,8 @@ class Engine:
                                           named_graph_uris=request.named_graphs)
             except QueryError as exc:
                 raise EvaluationProblem(str(exc)) from None
-            except OSError as exc:
-                raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
+            except Exception as exc:  # httpx's transport errors and the like
+                raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
             body = remote.body
             if len(body) > self.settings.max_result_bytes:
                 raise EvaluationProblem(f"the answer is larger than {self.settings.max_result_bytes} bytes; "
@@ -350,6 +362,13 @@ class Engine:
         return stats
 
     @property
+    def caching(self) -> bool:
+        return self._cache.capacity > 0
+
+    @property
     def cache_hits(self) -> int:
         return self._cache.hits
+
+    def count_hit(self) -> None:
+        self._cache.hits += 1
 

@@ -33,6 +33,7 @@ QUERY_FORMS = ("select", "construct", "describe", "ask")
 UPDATE_KEYWORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with")
 
 # one alternative per token kind; the first that matches at a position wins, as in the engine
+# (VERBOSE mode: no whitespace may appear inside a character class, it would be kept)
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\r\n]*)
@@ -41,9 +42,7 @@ _TOKEN = re.compile(r"""
               | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               | '(?:[^'\\\n\r]|\\.)*'
               | "(?:[^"\\\n\r]|\\.)*")
-  | (?P<var>[?$][0-9A-Za-z_\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D
-               \u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD
-               \U00010000-\U000EFFFF]*)
+  | (?P<var>[?$][0-9A-Za-z_\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF]*)
   | (?P<bnode>_:[^\s<>"'{}()\[\],;\#?$^@=!|&*/+\\.:]*)
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?)
   | (?P<name>(?:\\.|[^\s<>"'{}()\[\],;\#?$^@=!|&*/+\\])+)

@@ -38,7 +38,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
@@ -146,9 +145,9 @@ def _worker(store, sock: socket.socket, control: socket.socket | None, lifeline:
                     _send(sock, ("memory", "the query needed more memory than a worker may use"))
                     os._exit(4)
                 else:
-                    meta = asdict(answer)
-                    body = meta.pop("body")
-                    _send(sock, ("ok", meta), body)
+                    meta = (answer.form, answer.media_type, answer.encoding, answer.truncated, answer.rows,
+                            answer.engine_ms)
+                    _send(sock, ("ok", meta), answer.body)
             elif kind == "update":
                 _update(store, sock, control, args, prefixes)
             else:
@@ -305,9 +304,11 @@ class _Worker:
 
     async def receive(self) -> tuple[object, bytes]:
         hlen, blen = _FRAME.unpack(await self.reader.readexactly(_FRAME.size))
-        header = pickle.loads(await self.reader.readexactly(hlen))
-        body = await self.reader.readexactly(blen) if blen else b""
-        return header, body
+        if blen > 65536:  # a large body: read it on its own, not sliced (copied) out of a buffer
+            header = pickle.loads(await self.reader.readexactly(hlen))
+            return header, await self.reader.readexactly(blen)
+        data = await self.reader.readexactly(hlen + blen)
+        return pickle.loads(data[:hlen]), data[hlen:]
 
     async def call(self, task: object) -> tuple[object, bytes]:
         h = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
@@ -329,13 +330,20 @@ def _package_path() -> str:
 class WorkerPool:
     """``size`` worker processes over the dataset in ``nquads``.
 
+    PATIENCE: seconds a task waits for a busy pool before an extra worker is forked.
+
     ``memory_limit``: bytes each worker may allocate beyond the shared graph (None: no limit).
     """
 
+    PATIENCE = 0.05
+
     def __init__(self, nquads: Path, size: int = 2, memory_limit: int | None = None,
-                 start_timeout: float = 600.0) -> None:
+                 start_timeout: float = 600.0, max_size: int | None = None) -> None:
         self.nquads = Path(nquads)
         self.size = max(1, size)
+        # when every worker is busy (runaway queries, say), extra ones are forked up to max_size,
+        # so that other clients are not kept waiting; they retire when idle again
+        self.max_size = max(self.size, max_size if max_size is not None else 4 * self.size)
         self.memory_limit = memory_limit
         self.start_timeout = start_timeout
         self.generation = 0
@@ -394,7 +402,10 @@ class WorkerPool:
         self._workers.clear()
         if self._zygote is not None:
             zygote, self._zygote = self._zygote, None
-            await asyncio.get_running_loop().run_in_executor(None, zygote.stop)
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, zygote.stop)
+            except RuntimeError:  # the interpreter is exiting: no more executor threads
+                zygote.stop()
         for fd in (self._lifeline_w, self._lifeline_r):
             if fd is not None:
                 with contextlib.suppress(OSError):
@@ -500,6 +511,10 @@ class WorkerPool:
                 self._workers.discard(worker)
                 self._respawn_later()
             return
+        if len(self._workers) > self.size and self._idle.qsize() >= self.size:
+            self._workers.discard(worker)  # an extra worker no longer needed
+            worker.kill()
+            return
         self._idle.put_nowait(worker)
 
     async def _acquire(self, wait: float) -> _Worker:
@@ -515,10 +530,17 @@ class WorkerPool:
                 continue
             remaining = deadline - time.monotonic()
             try:
-                worker = await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
+                # a short wait first: under a burst of quick queries a worker frees up soon
+                worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.PATIENCE), 0.001))
             except asyncio.TimeoutError:
-                raise EngineUnavailable("all engine workers are busy; try again shortly",
-                                        retry_after=max(1.0, wait / 2)) from None
+                if len(self._workers) + len(self._spawning) < self.max_size:
+                    self._respawn_later()  # all busy for a while (long queries): fork one more
+                remaining = deadline - time.monotonic()
+                try:
+                    worker = await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
+                except asyncio.TimeoutError:
+                    raise EngineUnavailable("all engine workers are busy; try again shortly",
+                                            retry_after=max(1.0, wait / 2)) from None
             if worker.usable and worker.generation == self.generation:
                 return worker
             self._release(worker)  # dead or outdated: replaced in the background
@@ -550,7 +572,8 @@ class WorkerPool:
             raise EngineUnavailable(header[1])  # type: ignore[index]
         self._release(worker)
         if status == "ok":
-            return results.Answer(body=body, **header[1])  # type: ignore[index]
+            form, media_type, encoding, truncated, rows, engine_ms = header[1]  # type: ignore[index]
+            return results.Answer(form, media_type, body, encoding, truncated, rows, engine_ms)
         if status == "syntax":
             raise results.SyntaxProblem(header[1])  # type: ignore[index]
         if status == "not-acceptable":

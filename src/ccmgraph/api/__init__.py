@@ -42,6 +42,7 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     app.state.store = engine.store
     app.state.engine = engine
     engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update
+    app.add_middleware(sparql.FastPath)  # /sparql without the routing layers (inside CORS)
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
@@ -69,3 +70,18 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+SETTINGS_ENV = "CCMGRAPH_SPARQL_SETTINGS"
+ENDPOINT_ENV = "CCMGRAPH_SPARQL_ENDPOINT"
+
+
+def app_from_environment() -> FastAPI:
+    """``create_app`` with its options from the environment, for ``uvicorn --factory`` (several
+    HTTP worker processes, ``ccmgraph serve --http-workers N``): settings as JSON in
+    $CCMGRAPH_SPARQL_SETTINGS, a remote store's URL in $CCMGRAPH_SPARQL_ENDPOINT."""
+    import json
+    import os
+
+    settings = SparqlSettings(**json.loads(os.environ.get(SETTINGS_ENV, "{}")))
+    return create_app(endpoint=os.environ.get(ENDPOINT_ENV) or None, settings=settings)

@@ -5,6 +5,8 @@
 (function () {
   const LOCAL_BASE = "https://w3id.org/ccmgraph/id/";
   const MAX_SHOWN = 2000;
+  const XSD = "http://www.w3.org/2001/XMLSchema#";
+  const PLAIN_TYPES = new Set(["integer", "decimal", "double", "float", "boolean", "int", "long", "nonNegativeInteger"]);
   const RESULT_FORMATS = [["json", "SPARQL JSON", "srj"], ["xml", "SPARQL XML", "srx"], ["csv", "CSV", "csv"], ["tsv", "TSV", "tsv"]];
   const GRAPH_FORMATS = [["ttl", "Turtle", "ttl"], ["nt", "N-Triples", "nt"], ["jsonld", "JSON-LD", "jsonld"],
     ["rdfxml", "RDF/XML", "rdf"], ["trig", "TriG", "trig"], ["nq", "N-Quads", "nq"]];
@@ -38,7 +40,8 @@
 
   function shorten(iri, prefixes) {
     for (const [p, ns] of prefixes) {
-      if (ns && iri.startsWith(ns) && /^[\w.-]*$/.test(iri.slice(ns.length))) return p + ":" + iri.slice(ns.length);
+      // for reading: "id:lap-action/10" (in a query the slash would need a backslash)
+      if (ns && iri.startsWith(ns) && /^[\w.\-/]*$/.test(iri.slice(ns.length))) return p + ":" + iri.slice(ns.length);
     }
     return "<" + iri + ">";
   }
@@ -68,6 +71,11 @@
     const lang = term["xml:lang"];
     if (lang) return el("span", null, node, el("small", { class: "lang" }, "@" + lang));
     if (term.datatype && term.datatype !== "http://www.w3.org/2001/XMLSchema#string") {
+      if (PLAIN_TYPES.has(term.datatype.slice(XSD.length)) && term.datatype.startsWith(XSD)) {
+        node.setAttribute("title", term.datatype);
+        node.classList.add("number");
+        return node; // numbers and booleans read as themselves
+      }
       return el("span", null, node, el("small", { class: "datatype", title: term.datatype }, "^^" + shorten(term.datatype, prefixes)));
     }
     return node;

@@ -1,0 +1,104 @@
+"""The query page in a real browser: Debian's chromium driven by Playwright (no download)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from _endpoint_fixtures import live_server  # noqa: F401
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+
+
+@pytest.fixture(scope="module")
+def page(live_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        # nothing may leave 127.0.0.1
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
+                      else route.abort())
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def run_query(page, text: str) -> None:
+    editor = page.locator("#query")
+    editor.fill("")
+    editor.type(text, delay=0)
+    page.click("#run")
+    wait_for_answer(page)
+
+
+def wait_for_answer(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#run")).to_be_enabled()  # disabled while the query runs
+
+
+def test_type_a_query_run_it_and_read_the_rows(page, live_server) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/query")
+    assert "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>" in page.input_value("#query")
+    run_query(page, "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\n"
+                    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                    "SELECT ?action ?number ?label WHERE {\n  ?action a ccm:LAPAction ; ccm:actionNumber ?number ;\n"
+                    "    rdfs:label ?label\n} ORDER BY ?number")
+    rows = page.locator("#results-table tbody tr")
+    assert rows.count() == 50
+    first = [c.inner_text() for c in rows.nth(0).locator("td").all()]
+    assert first[0] == "1" and first[2].startswith("1") and first[3].startswith("LAP Action 1")
+    headers = [h.inner_text() for h in page.locator("#results-table thead th").all()]
+    assert headers == ["#", "action", "number", "label"]
+    link = rows.nth(9).locator("a.iri").first
+    assert link.get_attribute("href") == "/id/lap-action/10"
+    status = page.inner_text("#status")
+    assert status.startswith("50 rows in") and " ms" in status
+    formats = [a.get_attribute("data-format") for a in page.locator("#downloads a").all()]
+    assert formats == ["json", "xml", "csv", "tsv"]
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "query-page.png"), full_page=True)
+    assert not errors
+
+
+def test_download_link_serves_the_format(page, live_server) -> None:
+    href = page.locator("#downloads a[data-format=csv]").get_attribute("href")
+    response = page.request.get(live_server.url + href)
+    assert response.ok and response.headers["content-type"].startswith("text/csv")
+    assert response.text().splitlines()[0] == "action,number,label"
+
+
+def test_construct_results_and_a_named_query(page, live_server) -> None:
+    run_query(page, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ccmgraph/graph/endpoint-test> { ?s ?p ?o } }")
+    assert page.locator("#results-table tbody tr").count() == 8
+    assert [a.get_attribute("data-format") for a in page.locator("#downloads a").all()] == [
+        "ttl", "nt", "jsonld", "rdfxml", "trig", "nq"]
+    page.select_option("#named", "lap-action-by-number")
+    assert "VALUES (?number)" in page.input_value("#query")
+    page.click("#run")
+    wait_for_answer(page)
+    assert page.locator("#results-table tbody tr").count() == 1
+    assert "LAP Action 10" in page.inner_text("#results-table")
+
+
+def test_errors_are_shown(page) -> None:
+    run_query(page, "SELECT * WHERE { ?s ?p }")
+    assert page.locator("#error").is_visible()
+    assert "error at 1:" in page.inner_text("#error") and "400" in page.inner_text("#status")
+    run_query(page, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert "SERVICE is not allowed" in page.inner_text("#error")
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "query-page-error.png"))

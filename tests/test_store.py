@@ -81,3 +81,19 @@ def test_remote_store_publishes_and_queries(oxigraph_server, dist, store):
     assert bound == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
     with pytest.raises(QueryError):
         remote.select("SELECT WHERE {")
+
+
+def test_bind_places_values_where_filters_see_them(store):
+    from ccmgraph.store import bind
+
+    marked = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { # @bindings\n"
+              "?a ccm:actionNumber ?m . FILTER(?m = ?n) }")
+    ten = ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert "VALUES (?n)" in bind(marked, {"n": ten}).split("FILTER")[0]
+    assert store.select(marked, {"n": ten}) == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
+
+
+def test_bound_values_cannot_change_the_query(store):
+    sneaky = ox.Literal('x" } } SELECT * { ?s ?p ?o } #')
+    rows = store.select("SELECT ?v WHERE { }", {"v": sneaky})
+    assert rows == [{"v": 'x" } } SELECT * { ?s ?p ?o } #'}]

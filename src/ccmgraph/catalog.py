@@ -7,7 +7,7 @@ Each file starts with a comment header::
     #   and the quote that states it.
     # param: action integer 10 -- LAP action number (1-50)
 
-followed by the SPARQL text. Parameters are bound as RDF terms in a trailing VALUES clause
+followed by the SPARQL text. Parameters are bound as RDF terms in a VALUES block (ccmgraph.store.bind)
 written by the engine's own serializer, never pasted into the query text.
 """
 

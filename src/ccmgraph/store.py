@@ -72,14 +72,24 @@ def to_python(term: Term | None) -> object:
     return term.value
 
 
-def _values_clause(bindings: Mapping[str, Term]) -> str:
-    """A trailing VALUES clause binding each variable to its term, written in SPARQL syntax
-    by pyoxigraph (so a value can never change the query's structure)."""
-    if not bindings:
-        return ""
-    names = " ".join(f"?{k}" for k in bindings)
-    values = " ".join(str(v) for v in bindings.values())
-    return f"\nVALUES ({names}) {{ ({values}) }}\n"
+BINDINGS_MARKER = "# @bindings"
+
+
+def bind(text: str, bindings: Mapping[str, Term | None]) -> str:
+    """The query with its parameters bound as RDF terms in a VALUES block.
+
+    The block goes where a ``# @bindings`` line stands inside the WHERE clause (so that
+    FILTERs see the values), or else after the query. Terms are written by pyoxigraph, so a
+    value can never change the query's structure; a missing value is UNDEF.
+    """
+    block = ""
+    if bindings:
+        names = " ".join(f"?{k}" for k in bindings)
+        values = " ".join("UNDEF" if v is None else str(v) for v in bindings.values())
+        block = f"VALUES ({names}) {{ ({values}) }}"
+    if BINDINGS_MARKER in text:
+        return text.replace(BINDINGS_MARKER, block)
+    return f"{text}\n{block}\n" if block else text
 
 
 class Store(ABC):
@@ -89,7 +99,7 @@ class Store(ABC):
         """Run any query; the answer serialized in ``media_type`` (or the form's default)."""
 
     @abstractmethod
-    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, object]]:
+    def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
         """Run a SELECT with variables bound to RDF terms; rows of Python values."""
 
     @property
@@ -146,8 +156,8 @@ class EmbeddedStore(Store):
         form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
         return Answer(form, media_type, result.serialize(format=RESULTS_TYPES[media_type]))
 
-    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, object]]:
-        result = self._run(text + _values_clause(bindings or {}))
+    def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
+        result = self._run(bind(text, bindings or {}))
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("not a SELECT query")
         names = [v.value for v in result.variables]
@@ -186,8 +196,8 @@ class RemoteStore(Store):
             form = "ask"
         return Answer(form, ctype, response.content)
 
-    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, object]]:
-        answer = self.query(text + _values_clause(bindings or {}), "application/sparql-results+json")
+    def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
+        answer = self.query(bind(text, bindings or {}), "application/sparql-results+json")
         data = json.loads(answer.body)
         names = data["head"]["vars"]
         rows = []

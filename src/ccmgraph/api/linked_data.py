@@ -14,11 +14,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from .. import paths
 from ..namespaces import PREFIXES, VOID
 from ..store import QueryError
+from ..store import bind as store_bind
 from . import pages, views
 
 router = APIRouter(tags=["linked data"])
@@ -94,7 +95,7 @@ async def describe(request: Request, iri: str) -> Graph:
         node = ox.NamedNode(iri)
     except ValueError:
         raise HTTPException(404, f"not a resource IRI: {iri!r}") from None
-    text = views.inline(views.view("describe").sparql, {"resource": node})
+    text = store_bind(views.view("describe").sparql, {"resource": node})
     try:
         answer = await run_in_threadpool(request.app.state.store.query, text, "application/n-triples")
     except QueryError as exc:

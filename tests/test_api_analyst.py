@@ -235,3 +235,54 @@ def test_openapi_has_examples(client):
     spec = client.get("/openapi.json").json()
     params = spec["paths"]["/api/lap-actions/{n}"]["get"]["parameters"]
     assert any(p["name"] == "n" and p["schema"].get("examples") == [10] for p in params)
+
+
+# ------------------------------------------------------------------ working-group filter
+
+GSO_PLANS = {"gso-2023-2024", "gso-2024-2025", "gso-2025-2026"}
+
+
+def test_workplans_by_working_group(client):
+    # gso-concept-note-2023-2024.txt: "CCM Working Group on the General Status and Operation and Gender Focal Point of"
+    # gso-workplan-2024-2025.txt: "CCM Thematic Working Group on General Status and Operation"
+    # gso-workplan-2025-2026.txt: "CCM thematic Working Group on General Status and" / "Operation Work Plan 2025-2026"
+    for value in ("general-status-and-operation", ID + "working-group/general-status-and-operation"):
+        body = client.get("/api/workplans", params={"working_group": value}).json()
+        assert {p["id"] for p in body["items"]} == GSO_PLANS and body["total"] == 3
+    # universalization-workplan-2024-2025.txt:
+    # "WORK PLAN ON THE UNIVERSALIZATION OF THE CONVENTION ON CLUSTER MUNITIONS (CCM) 2024 -2025"
+    body = client.get("/api/workplans", params={"working_group": "universalization"}).json()
+    assert [p["id"] for p in body["items"]] == ["universalization-2024-2025"]
+    # a working group no work plan here belongs to: known, so an empty list, not an error
+    body = client.get("/api/workplans", params={"working_group": "victim-assistance"}).json()
+    assert body["total"] == 0 and body["items"] == []
+
+
+def test_lap_action_by_working_group(client):
+    body = client.get("/api/lap-actions/10", params={"working_group": "general-status-and-operation"}).json()
+    plans = {e["workplan"] for e in body["elements"]}
+    # gso-workplan-2024-2025.txt, objective 2a: "(more specifically actions 10 and 11 A-D)"
+    assert ID + "workplan/gso-2024-2025/objective/2a" in {e["element"] for e in body["elements"]}
+    assert plans <= GSO_PLANS and body["total"] == len(body["elements"])
+    body = client.get("/api/lap-actions/10", params={"working_group": "universalization"}).json()
+    # universalization-workplan-2024-2025.txt: "Actions 10 and 11 of LAP are related to the universalization"
+    assert body["elements"] and {e["workplan"] for e in body["elements"]} == {"universalization-2024-2025"}
+    everything = client.get("/api/lap-actions/10").json()
+    assert body["total"] < everything["total"]
+
+
+def test_working_group_filter_on_coverage_and_timeline(client):
+    body = client.get("/api/coverage", params={"working_group": "universalization", "cycle": 2025}).json()
+    assert [w["id"] for w in body["workplans"]] == ["universalization-2024-2025"]
+    body = client.get("/api/timeline", params={"working_group": "universalization", "limit": 1000}).json()
+    assert body["items"] and {i["workplanId"] for i in body["items"]} == {"universalization-2024-2025"}
+
+
+def test_working_group_unknown_is_422(client):
+    for url in ("/api/workplans", "/api/lap-actions/10", "/api/coverage", "/api/timeline"):
+        for value in ("no-such-group", ID + "working-group/no-such-group", "not a key", ""):
+            r = client.get(url, params={"working_group": value})
+            assert r.status_code == 422, (url, value, r.status_code)
+            assert r.json()["detail"][0]["loc"] == ["query", "working_group"]
+    r = client.get("/api/workplans", params={"working_group": "no-such-group"})
+    assert "general-status-and-operation" in r.json()["detail"][0]["msg"]

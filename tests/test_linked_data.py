@@ -103,9 +103,17 @@ def test_ontology_and_shapes(client, name, term):
         assert len(Graph().parse(data=r.text, format=parser)) == len(g)
 
 
-def test_ontology_html_documents_classes(client):
+def test_ontology_html_is_pylodes_documentation(client):
     html = client.get("/ontology", headers={"Accept": "text/html"}).text
-    assert "ccm:WorkPlan" in html and "ccm:servesAction" in html
+    assert "pyLODE" in html and "<title>ccmgraph ontology" in html
+    # every class is documented with its label and comment from ccm.ttl
+    assert "action alignment" in html and "A qualified statement that a work plan or element serves" in html
+    assert "https://w3id.org/ccmgraph/ontology#servesAction" in html
+
+
+def test_shapes_html_lists_shapes(client):
+    html = client.get("/shapes.html").text
+    assert "ActionAlignment" in html
 
 
 def test_dataset_void_dcat(client, dist):

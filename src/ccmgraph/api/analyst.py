@@ -99,6 +99,29 @@ def key_of(iri: str | None) -> str | None:
     return iri.rsplit("/", 1)[-1] if iri else None
 
 
+WG = views.ID + "working-group/"
+
+
+def working_group_query() -> Any:
+    return Query(None, description="only work plans of this working group: its key or its full IRI",
+                 examples=["general-status-and-operation"])
+
+
+async def group_plans(request: Request, value: str | None) -> set[str] | None:
+    """The IRIs of the work plans of a working group (None: no filter); 422 for an unknown group."""
+    if value is None:
+        return None
+    key = value[len(WG):] if value.startswith(WG) else value
+    if not re.fullmatch(KEY, key):
+        raise bad_param("working_group", f"{value!r} is not a working group key such as "
+                        "general-status-and-operation, nor its IRI")
+    rows = await rows_of(request, "working-groups", workingGroup=WG + key)
+    if not rows:
+        known = sorted({key_of(r["workingGroup"]) for r in await rows_of(request, "working-groups")})
+        raise bad_param("working_group", f"no working group {key!r}; known: {', '.join(known)}")
+    return {r["workplan"] for r in rows if r["workplan"]}
+
+
 Limit = Query(100, ge=1, le=1000, description="at most this many items")
 Offset = Query(0, ge=0, le=1_000_000, description="skip this many items")
 
@@ -180,7 +203,9 @@ async def lap_action(request: Request,
                      basis: str | None = Query(None, description="only links with this basis",
                                                examples=["StatedInText"]),
                      workplan: str | None = Query(None, description="only elements of this work plan",
-                                                  examples=["gso-2024-2025"])) -> Any:
+                                                  examples=["gso-2024-2025"]),
+                     working_group: str | None = working_group_query()) -> Any:
+    group = await group_plans(request, working_group)
     rows = await rows_of(request, "lap-action", n=str(n))
     if not rows:
         raise HTTPException(404, f"no LAP action {n}; actions are numbered 1 to 50")
@@ -188,7 +213,7 @@ async def lap_action(request: Request,
     first = rows[0]
     elements: dict[str, dict[str, Any]] = {}
     for r in rows:
-        if not r["element"]:
+        if not r["element"] or (group is not None and r["workplan"] not in group):
             continue
         b = key_of(r["basis"].replace("#", "/"))
         e = elements.setdefault(r["element"] + "|" + b, {
@@ -214,11 +239,15 @@ async def lap_action(request: Request,
             summary="LAP actions x work plans: counts and strongest basis; actions nobody serves")
 async def coverage(request: Request,
                    cycle: int | None = Query(None, ge=1900, le=2200, examples=[2025],
-                                             description="only work plans whose period includes this year")) -> Any:
+                                             description="only work plans whose period includes this year"),
+                   working_group: str | None = working_group_query()) -> Any:
+    group = await group_plans(request, working_group)
     rows = await rows_of(request, "coverage")
     plans = await rows_of(request, "workplans")
     if cycle is not None:
         plans = [p for p in plans if p["begin"] and p["begin"][:4] <= str(cycle) <= p["end"][:4]]
+    if group is not None:
+        plans = [p for p in plans if p["workplan"] in group]
     keys = {p["workplan"] for p in plans}
     actions: dict[int, dict[str, Any]] = {}
     for r in rows:
@@ -235,7 +264,7 @@ async def coverage(request: Request,
                 row[key_of(p["workplan"])] = c["count"] if c else 0
             flat.append(row)
         return csv_response(flat, "coverage")
-    return {"cycle": cycle,
+    return {"cycle": cycle, "workingGroup": working_group,
             "workplans": [{"id": key_of(p["workplan"]), "iri": p["workplan"], "label": p["label"],
                            "begin": p["begin"], "end": p["end"]} for p in plans],
             "actions": list(actions.values()), "unserved": unserved}
@@ -244,8 +273,12 @@ async def coverage(request: Request,
 # ------------------------------------------------------------------ work plans
 
 @router.get("/workplans", response_model=Page, responses=CSV_DOC, summary="Every work plan")
-async def workplans(request: Request, limit: int = Limit, offset: int = Offset) -> Any:
+async def workplans(request: Request, limit: int = Limit, offset: int = Offset,
+                    working_group: str | None = working_group_query()) -> Any:
+    group = await group_plans(request, working_group)
     rows = await rows_of(request, "workplans")
+    if group is not None:
+        rows = [r for r in rows if r["workplan"] in group]
     for r in rows:
         r["id"] = key_of(r["workplan"])
         r["coordinators"] = r["coordinators"].split("; ") if r["coordinators"] else []
@@ -325,10 +358,14 @@ async def timeline(request: Request,
                    from_: date = Query(date(2023, 1, 1), alias="from", examples=["2025-01-01"]),
                    to: date = Query(date(2026, 12, 31), examples=["2025-06-30"]),
                    workplan: str | None = Query(None, examples=["gso-2024-2025"]),
+                   working_group: str | None = working_group_query(),
                    limit: int = Limit, offset: int = Offset) -> Any:
     if from_ > to:
         raise bad_param("from", "must not be after 'to'")
+    group = await group_plans(request, working_group)
     rows = await rows_of(request, "timeline", **{"from": from_.isoformat(), "to": to.isoformat()})
+    if group is not None:
+        rows = [r for r in rows if r["workplan"] in group]
     for r in rows:
         r["workplanId"] = key_of(r["workplan"])
     if workplan:

@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from .. import paths
+from ..build import ONTOLOGY_HTML
 from ..namespaces import PREFIXES, VOID
 from ..store import QueryError
 from ..store import bind as store_bind
@@ -129,6 +130,13 @@ def file_graph(path: str) -> Graph:
 
 def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) -> Response:
     fmt = negotiate(request, suffix)
+    if fmt == "html" and name == "ontology":
+        doc = dist_dir(request) / ONTOLOGY_HTML
+        if not doc.exists():
+            raise HTTPException(404, "the ontology's HTML documentation is made by `ccmgraph build`; "
+                                     "ask for text/turtle, or build first")
+        return HTMLResponse(doc.read_text(encoding="utf-8"),
+                            headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
     if fmt == "html":
         return HTMLResponse(pages.schema_page(file_graph(str(file)), name),
                             headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})

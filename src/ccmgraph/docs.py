@@ -11,11 +11,13 @@ from . import paths
 def ontology_html(ontology: Path | None = None) -> str:
     """pyLODE's page for the ontology (deterministic for the same input).
 
-    pyLODE configures the root logger at import (DEBUG, to stderr); the previous logging
-    set-up is restored so that building stays quiet.
+    pyLODE calls ``logging.basicConfig(level=DEBUG)`` at import; a handler already on the
+    root logger makes that a no-op, so building stays quiet.
     """
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
+    if not handlers:
+        root.addHandler(logging.NullHandler())
     try:
         from pylode import OntPub
 

@@ -109,7 +109,7 @@ def working_group_query() -> Any:
 
 async def group_plans(request: Request, value: str | None) -> set[str] | None:
     """The IRIs of the work plans of a working group (None: no filter); 422 for an unknown group."""
-    if value is None:
+    if not isinstance(value, str):  # None, or the Query default when called directly (pages.py)
         return None
     key = value[len(WG):] if value.startswith(WG) else value
     if not re.fullmatch(KEY, key):

@@ -7,8 +7,10 @@ Each file starts with a comment header::
     #   and the quote that states it.
     # param: action integer 10 -- LAP action number (1-50)
 
-followed by the SPARQL text. Parameters are bound as RDF terms in a VALUES block (ccmgraph.store.bind)
-written by the engine's own serializer, never pasted into the query text.
+followed by the SPARQL text. Parameters are bound as RDF terms in a VALUES block written by
+the engine's own serializer (ccmgraph.store.bind), never pasted into the query text. Put a
+``# @bindings`` line first inside the WHERE clause: the values then join before the rest of
+the pattern (FILTERs see them, and the engine starts from them instead of scanning).
 """
 
 from __future__ import annotations

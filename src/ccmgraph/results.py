@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .store import dataset_options
+
 RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -171,13 +173,7 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
             prefixes: dict[str, str] | None = None) -> Answer:
     """Run ``text`` and serialize the answer in the type negotiated for its form."""
     started = time.perf_counter()
-    kwargs: dict[str, object] = {}
-    if default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graphs]
+    kwargs = dataset_options(default_graphs, named_graphs)
 
     def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:

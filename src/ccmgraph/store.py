@@ -92,6 +92,20 @@ def bind(text: str, bindings: Mapping[str, Term | None]) -> str:
     return f"{text}\n{block}\n" if block else text
 
 
+def dataset_options(default_graph_uris: Sequence[str] = (),
+                    named_graph_uris: Sequence[str] = ()) -> dict[str, object]:
+    """pyoxigraph query options for a SPARQL protocol dataset: the given default graphs, or
+    the union of all named graphs when none is given."""
+    options: dict[str, object] = {}
+    if default_graph_uris:
+        options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+    else:
+        options["use_default_graph_as_union"] = True
+    if named_graph_uris:
+        options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+    return options
+
+
 class Store(ABC):
     @abstractmethod
     def query(self, text: str, media_type: str | None = None, *,
@@ -128,15 +142,8 @@ class EmbeddedStore(Store):
 
     def _run(self, text: str, default_graph_uris: Sequence[str] = (),
              named_graph_uris: Sequence[str] = ()):
-        kwargs: dict[str, object] = {}
-        if default_graph_uris:
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graph_uris:
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
         try:
-            return self._store.query(text, **kwargs)
+            return self._store.query(text, **dataset_options(default_graph_uris, named_graph_uris))
         except SyntaxError as exc:
             raise QueryError(str(exc)) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:

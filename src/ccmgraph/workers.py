@@ -406,11 +406,7 @@ class WorkerPool:
                 await asyncio.get_running_loop().run_in_executor(None, zygote.stop)
             except RuntimeError:  # the interpreter is exiting: no more executor threads
                 zygote.stop()
-        for fd in (self._lifeline_w, self._lifeline_r):
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._lifeline_r = self._lifeline_w = None
+        self._close_lifeline()
 
     def abandon(self) -> None:
         """Stop every process now, without the event loop (which may be gone)."""
@@ -422,6 +418,9 @@ class WorkerPool:
         if self._zygote is not None:
             zygote, self._zygote = self._zygote, None
             zygote.stop()
+        self._close_lifeline()
+
+    def _close_lifeline(self) -> None:
         for fd in (self._lifeline_w, self._lifeline_r):
             if fd is not None:
                 with contextlib.suppress(OSError):

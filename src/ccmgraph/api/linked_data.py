@@ -129,6 +129,8 @@ def file_graph(path: str) -> Graph:
 
 
 def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) -> Response:
+    if suffix is not None and suffix not in FORMATS:
+        raise HTTPException(404, f"no format .{suffix}")
     fmt = negotiate(request, suffix)
     if fmt == "html" and name == "ontology":
         doc = dist_dir(request) / ONTOLOGY_HTML
@@ -153,8 +155,6 @@ async def ontology(request: Request) -> Response:
 
 @router.get("/ontology.{ext}", responses=RDF_DOC, response_class=Response, include_in_schema=False)
 async def ontology_as(request: Request, ext: str) -> Response:
-    if ext not in FORMATS:
-        raise HTTPException(404, f"no format .{ext}")
     return schema_doc(paths.ONTOLOGY, "ontology", request, ext)
 
 
@@ -165,8 +165,6 @@ async def shapes(request: Request) -> Response:
 
 @router.get("/shapes.{ext}", responses=RDF_DOC, response_class=Response, include_in_schema=False)
 async def shapes_as(request: Request, ext: str) -> Response:
-    if ext not in FORMATS:
-        raise HTTPException(404, f"no format .{ext}")
     return schema_doc(paths.SHAPES, "shapes", request, ext)
 
 

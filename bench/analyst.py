@@ -34,10 +34,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from ccmgraph import analysis as views
 from ccmgraph import catalog, paths
-from ccmgraph.api import create_app
-from ccmgraph.api import views
 from ccmgraph.store import EmbeddedStore
+from ccmgraph.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 WP = views.ID + "workplan/"

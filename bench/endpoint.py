@@ -312,9 +312,9 @@ def serve_ccmgraph(workdir: str, port: str, workers: str, cache: str) -> None:
     """The ccmgraph server of the benchmark (a child process): limits raised for big answers."""
     import uvicorn
 
-    from ccmgraph.api import create_app
-    from ccmgraph.engine import MiB, SparqlSettings
+    from ccmgraph.sparql.engine import MiB, SparqlSettings
     from ccmgraph.store import EmbeddedStore
+    from ccmgraph.web.app import create_app
 
     settings = SparqlSettings(timeout=120, workers=int(workers), max_rows=1_000_000, max_result_bytes=512 * MiB,
                               cache_bytes=64 * MiB if cache == "cache" else 0, memory_limit=None)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ccmgraph.engine import SparqlSettings
+from ccmgraph.sparql.engine import SparqlSettings
 from ccmgraph.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def sparql_store(sparql_dist: Path) -> EmbeddedStore:
 
 
 def make_app(settings: SparqlSettings = SETTINGS, store: EmbeddedStore | None = None):
-    from ccmgraph.api import create_app
+    from ccmgraph.web.app import create_app
 
     app = create_app(store=store or EmbeddedStore(_dataset_dir()), settings=settings)
     app.state.queries_dir = _dataset_dir() / "queries"

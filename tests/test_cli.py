@@ -1,8 +1,8 @@
 """The command line, run as a user runs it: a subprocess, exit codes, stdout and stderr."""
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

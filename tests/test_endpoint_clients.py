@@ -9,11 +9,17 @@ from xml.dom.minidom import Document
 import httpx
 import pytest
 import rdflib
+from _endpoint_fixtures import (  # noqa: F401
+    FIXTURE_GRAPH,
+    LAP_QUERY,
+    RUNAWAY,
+    live_server,
+    process_gone,
+    sparql_dist,
+)
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
-
-from _endpoint_fixtures import FIXTURE_GRAPH, LAP_QUERY, RUNAWAY, live_server, process_gone, sparql_dist  # noqa: F401
 
 CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{FIXTURE_GRAPH}> {{ ?s ?p ?o }} }}"
 
@@ -179,10 +185,10 @@ def oxigraph_server(sparql_dist, tmp_path_factory):
 
 
 def test_the_endpoint_over_a_remote_store(oxigraph_server) -> None:
+    from _endpoint_fixtures import SETTINGS
     from fastapi.testclient import TestClient
 
-    from _endpoint_fixtures import SETTINGS
-    from ccmgraph.api import create_app
+    from ccmgraph.web.app import create_app
 
     with TestClient(create_app(endpoint=oxigraph_server, settings=SETTINGS)) as client:
         lap = client.get("/sparql", params={"query": LAP_QUERY})

@@ -9,11 +9,17 @@ import time
 
 import httpx
 import pytest
+from _endpoint_fixtures import (  # noqa: F401
+    LAP_QUERY,
+    RUNAWAY,
+    SETTINGS,
+    live_server,
+    make_app,
+    process_gone,
+)
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from _endpoint_fixtures import LAP_QUERY, RUNAWAY, SETTINGS, live_server, make_app, process_gone  # noqa: F401
 from test_guard import BENIGN, Listener, attacks
 
 

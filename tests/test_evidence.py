@@ -1,6 +1,6 @@
 import pytest
 
-from ccmgraph.evidence import QuoteError, check, locate
+from ccmgraph.build.evidence import QuoteError, check, locate
 
 TEXT = "Coordinators:\n\nGermany and Austria\n\nThe Coordinators met. The Coordinators agreed."
 

@@ -1,4 +1,4 @@
-"""ccmgraph.guard: SERVICE (and LOAD in updates) refused in every spelling; nothing else is.
+"""ccmgraph.sparql.guard: SERVICE (and LOAD in updates) refused in every spelling; nothing else is.
 
 The spellings are checked twice: the guard refuses them, and (for those the engine parses)
 Oxigraph really does call the URL, proved with a listener on 127.0.0.1. So the list is a
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ccmgraph import guard
+from ccmgraph.sparql import guard
 
 
 class Listener:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from ccmgraph.api import create_app
+from ccmgraph.web.app import create_app
 
 ID = "https://w3id.org/ccmgraph/id/"
 CCM = "https://w3id.org/ccmgraph/ontology#"

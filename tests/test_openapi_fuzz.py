@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from ccmgraph.api import create_app  # noqa: E402
+from ccmgraph.web.app import create_app  # noqa: E402
 
 MINE = r"^/(api/|id/|ontology|shapes|dataset|downloads|coverage|timeline|workplans)"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from ccmgraph.api import create_app
+from ccmgraph.web.app import create_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from _endpoint_fixtures import live_server  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

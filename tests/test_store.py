@@ -1,9 +1,9 @@
 import json
-import sys
-from pathlib import Path
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox

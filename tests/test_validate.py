@@ -3,7 +3,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ccmgraph import paths
-from ccmgraph.validate import files_by_subject, validate
+from ccmgraph.build.validate import files_by_subject, validate
 
 BROKEN = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .

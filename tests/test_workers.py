@@ -1,4 +1,4 @@
-"""ccmgraph.workers and ccmgraph.results: killable engine processes, limits, updates."""
+"""ccmgraph.sparql.workers and ccmgraph.sparql.execute: killable engine processes, limits, updates."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from _endpoint_fixtures import RUNAWAY, cpu_seconds, process_gone, sparql_dist  # noqa: F401
-from ccmgraph import results
-from ccmgraph.workers import EngineUnavailable, QueryTimeout, WorkerPool
+
+from ccmgraph.sparql import execute as results
+from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
 
 JSON = "application/sparql-results+json"
 ALL = "SELECT * WHERE { ?s ?p ?o }"
@@ -244,7 +244,7 @@ def test_workers_exit_when_the_server_dies(sparql_dist: Path) -> None:
     """A server killed with SIGKILL leaves no engine process behind, even one mid-query."""
     script = textwrap.dedent(f"""
         import asyncio, sys
-        from ccmgraph.workers import WorkerPool
+        from ccmgraph.sparql.workers import WorkerPool
         async def main():
             pool = WorkerPool({str(sparql_dist / "ccmgraph.nq")!r}, size=2)
             await pool.start()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import paths
+from ccmgraph import paths
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("integer", "decimal", "string", "date", "iri")

@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import build as building
-from . import paths
-from .store import QueryError, open_store
+from ccmgraph import build as building
+from ccmgraph import paths
+from ccmgraph.store import QueryError, open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, query and serve the CCM implementation knowledge graph.")
@@ -166,8 +166,8 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale)."""
     import uvicorn
 
-    from .api import create_app
-    from .engine import MiB, SparqlSettings
+    from ccmgraph.sparql.engine import MiB, SparqlSettings
+    from ccmgraph.web.app import create_app
 
     try:
         settings = SparqlSettings(timeout=timeout, max_rows=max_rows, max_result_bytes=max_result_mb * MiB,
@@ -189,21 +189,21 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     import json
     import os
 
-    from .api import ENDPOINT_ENV, SETTINGS_ENV
+    from ccmgraph.web.app import ENDPOINT_ENV, SETTINGS_ENV
 
     options = dataclasses.asdict(settings)
     options["workers"] = max(1, settings.pool_size // http_workers)  # engine processes per HTTP process
     options["update_token"] = None  # never needed here (updates need a single process): keep it out of the env
     os.environ[SETTINGS_ENV] = json.dumps(options)
     os.environ[ENDPOINT_ENV] = endpoint or ""
-    uvicorn.run("ccmgraph.api:app_from_environment", factory=True, workers=http_workers, host=host, port=port,
+    uvicorn.run("ccmgraph.web.app:app_from_environment", factory=True, workers=http_workers, host=host, port=port,
                 log_level=log_level, timeout_graceful_shutdown=5)
 
 
 @app.command()
 def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")]) -> None:
     """What serves a LAP action: element, work plan, basis of the link and the quote that says so."""
-    from . import catalog
+    from ccmgraph import catalog
 
     if not 1 <= action <= 50:
         _fail(f"LAP actions are numbered 1 to 50, not {action}")
@@ -220,7 +220,7 @@ def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50)."
 @app.command()
 def publish(endpoint: Annotated[str, typer.Argument(help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
     """Load the built dataset into a remote store through the Graph Store Protocol."""
-    from .store import RemoteStore
+    from ccmgraph.store import RemoteStore
 
     _ensure_dist()
     try:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import paths
+from ccmgraph import paths
 
 # media types we answer with, by query form
 RESULTS_TYPES: dict[str, ox.QueryResultsFormat] = {

@@ -38,15 +38,32 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Route
 
-from .. import catalog, conneg, guard, servicedesc
-from ..engine import (Engine, EngineUnavailable, EvaluationProblem, FormNotAcceptable, QueryRequest,
-                      QueryTimeout, SparqlSettings, SyntaxProblem, UpdateNotSupported)
-from ..namespaces import PREFIXES, sparql_prefixes
+from ccmgraph import catalog
+from ccmgraph.namespaces import PREFIXES, sparql_prefixes
+from ccmgraph.sparql import formats as conneg
+from ccmgraph.sparql import guard
+from ccmgraph.sparql import service_description as servicedesc
+from ccmgraph.sparql.engine import (
+    Engine,
+    EngineUnavailable,
+    EvaluationProblem,
+    FormNotAcceptable,
+    QueryRequest,
+    QueryTimeout,
+    SparqlSettings,
+    SyntaxProblem,
+    UpdateNotSupported,
+)
 
 router = APIRouter(tags=["sparql"])
 
@@ -58,7 +75,7 @@ UPDATE_TYPE = "application/sparql-update"
 MAX_FIELDS = 200
 EXPOSED_HEADERS = ["ETag", "Server-Timing", "X-SPARQL-MaxRows", "X-SPARQL-Truncated", "X-SPARQL-Timeout",
                    "X-Cache", "Warning", "Retry-After"]
-PACKAGE = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = Environment(loader=FileSystemLoader(PACKAGE / "templates"), autoescape=select_autoescape(["html"]))
 
 

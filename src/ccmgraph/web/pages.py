@@ -14,11 +14,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ..namespaces import CCM, OA, PREFIXES
-from . import analyst, views
+from ccmgraph import analysis as views
+from ccmgraph.namespaces import CCM, OA, PREFIXES
+from ccmgraph.web import analyst
 
 router = APIRouter(tags=["pages"])
-TEMPLATES = FsPath(__file__).resolve().parents[1] / "templates"
+TEMPLATES = FsPath(__file__).resolve().parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 env.filters["local"] = views.local
 
@@ -151,7 +152,7 @@ async def workplans_page(request: Request) -> HTMLResponse:
     return HTMLResponse(render("workplans.html", plans=rows, title="Work plans"))
 
 
-STATIC = FsPath(__file__).resolve().parents[1] / "static"
+STATIC = FsPath(__file__).resolve().parent / "static"
 
 
 @router.get("/static/site.css", include_in_schema=False)

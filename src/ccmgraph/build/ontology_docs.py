@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from . import paths
+from ccmgraph import paths
 
 
 def ontology_html(ontology: Path | None = None) -> str:

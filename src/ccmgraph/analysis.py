@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-
-from .. import catalog, paths
-from ..store import Store
+from ccmgraph import catalog, paths
+from ccmgraph.store import Store
 
 VIEWS = paths.QUERIES / "views"
 BASE = "https://w3id.org/ccmgraph/"

@@ -6,7 +6,7 @@
 
 Fixed, fast queries of the routers go through ``app.state.store`` (see ccmgraph.store) off the
 event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
-worker processes, see ccmgraph.engine), which starts with the app (or on the first query).
+worker processes, see ccmgraph.sparql.engine), which starts with the app (or on the first query).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from ..engine import Engine, SparqlSettings
-from ..store import Store, open_store
-from . import sparql
+from ccmgraph.sparql.engine import Engine, SparqlSettings
+from ccmgraph.store import Store, open_store
+from ccmgraph.web import sparql_protocol as sparql
 
 
 def create_app(store: Store | None = None, endpoint: str | None = None, *,
@@ -50,7 +50,7 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
 
     app.include_router(sparql.router)  # first: /sparql is the hot path
     # the other interfaces' routers:
-    from . import analyst, linked_data, pages
+    from ccmgraph.web import analyst, linked_data, pages
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)

@@ -24,8 +24,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from . import evidence
-from .namespaces import CCM, ID, OA, lap_action
+from ccmgraph.build import evidence
+from ccmgraph.namespaces import CCM, ID, OA, lap_action
 
 
 class AuthoringError(ValueError):

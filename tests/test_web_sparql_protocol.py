@@ -10,11 +10,20 @@ import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
+from _endpoint_fixtures import (  # noqa: F401
+    FIXTURE_GRAPH,
+    GRAPH,
+    LAP_QUERY,
+    RUNAWAY,
+    SETTINGS,
+    TOKEN,
+    make_app,
+    sparql_dist,
+    sparql_store,
+)
 from fastapi.testclient import TestClient
 
-from _endpoint_fixtures import (FIXTURE_GRAPH, GRAPH, LAP_QUERY, RUNAWAY, SETTINGS, TOKEN, make_app,  # noqa: F401
-                                sparql_dist, sparql_store)
-from ccmgraph.engine import SparqlSettings
+from ccmgraph.sparql.engine import SparqlSettings
 
 SRJ = "application/sparql-results+json"
 SRX = "application/sparql-results+xml"

@@ -1,7 +1,7 @@
 """What the SPARQL endpoint runs queries on: worker processes (or a remote store), a result
 cache, and the endpoint's limits.
 
-- With the embedded engine (an ``EmbeddedStore``), queries run in ccmgraph.workers: killable
+- With the embedded engine (an ``EmbeddedStore``), queries run in ccmgraph.sparql.workers: killable
   processes that hold the graph. The graph they hold is the one the store was given.
 - With any other ``Store`` (a ``RemoteStore`` in front of Oxigraph server, Fuseki...), queries
   run in a thread, and the time limit stops the waiting (the remote engine enforces its own).
@@ -26,10 +26,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import results
-from .results import Answer, EvaluationProblem, FormNotAcceptable, Limits, SyntaxProblem
-from .store import EmbeddedStore, QueryError, Store
-from .workers import EngineUnavailable, QueryTimeout, WorkerPool
+from ccmgraph.sparql import execute as results
+from ccmgraph.sparql.execute import (
+    Answer,
+    EvaluationProblem,
+    FormNotAcceptable,
+    Limits,
+    SyntaxProblem,
+)
+from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
+from ccmgraph.store import EmbeddedStore, QueryError, Store
 
 __all__ = ["Engine", "SparqlSettings", "QueryRequest", "Answer", "EngineUnavailable", "QueryTimeout",
            "SyntaxProblem", "EvaluationProblem", "FormNotAcceptable", "UpdateNotSupported"]

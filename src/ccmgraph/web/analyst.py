@@ -16,9 +16,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from .. import catalog, paths
-from ..store import QueryError
-from . import views
+from ccmgraph import analysis as views
+from ccmgraph import catalog, paths
+from ccmgraph.store import QueryError
 
 router = APIRouter(prefix="/api", tags=["analyst"])
 

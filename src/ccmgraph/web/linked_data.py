@@ -16,12 +16,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from .. import paths
-from ..build import ONTOLOGY_HTML
-from ..namespaces import PREFIXES, VOID
-from ..store import QueryError
-from ..store import bind as store_bind
-from . import pages, views
+from ccmgraph import analysis as views
+from ccmgraph import paths
+from ccmgraph.build import ONTOLOGY_HTML
+from ccmgraph.namespaces import PREFIXES, VOID
+from ccmgraph.store import QueryError
+from ccmgraph.store import bind as store_bind
+from ccmgraph.web import pages
 
 router = APIRouter(tags=["linked data"])
 

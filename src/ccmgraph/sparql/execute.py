@@ -1,6 +1,6 @@
 """Run one query on a pyoxigraph store and serialize the answer within row and byte limits.
 
-This is the engine work a worker process does (see ccmgraph.workers); it never runs in the
+This is the engine work a worker process does (see ccmgraph.sparql.workers); it never runs in the
 web server's process. An answer larger than the limits is cut at a whole row (or triple) and
 says so (``truncated``), so that the client gets a valid document and a clear signal.
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .store import dataset_options
+from ccmgraph.store import dataset_options
 
 RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,

@@ -13,7 +13,7 @@ import owlrl
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .namespaces import ID
+from ccmgraph.namespaces import ID
 
 _NOISE_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
 _NOISE_PREDICATES = {OWL.sameAs, OWL.differentFrom}

@@ -22,12 +22,20 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
-from . import paths, periods
-from .authoring import AuthoringError, Source, compile_workplan
-from .docs import ontology_html
-from .namespaces import CCM, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, REFERENCE_GRAPH
-from .reason import infer
-from .validate import Report, files_by_subject, validate
+from ccmgraph import paths
+from ccmgraph.build import periods
+from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
+from ccmgraph.build.ontology_docs import ontology_html
+from ccmgraph.build.reason import infer
+from ccmgraph.build.validate import Report, files_by_subject, validate
+from ccmgraph.namespaces import (
+    CCM,
+    GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    REFERENCE_GRAPH,
+)
 
 DIST_FILES = ("ccmgraph.trig", "ccmgraph.nq", "ccmgraph.ttl", "ccmgraph.jsonld")
 ONTOLOGY_HTML = "ontology.html"

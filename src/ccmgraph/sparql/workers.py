@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from . import results
+from ccmgraph.sparql import execute as results
 
 _FRAME = struct.Struct("!IQ")  # length of the pickled header, length of the raw body
 _READER_LIMIT = 1 << 20
@@ -213,14 +213,14 @@ def _zygote_loop(store, control: socket.socket, lifeline: int, memory_limit: int
 
 
 def zygote_main(argv: list[str]) -> NoReturn:
-    """Entry point of the zygote process: ``python -m ccmgraph.workers CONTROL LIFELINE NQ MEM``."""
+    """Entry point of the zygote process: ``python -m ccmgraph.sparql.workers CONTROL LIFELINE NQ MEM``."""
     control_fd, lifeline, nquads, memory = int(argv[0]), int(argv[1]), argv[2], int(argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     control = socket.socket(fileno=control_fd)
     try:
         import pyoxigraph as ox
 
-        from .namespaces import PREFIXES
+        from ccmgraph.namespaces import PREFIXES
 
         store = ox.Store()
         store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
@@ -324,7 +324,7 @@ class _Worker:
 
 
 def _package_path() -> str:
-    return str(Path(__file__).resolve().parents[1])
+    return str(Path(__file__).resolve().parents[2])
 
 
 class WorkerPool:
@@ -374,7 +374,7 @@ class WorkerPool:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_path(), env.get("PYTHONPATH")) if p)
         assert self._lifeline_r is not None
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ccmgraph.workers", str(theirs.fileno()), str(self._lifeline_r),
+            [sys.executable, "-m", "ccmgraph.sparql.workers", str(theirs.fileno()), str(self._lifeline_r),
              str(nquads), str(self.memory_limit or 0)],
             pass_fds=(theirs.fileno(), self._lifeline_r), env=env, stdin=subprocess.DEVNULL)
         theirs.close()
@@ -562,7 +562,7 @@ class WorkerPool:
                                     "memory than allowed); the query was not completed") from None
 
     async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> results.Answer:
-        """Run a query (keyword arguments of ccmgraph.results.execute) in a worker."""
+        """Run a query (keyword arguments of ccmgraph.sparql.execute.execute) in a worker."""
         worker = await self._acquire(timeout if queue_wait is None else queue_wait)
         header, body = await self._run(worker, ("query", task), timeout)
         status = header[0]  # type: ignore[index]

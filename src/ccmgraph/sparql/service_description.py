@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .conneg import GRAPH_TYPES, RESULTS_TYPES
-from .engine import SparqlSettings
-from .results import GRAPH_FORMATS
+from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.sparql.execute import GRAPH_FORMATS
+from ccmgraph.sparql.formats import GRAPH_TYPES, RESULTS_TYPES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

@@ -14,7 +14,7 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, TIME, XSD
 
-from .namespaces import ID
+from ccmgraph.namespaces import ID
 
 PERIOD_PREFIX = str(ID) + "period/"
 _MONTHS = list(calendar.month_name)

@@ -9,7 +9,7 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from ccmgraph.api import create_app
+from ccmgraph.web.app import create_app
 
 ID = "https://w3id.org/ccmgraph/id/"
 

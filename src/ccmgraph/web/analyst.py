@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from ccmgraph import analysis as views
-from ccmgraph import catalog, paths
+from ccmgraph import catalog, errors, paths
 from ccmgraph.store import QueryError
 
 router = APIRouter(prefix="/api", tags=["analyst"])
@@ -52,10 +52,9 @@ class QueryInfo(BaseModel):
 
 # ------------------------------------------------------------------ helpers
 
-def bad_param(name: str, message: str, where: str = "query") -> HTTPException:
-    """A 422 shaped like FastAPI's own validation errors, naming the parameter."""
-    return HTTPException(422, [{"loc": [where, name], "msg": f"parameter {name!r}: {message}",
-                                "type": "value_error"}])
+def bad_param(name: str, message: str) -> errors.InvalidParameter:
+    """A 422 naming the parameter."""
+    return errors.InvalidParameter(name, message)
 
 
 async def rows_of(request: Request, name: str, **values: str | None) -> list[dict[str, Any]]:
@@ -91,7 +90,7 @@ def page(items: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]
 
 def workplan_iri(key: str) -> str:
     if not re.fullmatch(KEY, key):
-        raise bad_param("id", f"{key!r} is not a work plan key such as gso-2024-2025", "path")
+        raise bad_param("id", f"{key!r} is not a work plan key such as gso-2024-2025")
     return views.ID + "workplan/" + key
 
 
@@ -322,7 +321,7 @@ def roles_answer(rows: list[dict[str, Any]]) -> dict[str, Any]:
 @router.get("/states/{iso3}", response_model=dict[str, Any], summary="Every role a State holds")
 async def state(request: Request, iso3: str = Path(..., examples=["DEU"], description="ISO 3166 alpha-3")) -> Any:
     if not re.fullmatch(r"[A-Za-z]{3}", iso3):
-        raise bad_param("iso3", f"{iso3!r} is not an ISO 3166 alpha-3 code such as DEU", "path")
+        raise bad_param("iso3", f"{iso3!r} is not an ISO 3166 alpha-3 code such as DEU")
     rows = [r for r in await rows_of(request, "agent-roles", key=iso3.upper()) if r["agentKind"] == "state"]
     if not rows:
         raise HTTPException(404, f"no State {iso3.upper()}")
@@ -343,7 +342,7 @@ async def partners(request: Request, limit: int = Limit, offset: int = Offset) -
             summary="Every role an organisation, working group or State holds")
 async def partner(request: Request, id: str = Path(..., examples=["unidir"])) -> Any:
     if not re.fullmatch(KEY, id):
-        raise bad_param("id", f"{id!r} is not a key such as unidir", "path")
+        raise bad_param("id", f"{id!r} is not a key such as unidir")
     rows = await rows_of(request, "agent-roles", key=id)
     if not rows:
         raise HTTPException(404, f"no organisation, working group or State {id!r}")

@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
+from ccmgraph.web import errors
 from ccmgraph.web import sparql_protocol as sparql
 
 
@@ -39,6 +40,7 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
 
     app = FastAPI(title="ccmgraph", lifespan=lifespan,
                   description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.")
+    errors.install(app)
     app.state.store = engine.store
     app.state.engine = engine
     engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update

@@ -1,0 +1,123 @@
+"""How the web app answers an error: one status per kind, in the format the client asked for.
+
+A browser (an ``Accept`` that prefers HTML) gets a page with the site's navigation; an API
+client gets JSON; the SPARQL protocol answers text, as SPARQL endpoints do. The handlers are
+registered once on the app (``install``); routers raise ``ccmgraph.errors`` exceptions and
+never build an error response themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mimeparse
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ccmgraph import errors
+
+STATUS: dict[type[errors.CcmgraphError], int] = {
+    errors.QuerySyntaxError: 400,
+    errors.QueryRefused: 400,
+    errors.QueryEvaluationError: 400,
+    errors.InputError: 400,
+    errors.Unauthorized: 401,
+    errors.NotFound: 404,
+    errors.NotAcceptable: 406,
+    errors.RequestTooLarge: 413,
+    errors.InvalidParameter: 422,
+    errors.UpstreamError: 502,
+    errors.LimitExceeded: 503,
+    errors.Unavailable: 503,
+    errors.DataError: 500,
+    errors.CcmgraphError: 500,
+}
+TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+          406: "Not acceptable", 413: "Request too large", 415: "Unsupported media type",
+          422: "Invalid parameter", 500: "Server error", 502: "Bad gateway", 503: "Service unavailable"}
+
+
+def status_of(error: errors.CcmgraphError) -> int:
+    """The fixed status of an error's kind (its nearest class in ``STATUS``)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def headers_of(error: errors.CcmgraphError) -> dict[str, str]:
+    if isinstance(error, errors.Unavailable) and error.retry_after:
+        return {"Retry-After": str(math.ceil(error.retry_after))}
+    if isinstance(error, errors.LimitExceeded):
+        return {"X-SPARQL-Timeout": f"{error.limit:g}"}
+    if isinstance(error, errors.Unauthorized):
+        return {"WWW-Authenticate": "Bearer"}
+    return {}
+
+
+def _format(request: Request) -> str:
+    """html, json or text: what the client asked for; without a preference, the path's habit."""
+    path = request.url.path
+    habit = "text/plain" if path.startswith("/sparql") else (
+        "application/json" if path.startswith("/api") else "text/html")
+    offers = [t for t in ("text/html", "application/json", "text/plain") if t != habit] + [habit]
+    accept = request.headers.get("accept") or "*/*"
+    try:
+        best = mimeparse.best_match(offers, accept)  # on a tie the last offer (the habit) wins
+    except (ValueError, IndexError):
+        best = habit
+    return {"text/html": "html", "application/json": "json", "text/plain": "text"}.get(best or habit, "text")
+
+
+def respond(request: Request, status: int, message: str, *, kind: str, headers: dict[str, str] | None = None,
+            extra: dict[str, Any] | None = None) -> Response:
+    """The one error answer of the app."""
+    headers = {"Cache-Control": "no-store", **(headers or {})}
+    fmt = _format(request)
+    if fmt == "json":
+        body = {"error": kind, "status": status, "message": message, **(extra or {})}
+        return JSONResponse(body, status, headers=headers)
+    if fmt == "html":
+        from ccmgraph.web.pages import render  # the pages' environment, with the site's navigation
+
+        html = render("error.html", request, title=TITLES.get(status, "Error"), status=status, message=message,
+                      path=request.url.path)
+        return HTMLResponse(html, status, headers=headers)
+    return PlainTextResponse(message.rstrip() + "\n", status, headers=headers)
+
+
+async def _ccmgraph_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.CcmgraphError)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, errors.InvalidParameter):
+        extra = {"parameter": exc.name, **({"allowed": list(exc.allowed)} if exc.allowed else {})}
+    return respond(request, status_of(exc), exc.message, kind=type(exc).__name__, headers=headers_of(exc),
+                   extra=extra)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"Nothing here: {request.url.path}"
+    return respond(request, exc.status_code, message, kind="".join(w.capitalize() for w in TITLES.get(exc.status_code, "Error").split()),
+                   headers=dict(exc.headers or {}))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [{"parameter": str(e["loc"][-1]) if e.get("loc") else "", "in": str(e["loc"][0]) if e.get("loc") else "",
+                 "message": e.get("msg", "")} for e in exc.errors()]
+    message = "; ".join(f"parameter {p['parameter']!r}: {p['message']}" for p in problems)
+    return respond(request, 422, message, kind="InvalidParameter",
+                   extra={"parameter": problems[0]["parameter"] if problems else "", "problems": problems})
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers once, on the app."""
+    app.add_exception_handler(errors.CcmgraphError, _ccmgraph_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

@@ -10,7 +10,7 @@ requests each endpoint one at a time for --duration seconds (at most --max-n req
 
 Peer, measured in the same run: the SPARQL view(s) the endpoint runs (queries/views/*.rq, or
 the named query for /api/queries/...), with the same parameters, executed directly on the
-pyoxigraph store (``Store.select``: bind, query, rows to Python), without HTTP, FastAPI or the
+pyoxigraph store (``Store.select``: bind parameters, query, rows to Python), without HTTP, FastAPI or the
 endpoint's Python post-processing. ``api / direct`` is the ratio of the two medians: what the
 API adds on top of its engine work. Pages and /id/ descriptions have no peer.
 
@@ -73,7 +73,7 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
 
 
 def named(spec: str) -> catalog.NamedQuery:
-    return catalog.parse(ROOT / spec) if spec.endswith(".rq") else views.view(spec)
+    return catalog.read_query(ROOT / spec) if spec.endswith(".rq") else views.view(spec)
 
 
 def synthetic_dist(target: int, seed: Path, out: Path) -> int:

@@ -51,7 +51,7 @@ def test_query_from_rq_file(env, tmp_path):
 def test_malformed_query_is_a_clear_error(env):
     done = run("query", "SELECT WHERE {", env=env)
     assert done.returncode == 1
-    assert "malformed or failed query" in done.stderr and "Traceback" not in done.stderr
+    assert "Malformed query, line 1, column 15" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_missing_query_file_is_a_clear_error(env):

@@ -96,7 +96,7 @@ def test_construct_results_and_a_named_query(page, live_server) -> None:
 def test_errors_are_shown(page) -> None:
     run_query(page, "SELECT * WHERE { ?s ?p }")
     assert page.locator("#error").is_visible()
-    assert "error at 1:" in page.inner_text("#error") and "400" in page.inner_text("#status")
+    assert "line 1, column 25" in page.inner_text("#error") and "400" in page.inner_text("#status")
     run_query(page, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert "SERVICE is not allowed" in page.inner_text("#error")
     OUTPUT.mkdir(exist_ok=True)

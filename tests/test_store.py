@@ -9,6 +9,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from ccmgraph.errors import QuerySyntaxError
 from ccmgraph.store import QueryError, RemoteStore
 
 COUNT_ACTIONS = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
@@ -41,8 +42,8 @@ def test_construct_formats(store):
     assert answer.form == "graph" and answer.body.count(b"\n") == 50
 
 
-def test_syntax_error_is_a_query_error(store):
-    with pytest.raises(QueryError):
+def test_syntax_error_is_worded_for_people(store):
+    with pytest.raises(QuerySyntaxError, match="Malformed query, line 1, column 15"):
         store.select("SELECT WHERE {")
 
 
@@ -84,12 +85,12 @@ def test_remote_store_publishes_and_queries(oxigraph_server, dist, store):
 
 
 def test_bind_places_values_where_filters_see_them(store):
-    from ccmgraph.store import bind
+    from ccmgraph.store import bind_parameters
 
     marked = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { # @bindings\n"
               "?a ccm:actionNumber ?m . FILTER(?m = ?n) }")
     ten = ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-    assert "VALUES (?n)" in bind(marked, {"n": ten}).split("FILTER")[0]
+    assert "VALUES (?n)" in bind_parameters(marked, {"n": ten}).split("FILTER")[0]
     assert store.select(marked, {"n": ten}) == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
 
 

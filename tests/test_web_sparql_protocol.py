@@ -254,7 +254,7 @@ def test_answers_over_max_rows_are_cut_and_say_so(client) -> None:
 def test_malformed_query_gets_400_with_the_position(client) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p \n}"})
     assert response.status_code == 400 and response.headers["content-type"].startswith("text/plain")
-    assert "error at 3:" in response.text and "^" in response.text
+    assert "line 3, column 2" in response.text and "^" in response.text
 
 
 @pytest.mark.parametrize("request_kwargs, status, words", [

@@ -20,6 +20,7 @@ import pytest
 from _endpoint_fixtures import RUNAWAY, cpu_seconds, process_gone, sparql_dist  # noqa: F401
 
 from ccmgraph.sparql import execute as results
+from ccmgraph.sparql import formats
 from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
 
 JSON = "application/sparql-results+json"
@@ -141,7 +142,7 @@ def test_a_dead_zygote_is_restarted(run) -> None:
 
 def test_syntax_and_form_errors(run) -> None:
     async def body(pool):
-        with pytest.raises(results.SyntaxProblem, match=r"error at 1:\d+"):
+        with pytest.raises(results.SyntaxProblem, match=r"line 1, column \d+"):
             await select(pool, "SELECT * WHERE { ?s ?p }")
         with pytest.raises(results.FormNotAcceptable) as form:
             await pool.query(timeout=5, text="CONSTRUCT WHERE { ?s ?p ?o }", results_type=JSON, graph_type=None)
@@ -151,7 +152,7 @@ def test_syntax_and_form_errors(run) -> None:
     assert run(body) == "graph"
 
 
-@pytest.mark.parametrize("media_type", list(results.RESULTS_FORMATS))
+@pytest.mark.parametrize("media_type", [f.media_type for f in formats.RESULTS])
 def test_select_answers_are_cut_at_max_rows_in_every_format(run, media_type: str) -> None:
     async def body(pool):
         return await pool.query(timeout=5, text=ALL, results_type=media_type, graph_type=None,
@@ -190,13 +191,13 @@ def test_answers_are_cut_at_max_bytes(run) -> None:
 def test_graph_answers_are_cut_and_valid(run) -> None:
     async def body(pool):
         out = {}
-        for media_type in results.GRAPH_FORMATS:
+        for media_type in (f.media_type for f in formats.GRAPHS):
             out[media_type] = await pool.query(timeout=5, text="CONSTRUCT WHERE { ?s ?p ?o }", results_type=None,
                                                graph_type=media_type, limits=results.Limits(max_rows=25))
         return out
     for media_type, answer in run(body).items():
         assert answer.truncated == "rows" and answer.rows == 25
-        parsed = list(ox.parse(answer.body, format=results.GRAPH_FORMATS[media_type]))
+        parsed = list(ox.parse(answer.body, format=formats.graph_format(media_type)))
         assert len(parsed) == 25, media_type
 
 

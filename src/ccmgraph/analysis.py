@@ -1,5 +1,5 @@
 """The analyst views: SPARQL queries in queries/views/*.rq run with parameters bound as terms
-(see ccmgraph.store.bind: a ``# @bindings`` line inside a WHERE clause places the VALUES block
+(see ccmgraph.store.bind_parameters: a ``# @bindings`` line inside a WHERE clause places the VALUES block
 where FILTERs see it)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ ID = BASE + "id/"
 
 @lru_cache(maxsize=None)
 def view(name: str) -> catalog.NamedQuery:
-    return catalog.parse(VIEWS / f"{name}.rq")
+    return catalog.read_query(VIEWS / f"{name}.rq")
 
 
 def run(store: Store, name: str, **values: str) -> list[dict[str, object]]:

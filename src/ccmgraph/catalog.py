@@ -8,7 +8,7 @@ Each file starts with a comment header::
     # param: action integer 10 -- LAP action number (1-50)
 
 followed by the SPARQL text. Parameters are bound as RDF terms in a VALUES block written by
-the engine's own serializer (ccmgraph.store.bind), never pasted into the query text. Put a
+the engine's own serializer (ccmgraph.store.bind_parameters), never pasted into the query text. Put a
 ``# @bindings`` line first inside the WHERE clause: the values then join before the rest of
 the pattern (FILTERs see them, and the engine starts from them instead of scanning).
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -48,7 +49,7 @@ class Parameter:
     description: str
     required: bool = True
 
-    def bind(self, raw: str) -> ox.NamedNode | ox.Literal:
+    def term(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a raw string value, or ParameterError."""
         try:
             if self.type == "integer":
@@ -79,7 +80,7 @@ class NamedQuery:
         out = {}
         for p in self.parameters:
             if p.name in values and values[p.name] != "":
-                out[p.name] = p.bind(values[p.name])
+                out[p.name] = p.term(values[p.name])
             elif p.required:
                 raise ParameterError(p.name, "is required")
         return out
@@ -88,7 +89,8 @@ class NamedQuery:
 _PARAM = re.compile(r"^(\w+)\s+(\w+)(\?)?\s+(\S+)\s*(?:--\s*(.*))?$")
 
 
-def parse(path: Path) -> NamedQuery:
+def read_query(path: Path) -> NamedQuery:
+    """The named query in a .rq file (CatalogError naming the file and line when malformed)."""
     header: dict[str, str] = {}
     params: list[Parameter] = []
     body: list[str] = []
@@ -121,4 +123,11 @@ def parse(path: Path) -> NamedQuery:
 
 def load(directory: Path | None = None) -> dict[str, NamedQuery]:
     directory = directory or paths.QUERIES
-    return {q.name: q for q in (parse(p) for p in sorted(directory.glob("*.rq")))}
+    return {q.name: q for q in (read_query(p) for p in sorted(directory.glob("*.rq")))}
+
+
+@cache
+def service_query(name: str) -> NamedQuery:
+    """A query the service itself runs (queries/service/NAME.rq): statistics, the store's
+    version, the query page's default query. Not listed among the named queries."""
+    return read_query(paths.QUERIES / "service" / f"{name}.rq")

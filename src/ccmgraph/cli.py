@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ccmgraph import build as building
-from ccmgraph import paths
+from ccmgraph import errors, paths
 from ccmgraph.store import QueryError, open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -122,8 +122,8 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
             sys.stdout.write(answer.body.decode())
             return
         answer = store.query(sparql, "application/sparql-results+json")
-    except QueryError as exc:
-        _fail(f"malformed or failed query: {exc}")
+    except errors.CcmgraphError as exc:  # worded for people: line, column, what to change
+        _fail(exc.message)
         return
     if answer.form == "graph":
         sys.stdout.write(answer.body.decode())

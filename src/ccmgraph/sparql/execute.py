@@ -20,22 +20,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ccmgraph.store import dataset_options
+from ccmgraph import errors
+from ccmgraph.sparql import formats
+from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
+from ccmgraph.store import Answer, dataset_options
 
-RESULTS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
 _SIZE_FACTOR = {ox.QueryResultsFormat.JSON: 1.0, ox.QueryResultsFormat.XML: 1.6,
@@ -44,37 +33,34 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 GZIP_MIN_BYTES = 1024
 
 
-class SyntaxProblem(ValueError):
-    """The engine could not parse the text (message with line and column)."""
+class SyntaxProblem(errors.QuerySyntaxError):
+    """The engine could not parse the text; the message is for people (see sparql.syntax.explain)."""
 
 
-class EvaluationProblem(ValueError):
+class EvaluationProblem(errors.QueryEvaluationError):
     """The engine parsed the query but could not evaluate it."""
 
+    def __init__(self, message: str, operation: str = "query") -> None:
+        lead = f"{operation.capitalize()} evaluation failed"
+        super().__init__(message if message.startswith(lead) else f"{lead}: {message}")
 
-class FormNotAcceptable(ValueError):
+
+class FormNotAcceptable(errors.NotAcceptable):
     """The client accepts no format for this form of answer (``form``: select, ask or graph)."""
 
     def __init__(self, form: str) -> None:
-        super().__init__(form)
+        super().__init__(f"Not acceptable: no format you accept fits this {form.upper()} answer; "
+                         f"{formats.supported_message(form)}")
         self.form = form
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return FormNotAcceptable, (self.form,)
 
 
 @dataclass(frozen=True)
 class Limits:
     max_rows: int = 100_000
     max_bytes: int = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Answer:
-    form: str  # "select", "ask" or "graph"
-    media_type: str
-    body: bytes
-    encoding: str | None = None  # "gzip" when the body is compressed
-    truncated: str | None = None  # None, or why the answer was cut ("rows" or "bytes")
-    rows: int | None = None  # rows or triples sent, when counted
-    engine_ms: float = 0.0
 
 
 class _ByteLimit(Exception):
@@ -146,7 +132,7 @@ def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
         if len(rows) >= limits.max_rows:
             cut = "rows"
             break
-        row = {n: _term_json(t) for n, t in zip(names, solution) if t is not None}
+        row = {n: _term_json(t) for n, t in zip(names, solution, strict=False) if t is not None}
         size += len(json.dumps(row, ensure_ascii=False)) + 1
         if size > budget:
             cut = "bytes"
@@ -177,9 +163,14 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
 
     def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:
-            return store.query(text, **kwargs)
+            return store.query(text, prefixes=PREDECLARED, **kwargs)
         except SyntaxError as exc:
-            raise SyntaxProblem(str(exc)) from None
+            raise SyntaxProblem(explain(text, str(exc))) from None
+
+    try:
+        check_nesting(text)
+    except errors.QuerySyntaxError as exc:
+        raise SyntaxProblem(exc.message) from None
 
     try:
         result = run()
@@ -190,13 +181,13 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
             if results_type is None:
                 raise FormNotAcceptable(form)
             media_type = results_type
-            body = result.serialize(format=RESULTS_FORMATS[media_type])
+            body = result.serialize(format=formats.results_format(media_type))
         elif isinstance(result, ox.QuerySolutions):
             form = "select"
             if results_type is None:
                 raise FormNotAcceptable(form)
             media_type = results_type
-            fmt = RESULTS_FORMATS[media_type]
+            fmt = formats.results_format(media_type)
             sink = _CappedBuffer(limits.max_bytes)
             try:
                 result.serialize(sink, format=fmt)
@@ -213,7 +204,7 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
             if graph_type is None:
                 raise FormNotAcceptable(form)
             media_type = graph_type
-            fmt_graph = GRAPH_FORMATS[media_type]
+            fmt_graph = formats.graph_format(media_type)
             triples = list(itertools.islice(result, limits.max_rows + 1))
             if len(triples) > limits.max_rows:
                 triples, cut = triples[: limits.max_rows], "rows"

@@ -41,26 +41,30 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from ccmgraph import errors
 from ccmgraph.sparql import execute as results
+from ccmgraph.store import Answer
 
 _FRAME = struct.Struct("!IQ")  # length of the pickled header, length of the raw body
 _READER_LIMIT = 1 << 20
 
 
-class EngineUnavailable(RuntimeError):
+class EngineUnavailable(errors.Unavailable):
     """No worker could run the task (crashed, overloaded or shut down)."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(f"Service unavailable: {message}", retry_after)
 
 
-class QueryTimeout(RuntimeError):
-    """The task ran longer than its limit and its worker was stopped."""
+class QueryTimeout(errors.LimitExceeded):
+    """The task ran longer than its limit and its worker was stopped: the same task would again."""
 
-    def __init__(self, limit: float) -> None:
-        super().__init__(f"{limit:g} s")
-        self.limit = limit
+    def __init__(self, limit: float, operation: str = "query") -> None:
+        super().__init__(f"{operation.capitalize()} timed out: it ran longer than this endpoint's limit of "
+                         f"{limit:g} s and was stopped, so sending it again will not help. Make it more "
+                         "selective (more specific patterns, a LIMIT) or run it on a copy of the data "
+                         "(see /downloads).", limit)
+        self.operation = operation
 
 
 # ----------------------------------------------------------------------------------------
@@ -162,11 +166,17 @@ def _update(store, sock: socket.socket, control: socket.socket | None, args: dic
     """Apply an update to this fork's copy, dump it, and become the next zygote."""
     import pyoxigraph as ox
 
+    from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
+
     try:
-        store.update(args["text"])
+        check_nesting(args["text"])
+        store.update(args["text"], prefixes=PREDECLARED)
         store.dump(args["dump"], format=ox.RdfFormat.N_QUADS)
+    except errors.QuerySyntaxError as exc:
+        _send(sock, ("syntax", exc.message.replace("The query", "The update")))
+        os._exit(0)
     except SyntaxError as exc:
-        _send(sock, ("syntax", str(exc)))
+        _send(sock, ("syntax", explain(args["text"], str(exc), "update")))
         os._exit(0)
     except MemoryError:
         _send(sock, ("memory", "the update needed more memory than a worker may use"))
@@ -451,7 +461,7 @@ class WorkerPool:
         worker = _Worker(pid, reader, writer, self.generation)
         try:
             header, _ = await asyncio.wait_for(worker.receive(), 30)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, OSError) as exc:
+        except (TimeoutError, asyncio.IncompleteReadError, OSError) as exc:
             worker.kill()
             if control:
                 control.close()
@@ -531,13 +541,13 @@ class WorkerPool:
             try:
                 # a short wait first: under a burst of quick queries a worker frees up soon
                 worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.PATIENCE), 0.001))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if len(self._workers) + len(self._spawning) < self.max_size:
                     self._respawn_later()  # all busy for a while (long queries): fork one more
                 remaining = deadline - time.monotonic()
                 try:
                     worker = await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     raise EngineUnavailable("all engine workers are busy; try again shortly",
                                             retry_after=max(1.0, wait / 2)) from None
             if worker.usable and worker.generation == self.generation:
@@ -546,22 +556,22 @@ class WorkerPool:
 
     # -- tasks ------------------------------------------------------------------------
 
-    async def _run(self, worker: _Worker, task: object, timeout: float) -> tuple[object, bytes]:
+    async def _run(self, worker: _Worker, task: tuple[str, object], timeout: float) -> tuple[object, bytes]:
         try:
             async with asyncio.timeout(timeout):
                 return await worker.call(task)
         except TimeoutError:
             self._discard(worker)
-            raise QueryTimeout(timeout) from None
+            raise QueryTimeout(timeout, task[0]) from None
         except asyncio.CancelledError:  # the client went away: stop the work too
             self._discard(worker)
             raise
         except (asyncio.IncompleteReadError, EOFError, OSError):
             self._discard(worker)
-            raise EngineUnavailable("the worker running this query stopped (it may have needed more "
-                                    "memory than allowed); the query was not completed") from None
+            raise EngineUnavailable(f"the worker running this {task[0]} stopped (it may have needed more "
+                                    f"memory than allowed); the {task[0]} was not completed") from None
 
-    async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> results.Answer:
+    async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> Answer:
         """Run a query (keyword arguments of ccmgraph.sparql.execute.execute) in a worker."""
         worker = await self._acquire(timeout if queue_wait is None else queue_wait)
         header, body = await self._run(worker, ("query", task), timeout)
@@ -572,7 +582,7 @@ class WorkerPool:
         self._release(worker)
         if status == "ok":
             form, media_type, encoding, truncated, rows, engine_ms = header[1]  # type: ignore[index]
-            return results.Answer(form, media_type, body, encoding, truncated, rows, engine_ms)
+            return Answer(form, media_type, body, encoding, truncated, rows, engine_ms)
         if status == "syntax":
             raise results.SyntaxProblem(header[1])  # type: ignore[index]
         if status == "not-acceptable":
@@ -600,7 +610,7 @@ class WorkerPool:
                     raise results.SyntaxProblem(header[1])  # type: ignore[index]
                 if status == "memory":
                     raise EngineUnavailable(header[1])  # type: ignore[index]
-                raise results.EvaluationProblem(header[1])  # type: ignore[index]
+                raise results.EvaluationProblem(header[1], "update")  # type: ignore[index]
             old = self._zygote
             self._zygote = _Zygote(worker.pid, control)
             self.generation += 1

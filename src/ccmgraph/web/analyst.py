@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from ccmgraph import analysis as views
 from ccmgraph import catalog, errors, paths
+from ccmgraph.sparql import formats
 from ccmgraph.store import QueryError
 
 router = APIRouter(prefix="/api", tags=["analyst"])
@@ -67,8 +68,10 @@ async def rows_of(request: Request, name: str, **values: str | None) -> list[dic
 
 
 def wants_csv(request: Request, suffix: bool = False) -> bool:
-    """CSV by suffix (/api/coverage.csv) or by Accept: text/csv."""
-    return suffix or request.url.path.endswith(".csv") or request.headers.get("accept", "").split(",")[0].strip().startswith("text/csv")
+    """CSV by suffix (/api/coverage.csv), by ``format=csv`` or by Accept (q-values); JSON otherwise."""
+    by_suffix = "csv" if suffix or request.url.path.endswith(".csv") else None
+    return formats.negotiate(formats.TABLES, request.headers.get("accept"), name=request.query_params.get("format"),
+                             suffix=by_suffix, otherwise=formats.JSON) is formats.CSV
 
 
 def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:

@@ -1,6 +1,7 @@
 """The HTTP interface: one FastAPI app assembled from thin routers.
 
-- ``sparql``: the SPARQL 1.1 protocol endpoint, service description and query page;
+- ``sparql_protocol``: the SPARQL 1.1 protocol endpoint and service description (``sparql_fastpath``
+  answers repeated requests in front of it), ``query_page``: the query page;
 - ``analyst``: the named queries and analyst endpoints under /api;
 - ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages.
 
@@ -18,8 +19,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
-from ccmgraph.web import errors
-from ccmgraph.web import sparql_protocol as sparql
+from ccmgraph.web import errors, query_page, sparql_protocol
+from ccmgraph.web.sparql_fastpath import FastPath
 
 
 def create_app(store: Store | None = None, endpoint: str | None = None, *,
@@ -44,20 +45,21 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     app.state.store = engine.store
     app.state.engine = engine
     engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update
-    app.add_middleware(sparql.FastPath)  # /sparql without the routing layers (inside CORS)
+    app.add_middleware(FastPath)  # /sparql without the routing layers (inside CORS)
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
-                       expose_headers=sparql.EXPOSED_HEADERS, max_age=86400)
+                       expose_headers=sparql_protocol.EXPOSED_HEADERS, max_age=86400)
 
-    app.include_router(sparql.router)  # first: /sparql is the hot path
+    app.include_router(sparql_protocol.router)  # first: /sparql is the hot path
+    app.include_router(query_page.router)
     # the other interfaces' routers:
     from ccmgraph.web import analyst, linked_data, pages
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)
     # last, so that any router above may claim "/" instead
-    app.add_api_route("/", sparql.home, include_in_schema=False)
+    app.add_api_route("/", query_page.home, include_in_schema=False)
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
@@ -66,7 +68,7 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
-            schema.setdefault("paths", {}).update(sparql.OPENAPI_PATH)
+            schema.setdefault("paths", {}).update(sparql_protocol.OPENAPI_PATH)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -23,7 +23,8 @@ from _endpoint_fixtures import (  # noqa: F401
 )
 from fastapi.testclient import TestClient
 
-from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.sparql.engine import EngineUnavailable, QueryTimeout, SparqlSettings
+from ccmgraph.web.errors import headers_of
 
 SRJ = "application/sparql-results+json"
 SRX = "application/sparql-results+xml"
@@ -292,6 +293,39 @@ def test_oversized_requests_get_413(client) -> None:
 def test_timeout_parameter_lowers_the_limit(client) -> None:
     response = client.get("/sparql", params={"query": RUNAWAY, "timeout": "0.3"})
     assert response.status_code == 503 and "0.3 s" in response.text and response.headers["x-sparql-timeout"] == "0.3"
+    # retrying the same query would stop at the same limit: no Retry-After, and the message says so
+    assert "retry-after" not in response.headers
+    assert "timed out" in response.text and "sending it again will not help" in response.text
+
+
+def test_retry_after_only_when_retrying_can_help() -> None:
+    assert headers_of(EngineUnavailable("all engine workers are busy", retry_after=2.5))["Retry-After"] == "3"
+    assert "Retry-After" not in headers_of(QueryTimeout(10))
+    assert "Retry-After" not in headers_of(EngineUnavailable("the worker stopped"))
+
+
+# -- the project's prefixes, and errors worded for people ------------------------------------
+
+def test_project_prefixes_are_predeclared(client) -> None:
+    bare = client.get("/sparql", params={"query": "SELECT ?a WHERE { ?a a ccm:LAPAction ; ccm:actionNumber 10 }"})
+    assert [r["a"]["value"] for r in rows(bare)] == ["https://w3id.org/ccmgraph/id/lap-action/10"]
+    own = client.get("/sparql", params={"query": "PREFIX ccm: <http://example.org/mine#> "
+                                                 "SELECT ?a WHERE { ?a a ccm:LAPAction }"})
+    assert rows(own) == []  # the query's own ccm: wins
+
+
+def test_undeclared_prefix_gets_the_prefix_line_to_add(client) -> None:
+    response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?d a void:Dataset\n}"})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/plain")
+    assert "line 2, column 8: the prefix void: is not declared" in response.text
+    assert "PREFIX void: <http://rdfs.org/ns/void#>" in response.text
+
+
+def test_a_query_nested_too_deeply_is_a_400(client) -> None:
+    deep = "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000
+    response = client.post("/sparql", data={"query": deep})
+    assert response.status_code == 400 and "nested too deeply" in response.text
+    assert client.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
 
 
 # -- updates -------------------------------------------------------------------------------
@@ -322,7 +356,7 @@ def test_updates_with_the_flag_and_the_token(sparql_store) -> None:
         load = c.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"}, headers={"Authorization": f"Bearer {TOKEN}"})
         assert load.status_code == 400 and "LOAD" in load.text
         bad = c.post("/sparql", data={"update": "INSERT DATA {"}, headers={"Authorization": f"Bearer {TOKEN}"})
-        assert bad.status_code == 400 and "Malformed update" in bad.text
+        assert bad.status_code == 400 and "Malformed update, line 1, column" in bad.text
         ok = c.post("/sparql", content=update.encode(),
                     headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 204, ok.text

@@ -13,6 +13,7 @@ import typer
 
 from ccmgraph import build as building
 from ccmgraph import errors, paths
+from ccmgraph.sparql import formats
 from ccmgraph.store import QueryError, open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -118,10 +119,10 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
     store = open_store(endpoint)
     try:
         if fmt == "turtle":
-            answer = store.query(sparql, "text/turtle")
+            answer = store.query(sparql, formats.TURTLE.media_type)
             sys.stdout.write(answer.body.decode())
             return
-        answer = store.query(sparql, "application/sparql-results+json")
+        answer = store.query(sparql, formats.SPARQL_JSON.media_type)
     except errors.CcmgraphError as exc:  # worded for people: line, column, what to change
         _fail(exc.message)
         return

@@ -85,9 +85,15 @@ def bind_parameters(text: str, bindings: Mapping[str, Term | None]) -> str:
 
 
 class DatasetOptions(TypedDict, total=False):
-    default_graph: list[ox.NamedNode]
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
     use_default_graph_as_union: bool
-    named_graphs: list[ox.NamedNode]
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+
+
+def written(data: bytes | None) -> bytes:
+    """What a pyoxigraph serializer wrote (it returns None only when given a file to write to)."""
+    assert data is not None
+    return data
 
 
 def dataset_options(default_graph_uris: Sequence[str] = (),
@@ -155,10 +161,10 @@ class EmbeddedStore(Store):
         try:
             if isinstance(result, ox.QueryTriples):
                 media_type = media_type or formats.TURTLE.media_type
-                return Answer("graph", media_type, result.serialize(format=formats.graph_format(media_type)))
+                return Answer("graph", media_type, written(result.serialize(format=formats.graph_format(media_type))))
             media_type = media_type or formats.SPARQL_JSON.media_type
             form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-            return Answer(form, media_type, result.serialize(format=formats.results_format(media_type)))
+            return Answer(form, media_type, written(result.serialize(format=formats.results_format(media_type))))
         except KeyError:
             raise errors.NotAcceptable(f"this answer cannot be given as {media_type}") from None
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import gzip
 import json
 import os
@@ -250,7 +251,7 @@ class Engine:
         if flight is None:
             flight = _Flight(asyncio.ensure_future(self._compute(key)))
             self._inflight[key] = flight
-            flight.task.add_done_callback(lambda _t, k=key, f=flight: self._land(k, f))
+            flight.task.add_done_callback(functools.partial(self._land, key, flight))
         flight.waiters += 1
         try:
             return await asyncio.shield(flight.task)
@@ -259,7 +260,7 @@ class Engine:
             if flight.waiters == 0 and not flight.task.done():
                 flight.task.cancel()  # nobody wants the answer any more: stop the work
 
-    def _land(self, key: tuple, flight: _Flight) -> None:
+    def _land(self, key: tuple, flight: _Flight, _task: asyncio.Task | None = None) -> None:
         if self._inflight.get(key) is flight:
             del self._inflight[key]
         if not flight.task.cancelled():

@@ -12,18 +12,23 @@ Only an answer over a limit is serialized again, row by row, to cut it at the li
 from __future__ import annotations
 
 import gzip
+import io
 import itertools
 import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 from ccmgraph import errors
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
-from ccmgraph.store import Answer, dataset_options
+from ccmgraph.store import Answer, dataset_options, written
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
@@ -67,26 +72,17 @@ class _ByteLimit(Exception):
     pass
 
 
-class _CappedBuffer:
+class _CappedBuffer(io.BytesIO):
     """A binary sink for Oxigraph's serializers that refuses to grow past ``limit`` bytes."""
 
     def __init__(self, limit: int) -> None:
+        super().__init__()
         self.limit = limit
-        self.size = 0
-        self.parts: list[bytes] = []
 
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
+    def write(self, data: ReadableBuffer, /) -> int:
+        if self.tell() + memoryview(data).nbytes > self.limit:
             raise _ByteLimit()
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
+        return super().write(data)
 
 
 def _row_upper_bound(body: bytes, fmt: ox.QueryResultsFormat) -> int:
@@ -132,7 +128,7 @@ def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
         if len(rows) >= limits.max_rows:
             cut = "rows"
             break
-        row = {n: _term_json(t) for n, t in zip(names, solution, strict=False) if t is not None}
+        row: dict[str, object] = {n: _term_json(t) for n, t in zip(names, solution, strict=False) if t is not None}
         size += len(json.dumps(row, ensure_ascii=False)) + 1
         if size > budget:
             cut = "bytes"
@@ -140,7 +136,7 @@ def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
         rows.append(row)
     while True:
         document = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}).encode()
-        body = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+        body = written(ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=fmt))
         if len(body) <= limits.max_bytes or not rows:
             return body, cut, len(rows)
         rows = rows[: int(len(rows) * limits.max_bytes / len(body) * 0.95)]
@@ -149,8 +145,8 @@ def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
 
 def _serialize_graph(triples: Sequence[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
     if fmt in _PREFIXED:
-        return ox.serialize(triples, format=fmt, prefixes=prefixes)
-    return ox.serialize(triples, format=fmt)
+        return written(ox.serialize(triples, format=fmt, prefixes=prefixes))
+    return written(ox.serialize(triples, format=fmt))
 
 
 def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type: str | None,
@@ -181,7 +177,7 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
             if results_type is None:
                 raise FormNotAcceptable(form)
             media_type = results_type
-            body = result.serialize(format=formats.results_format(media_type))
+            body = written(result.serialize(format=formats.results_format(media_type)))
         elif isinstance(result, ox.QuerySolutions):
             form = "select"
             if results_type is None:

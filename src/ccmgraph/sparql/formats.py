@@ -33,8 +33,9 @@ W3C_FORMATS = "http://www.w3.org/ns/formats/"
 @dataclass(frozen=True)
 class Format:
     media_type: str
+    label: str  # for people
     suffix: str  # of a file (or URL) in this format
-    names: tuple[str, ...] = ()  # format= names
+    names: tuple[str, ...] = ()  # format= names, the short one first
     aliases: tuple[str, ...] = ()  # other media types that clients send for it
     oxigraph: ox.QueryResultsFormat | ox.RdfFormat | None = None
     rdflib: str | None = None  # rdflib's serializer name
@@ -50,31 +51,35 @@ def content_type(media_type: str) -> str:
     return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
-SPARQL_JSON = Format("application/sparql-results+json", "srj", ("json", "srj"), ("application/json",),
-                     ox.QueryResultsFormat.JSON, None, W3C_FORMATS + "SPARQL_Results_JSON")
-SPARQL_XML = Format("application/sparql-results+xml", "srx", ("xml", "srx"), ("application/xml", "text/xml"),
-                    ox.QueryResultsFormat.XML, None, W3C_FORMATS + "SPARQL_Results_XML")
-CSV = Format("text/csv", "csv", ("csv",), (), ox.QueryResultsFormat.CSV, None, W3C_FORMATS + "SPARQL_Results_CSV")
-TSV = Format("text/tab-separated-values", "tsv", ("tsv",), ("text/tsv",), ox.QueryResultsFormat.TSV, None,
-             W3C_FORMATS + "SPARQL_Results_TSV")
-TURTLE = Format("text/turtle", "ttl", ("turtle", "ttl", "n3"),
-                ("application/x-turtle", "application/turtle", "text/n3"),  # Turtle is N3
-                ox.RdfFormat.TURTLE, "turtle", W3C_FORMATS + "Turtle")
-N_TRIPLES = Format("application/n-triples", "nt", ("ntriples", "n-triples", "nt"),
-                   ("text/plain",),  # N-Triples is plain ASCII-compatible text
-                   ox.RdfFormat.N_TRIPLES, "nt", W3C_FORMATS + "N-Triples")
-JSON_LD = Format("application/ld+json", "jsonld", ("jsonld", "json-ld", "json"),
-                 ("application/x-json+ld", "application/json"), ox.RdfFormat.JSON_LD, "json-ld",
-                 W3C_FORMATS + "JSON-LD")
-RDF_XML = Format("application/rdf+xml", "rdf", ("rdfxml", "rdf/xml", "rdf", "owl", "rdf+xml", "xml"),
-                 ("application/xml", "text/xml"), ox.RdfFormat.RDF_XML, "xml", W3C_FORMATS + "RDF_XML")
-TRIG = Format("application/trig", "trig", ("trig",), ("application/x-trig",), ox.RdfFormat.TRIG, "trig",
-              W3C_FORMATS + "TriG")
-N_QUADS = Format("application/n-quads", "nq", ("nquads", "n-quads", "nq"), ("text/x-nquads",),
-                 ox.RdfFormat.N_QUADS, "nquads", W3C_FORMATS + "N-Quads")
-HTML = Format("text/html", "html", ("html",), ("application/xhtml+xml",))
-JSON = Format("application/json", "json", ("json",))
-TEXT = Format("text/plain", "txt", ("text", "txt"))
+SPARQL_JSON = Format("application/sparql-results+json", "SPARQL JSON", "srj", ("json", "srj"),
+                     aliases=("application/json",), oxigraph=ox.QueryResultsFormat.JSON,
+                     w3c=W3C_FORMATS + "SPARQL_Results_JSON")
+SPARQL_XML = Format("application/sparql-results+xml", "SPARQL XML", "srx", ("xml", "srx"),
+                    aliases=("application/xml", "text/xml"), oxigraph=ox.QueryResultsFormat.XML,
+                    w3c=W3C_FORMATS + "SPARQL_Results_XML")
+CSV = Format("text/csv", "CSV", "csv", ("csv",), oxigraph=ox.QueryResultsFormat.CSV,
+             w3c=W3C_FORMATS + "SPARQL_Results_CSV")
+TSV = Format("text/tab-separated-values", "TSV", "tsv", ("tsv",), aliases=("text/tsv",),
+             oxigraph=ox.QueryResultsFormat.TSV, w3c=W3C_FORMATS + "SPARQL_Results_TSV")
+TURTLE = Format("text/turtle", "Turtle", "ttl", ("ttl", "turtle", "n3"),
+                aliases=("application/x-turtle", "application/turtle", "text/n3"),  # Turtle is N3
+                oxigraph=ox.RdfFormat.TURTLE, rdflib="turtle", w3c=W3C_FORMATS + "Turtle")
+N_TRIPLES = Format("application/n-triples", "N-Triples", "nt", ("nt", "ntriples", "n-triples"),
+                   aliases=("text/plain",),  # N-Triples is plain ASCII-compatible text
+                   oxigraph=ox.RdfFormat.N_TRIPLES, rdflib="nt", w3c=W3C_FORMATS + "N-Triples")
+JSON_LD = Format("application/ld+json", "JSON-LD", "jsonld", ("jsonld", "json-ld", "json"),
+                 aliases=("application/x-json+ld", "application/json"), oxigraph=ox.RdfFormat.JSON_LD,
+                 rdflib="json-ld", w3c=W3C_FORMATS + "JSON-LD")
+RDF_XML = Format("application/rdf+xml", "RDF/XML", "rdf", ("rdfxml", "rdf/xml", "rdf", "owl", "rdf+xml", "xml"),
+                 aliases=("application/xml", "text/xml"), oxigraph=ox.RdfFormat.RDF_XML, rdflib="xml",
+                 w3c=W3C_FORMATS + "RDF_XML")
+TRIG = Format("application/trig", "TriG", "trig", ("trig",), aliases=("application/x-trig",),
+              oxigraph=ox.RdfFormat.TRIG, rdflib="trig", w3c=W3C_FORMATS + "TriG")
+N_QUADS = Format("application/n-quads", "N-Quads", "nq", ("nq", "nquads", "n-quads"), aliases=("text/x-nquads",),
+                 oxigraph=ox.RdfFormat.N_QUADS, rdflib="nquads", w3c=W3C_FORMATS + "N-Quads")
+HTML = Format("text/html", "HTML", "html", ("html",), aliases=("application/xhtml+xml",))
+JSON = Format("application/json", "JSON", "json", ("json",))
+TEXT = Format("text/plain", "text", "txt", ("text", "txt"))
 
 RESULTS = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 GRAPHS = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, TRIG, N_QUADS)

@@ -6,6 +6,7 @@ import pyoxigraph as ox
 
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.store import written
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -94,6 +95,5 @@ def serialize(endpoint: str, settings: SparqlSettings, stats: dict, can_update: 
     """The service description in an RDF media type."""
     fmt = formats.graph_format(media_type)
     data = triples(endpoint, settings, stats, can_update)
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(data, format=fmt, prefixes=PREFIXES)
-    return ox.serialize(data, format=fmt)
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+    return written(ox.serialize(data, format=fmt, prefixes=prefixes))

@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ccmgraph import errors
 from ccmgraph.sparql import execute as results
@@ -83,7 +83,8 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def _recv(sock: socket.socket) -> tuple[object, bytes]:
+def _recv(sock: socket.socket) -> tuple[Any, bytes]:
+    """A task or an answer: a pickled header (any picklable value) and a raw body."""
     hlen, blen = _FRAME.unpack(_recv_exact(sock, _FRAME.size))
     header = pickle.loads(_recv_exact(sock, hlen))
     return header, (_recv_exact(sock, blen) if blen else b"")
@@ -130,7 +131,7 @@ def _worker(store, sock: socket.socket, control: socket.socket | None, lifeline:
         _send(sock, ("ready", os.getpid()))
         while True:
             task, _ = _recv(sock)
-            kind, args = task  # type: ignore[misc]
+            kind, args = task
             if kind == "query":
                 if not guarded:
                     _watch_lifeline(lifeline)
@@ -395,7 +396,8 @@ class WorkerPool:
             reply = b""
         finally:
             ours.settimeout(None)
-        message = pickle.loads(reply) if reply else ("error", "the engine process exited while loading")
+        message: tuple[Any, ...] = (pickle.loads(reply) if reply else
+                                    ("error", "the engine process exited while loading"))
         if message[0] != "ready":
             proc.kill()
             ours.close()

@@ -23,7 +23,7 @@ from ccmgraph.store import QueryError
 
 router = APIRouter(prefix="/api", tags=["analyst"])
 
-CSV_DOC = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+CSV_DOC = {200: {"content": {formats.CSV.media_type: {"schema": {"type": "string"}}}}}
 BASIS_NAMES = {1: "StatedInText", 2: "InheritedFromObjective", 3: "InheritedFromWorkPlan", 4: "CuratorJudgement"}
 KEY = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$"
 

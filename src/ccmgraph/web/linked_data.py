@@ -219,7 +219,7 @@ async def dataset(request: Request) -> Response:
     return rdf_response(g, fmt, "/dataset")
 
 
-@router.get("/downloads", response_model=list[dict[str, Any]], responses={200: {"content": {"text/html": {}}}},
+@router.get("/downloads", response_model=list[dict[str, Any]], responses={200: {"content": {formats.HTML.media_type: {}}}},
             summary="The dumps in dist/ with sizes and sha256 checksums")
 async def downloads(request: Request) -> Response:
     files = [{"name": n, "url": f"/downloads/{n}", "bytes": i["bytes"], "sha256": i["sha256"],
@@ -227,7 +227,7 @@ async def downloads(request: Request) -> Response:
              for n, i in manifest(request).get("files", {}).items()]
     if formats.negotiate(formats.LISTINGS, request.headers.get("accept"), otherwise=formats.JSON) is formats.HTML:
         return HTMLResponse(pages.render("downloads.html", request, title="Downloads", files=files))
-    return Response(json.dumps(files), media_type="application/json")
+    return Response(json.dumps(files), media_type=formats.JSON.media_type)
 
 
 @router.get("/downloads/{name}", response_class=FileResponse, summary="One dump",

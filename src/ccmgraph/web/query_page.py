@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from ccmgraph import catalog
 from ccmgraph.namespaces import PREFIXES, sparql_prefixes
+from ccmgraph.sparql import formats
 from ccmgraph.sparql.engine import SparqlSettings
 from ccmgraph.store import Term, bind_parameters
 
@@ -21,6 +22,11 @@ router = APIRouter(tags=["sparql"])
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = Environment(loader=FileSystemLoader(PACKAGE / "templates"), autoescape=select_autoescape(["html"]))
+# what the page's script offers as downloads, and the Accept header it sends: a table shows SPARQL
+# JSON, or N-Triples for a graph
+FORMATS = {"results": [[f.names[0], f.label, f.suffix] for f in formats.RESULTS],
+           "graph": [[f.names[0], f.label, f.suffix] for f in formats.GRAPHS],
+           "accept": f"{formats.SPARQL_JSON.media_type}, {formats.N_TRIPLES.media_type};q=0.9"}
 
 
 def _with_prefixes(text: str) -> str:
@@ -47,7 +53,7 @@ def _named_queries(request: Request) -> tuple[list[dict[str, object]], str | Non
         named = catalog.load(directory)
     except (catalog.CatalogError, OSError, UnicodeDecodeError, ValueError) as exc:
         return [], f"the named queries could not be read: {exc}"
-    out = []
+    out: list[dict[str, object]] = []
     for q in named.values():
         text = bind_parameters(_with_prefixes(q.sparql), _example_bindings(q))
         out.append({"name": q.name, "title": q.title, "description": q.description, "sparql": text,
@@ -63,7 +69,7 @@ async def query_page(request: Request, query: str | None = None) -> HTMLResponse
     initial = query if query is not None and len(query) <= settings.max_request_bytes else (
         sparql_prefixes() + "\n" + catalog.service_query("query-page-default").sparql)
     html = TEMPLATES.get_template("query.html").render(
-        title="SPARQL query", initial=initial, named=named, catalog_problem=problem, prefixes=PREFIXES,
+        title="SPARQL query", initial=initial, named=named, catalog_problem=problem, prefixes=PREFIXES, formats=FORMATS,
         timeout=settings.timeout, max_rows=settings.max_rows, read_only=not settings.allow_update)
     return HTMLResponse(html, headers={
         "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "

@@ -64,7 +64,7 @@ class FastPath:
         await response(scope, receive, send)
 
     def _remember(self, key: tuple, response: Response) -> None:
-        body = response.body
+        body = bytes(response.body)
         if len(body) > self.TABLE_BYTES // 16:
             return
         headers = [(k, v) for k, v in response.raw_headers if k not in (b"x-cache", b"server-timing")]
@@ -94,6 +94,7 @@ async def _buffer_body(receive, scope):
         return None, receive  # chunked: leave it to the handler's limits
     chunks = []
     size = 0
+    pending: list | None
     while True:
         message = await receive()
         if message["type"] != "http.request":

@@ -22,6 +22,7 @@ from _endpoint_fixtures import RUNAWAY, cpu_seconds, process_gone, sparql_dist  
 from ccmgraph.sparql import execute as results
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
+from ccmgraph.web.errors import status_of
 
 JSON = "application/sparql-results+json"
 ALL = "SELECT * WHERE { ?s ?p ?o }"
@@ -239,6 +240,19 @@ def test_a_query_over_the_memory_limit_stops_only_its_worker(run) -> None:
                              results_type=JSON, graph_type=None)
         return await select(pool, "ASK {}")
     assert run(body, memory_limit=64 * 1024 * 1024)["boolean"] is True
+
+
+def test_a_query_that_overflows_the_engines_stack_is_a_400_not_a_503(run) -> None:
+    """Oxigraph recurses over a long chain (here 20,000 triple patterns) and overflows the worker's
+    stack: the worker dies of SIGSEGV. That is the query's doing (400), not a busy engine (503)."""
+    long_chain = "ASK { " + " ?s <http://example.org/p> ?o ." * 20_000 + " }"
+
+    async def body(pool):
+        with pytest.raises(results.EvaluationProblem, match="too deeply nested or too long") as problem:
+            await pool.query(timeout=10, text=long_chain, results_type=JSON, graph_type=None)
+        return problem.value, pool.kills, await select(pool, "ASK {}")
+    problem, kills, after = run(body)
+    assert status_of(problem) == 400 and kills == 1 and after["boolean"] is True
 
 
 def test_workers_exit_when_the_server_dies(sparql_dist: Path) -> None:

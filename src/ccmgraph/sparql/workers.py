@@ -18,6 +18,9 @@ Layout:
   process dumps the new dataset and becomes the zygote of the next generation, and the old
   workers are replaced as they finish what they are doing (queries in flight see the data as
   it was when they started).
+- a worker that crashes says why: Python's faulthandler writes the fatal signal to its socket,
+  so that a query that overflows the engine's stack (a structure thousands of elements deep or
+  long: Oxigraph recurses over it) is told apart from a worker that ran out of memory;
 - every process watches a *lifeline* pipe whose other end only the server holds, and exits
   when the server goes away, even in the middle of a runaway query.
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import os
 import pickle
 import signal
@@ -134,6 +138,7 @@ def _worker(store, sock: socket.socket, control: socket.socket | None, lifeline:
             kind, args = task
             if kind == "query":
                 if not guarded:
+                    faulthandler.enable(file=sock, all_threads=False)  # a crash says why (see _Worker.receive)
                     _watch_lifeline(lifeline)
                     if memory_limit:
                         _limit_memory(memory_limit)
@@ -300,6 +305,15 @@ class _Zygote:
                 os.kill(self.pid, signal.SIGKILL)
 
 
+class _Crashed(Exception):
+    """The worker died of a fatal signal; the message is what faulthandler wrote."""
+
+
+def _stopped(operation: str) -> EngineUnavailable:
+    return EngineUnavailable(f"the worker running this {operation} stopped (it may have needed more memory "
+                             f"than allowed); the {operation} was not completed")
+
+
 class _Worker:
     def __init__(self, pid: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                  generation: int) -> None:
@@ -314,7 +328,15 @@ class _Worker:
         return not (self.reader.at_eof() or self.writer.is_closing())
 
     async def receive(self) -> tuple[object, bytes]:
-        hlen, blen = _FRAME.unpack(await self.reader.readexactly(_FRAME.size))
+        head = await self.reader.readexactly(_FRAME.size)
+        if head.startswith(b"Fatal Python"):  # faulthandler's report, not a frame: the worker crashed
+            report = head
+            with contextlib.suppress(TimeoutError):  # the report ends when the process does
+                async with asyncio.timeout(1):
+                    while len(report) < 4096 and (chunk := await self.reader.read(4096)):
+                        report += chunk
+            raise _Crashed(report.decode("utf-8", "replace"))
+        hlen, blen = _FRAME.unpack(head)
         if blen > 65536:  # a large body: read it on its own, not sliced (copied) out of a buffer
             header = pickle.loads(await self.reader.readexactly(hlen))
             return header, await self.reader.readexactly(blen)
@@ -568,10 +590,17 @@ class WorkerPool:
         except asyncio.CancelledError:  # the client went away: stop the work too
             self._discard(worker)
             raise
+        except _Crashed as crash:
+            self._discard(worker)
+            if "Segmentation fault" in str(crash):  # the engine recursed past the end of its stack
+                raise results.EvaluationProblem(
+                    f"the {task[0]} is too deeply nested or too long for the engine (it recurses over "
+                    "thousands of nested groups, triple patterns, FILTERs, UNIONs or path steps); "
+                    "split it into smaller ones", task[0]) from None
+            raise _stopped(task[0]) from None
         except (asyncio.IncompleteReadError, EOFError, OSError):
             self._discard(worker)
-            raise EngineUnavailable(f"the worker running this {task[0]} stopped (it may have needed more "
-                                    f"memory than allowed); the {task[0]} was not completed") from None
+            raise _stopped(task[0]) from None
 
     async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> Answer:
         """Run a query (keyword arguments of ccmgraph.sparql.execute.execute) in a worker."""

@@ -54,6 +54,23 @@ def test_malformed_query_is_a_clear_error(env):
     assert "Malformed query, line 1, column 15" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_the_projects_prefixes_are_predeclared(env):
+    # the README's first example: no PREFIX lines
+    done = run("query", "SELECT ?a ?label WHERE { ?a a ccm:Activity ; rdfs:label ?label }", "-f", "json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) > 20
+    own = run("query", "PREFIX ccm: <http://example.org/mine#> SELECT ?a WHERE { ?a a ccm:Activity }", env=env)
+    assert own.returncode == 0 and "(no rows)" in own.stdout  # the query's own ccm: wins
+
+
+def test_an_undeclared_prefix_error_gives_the_line_to_add(env):
+    done = run("query", "SELECT * WHERE {\n  ?d a dcat:Dataset }", env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "line 2, column 8: the prefix dcat: is not declared" in done.stderr
+    assert "PREFIX dcat: <http://www.w3.org/ns/dcat#>" in done.stderr
+    assert "    2 |   ?d a dcat:Dataset }" in done.stderr
+
+
 def test_missing_query_file_is_a_clear_error(env):
     done = run("query", "nowhere.rq", env=env)
     assert done.returncode == 1 and "nowhere.rq: no such file" in done.stderr

@@ -91,7 +91,7 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
     return out
 
 
-def serialize(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bool, media_type: str) -> bytes:
+def document(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bool, media_type: str) -> bytes:
     """The service description in an RDF media type."""
     fmt = formats.graph_format(media_type)
     data = triples(endpoint, settings, stats, can_update)

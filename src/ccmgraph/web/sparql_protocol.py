@@ -211,7 +211,7 @@ async def _service_description(request: Request, params: Params, engine: Engine)
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     stats = await engine.statistics()
-    body = servicedesc.serialize(endpoint, engine.settings, stats, engine.can_update, fmt.media_type)
+    body = servicedesc.document(endpoint, engine.settings, stats, engine.can_update, fmt.media_type)
     headers["Content-Type"] = fmt.content_type
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))

@@ -97,6 +97,9 @@ def test_errors_are_shown(page) -> None:
     run_query(page, "SELECT * WHERE { ?s ?p }")
     assert page.locator("#error").is_visible()
     assert "line 1, column 25" in page.inner_text("#error") and "400" in page.inner_text("#status")
+    run_query(page, "SELECT * WHERE { ?d a void:Dataset }")  # the same wording as on the CLI
+    assert "the prefix void: is not declared" in page.inner_text("#error")
+    assert "PREFIX void: <http://rdfs.org/ns/void#>" in page.inner_text("#error")
     run_query(page, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert "SERVICE is not allowed" in page.inner_text("#error")
     OUTPUT.mkdir(exist_ok=True)

@@ -44,7 +44,7 @@ def test_nothing_acceptable_is_406_listing_what_is() -> None:
     with pytest.raises(NotAcceptable) as unknown:
         formats.negotiate(RESOURCE_PAGES, name="yaml")
     assert "text/turtle" in str(unknown.value) and "jsonld" in str(unknown.value)
-    with pytest.raises(NotAcceptable, match="image/png.*application/ld\\+json"):
+    with pytest.raises(NotAcceptable, match=r"image/png.*application/ld\+json"):
         formats.negotiate(RESOURCE_PAGES, "image/png")
     with pytest.raises(NotAcceptable, match=r"no format \.csv"):
         formats.negotiate(RESOURCE_PAGES, suffix="csv")

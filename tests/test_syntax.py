@@ -40,7 +40,7 @@ def test_undeclared_known_prefix_says_which_line_to_add(store) -> None:
 
 
 def test_undeclared_unknown_prefix_says_to_declare_it(store) -> None:
-    with pytest.raises(QuerySyntaxError, match="the prefix foo: is not declared.*PREFIX foo: <"):
+    with pytest.raises(QuerySyntaxError, match=r"the prefix foo: is not declared.*PREFIX foo: <"):
         store.select("SELECT * WHERE { ?s a foo:Bar }")
 
 

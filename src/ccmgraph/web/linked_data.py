@@ -219,7 +219,8 @@ async def dataset(request: Request) -> Response:
     return rdf_response(g, fmt, "/dataset")
 
 
-@router.get("/downloads", response_model=list[dict[str, Any]], responses={200: {"content": {formats.HTML.media_type: {}}}},
+@router.get("/downloads", response_model=list[dict[str, Any]],
+            responses={200: {"content": {formats.HTML.media_type: {}}}},
             summary="The dumps in dist/ with sizes and sha256 checksums")
 async def downloads(request: Request) -> Response:
     files = [{"name": n, "url": f"/downloads/{n}", "bytes": i["bytes"], "sha256": i["sha256"],

@@ -16,6 +16,7 @@ from ccmgraph import catalog
 from ccmgraph.namespaces import PREFIXES, sparql_prefixes
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.sparql.syntax import declared_prefixes
 from ccmgraph.store import Term, bind_parameters
 
 router = APIRouter(tags=["sparql"])
@@ -31,7 +32,7 @@ FORMATS = {"results": [[f.names[0], f.label, f.suffix] for f in formats.RESULTS]
 
 def _with_prefixes(text: str) -> str:
     """The named query with PREFIX lines added for the standard prefixes it uses but lacks."""
-    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w.-]*):", text)}
+    declared = declared_prefixes(text)
     missing = [p for p in PREFIXES if p not in declared and re.search(rf"(?<![\w?$<]){re.escape(p)}:", text)]
     return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing) + text
 

@@ -15,7 +15,7 @@ from ccmgraph.web.sparql_protocol import sparql_endpoint
 class FastPath:
     """ASGI middleware that hands ``/sparql`` straight to its handler, with a response table.
 
-    The route above answers the same requests; this skips the routing and exception layers in
+    The ``/sparql`` route answers the same requests; this skips the routing and exception layers in
     between, and answers a request it has answered before on the same graph version (same
     method, URL, body and negotiation headers) from a table of finished responses, without
     parsing anything: for an endpoint that serves many small, repeated queries (dashboards,

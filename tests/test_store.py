@@ -80,6 +80,8 @@ def test_remote_store_publishes_and_queries(oxigraph_server, dist, store):
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { ?a ccm:actionNumber ?n }",
         {"n": ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))})
     assert bound == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
+    # the project's prefixes are predeclared for a remote store too (sent along with the query)
+    assert remote.select("SELECT ?a WHERE { ?a ccm:actionNumber 10 }") == bound
     with pytest.raises(QueryError):
         remote.select("SELECT WHERE {")
 

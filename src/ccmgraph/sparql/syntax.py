@@ -34,6 +34,12 @@ MAX_NESTING = 256
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _ITEM = re.compile(r"\"(?:[^\"\\]|\\.)*\"|\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]|[^,\[\]\"]+")
 _OPEN, _CLOSE = "{([", "})]"
+# a bracket, or what may hold one without it being one: a string, an IRI, a comment (as the guard reads them)
+_BRACKET = re.compile(r"""
+    '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+  | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*"
+  | <[^<>"{}|^`\\\x00-\x20]*> | \#[^\r\n]* | [{}()\[\]]
+""", re.VERBOSE | re.DOTALL)
 
 
 def declared_prefixes(text: str) -> set[str]:
@@ -62,18 +68,17 @@ def check_nesting(text: str) -> None:
     if sum(text.count(c) for c in _OPEN) <= MAX_NESTING:
         return  # cannot be that deep: the common case costs three counts
     depth = 0
-    for tok in tokens(text):
-        if tok.kind != "punct":
-            continue
-        if tok.text in _OPEN:
+    for m in _BRACKET.finditer(text):
+        bracket = m.group()
+        if bracket in _OPEN:
             depth += 1
             if depth > MAX_NESTING:
-                line, column = _line_column(text, tok.start)
+                line, column = _line_column(text, m.start())
                 raise QuerySyntaxError(
                     f"The query is nested too deeply to parse: more than {MAX_NESTING} levels of brackets "
                     f"at line {line}, column {column}. Flatten it (fewer nested groups or parentheses)."
                     + _excerpt(text, line, column))
-        elif tok.text in _CLOSE:
+        elif bracket in _CLOSE:
             depth = max(depth - 1, 0)
 
 

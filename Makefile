@@ -2,8 +2,10 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the code the linters check (src/ is also mypy's `files` in pyproject.toml)
+LINTED := src tests bench tools
 
-.PHONY: serve test build bench clean
+.PHONY: serve test test-fast lint format build bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -17,9 +19,23 @@ build: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/ccmgraph serve --host 127.0.0.1 --port 8000
 
+# The whole suite. It builds the graph once, into a temporary directory (tests/conftest.py):
+# no `ccmgraph build` before it, and dist/ is left as it is.
 test: $(STAMP)
-	$(VENV)/bin/ccmgraph build --quiet
 	$(PY) -m pytest -q
+
+# Without the tests marked slow (subprocess builds, `ccmgraph serve`): for quick iterations.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix $(LINTED)
+	$(VENV)/bin/ruff format $(LINTED)
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

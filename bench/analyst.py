@@ -79,7 +79,7 @@ def named(spec: str) -> catalog.NamedQuery:
 def synthetic_dist(target: int, seed: Path, out: Path) -> int:
     """bench/synthetic.py's graph of about ``target`` quads plus the seed's work-plan graphs."""
     sys.path.insert(0, str(ROOT / "bench"))
-    import synthetic  # noqa: E402
+    import synthetic
 
     dump = out / "ccmgraph.nq"
     n = synthetic.generate(seed, target, dump)
@@ -143,9 +143,7 @@ async def main() -> None:
     store = EmbeddedStore(args.dist)
     quads = len(store.oxigraph)
     print(f"dataset: {name} ({quads} quads), loaded in {time.perf_counter() - t:.1f} s")
-    app = create_app(store=store)
-    if args.dist:
-        app.state.dist = args.dist
+    app = create_app(store=store, dist=args.dist)
     results = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client:

@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from ccmgraph.namespaces import CCM, ID, PREFIXES  # noqa: E402
+from ccmgraph.namespaces import CCM, ID, PREFIXES
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 CSV = REF / "csv"

@@ -151,12 +151,12 @@ async def main() -> None:
             r = await client.get(url)  # warm-up
             assert r.status_code == 200, (url, r.status_code, r.text[:300])
             size = len(r.content)
-            api = await ameasure(lambda: client.get(url), args.duration, args.min_n, args.max_n)
+            api = await ameasure(lambda url=url: client.get(url), args.duration, args.min_n, args.max_n)
             direct = None
             if peer:
                 prepared = [(named(spec).sparql, named(spec).bindings(params)) for spec, params in peer]
-                direct = measure(lambda: [store.select(s, b) for s, b in prepared], args.duration, args.min_n,
-                                 args.max_n)
+                direct = measure(lambda prepared=prepared: [store.select(s, b) for s, b in prepared],
+                                 args.duration, args.min_n, args.max_n)
             results.append({"endpoint": url, "bytes": size, "api": api, "direct": direct,
                             "views": [spec for spec, _ in peer]})
             d = f"{direct['p50']:8.1f} {direct['p95']:8.1f} {api['p50'] / direct['p50']:6.2f}" if direct else ""
@@ -164,9 +164,11 @@ async def main() -> None:
     worst = max(results, key=lambda x: x["api"]["p95"])
     took = time.perf_counter() - began
     lines = [f"dataset: {name} ({quads} quads); in process (httpx ASGI), one request at a time, "
-             f"{args.duration:g} s per endpoint and per peer ({args.min_n}-{args.max_n} requests); run took {took:.0f} s",
+             f"{args.duration:g} s per endpoint and per peer ({args.min_n}-{args.max_n} requests); "
+             f"run took {took:.0f} s",
              "",
-             "| endpoint | answer bytes | n | p50 ms | p95 ms | req/s | direct p50 ms | direct p95 ms | api / direct (p50) |",
+             "| endpoint | answer bytes | n | p50 ms | p95 ms | req/s | direct p50 ms | direct p95 ms "
+             "| api / direct (p50) |",
              "|---|---|---|---|---|---|---|---|---|"]
     for x in results:
         a, d = x["api"], x["direct"]

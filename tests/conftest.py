@@ -27,6 +27,7 @@ from support import LiveServer, endpoint_dataset, make_app
 
 # ------------------------------------------------------------------ the curated graph
 
+
 @pytest.fixture(scope="session")
 def build_result() -> building.Result:
     result = building.run()
@@ -59,6 +60,7 @@ def dataset(build_result: building.Result) -> Dataset:
 
 
 # ------------------------------------------------------------------ the SPARQL endpoint tests
+
 
 @pytest.fixture(scope="session")
 def sparql_dist() -> Path:

@@ -21,8 +21,9 @@ def asserted_graph(build_result: building.Result, name: URIRef) -> Graph:
     return g
 
 
-def members(g: Graph, plan: URIRef, cls: URIRef, link: URIRef = CCM.hasElement, *,
-            described: bool = False) -> set[URIRef]:
+def members(
+    g: Graph, plan: URIRef, cls: URIRef, link: URIRef = CCM.hasElement, *, described: bool = False
+) -> set[URIRef]:
     """The elements of class ``cls`` of the work plan ``plan``, checked to be under its URI, linked from it
     by ``link`` and ``ccm:partOf`` it; ``described``: each also has a label, a description and evidence.
 

@@ -28,13 +28,21 @@ GRAPH = "https://w3id.org/ccmgraph/graph/"
 FIXTURE_GRAPH = GRAPH + "endpoint-test"
 TOKEN = "test-token-8c1f"
 # small limits, so that the limit tests are quick
-SETTINGS = SparqlSettings(timeout=1.5, workers=2, max_rows=1000, max_result_bytes=2 * 1024 * 1024,
-                          max_request_bytes=32 * 1024, memory_limit=1024 * 1024 * 1024)
+SETTINGS = SparqlSettings(
+    timeout=1.5,
+    workers=2,
+    max_rows=1000,
+    max_result_bytes=2 * 1024 * 1024,
+    max_request_bytes=32 * 1024,
+    memory_limit=1024 * 1024 * 1024,
+)
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-LAP_QUERY = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\n"
-             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-             "SELECT ?action ?number ?label WHERE { ?action a ccm:LAPAction ; ccm:actionNumber ?number ; "
-             "rdfs:label ?label } ORDER BY ?number")
+LAP_QUERY = (
+    "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "SELECT ?action ?number ?label WHERE { ?action a ccm:LAPAction ; ccm:actionNumber ?number ; "
+    "rdfs:label ?label } ORDER BY ?number"
+)
 
 FIXTURE_TTL = """
 @prefix ex: <http://example.org/> .
@@ -61,8 +69,7 @@ def endpoint_dataset() -> Path:
     target = Path(tempfile.mkdtemp(prefix="ccmgraph-endpoint-test-"))
     atexit.register(shutil.rmtree, target, True)
     store = ox.Store()
-    store.load(path=str(paths.ONTOLOGY), format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode(GRAPH + "ontology"))
+    store.load(path=str(paths.ONTOLOGY), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "ontology"))
     for ttl in sorted(paths.REFERENCE.glob("*.ttl")):
         store.load(path=str(ttl), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "reference"))
     store.load(input=FIXTURE_TTL.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(FIXTURE_GRAPH))

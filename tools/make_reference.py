@@ -129,8 +129,8 @@ def lap() -> Graph:
         if n in described:
             d = described[n]
             g.add((a, SKOS.definition, Literal(d["paraphrase"], lang="en")))
-            g.add((a, SKOS.scopeNote, Literal(
-                f"Paraphrase, not the official wording (confidence {d['confidence']}); source {d['source']}", lang="en")))
+            note = f"Paraphrase, not the official wording (confidence {d['confidence']}); source {d['source']}"
+            g.add((a, SKOS.scopeNote, Literal(note, lang="en")))
     return g
 
 

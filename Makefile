@@ -28,10 +28,13 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
+# All three run, so that one report shows every finding; fails if any of them does.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check $(LINTED)
-	$(VENV)/bin/ruff format --check $(LINTED)
-	$(VENV)/bin/mypy
+	@status=0; \
+	$(VENV)/bin/ruff check $(LINTED) || status=1; \
+	$(VENV)/bin/ruff format --check $(LINTED) || status=1; \
+	$(VENV)/bin/mypy || status=1; \
+	exit $$status
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINTED)

@@ -14,21 +14,24 @@ from ccmgraph.web.app import create_app
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-@pytest.mark.parametrize("accept, expected", [
-    (None, TURTLE),  # no preference: the family's first
-    ("*/*", TURTLE),
-    ("application/ld+json;q=0.5, text/turtle;q=0.4", JSON_LD),  # q-values, not the order of the header
-    ("text/turtle;q=0.4, application/ld+json;q=0.5", JSON_LD),
-    ("application/json", JSON_LD),  # an alias
-    ("application/xml", RDF_XML),
-    ("text/plain", N_TRIPLES),
-    ("text/*;q=0.9, application/rdf+xml;q=0.2", TURTLE),  # a type's own name before an alias (text/plain)
-    ("application/*", RDF_XML),
-    ("*/*;q=0.1, application/n-triples", N_TRIPLES),
-    (BROWSER, HTML),
-    ("text/html;q=0, */*", TURTLE),  # q=0: not acceptable, even when */* would allow it
-    ("garbage;;, application/ld+json", JSON_LD),  # a malformed range is ignored
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        (None, TURTLE),  # no preference: the family's first
+        ("*/*", TURTLE),
+        ("application/ld+json;q=0.5, text/turtle;q=0.4", JSON_LD),  # q-values, not the order of the header
+        ("text/turtle;q=0.4, application/ld+json;q=0.5", JSON_LD),
+        ("application/json", JSON_LD),  # an alias
+        ("application/xml", RDF_XML),
+        ("text/plain", N_TRIPLES),
+        ("text/*;q=0.9, application/rdf+xml;q=0.2", TURTLE),  # a type's own name before an alias (text/plain)
+        ("application/*", RDF_XML),
+        ("*/*;q=0.1, application/n-triples", N_TRIPLES),
+        (BROWSER, HTML),
+        ("text/html;q=0, */*", TURTLE),  # q=0: not acceptable, even when */* would allow it
+        ("garbage;;, application/ld+json", JSON_LD),  # a malformed range is ignored
+    ],
+)
 def test_accept_with_q_values(accept: str | None, expected: formats.Format) -> None:
     assert formats.negotiate(RESOURCE_PAGES, accept) is expected
 
@@ -56,8 +59,9 @@ def test_nothing_acceptable_is_406_listing_what_is() -> None:
 def test_the_sparql_choice_negotiates_both_families() -> None:
     choice = formats.sparql_choice("text/csv;q=0.5, text/turtle")
     assert choice.results == "text/csv" and choice.graph == "text/turtle"
-    assert formats.sparql_choice(None, "json") == formats.Choice("application/sparql-results+json",
-                                                                 "application/ld+json")
+    assert formats.sparql_choice(None, "json") == formats.Choice(
+        "application/sparql-results+json", "application/ld+json"
+    )
     assert formats.sparql_choice(None, "csv").graph is None
     with pytest.raises(NotAcceptable, match="format 'yaml'"):
         formats.sparql_choice(None, "yaml")
@@ -72,6 +76,7 @@ def test_the_table_knows_every_format_once() -> None:
 
 
 # -- the interfaces use it --------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def client(store):
@@ -106,15 +111,18 @@ def test_downloads_page_or_json(client) -> None:
     assert client.get("/downloads").headers["content-type"].startswith("application/json")
 
 
-@pytest.mark.parametrize("path, accept, expected", [
-    ("/sparql?query=SELECT", None, "text/plain"),
-    ("/sparql?query=SELECT", BROWSER, "text/html"),
-    ("/api/lap-actions/99", None, "application/json"),
-    ("/api/lap-actions/99", BROWSER, "text/html"),
-    ("/api/lap-actions/99", "text/plain", "text/plain"),
-    ("/id/nothing-here", BROWSER, "text/html"),
-    ("/id/nothing-here", "application/json", "application/json"),
-])
+@pytest.mark.parametrize(
+    "path, accept, expected",
+    [
+        ("/sparql?query=SELECT", None, "text/plain"),
+        ("/sparql?query=SELECT", BROWSER, "text/html"),
+        ("/api/lap-actions/99", None, "application/json"),
+        ("/api/lap-actions/99", BROWSER, "text/html"),
+        ("/api/lap-actions/99", "text/plain", "text/plain"),
+        ("/id/nothing-here", BROWSER, "text/html"),
+        ("/id/nothing-here", "application/json", "application/json"),
+    ],
+)
 def test_errors_answer_in_the_format_asked_for(client, path: str, accept: str | None, expected: str) -> None:
     response = client.get(path, headers={"Accept": accept} if accept else {})
     assert 400 <= response.status_code < 500

@@ -51,32 +51,96 @@ def content_type(media_type: str) -> str:
     return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
-SPARQL_JSON = Format("application/sparql-results+json", "SPARQL JSON", "srj", ("json", "srj"),
-                     aliases=("application/json",), oxigraph=ox.QueryResultsFormat.JSON,
-                     w3c=W3C_FORMATS + "SPARQL_Results_JSON")
-SPARQL_XML = Format("application/sparql-results+xml", "SPARQL XML", "srx", ("xml", "srx"),
-                    aliases=("application/xml", "text/xml"), oxigraph=ox.QueryResultsFormat.XML,
-                    w3c=W3C_FORMATS + "SPARQL_Results_XML")
-CSV = Format("text/csv", "CSV", "csv", ("csv",), oxigraph=ox.QueryResultsFormat.CSV,
-             w3c=W3C_FORMATS + "SPARQL_Results_CSV")
-TSV = Format("text/tab-separated-values", "TSV", "tsv", ("tsv",), aliases=("text/tsv",),
-             oxigraph=ox.QueryResultsFormat.TSV, w3c=W3C_FORMATS + "SPARQL_Results_TSV")
-TURTLE = Format("text/turtle", "Turtle", "ttl", ("ttl", "turtle", "n3"),
-                aliases=("application/x-turtle", "application/turtle", "text/n3"),  # Turtle is N3
-                oxigraph=ox.RdfFormat.TURTLE, rdflib="turtle", w3c=W3C_FORMATS + "Turtle")
-N_TRIPLES = Format("application/n-triples", "N-Triples", "nt", ("nt", "ntriples", "n-triples"),
-                   aliases=("text/plain",),  # N-Triples is plain ASCII-compatible text
-                   oxigraph=ox.RdfFormat.N_TRIPLES, rdflib="nt", w3c=W3C_FORMATS + "N-Triples")
-JSON_LD = Format("application/ld+json", "JSON-LD", "jsonld", ("jsonld", "json-ld", "json"),
-                 aliases=("application/x-json+ld", "application/json"), oxigraph=ox.RdfFormat.JSON_LD,
-                 rdflib="json-ld", w3c=W3C_FORMATS + "JSON-LD")
-RDF_XML = Format("application/rdf+xml", "RDF/XML", "rdf", ("rdfxml", "rdf/xml", "rdf", "owl", "rdf+xml", "xml"),
-                 aliases=("application/xml", "text/xml"), oxigraph=ox.RdfFormat.RDF_XML, rdflib="xml",
-                 w3c=W3C_FORMATS + "RDF_XML")
-TRIG = Format("application/trig", "TriG", "trig", ("trig",), aliases=("application/x-trig",),
-              oxigraph=ox.RdfFormat.TRIG, rdflib="trig", w3c=W3C_FORMATS + "TriG")
-N_QUADS = Format("application/n-quads", "N-Quads", "nq", ("nq", "nquads", "n-quads"), aliases=("text/x-nquads",),
-                 oxigraph=ox.RdfFormat.N_QUADS, rdflib="nquads", w3c=W3C_FORMATS + "N-Quads")
+SPARQL_JSON = Format(
+    "application/sparql-results+json",
+    "SPARQL JSON",
+    "srj",
+    ("json", "srj"),
+    aliases=("application/json",),
+    oxigraph=ox.QueryResultsFormat.JSON,
+    w3c=W3C_FORMATS + "SPARQL_Results_JSON",
+)
+SPARQL_XML = Format(
+    "application/sparql-results+xml",
+    "SPARQL XML",
+    "srx",
+    ("xml", "srx"),
+    aliases=("application/xml", "text/xml"),
+    oxigraph=ox.QueryResultsFormat.XML,
+    w3c=W3C_FORMATS + "SPARQL_Results_XML",
+)
+CSV = Format(
+    "text/csv", "CSV", "csv", ("csv",), oxigraph=ox.QueryResultsFormat.CSV, w3c=W3C_FORMATS + "SPARQL_Results_CSV"
+)
+TSV = Format(
+    "text/tab-separated-values",
+    "TSV",
+    "tsv",
+    ("tsv",),
+    aliases=("text/tsv",),
+    oxigraph=ox.QueryResultsFormat.TSV,
+    w3c=W3C_FORMATS + "SPARQL_Results_TSV",
+)
+TURTLE = Format(
+    "text/turtle",
+    "Turtle",
+    "ttl",
+    ("ttl", "turtle", "n3"),
+    aliases=("application/x-turtle", "application/turtle", "text/n3"),  # Turtle is N3
+    oxigraph=ox.RdfFormat.TURTLE,
+    rdflib="turtle",
+    w3c=W3C_FORMATS + "Turtle",
+)
+N_TRIPLES = Format(
+    "application/n-triples",
+    "N-Triples",
+    "nt",
+    ("nt", "ntriples", "n-triples"),
+    aliases=("text/plain",),  # N-Triples is plain ASCII-compatible text
+    oxigraph=ox.RdfFormat.N_TRIPLES,
+    rdflib="nt",
+    w3c=W3C_FORMATS + "N-Triples",
+)
+JSON_LD = Format(
+    "application/ld+json",
+    "JSON-LD",
+    "jsonld",
+    ("jsonld", "json-ld", "json"),
+    aliases=("application/x-json+ld", "application/json"),
+    oxigraph=ox.RdfFormat.JSON_LD,
+    rdflib="json-ld",
+    w3c=W3C_FORMATS + "JSON-LD",
+)
+RDF_XML = Format(
+    "application/rdf+xml",
+    "RDF/XML",
+    "rdf",
+    ("rdfxml", "rdf/xml", "rdf", "owl", "rdf+xml", "xml"),
+    aliases=("application/xml", "text/xml"),
+    oxigraph=ox.RdfFormat.RDF_XML,
+    rdflib="xml",
+    w3c=W3C_FORMATS + "RDF_XML",
+)
+TRIG = Format(
+    "application/trig",
+    "TriG",
+    "trig",
+    ("trig",),
+    aliases=("application/x-trig",),
+    oxigraph=ox.RdfFormat.TRIG,
+    rdflib="trig",
+    w3c=W3C_FORMATS + "TriG",
+)
+N_QUADS = Format(
+    "application/n-quads",
+    "N-Quads",
+    "nq",
+    ("nq", "nquads", "n-quads"),
+    aliases=("text/x-nquads",),
+    oxigraph=ox.RdfFormat.N_QUADS,
+    rdflib="nquads",
+    w3c=W3C_FORMATS + "N-Quads",
+)
 HTML = Format("text/html", "HTML", "html", ("html",), aliases=("application/xhtml+xml",))
 JSON = Format("application/json", "JSON", "json", ("json",))
 TEXT = Format("text/plain", "text", "txt", ("text", "txt"))
@@ -167,8 +231,14 @@ def _by_accept(ranges: Sequence[tuple[str, str, float]], family: Sequence[Format
     return chosen
 
 
-def negotiate(family: Sequence[Format], accept: str | None = None, *, name: str | None = None,
-              suffix: str | None = None, otherwise: Format | None = None) -> Format:
+def negotiate(
+    family: Sequence[Format],
+    accept: str | None = None,
+    *,
+    name: str | None = None,
+    suffix: str | None = None,
+    otherwise: Format | None = None,
+) -> Format:
     """The format of ``family`` to answer in: by file suffix, else by ``format=`` name (or media
     type), else by ``Accept``; without any of them, the family's first.
 
@@ -200,6 +270,7 @@ def negotiate(family: Sequence[Format], accept: str | None = None, *, name: str 
 
 
 # -- the SPARQL protocol: one choice per family ---------------------------------------------
+
 
 @dataclass(frozen=True)
 class Choice:

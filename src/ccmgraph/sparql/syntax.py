@@ -24,9 +24,15 @@ from ccmgraph.sparql.guard import tokens
 PREDECLARED: dict[str, str] = dict(PREFIXES)
 # prefixes people use whose namespace is certain: suggested when a query uses one undeclared
 KNOWN_PREFIXES: dict[str, str] = {
-    **PREDECLARED, "void": str(VOID), "dcat": str(DCAT), "sd": str(SD), "sh": "http://www.w3.org/ns/shacl#",
-    "dc": "http://purl.org/dc/elements/1.1/", "schema": "http://schema.org/",
-    "geo": "http://www.opengis.net/ont/geosparql#", "vcard": "http://www.w3.org/2006/vcard/ns#",
+    **PREDECLARED,
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "sd": str(SD),
+    "sh": "http://www.w3.org/ns/shacl#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "schema": "http://schema.org/",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
 }
 # deeper bracket nesting than this is refused (the parser overflows its stack at a few thousand)
 MAX_NESTING = 256
@@ -35,11 +41,14 @@ _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _ITEM = re.compile(r"\"(?:[^\"\\]|\\.)*\"|\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]|[^,\[\]\"]+")
 _OPEN, _CLOSE = "{([", "})]"
 # a bracket, or what may hold one without it being one: a string, an IRI, a comment (as the guard reads them)
-_BRACKET = re.compile(r"""
+_BRACKET = re.compile(
+    r"""
     '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
   | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*"
   | <[^<>"{}|^`\\\x00-\x20]*> | \#[^\r\n]* | [{}()\[\]]
-""", re.VERBOSE | re.DOTALL)
+""",
+    re.VERBOSE | re.DOTALL,
+)
 
 
 def declared_prefixes(text: str) -> set[str]:
@@ -77,7 +86,8 @@ def check_nesting(text: str) -> None:
                 raise QuerySyntaxError(
                     f"The query is nested too deeply to parse: more than {MAX_NESTING} levels of brackets "
                     f"at line {line}, column {column}. Flatten it (fewer nested groups or parentheses)."
-                    + _excerpt(text, line, column))
+                    + _excerpt(text, line, column)
+                )
         elif bracket in _CLOSE:
             depth = max(depth - 1, 0)
 
@@ -95,7 +105,7 @@ def _excerpt(text: str, line: int, column: int) -> str:
     shown, caret = lines[line - 1], column - 1
     if len(shown) > 120:
         start = max(0, min(caret - 60, len(shown) - 120))
-        shown, caret = ("…" if start else "") + shown[start:start + 120], caret - start + (1 if start else 0)
+        shown, caret = ("…" if start else "") + shown[start : start + 120], caret - start + (1 if start else 0)
     gutter = f"{line:>5} | "
     return f"\n\n{gutter}{shown}\n{' ' * (len(gutter) - 2)}| {' ' * max(caret, 0)}^"
 
@@ -137,18 +147,23 @@ def explain(text: str, message: str, what: str = "query") -> str:
     lines = text.split("\n")
     column = byte_column
     if 1 <= line <= len(lines):  # the parser counts bytes; people count characters
-        column = len(lines[line - 1].encode("utf-8")[:byte_column - 1].decode("utf-8", "ignore")) + 1
-    offset = sum(len(x) + 1 for x in lines[:line - 1]) + column - 1
+        column = len(lines[line - 1].encode("utf-8")[: byte_column - 1].decode("utf-8", "ignore")) + 1
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
     if "Prefix not found" in items:
         undeclared = _undeclared_prefix(text, offset)
         if undeclared is not None:
             prefix, start = undeclared
             line, column = _line_column(text, start)
             namespace = KNOWN_PREFIXES.get(prefix)
-            fix = (f"Add this line before the query:\nPREFIX {prefix}: <{namespace}>" if namespace else
-                   f"Declare it before the query: PREFIX {prefix}: <the namespace IRI>")
-            return (f"Malformed {what}, line {line}, column {column}: the prefix {prefix}: is not declared. "
-                    f"{fix}{_excerpt(text, line, column)}")
+            fix = (
+                f"Add this line before the query:\nPREFIX {prefix}: <{namespace}>"
+                if namespace
+                else f"Declare it before the query: PREFIX {prefix}: <the namespace IRI>"
+            )
+            return (
+                f"Malformed {what}, line {line}, column {column}: the prefix {prefix}: is not declared. "
+                f"{fix}{_excerpt(text, line, column)}"
+            )
     expected = _expected(items.split("expected one of", 1)[-1].split("expected", 1)[-1])
     line_text = lines[line - 1] if 1 <= line <= len(lines) else ""
     if column > len(line_text.rstrip()) and line == len(text.rstrip().split("\n")):
@@ -157,6 +172,9 @@ def explain(text: str, message: str, what: str = "query") -> str:
         found = f"unexpected {line_text[column - 1]!r}"
     else:
         found = "unexpected end of line"
-    hint = f"; expected {' or '.join(expected) if len(expected) <= 2 else 'one of ' + ', '.join(expected)}" \
-        if expected else ""
+    hint = (
+        f"; expected {' or '.join(expected) if len(expected) <= 2 else 'one of ' + ', '.join(expected)}"
+        if expected
+        else ""
+    )
     return f"Malformed {what}, line {line}, column {column}: {found}{hint}.{_excerpt(text, line, column)}"

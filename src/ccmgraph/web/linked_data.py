@@ -27,8 +27,9 @@ from ccmgraph.web import pages
 router = APIRouter(tags=["linked data"])
 
 PAGES = formats.RESOURCE_PAGES  # Turtle first: what */* gets
-RDF_DOC = {200: {"content": {f.media_type: {"schema": {"type": "string"}} for f in PAGES}},
-           404: {"description": "no such resource"}, 406: {"description": "no acceptable format"}}
+RDF_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {f.media_type: {"schema": {"type": "string"}} for f in PAGES}},
+    404: {"description": "no such resource"}, 406: {"description": "no acceptable format"}}
 
 
 def page_format(request: Request, suffix: str | None) -> Format:
@@ -61,6 +62,7 @@ def prefixed_graph() -> Graph:
 def serialize(g: Graph, fmt: Format) -> bytes:
     if fmt is formats.JSON_LD:
         return g.serialize(format="json-ld", context=context()["@context"], auto_compact=True).encode()
+    assert fmt.rdflib is not None, fmt  # every RDF format of PAGES has an rdflib writer
     return g.serialize(format=fmt.rdflib, encoding="utf-8")
 
 

@@ -25,9 +25,11 @@ PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = Environment(loader=FileSystemLoader(PACKAGE / "templates"), autoescape=select_autoescape(["html"]))
 # what the page's script offers as downloads, and the Accept header it sends: a table shows SPARQL
 # JSON, or N-Triples for a graph
-FORMATS = {"results": [[f.names[0], f.label, f.suffix] for f in formats.RESULTS],
-           "graph": [[f.names[0], f.label, f.suffix] for f in formats.GRAPHS],
-           "accept": f"{formats.SPARQL_JSON.media_type}, {formats.N_TRIPLES.media_type};q=0.9"}
+FORMATS = {
+    "results": [[f.names[0], f.label, f.suffix] for f in formats.RESULTS],
+    "graph": [[f.names[0], f.label, f.suffix] for f in formats.GRAPHS],
+    "accept": f"{formats.SPARQL_JSON.media_type}, {formats.N_TRIPLES.media_type};q=0.9",
+}
 
 
 def _with_prefixes(text: str) -> str:
@@ -57,9 +59,18 @@ def _named_queries(request: Request) -> tuple[list[dict[str, object]], str | Non
     out: list[dict[str, object]] = []
     for q in named.values():
         text = bind_parameters(_with_prefixes(q.sparql), _example_bindings(q))
-        out.append({"name": q.name, "title": q.title, "description": q.description, "sparql": text,
-                    "parameters": [{"name": p.name, "type": p.type, "example": p.example,
-                                    "description": p.description} for p in q.parameters]})
+        out.append(
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "sparql": text,
+                "parameters": [
+                    {"name": p.name, "type": p.type, "example": p.example, "description": p.description}
+                    for p in q.parameters
+                ],
+            }
+        )
     return out, None
 
 
@@ -67,15 +78,30 @@ def _named_queries(request: Request) -> tuple[list[dict[str, object]], str | Non
 async def query_page(request: Request, query: str | None = None) -> HTMLResponse:
     named, problem = _named_queries(request)
     settings: SparqlSettings = request.app.state.engine.settings
-    initial = query if query is not None and len(query) <= settings.max_request_bytes else (
-        sparql_prefixes() + "\n" + catalog.service_query("query-page-default").sparql)
+    initial = (
+        query
+        if query is not None and len(query) <= settings.max_request_bytes
+        else (sparql_prefixes() + "\n" + catalog.service_query("query-page-default").sparql)
+    )
     html = TEMPLATES.get_template("query.html").render(
-        title="SPARQL query", initial=initial, named=named, catalog_problem=problem, prefixes=PREFIXES, formats=FORMATS,
-        timeout=settings.timeout, max_rows=settings.max_rows, read_only=not settings.allow_update)
-    return HTMLResponse(html, headers={
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                   "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
-        "Cache-Control": "no-cache"})
+        title="SPARQL query",
+        initial=initial,
+        named=named,
+        catalog_problem=problem,
+        prefixes=PREFIXES,
+        formats=FORMATS,
+        timeout=settings.timeout,
+        max_rows=settings.max_rows,
+        read_only=not settings.allow_update,
+    )
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+            "Cache-Control": "no-cache",
+        },
+    )
 
 
 async def home(request: Request) -> Response:
@@ -85,12 +111,14 @@ async def home(request: Request) -> Response:
 
 def _static(name: str, media_type: str):
     async def serve() -> Response:
-        return Response((PACKAGE / "static" / name).read_bytes(), media_type=media_type,
-                        headers={"Cache-Control": "public, max-age=300"})
+        return Response(
+            (PACKAGE / "static" / name).read_bytes(),
+            media_type=media_type,
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
     return serve
 
 
-router.add_api_route("/static/query.js", _static("query.js", "text/javascript; charset=utf-8"),
-                     include_in_schema=False)
-router.add_api_route("/static/query.css", _static("query.css", "text/css; charset=utf-8"),
-                     include_in_schema=False)
+router.add_api_route("/static/query.js", _static("query.js", "text/javascript; charset=utf-8"), include_in_schema=False)
+router.add_api_route("/static/query.css", _static("query.css", "text/css; charset=utf-8"), include_in_schema=False)

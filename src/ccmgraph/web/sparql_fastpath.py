@@ -49,13 +49,19 @@ class FastPath:
                     body, receive = await _buffer_body(receive, scope)
                 engine = scope["app"].state.engine
                 if body is not None and engine.caching:
-                    key = (engine.version, method, scope["query_string"], body, wanted.get(b"content-type"),
-                           wanted.get(b"accept"), wanted.get(b"accept-encoding"))
+                    key = (
+                        engine.version,
+                        method,
+                        scope["query_string"],
+                        body,
+                        wanted.get(b"content-type"),
+                        wanted.get(b"accept"),
+                        wanted.get(b"accept-encoding"),
+                    )
                     entry = self._table.get(key)
                     if entry is not None and engine.started:
                         engine.count_hit()
-                        await send({"type": "http.response.start", "status": 200,
-                                    "headers": entry[1] + _HIT_HEADERS})
+                        await send({"type": "http.response.start", "status": 200, "headers": entry[1] + _HIT_HEADERS})
                         await send({"type": "http.response.body", "body": entry[0]})
                         return
         response = await sparql_endpoint(Request(scope, receive, send))
@@ -118,5 +124,3 @@ async def _buffer_body(receive, scope):
         return await receive()
 
     return (body if pending == [] else None), replay
-
-

@@ -59,14 +59,32 @@ from ccmgraph.web.sparql_request import (
 router = APIRouter(tags=["sparql"])
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
-EXPOSED_HEADERS = ["ETag", "Server-Timing", "X-SPARQL-MaxRows", "X-SPARQL-Truncated", "X-SPARQL-Timeout",
-                   "X-Cache", "Warning", "Retry-After"]
+EXPOSED_HEADERS = [
+    "ETag",
+    "Server-Timing",
+    "X-SPARQL-MaxRows",
+    "X-SPARQL-Truncated",
+    "X-SPARQL-Timeout",
+    "X-Cache",
+    "Warning",
+    "Retry-After",
+]
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only"
 
 
 def _etag(version: str, request: QueryRequest) -> str:
-    key = repr((version, request.text, request.results_type, request.graph_type, request.default_graphs,
-                request.named_graphs, request.compress, request.timeout))
+    key = repr(
+        (
+            version,
+            request.text,
+            request.results_type,
+            request.graph_type,
+            request.default_graphs,
+            request.named_graphs,
+            request.compress,
+            request.timeout,
+        )
+    )
     return '"' + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest() + '"'
 
 
@@ -141,11 +159,20 @@ async def _answer_query(request: Request, params: Params, engine: Engine) -> Res
     choice = formats.sparql_choice(request.headers.get("accept"), params.format)
     form = inspection.form
     if (form in ("select", "ask") and choice.results is None) or (
-            form in ("construct", "describe") and choice.graph is None):
+        form in ("construct", "describe") and choice.graph is None
+    ):
         raise FormNotAcceptable(form or "select")
     await _start(engine)
-    query = QueryRequest(text, choice.results, choice.graph, params.default_graphs, params.named_graphs,
-                         accepts_gzip(request.headers.get("accept-encoding")), params.timeout, form)
+    query = QueryRequest(
+        text,
+        choice.results,
+        choice.graph,
+        params.default_graphs,
+        params.named_graphs,
+        accepts_gzip(request.headers.get("accept-encoding")),
+        params.timeout,
+        form,
+    )
     etag = _etag(engine.version, query)
     headers = _cache_headers(request, settings, etag)
     if _not_modified(request, etag):
@@ -156,13 +183,13 @@ async def _answer_query(request: Request, params: Params, engine: Engine) -> Res
     headers["X-SPARQL-MaxRows"] = str(settings.max_rows)
     headers["X-Cache"] = "hit" if hit else "miss"
     total = (time.perf_counter() - started) * 1000
-    headers["Server-Timing"] = (f'cache;desc="hit";dur={total:.2f}' if hit else
-                                f"engine;dur={answer.engine_ms:.2f}, total;dur={total:.2f}")
+    headers["Server-Timing"] = (
+        f'cache;desc="hit";dur={total:.2f}' if hit else f"engine;dur={answer.engine_ms:.2f}, total;dur={total:.2f}"
+    )
     if answer.encoding:
         headers["Content-Encoding"] = answer.encoding
     if answer.truncated:
-        limit = (f"{settings.max_rows} rows" if answer.truncated == "rows"
-                 else f"{settings.max_result_bytes} bytes")
+        limit = f"{settings.max_rows} rows" if answer.truncated == "rows" else f"{settings.max_result_bytes} bytes"
         headers["X-SPARQL-Truncated"] = answer.truncated
         headers["Warning"] = f'199 ccmgraph "answer cut at this endpoint\'s limit of {limit}"'
     if request.method == "HEAD":
@@ -186,17 +213,23 @@ async def _answer_update(request: Request, params: Params, engine: Engine) -> Re
     if not hmac.compare_digest(token.strip().encode(), (settings.update_token or "").encode()):
         raise errors.Forbidden("SPARQL Update refused: the bearer token is not the one this server accepts")
     if params.using_graphs:
-        raise errors.InputError("using-graph-uri and using-named-graph-uri are not supported; "
-                                "write USING in the update")
+        raise errors.InputError(
+            "using-graph-uri and using-named-graph-uri are not supported; write USING in the update"
+        )
     text = params.update or ""
     if not text.strip():
         raise errors.InputError("the update is empty")
     guard.check_update(text)
     started = time.perf_counter()
     quads = await engine.update(text)
-    return Response(status_code=204, headers={
-        "Cache-Control": "no-store", "X-Quads": str(quads),
-        "Server-Timing": f"update;dur={(time.perf_counter() - started) * 1000:.2f}"})
+    return Response(
+        status_code=204,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Quads": str(quads),
+            "Server-Timing": f"update;dur={(time.perf_counter() - started) * 1000:.2f}",
+        },
+    )
 
 
 async def _service_description(request: Request, params: Params, engine: Engine) -> Response:
@@ -205,8 +238,13 @@ async def _service_description(request: Request, params: Params, engine: Engine)
         return RedirectResponse("/query", status_code=303, headers={"Vary": "Accept"})
     await _start(engine)
     endpoint = str(request.url.replace(query="", fragment=""))
-    etag = '"' + hashlib.blake2b(repr(("sd", engine.version, endpoint, fmt.media_type, engine.can_update))
-                                 .encode(), digest_size=12).hexdigest() + '"'
+    etag = (
+        '"'
+        + hashlib.blake2b(
+            repr(("sd", engine.version, endpoint, fmt.media_type, engine.can_update)).encode(), digest_size=12
+        ).hexdigest()
+        + '"'
+    )
     headers = _cache_headers(request, engine.settings, etag)
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
@@ -245,48 +283,92 @@ async def sparql_endpoint(request: Request) -> Response:
 
 # A plain Starlette route: the protocol is parsed by hand (it is not JSON), so it needs none of
 # FastAPI's per-request machinery. Documented in OpenAPI below (OPENAPI_PATH).
-router.routes.append(Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS"],
-                           name="sparql"))
+router.routes.append(Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS"], name="sparql"))
 
 
 OPENAPI_PATH = {
     "/sparql": {
         "get": {
-            "tags": ["sparql"], "summary": "SPARQL 1.1 query (GET), or the Service Description without a query",
+            "tags": ["sparql"],
+            "summary": "SPARQL 1.1 query (GET), or the Service Description without a query",
             "description": __doc__,
             "parameters": [
-                {"name": "query", "in": "query", "schema": {"type": "string"},
-                 "description": "SPARQL 1.1 query; without it, the Service Description"},
-                {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
-                 "style": "form", "explode": True},
-                {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
-                 "style": "form", "explode": True},
-                {"name": "format", "in": "query", "schema": {"type": "string"},
-                 "description": "json, xml, csv, tsv, ttl, nt, jsonld, rdfxml, trig, nq (or a media type)"},
-                {"name": "timeout", "in": "query", "schema": {"type": "number"},
-                 "description": "seconds; lowers the endpoint's time limit for this query"},
+                {
+                    "name": "query",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": "SPARQL 1.1 query; without it, the Service Description",
+                },
+                {
+                    "name": "default-graph-uri",
+                    "in": "query",
+                    "schema": {"type": "array", "items": {"type": "string"}},
+                    "style": "form",
+                    "explode": True,
+                },
+                {
+                    "name": "named-graph-uri",
+                    "in": "query",
+                    "schema": {"type": "array", "items": {"type": "string"}},
+                    "style": "form",
+                    "explode": True,
+                },
+                {
+                    "name": "format",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": "json, xml, csv, tsv, ttl, nt, jsonld, rdfxml, trig, nq (or a media type)",
+                },
+                {
+                    "name": "timeout",
+                    "in": "query",
+                    "schema": {"type": "number"},
+                    "description": "seconds; lowers the endpoint's time limit for this query",
+                },
             ],
-            "responses": {"200": {"description": "the answer"}, "304": {"description": "not modified"},
-                          "400": {"description": "malformed query or parameter"},
-                          "403": {"description": "update on a read-only endpoint"},
-                          "406": {"description": "no acceptable format"}, "413": {"description": "too large"},
-                          "503": {"description": "time limit reached, or busy"}},
+            "responses": {
+                "200": {"description": "the answer"},
+                "304": {"description": "not modified"},
+                "400": {"description": "malformed query or parameter"},
+                "403": {"description": "update on a read-only endpoint"},
+                "406": {"description": "no acceptable format"},
+                "413": {"description": "too large"},
+                "503": {"description": "time limit reached, or busy"},
+            },
         },
         "post": {
-            "tags": ["sparql"], "summary": "SPARQL 1.1 query or update (POST)",
-            "requestBody": {"content": {
-                FORM_TYPE: {"schema": {"type": "object", "properties": {
-                    "query": {"type": "string"}, "update": {"type": "string"},
-                    "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"},
-                    "format": {"type": "string"}, "timeout": {"type": "number"}}}},
-                QUERY_TYPE: {"schema": {"type": "string"}},
-                UPDATE_TYPE: {"schema": {"type": "string"}}}},
-            "responses": {"200": {"description": "the answer"}, "204": {"description": "update applied"},
-                          "400": {"description": "malformed query or parameter"},
-                          "401": {"description": "update without the token"},
-                          "403": {"description": "update refused"}, "406": {"description": "no acceptable format"},
-                          "413": {"description": "too large"}, "415": {"description": "unsupported body type"},
-                          "503": {"description": "time limit reached, or busy"}},
+            "tags": ["sparql"],
+            "summary": "SPARQL 1.1 query or update (POST)",
+            "requestBody": {
+                "content": {
+                    FORM_TYPE: {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "query": {"type": "string"},
+                                "update": {"type": "string"},
+                                "default-graph-uri": {"type": "string"},
+                                "named-graph-uri": {"type": "string"},
+                                "format": {"type": "string"},
+                                "timeout": {"type": "number"},
+                            },
+                        }
+                    },
+                    QUERY_TYPE: {"schema": {"type": "string"}},
+                    UPDATE_TYPE: {"schema": {"type": "string"}},
+                }
+            },
+            "responses": {
+                "200": {"description": "the answer"},
+                "204": {"description": "update applied"},
+                "400": {"description": "malformed query or parameter"},
+                "401": {"description": "update without the token"},
+                "403": {"description": "update refused"},
+                "406": {"description": "no acceptable format"},
+                "413": {"description": "too large"},
+                "415": {"description": "unsupported body type"},
+                "503": {"description": "time limit reached, or busy"},
+            },
         },
     }
 }

@@ -44,8 +44,7 @@ class Params:
 def _parse_qs(raw: bytes | str, what: str) -> list[tuple[str, str]]:
     text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
     try:
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
-                         max_num_fields=MAX_FIELDS)
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=MAX_FIELDS)
     except UnicodeDecodeError:
         raise errors.InputError(f"the {what} is not valid percent-encoded UTF-8") from None
     except ValueError as exc:
@@ -123,8 +122,10 @@ async def read_items(request: Request, settings: SparqlSettings) -> list[tuple[s
         return [*items, ("update", _decode(body, charset))]
     if not kind and not body:
         return items
-    raise errors.UnsupportedMediaType(f"unsupported Content-Type {kind or '(none)'!r}: send {FORM_TYPE}, "
-                                      f"{QUERY_TYPE}, {UPDATE_TYPE} or {MULTIPART_TYPE}")
+    raise errors.UnsupportedMediaType(
+        f"unsupported Content-Type {kind or '(none)'!r}: send {FORM_TYPE}, "
+        f"{QUERY_TYPE}, {UPDATE_TYPE} or {MULTIPART_TYPE}"
+    )
 
 
 def _iri(value: str, name: str) -> str:

@@ -34,8 +34,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import analysis as views
 from ccmgraph import catalog, paths
+from ccmgraph.analysis import views
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 

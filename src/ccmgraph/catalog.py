@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph import paths
+from ccmgraph import errors, paths
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("integer", "decimal", "string", "date", "iri")
@@ -32,12 +32,8 @@ class CatalogError(ValueError):
     """A malformed query file; the message names the file and line."""
 
 
-class ParameterError(ValueError):
-    """A parameter value of the wrong type; the message names the parameter."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"parameter {name!r}: {message}")
-        self.name = name
+class ParameterError(errors.InvalidParameter, ValueError):
+    """A parameter value of the wrong type, or a required one missing; the message names it."""
 
 
 @dataclass(frozen=True)

@@ -4,25 +4,29 @@ where FILTERs see it)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
-from ccmgraph import catalog, paths
-from ccmgraph.store import Store
+from ccmgraph import catalog, errors, paths
+from ccmgraph.store import QueryError, Store
 
 VIEWS = paths.QUERIES / "views"
 BASE = "https://w3id.org/ccmgraph/"
 ID = BASE + "id/"
 
 
-@lru_cache(maxsize=None)
+@cache
 def view(name: str) -> catalog.NamedQuery:
     return catalog.parse(VIEWS / f"{name}.rq")
 
 
-def run(store: Store, name: str, **values: str) -> list[dict[str, object]]:
-    """Rows of a view; raises catalog.ParameterError for a value of the wrong type."""
+def run(store: Store, name: str, **values: str | None) -> list[dict[str, Any]]:
+    """Rows of a view; catalog.ParameterError (an InvalidParameter) for a value of the wrong type."""
     q = view(name)
-    return store.select(q.sparql, q.bindings({k: v for k, v in values.items() if v is not None}))
+    try:
+        return store.select(q.sparql, q.bindings({k: v for k, v in values.items() if v is not None}))
+    except QueryError as exc:  # the views are tested: only a remote store can get here
+        raise errors.UpstreamError(f"the SPARQL store rejected view {name}: {exc}") from None
 
 
 def local(iri: object) -> object:

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from ccmgraph import errors
 from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import CCM, OA, PREFIXES
 
@@ -106,9 +107,12 @@ def schema_page(g: Graph, name: str) -> str:
 
 @router.get("/coverage", response_class=HTMLResponse, summary="Coverage heat map (HTML)")
 async def coverage_page(request: Request,
-                        cycle: int | None = Query(None, ge=1900, le=2200, examples=[2025]),
+                        cycle: str | None = Query(None, examples=["2025"], description="a year; empty: every cycle"),
                         basis: str | None = Query(None, description=service.BASIS_DOC)) -> HTMLResponse:
-    data = await run_in_threadpool(service.coverage, request.app.state.store, cycle=cycle, basis=basis)
+    if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
+        raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
+    data = await run_in_threadpool(service.coverage, request.app.state.store, cycle=int(cycle) if cycle else None,
+                                   basis=basis)
     top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
     return HTMLResponse(render("coverage.html", data=data, top=top, bases=service.BASIS_LABELS, basis=data.basis,
                                title="Coverage of LAP actions"))

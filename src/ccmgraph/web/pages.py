@@ -19,7 +19,9 @@ from ccmgraph import errors
 from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import CCM, OA, PREFIXES
 
-router = APIRouter(tags=["pages"])
+HTML_ERROR: dict[str, Any] = {"description": "An error page with the site's navigation",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}
+router = APIRouter(tags=["pages"], responses={404: HTML_ERROR, 422: HTML_ERROR})
 TEMPLATES = FsPath(__file__).resolve().parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 env.filters["local"] = views.local

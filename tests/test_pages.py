@@ -111,8 +111,8 @@ def test_workplan_page(server, page):
 def test_coverage_and_lap_action_by_basis(server, page):
     """The weakest basis counted is chosen on the page; by default curator judgement is not counted."""
     page.goto(f"{server}/coverage")
-    gso2526 = [i for i, th in enumerate(page.locator("table.heat thead th").all_inner_texts())
-               if "2025-2026" in th][0]
+    gso2526 = next(i for i, th in enumerate(page.locator("table.heat thead th").all_inner_texts())
+                   if "2025-2026" in th)
     # gso-workplan-2025-2026.txt cites no LAP action by number: no cell of its column by default
     assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 0
     assert "curator judgement" not in page.locator("p.counted").inner_text()

@@ -6,11 +6,15 @@ Each file starts with a comment header::
     # description: Every work plan element serving the action, with the basis of the link
     #   and the quote that states it.
     # param: action integer 10 -- LAP action number (1-50)
+    # param: basis (stated|objective|workplan|curator)? workplan -- the weakest basis counted
 
-followed by the SPARQL text. Parameters are bound as RDF terms in a VALUES block written by
-the engine's own serializer (ccmgraph.store.bind), never pasted into the query text. Put a
-``# @bindings`` line first inside the WHERE clause: the values then join before the rest of
-the pattern (FILTERs see them, and the engine starts from them instead of scanning).
+(a ``?`` after the type makes a parameter optional; a type written ``(a|b|c)`` is a string
+that must be one of those values) followed by the SPARQL text.
+
+Parameters are bound as RDF terms in a VALUES block written by the engine's own serializer
+(ccmgraph.store.bind), never pasted into the query text. Put a ``# @bindings`` line first
+inside the WHERE clause: the values then join before the rest of the pattern (FILTERs see
+them, and the engine starts from them instead of scanning).
 """
 
 from __future__ import annotations
@@ -43,9 +47,12 @@ class Parameter:
     example: str
     description: str
     required: bool = True
+    allowed: tuple[str, ...] = ()  # the only values a string parameter takes, if it is an enumeration
 
     def bind(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a raw string value, or ParameterError."""
+        if self.allowed and raw not in self.allowed:
+            raise ParameterError(self.name, f"unknown value {raw!r}", self.allowed)
         try:
             if self.type == "integer":
                 return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
@@ -81,7 +88,7 @@ class NamedQuery:
         return out
 
 
-_PARAM = re.compile(r"^(\w+)\s+(\w+)(\?)?\s+(\S+)\s*(?:--\s*(.*))?$")
+_PARAM = re.compile(r"^(\w+)\s+(\w+|\([\w.-]+(?:\|[\w.-]+)*\))(\?)?\s+(\S+)\s*(?:--\s*(.*))?$")
 
 
 def parse(path: Path) -> NamedQuery:
@@ -98,10 +105,13 @@ def parse(path: Path) -> NamedQuery:
             key, value = m[1], m[2]
             if key == "param":
                 pm = _PARAM.match(value)
-                if not pm or pm[2] not in TYPES:
+                allowed = tuple(pm[2][1:-1].split("|")) if pm and pm[2].startswith("(") else ()
+                if not pm or not (allowed or pm[2] in TYPES) or (allowed and pm[4] not in allowed):
                     raise CatalogError(f"{path}:{number}: param must be 'name type[?] example -- description' "
-                                       f"with type one of {', '.join(TYPES)}")
-                params.append(Parameter(pm[1], pm[2], pm[4], (pm[5] or "").strip(), required=not pm[3]))
+                                       f"with type one of {', '.join(TYPES)} or (value|value...) "
+                                       "and the example one of those values")
+                params.append(Parameter(pm[1], "string" if allowed else pm[2], pm[4], (pm[5] or "").strip(),
+                                        required=not pm[3], allowed=allowed))
                 last = None
             else:
                 header[key] = value

@@ -52,6 +52,7 @@ class QueryParameter(BaseModel):
     example: str
     description: str
     required: bool
+    allowed: list[str] | None = Field(default=None, description="the only values allowed, if they are few")
 
 
 class QueryInfo(BaseModel):

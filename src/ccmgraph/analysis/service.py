@@ -96,7 +96,7 @@ def named_queries(directory: Path | None = None) -> list[m.QueryInfo]:
         out.append(m.QueryInfo(
             name=q.name, title=q.title, description=q.description,
             parameters=[m.QueryParameter(name=p.name, type=p.type, example=p.example, description=p.description,
-                                         required=p.required) for p in q.parameters],
+                                         required=p.required, allowed=list(p.allowed) or None) for p in q.parameters],
             url=f"/api/queries/{q.name}" + (f"?{example}" if example else "")))
     return out
 
@@ -111,8 +111,6 @@ def run_named_query(store: Store, name: str, values: Mapping[str, str], director
     for key in values:
         if key not in declared:
             raise errors.InvalidParameter(key, f"query {name} has no such parameter", declared)
-    if "basis" in declared:
-        counted(values.get("basis"))
     try:
         return store.select(q.sparql, q.bindings(dict(values)))
     except QueryError as exc:

@@ -135,13 +135,13 @@ def test_scheduled_in_first_quarter_2025_containment(run):
     for rows in (run("scheduled-in-period", period=Q1_2025),
                  run("scheduled-in-period", period=Q1_2025, match="containment")):
         assert {r["entry"] for r in rows} == GSO_Q1 | UNI_Q1 and len(rows) == 10
-        assert {r["matched"] for r in rows} == {"containment"}
+        assert {r["match"] for r in rows} == {"containment"}
 
 
 def test_scheduled_in_first_quarter_2025_overlap(run):
     rows = run("scheduled-in-period", period=Q1_2025, match="overlap")
     entries = {r["entry"] for r in rows}
-    assert GSO_Q1 | UNI_Q1 <= entries and {r["matched"] for r in rows} == {"overlap"}
+    assert GSO_Q1 | UNI_Q1 <= entries and {r["match"] for r in rows} == {"overlap"}
     # "Overarching activities (December 2024 – September 2025)" overlap the quarter: nine items
     assert len([e for e in entries if "/overarching-" in e]) == 9
     assert len(entries) == 19
@@ -461,7 +461,7 @@ def test_named_query_by_basis(run, name, basis):
     assert rows
     expect(rows, basis)
     # the answer says which bases it counted
-    assert {r["weakestBasis"] for r in rows} == {basis}
+    assert {r["basis"] for r in rows} == {basis}
     assert {frozenset(r["countedBases"].split()) for r in rows} == {frozenset(BASES[:BASES.index(basis) + 1])}
 
 
@@ -469,3 +469,13 @@ def test_named_query_by_basis(run, name, basis):
 def test_named_query_default_basis_is_stated_or_inherited(run, name):
     params, _ = BASIS_CASES[name]
     assert run(name, **params) == run(name, basis="workplan", **params)
+
+
+def test_basis_bound_after_the_query_as_the_query_page_does(store, run):
+    """The query page appends a VALUES block after the query: the basis still selects what is counted."""
+    q = catalog.load()["actions-without-activity-in-cycle"]
+    text = q.sparql + '\nVALUES (?cycle ?basis) { ("2025-2026" "curator") }\n'
+    assert store.select(text) == run("actions-without-activity-in-cycle", cycle="2025-2026", basis="curator")
+    q = catalog.load()["scheduled-in-period"]
+    text = q.sparql + f'\nVALUES (?period ?match) {{ (<{Q1_2025}> "overlap") }}\n'
+    assert len(store.select(text)) == 19

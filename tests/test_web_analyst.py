@@ -35,7 +35,7 @@ def test_queries_listed_with_parameters(client):
     [q] = body
     assert q["name"] == "action-label"
     assert q["parameters"][0] == {"name": "n", "type": "integer", "example": "10", "description": "action number",
-                                  "required": True, "allowed": None}
+                                  "required": True, "allowed": None, "default": None}
     assert q["url"] == "/api/queries/action-label?n=10"
 
 
@@ -71,6 +71,7 @@ def test_project_queries_list(store, dist):
     assert r.status_code == 200 and any(q["name"] == "evidence-spans" for q in r.json())
     [match] = next(q for q in r.json() if q["name"] == "scheduled-in-period")["parameters"][1:]
     assert match["allowed"] == ["containment", "overlap"] and match["required"] is False
+    assert match["default"] == "containment"
 
 
 # ------------------------------------------------------------------ LAP actions
@@ -367,7 +368,7 @@ def test_named_query_by_basis_through_the_api(client_project, basis):
                               params={"cycle": "2025-2026", "basis": basis}).json()
     gaps = {r["number"] for r in rows}
     assert gaps >= GENDER if basis != "curator" else not gaps & GENDER
-    assert {r["weakestBasis"] for r in rows} == {basis}
+    assert {r["basis"] for r in rows} == {basis}
 
 
 # ------------------------------------------------------------------ bad input: 422 naming the parameter

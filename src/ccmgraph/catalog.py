@@ -6,10 +6,11 @@ Each file starts with a comment header::
     # description: Every work plan element serving the action, with the basis of the link
     #   and the quote that states it.
     # param: action integer 10 -- LAP action number (1-50)
-    # param: basis (stated|objective|workplan|curator)? workplan -- the weakest basis counted
+    # param: basis (stated|objective|workplan|curator)=workplan -- the weakest basis counted
 
-(a ``?`` after the type makes a parameter optional; a type written ``(a|b|c)`` is a string
-that must be one of those values) followed by the SPARQL text.
+followed by the SPARQL text. A parameter is written ``name type example``; ``type?`` makes it
+optional (unbound when not given), ``type=default`` optional with a default (also its example);
+a type written ``(a|b|c)`` is a string that must be one of those values.
 
 Parameters are bound as RDF terms in a VALUES block written by the engine's own serializer
 (ccmgraph.store.bind), never pasted into the query text. Put a ``# @bindings`` line first
@@ -36,8 +37,8 @@ class CatalogError(ValueError):
     """A malformed query file; the message names the file and line."""
 
 
-class ParameterError(errors.InvalidParameter, ValueError):
-    """A parameter value of the wrong type, or a required one missing; the message names it."""
+# a parameter value of the wrong type, a required one missing, or one not allowed: the message names it
+ParameterError = errors.InvalidParameter
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Parameter:
     description: str
     required: bool = True
     allowed: tuple[str, ...] = ()  # the only values a string parameter takes, if it is an enumeration
+    default: str | None = None  # bound when the parameter is not given
 
     def bind(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a raw string value, or ParameterError."""
@@ -83,12 +85,31 @@ class NamedQuery:
         for p in self.parameters:
             if p.name in values and values[p.name] != "":
                 out[p.name] = p.bind(values[p.name])
+            elif p.default is not None:
+                out[p.name] = p.bind(p.default)
             elif p.required:
                 raise ParameterError(p.name, "is required")
         return out
 
 
-_PARAM = re.compile(r"^(\w+)\s+(\w+|\([\w.-]+(?:\|[\w.-]+)*\))(\?)?\s+(\S+)\s*(?:--\s*(.*))?$")
+_PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>\w+|\([\w.-]+(?:\|[\w.-]+)*\))(?:(?P<optional>\?)|=(?P<default>\S+))?"
+                    r"(?:\s+(?P<example>(?!--)\S+))?\s*(?:--\s*(?P<description>.*))?$")
+
+
+def _parameter(text: str, where: str) -> Parameter:
+    pm = _PARAM.match(text)
+    allowed = tuple(pm["type"][1:-1].split("|")) if pm and pm["type"].startswith("(") else ()
+    example = pm and (pm["example"] or pm["default"])
+    if not pm or not example or not (allowed or pm["type"] in TYPES):
+        raise CatalogError(f"{where}: param must be 'name type[?|=default] example -- description' "
+                           f"with type one of {', '.join(TYPES)} or (value|value...)")
+    p = Parameter(pm["name"], "string" if allowed else pm["type"], example, (pm["description"] or "").strip(),
+                  required=not (pm["optional"] or pm["default"]), allowed=allowed, default=pm["default"])
+    try:
+        p.bind(example)
+    except ParameterError as exc:
+        raise CatalogError(f"{where}: the example or default of {exc.message}") from None
+    return p
 
 
 def parse(path: Path) -> NamedQuery:
@@ -104,14 +125,7 @@ def parse(path: Path) -> NamedQuery:
         if m := re.match(r"^(title|description|param):\s*(.*)$", text):
             key, value = m[1], m[2]
             if key == "param":
-                pm = _PARAM.match(value)
-                allowed = tuple(pm[2][1:-1].split("|")) if pm and pm[2].startswith("(") else ()
-                if not pm or not (allowed or pm[2] in TYPES) or (allowed and pm[4] not in allowed):
-                    raise CatalogError(f"{path}:{number}: param must be 'name type[?] example -- description' "
-                                       f"with type one of {', '.join(TYPES)} or (value|value...) "
-                                       "and the example one of those values")
-                params.append(Parameter(pm[1], "string" if allowed else pm[2], pm[4], (pm[5] or "").strip(),
-                                        required=not pm[3], allowed=allowed))
+                params.append(_parameter(value, f"{path}:{number}"))
                 last = None
             else:
                 header[key] = value

@@ -53,6 +53,7 @@ class QueryParameter(BaseModel):
     description: str
     required: bool
     allowed: list[str] | None = Field(default=None, description="the only values allowed, if they are few")
+    default: str | None = Field(default=None, description="the value used when the parameter is not given")
 
 
 class QueryInfo(BaseModel):

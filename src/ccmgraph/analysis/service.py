@@ -96,7 +96,8 @@ def named_queries(directory: Path | None = None) -> list[m.QueryInfo]:
         out.append(m.QueryInfo(
             name=q.name, title=q.title, description=q.description,
             parameters=[m.QueryParameter(name=p.name, type=p.type, example=p.example, description=p.description,
-                                         required=p.required, allowed=list(p.allowed) or None) for p in q.parameters],
+                                         required=p.required, allowed=list(p.allowed) or None, default=p.default)
+                        for p in q.parameters],
             url=f"/api/queries/{q.name}" + (f"?{example}" if example else "")))
     return out
 

@@ -495,3 +495,15 @@ def test_openapi_documents_answers_and_errors(client):
     params = {p["name"]: p for p in spec["paths"]["/api/coverage"]["get"]["parameters"]}
     basis = params["basis"]["schema"]
     assert basis.get("enum", basis.get("anyOf", [{}])[0].get("enum")) == BASES
+
+
+def test_layers():
+    """The service knows nothing of HTTP; the web app does not load the build pipeline (owlrl, pySHACL)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ccmgraph.analysis.service; assert 'fastapi' not in sys.modules and 'starlette' not in "
+            "sys.modules; import ccmgraph.web.app; "
+            "assert not {'ccmgraph.build', 'owlrl', 'pyshacl'} & set(sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

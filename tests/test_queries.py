@@ -372,11 +372,12 @@ def test_queries_that_count_or_trace_alignments_take_the_basis(run):
 def test_basis_notations_are_the_ontologys(store):
     rows = store.select("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
                         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-                        "SELECT DISTINCT ?n ?s WHERE { ?b a ccm:AlignmentBasis ; skos:notation ?n ; ccm:strength ?s } "
-                        "ORDER BY DESC(?s)")
+                        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                        "SELECT DISTINCT ?n ?s ?label WHERE { ?b a ccm:AlignmentBasis ; skos:notation ?n ; "
+                        "ccm:strength ?s ; rdfs:label ?label } ORDER BY DESC(?s)")
     assert tuple(r["n"] for r in rows) == BASES
     from ccmgraph.analysis import service
-    assert service.BASES == BASES
+    assert service.BASIS_LABELS == {r["n"]: r["label"] for r in rows}
 
 
 def _expect_gaps_2025_2026(rows, basis):

@@ -43,6 +43,9 @@ class ErrorAnswer(BaseModel):
     allowed: list[str] | None = Field(default=None, description="the values or parameters allowed, where they are few")
 
 
+OPEN_ROUTES = {"run_query"}  # routes whose parameters are declared elsewhere (the named query's header)
+
+
 def known_parameters(request: Request) -> None:
     """422 for a query parameter the route does not declare (a misspelt filter must not pass silently)."""
     route = request.scope.get("route")
@@ -61,7 +64,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 CSV_DOC: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 router = APIRouter(prefix="/api", tags=["analyst"], dependencies=[Depends(known_parameters)], responses=ERRORS)
-OPEN_ROUTES = {"run_query"}  # routes whose parameters are declared elsewhere (the named query's header)
 
 
 # ------------------------------------------------------------------ the answer's format

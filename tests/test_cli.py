@@ -3,14 +3,11 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from ccmgraph import paths
 
 CLI = str(Path(sys.executable).with_name("ccmgraph"))
 
@@ -26,16 +23,14 @@ def env(dist):
 
 
 @pytest.fixture
-def project(tmp_path):
-    """A copy of the project to break, with the session's dist/ copied in."""
-    root = tmp_path / "project"
-    shutil.copytree(paths.ONTOLOGY_DIR, root / "ontology")
-    shutil.copytree(paths.DATA, root / "data")
-    return root, {"CCMGRAPH_ROOT": str(root), "CCMGRAPH_DIST": str(root / "dist")}
+def project(project_copy):
+    """A copy of the project to break (tests/conftest.py), and the environment pointing the CLI at it."""
+    return project_copy, {"CCMGRAPH_ROOT": str(project_copy), "CCMGRAPH_DIST": str(project_copy / "dist")}
 
 
 def test_query_table_csv_json(env):
-    q = "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?n WHERE { ?a ccm:actionNumber ?n } ORDER BY ?n LIMIT 3"
+    q = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
+         "SELECT ?n WHERE { ?a ccm:actionNumber ?n } ORDER BY ?n LIMIT 3")
     table = run("query", q, env=env)
     assert table.returncode == 0 and table.stdout.splitlines()[2].strip() == "1"
     assert run("query", q, "--format", "csv", env=env).stdout.splitlines() == ["n", "1", "2", "3"]
@@ -59,6 +54,7 @@ def test_missing_query_file_is_a_clear_error(env):
     assert done.returncode == 1 and "nowhere.rq: no such file" in done.stderr
 
 
+@pytest.mark.slow
 def test_build_then_invalid_data_exits_1_and_keeps_dist(project):
     root, env = project
     done = run("build", env=env)

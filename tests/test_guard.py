@@ -187,7 +187,7 @@ def test_ordinary_updates_pass() -> None:
 # property tests: generated spellings and positions
 
 def _case(word: str, flips: list[bool]) -> str:
-    return "".join(c.upper() if f else c.lower() for c, f in zip(word, flips))
+    return "".join(c.upper() if f else c.lower() for c, f in zip(word, flips, strict=True))
 
 
 separators = st.sampled_from(["", " ", "\n", "\t", "\r\n", " #c\n", "#\n", "  "])
@@ -210,7 +210,8 @@ def test_generated_service_clauses_are_refused(flips, silent, silent_flips, sep1
     keyword = _case("service", flips)
     if escape_at is not None:
         keyword = keyword[:escape_at] + f"\\u{ord(keyword[escape_at]):04x}" + keyword[escape_at + 1:]
-    clause = keyword + sep1 + (_case("silent", silent_flips) + sep2 if silent else "") + endpoint + sep3 + "{ ?s ?p ?o }"
+    silent_word = _case("silent", silent_flips) + sep2 if silent else ""
+    clause = keyword + sep1 + silent_word + endpoint + sep3 + "{ ?s ?p ?o }"
     with pytest.raises(guard.Refused):
         guard.check_query(wrapper.format(clause))
 

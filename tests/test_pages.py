@@ -3,7 +3,6 @@ coverage heat map -> LAP action -> activity -> its source quote. Screenshots go 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from pathlib import Path
@@ -11,27 +10,22 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from ccmgraph import paths
 from ccmgraph.web.app import create_app
+from support import free_port
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
-OUT = Path(__file__).resolve().parents[1] / "test-output"
+OUT = paths.ROOT / "test-output"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(store, dist):
-    app = create_app(store=store)
-    app.state.dist = dist
+    app = create_app(store=store, dist=dist)
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -94,7 +88,8 @@ def test_coverage_to_action_to_activity_to_quote(server, page):
 def test_timeline_gantt(server, page):
     page.goto(f"{server}/timeline")
     bars = page.locator("svg rect.bar")
-    # gso-workplan-2024-2025.txt: "Fourth Quarter of 2024 ... - Meeting with the ISU to discuss possible action on gender"
+    # gso-workplan-2024-2025.txt: "Fourth Quarter of 2024 ... - Meeting with the ISU to discuss possible
+    # action on gender"
     assert bars.count() >= 50
     assert page.locator("svg text.ql", has_text="Q4 2024").count() == 1
     page.screenshot(path=str(OUT / "timeline.png"), full_page=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccmgraph import catalog
+from ccmgraph import catalog, paths
 
 ID = "https://w3id.org/ccmgraph/id/"
 GSO2324, GSO2425, GSO2526 = ID + "workplan/gso-2023-2024", ID + "workplan/gso-2024-2025", ID + "workplan/gso-2025-2026"
@@ -47,7 +47,7 @@ def test_activities_serving_action_10(run):
     stated = [r for r in rows if r["element"] == GSO2425 + "/objective/2a"]
     assert stated[0]["quote"] == "(more specifically actions 10 and 11 A-D)"
     assert stated[0]["file"] == "gso-workplan-2024-2025.txt" and stated[0]["strength"] == 4
-    text = open("data/sources/gso-workplan-2024-2025.txt", encoding="utf-8").read()
+    text = (paths.SOURCES / "gso-workplan-2024-2025.txt").read_text(encoding="utf-8")
     assert text[stated[0]["start"]:stated[0]["end"]] == stated[0]["quote"]
 
 

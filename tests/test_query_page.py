@@ -6,15 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _endpoint_fixtures import live_server  # noqa: F401
+
+from ccmgraph import paths
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
+OUTPUT = paths.ROOT / "test-output"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,8 @@ def test_download_link_serves_the_format(page, live_server) -> None:
 
 
 def test_construct_results_and_a_named_query(page, live_server) -> None:
-    run_query(page, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ccmgraph/graph/endpoint-test> { ?s ?p ?o } }")
+    run_query(page, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ccmgraph/graph/endpoint-test> "
+                    "{ ?s ?p ?o } }")
     assert page.locator("#results-table tbody tr").count() == 8
     assert [a.get_attribute("data-format") for a in page.locator("#downloads a").all()] == [
         "ttl", "nt", "jsonld", "rdfxml", "trig", "nq"]

@@ -1,5 +1,4 @@
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from ccmgraph.store import QueryError, RemoteStore
+from support import free_port
 
 COUNT_ACTIONS = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
                  "SELECT (COUNT(?a) AS ?n) WHERE { ?a a ccm:LAPAction }")
@@ -37,7 +37,8 @@ def test_select_formats(store, media_type):
 
 
 def test_construct_formats(store):
-    answer = store.query("CONSTRUCT WHERE { ?s a <https://w3id.org/ccmgraph/ontology#LAPAction> }", "application/n-triples")
+    answer = store.query("CONSTRUCT WHERE { ?s a <https://w3id.org/ccmgraph/ontology#LAPAction> }",
+                         "application/n-triples")
     assert answer.form == "graph" and answer.body.count(b"\n") == 50
 
 
@@ -46,17 +47,12 @@ def test_syntax_error_is_a_query_error(store):
         store.select("SELECT WHERE {")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def oxigraph_server(tmp_path):
     """The real Oxigraph server from PyPI, on 127.0.0.1."""
-    port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("oxigraph")), "serve", "--location", str(tmp_path / "db"),
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("oxigraph")), "serve",
+                             "--location", str(tmp_path / "db"),
                              "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

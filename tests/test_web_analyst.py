@@ -16,16 +16,13 @@ ID = "https://w3id.org/ccmgraph/id/"
 
 @pytest.fixture(scope="module")
 def client(store, dist, tmp_path_factory) -> TestClient:
-    app = create_app(store=store)
-    app.state.dist = dist
     qdir = tmp_path_factory.mktemp("queries")
     (qdir / "action-label.rq").write_text(
         "# title: Label of a LAP action\n# description: The label of the action with this number.\n"
         "# param: n integer 10 -- action number\n"
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         "SELECT ?n ?action ?label WHERE { ?action ccm:actionNumber ?n ; rdfs:label ?label }\n", encoding="utf-8")
-    app.state.queries_dir = qdir
-    return TestClient(app)
+    return TestClient(create_app(store=store, dist=dist, queries_dir=qdir))
 
 
 # ------------------------------------------------------------------ named queries
@@ -209,7 +206,8 @@ def test_partners(client):
 def test_timeline_range(client):
     body = client.get("/api/timeline", params={"from": "2024-10-01", "to": "2024-12-31"}).json()
     texts = [i["description"] or "" for i in body["items"]]
-    # gso-workplan-2024-2025.txt, "Fourth Quarter of 2024": "- Meeting with the ISU to discuss possible action on gender"
+    # gso-workplan-2024-2025.txt, "Fourth Quarter of 2024": "- Meeting with the ISU to discuss possible action
+    # on gender"
     assert any("Meeting with the ISU to discuss possible action on gender" in t for t in texts)
     assert all(i["begin"] <= "2024-12-31" and i["end"] >= "2024-10-01" for i in body["items"])
     # gso-workplan-2025-2026.txt: "- Meeting with the ISU and UNIDIR to discuss possible action on gender" is in 2025-26

@@ -10,24 +10,14 @@ import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
-from _endpoint_fixtures import (  # noqa: F401
-    FIXTURE_GRAPH,
-    GRAPH,
-    LAP_QUERY,
-    RUNAWAY,
-    SETTINGS,
-    TOKEN,
-    make_app,
-    sparql_dist,
-    sparql_store,
-)
 from fastapi.testclient import TestClient
 
 from ccmgraph.sparql.engine import SparqlSettings
+from support import FIXTURE_GRAPH, GRAPH, LAP_QUERY, RUNAWAY, SETTINGS, TOKEN, make_app
 
 SRJ = "application/sparql-results+json"
 SRX = "application/sparql-results+xml"
-CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % FIXTURE_GRAPH
+CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{FIXTURE_GRAPH}> {{ ?s ?p ?o }} }}"
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 
 
@@ -128,8 +118,8 @@ def test_negotiation_follows_q_values(client, accept: str, expected: str) -> Non
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == expected
 
 
-@pytest.mark.parametrize("name, media_type", [("json", SRJ), ("xml", SRX), ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-                                              ("text/csv", "text/csv")])
+@pytest.mark.parametrize("name, media_type", [("json", SRJ), ("xml", SRX), ("csv", "text/csv"),
+                                              ("tsv", "text/tab-separated-values"), ("text/csv", "text/csv")])
 def test_format_parameter_for_select(client, name: str, media_type: str) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": name},
                           headers={"Accept": "text/turtle"})
@@ -148,7 +138,8 @@ def test_format_parameter_for_construct(client, name: str, media_type: str) -> N
 def test_unsupported_formats_get_406_with_the_list(client) -> None:
     unknown = client.get("/sparql", params={"query": "ASK {}", "format": "yaml"})
     assert unknown.status_code == 406 and "application/sparql-results+json" in unknown.text and "ttl" in unknown.text
-    wrong_family = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/turtle"})
+    wrong_family = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                              headers={"Accept": "text/turtle"})
     assert wrong_family.status_code == 406 and "text/csv" in wrong_family.text
     graph_as_csv = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
     assert graph_as_csv.status_code == 406 and "text/turtle" in graph_as_csv.text
@@ -174,7 +165,8 @@ def test_service_description(client) -> None:
     formats = one(prefixes + "SELECT ?f WHERE { ?s sd:resultFormat ?f }")
     assert len(formats) == 10
     graphs = {r["name"].value: int(r["n"].value) for r in one(
-        prefixes + "SELECT ?name ?n WHERE { ?s sd:defaultDataset/sd:namedGraph [ sd:name ?name ; sd:graph/void:triples ?n ] }")}
+        prefixes + "SELECT ?name ?n WHERE { ?s sd:defaultDataset/sd:namedGraph "
+                   "[ sd:name ?name ; sd:graph/void:triples ?n ] }")}
     assert graphs[FIXTURE_GRAPH] == 8 and set(graphs) == {GRAPH + "ontology", GRAPH + "reference", FIXTURE_GRAPH}
     classes = one(prefixes + "SELECT ?n WHERE { ?s sd:defaultDataset/sd:defaultGraph/void:classes ?n }")
     assert int(classes[0]["n"].value) >= 10
@@ -275,7 +267,8 @@ def test_bad_bodies(client) -> None:
     assert wrong_type.status_code == 415 and "application/sparql-query" in wrong_type.text
     bad_utf8 = client.post("/sparql", content=b"ASK { \xff }", headers={"Content-Type": "application/sparql-query"})
     assert bad_utf8.status_code == 400 and "UTF-8" in bad_utf8.text.upper()
-    bad_charset = client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=nope"})
+    bad_charset = client.post("/sparql", content=b"ASK {}",
+                              headers={"Content-Type": "application/sparql-query; charset=nope"})
     assert bad_charset.status_code == 415
     bad_percent = client.get("/sparql?query=ASK%20%7B%7D%FF")
     assert bad_percent.status_code == 400
@@ -284,7 +277,8 @@ def test_bad_bodies(client) -> None:
 
 def test_oversized_requests_get_413(client) -> None:
     big = "ASK {} #" + "x" * SETTINGS.max_request_bytes
-    assert client.post("/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    too_big = client.post("/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert too_big.status_code == 413
     assert client.post("/sparql", data={"query": big}).status_code == 413
     assert client.get("/sparql", params={"query": big}).status_code == 413
 
@@ -298,7 +292,8 @@ def test_timeout_parameter_lowers_the_limit(client) -> None:
 
 @pytest.mark.parametrize("request_kwargs", [
     {"data": {"update": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
-    {"content": b"INSERT DATA { <http://a> <http://b> <http://c> }", "headers": {"Content-Type": "application/sparql-update"}},
+    {"content": b"INSERT DATA { <http://a> <http://b> <http://c> }",
+     "headers": {"Content-Type": "application/sparql-update"}},
     {"data": {"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
     {"data": {"query": "DROP ALL"}},
 ])
@@ -319,7 +314,8 @@ def test_updates_with_the_flag_and_the_token(sparql_store) -> None:
         assert no_token.status_code == 401 and "Bearer" in no_token.headers["www-authenticate"]
         wrong = c.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 403
-        load = c.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"}, headers={"Authorization": f"Bearer {TOKEN}"})
+        load = c.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"},
+                      headers={"Authorization": f"Bearer {TOKEN}"})
         assert load.status_code == 400 and "LOAD" in load.text
         bad = c.post("/sparql", data={"update": "INSERT DATA {"}, headers={"Authorization": f"Bearer {TOKEN}"})
         assert bad.status_code == 400 and "Malformed update" in bad.text

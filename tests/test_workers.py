@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from _endpoint_fixtures import RUNAWAY, cpu_seconds, process_gone, sparql_dist  # noqa: F401
 
 from ccmgraph.sparql import execute as results
 from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
+from support import RUNAWAY, cpu_seconds, process_gone
 
 JSON = "application/sparql-results+json"
 ALL = "SELECT * WHERE { ?s ?p ?o }"
@@ -49,7 +49,8 @@ async def select(pool: WorkerPool, text: str, **kw) -> dict:
 def test_queries_run_in_other_processes(run) -> None:
     async def body(pool):
         assert len(pool.pids) == 2 and os.getpid() not in pool.pids and pool.quads > 2000
-        data = await select(pool, "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }")
+        data = await select(
+            pool, "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }")
         return int(data["results"]["bindings"][0]["n"]["value"])
     assert run(body) == 50
 
@@ -172,7 +173,8 @@ def test_select_answers_are_cut_at_max_rows_in_every_format(run, media_type: str
 
 def test_answers_under_the_limits_are_not_cut(run) -> None:
     async def body(pool):
-        return await pool.query(timeout=5, text="SELECT ?a WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }",
+        return await pool.query(timeout=5,
+                                text="SELECT ?a WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }",
                                 results_type="text/csv", graph_type=None, limits=results.Limits(max_rows=50))
     answer = run(body)
     assert answer.truncated is None and answer.body.count(b"\n") == 51

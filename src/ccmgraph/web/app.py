@@ -12,10 +12,12 @@ worker processes, see ccmgraph.sparql.engine), which starts with the app (or on 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from ccmgraph import paths
 from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
 from ccmgraph.web import errors
@@ -23,12 +25,15 @@ from ccmgraph.web import sparql_protocol as sparql
 
 
 def create_app(store: Store | None = None, endpoint: str | None = None, *,
-               settings: SparqlSettings | None = None) -> FastAPI:
-    """The app over ``store`` (default: dist/ in the embedded engine, or the remote ``endpoint``).
+               settings: SparqlSettings | None = None, dist: Path | None = None,
+               queries_dir: Path | None = None) -> FastAPI:
+    """The app over ``store`` (default: ``dist`` in the embedded engine, or the remote ``endpoint``).
 
     ``settings``: the SPARQL endpoint's limits and switches (time limit, result size, updates...).
+    ``dist``: the built dataset's directory, whose dumps /downloads serves (default: paths.DIST).
+    ``queries_dir``: the named queries (default: paths.QUERIES).
     """
-    engine = Engine(store or open_store(endpoint), settings)
+    engine = Engine(store or open_store(endpoint, dist), settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -43,6 +48,8 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     errors.install(app)
     app.state.store = engine.store
     app.state.engine = engine
+    app.state.dist = dist or paths.DIST
+    app.state.queries_dir = queries_dir or paths.QUERIES
     engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update
     app.add_middleware(sparql.FastPath)  # /sparql without the routing layers (inside CORS)
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin

@@ -374,9 +374,7 @@ def test_named_query_by_basis_through_the_api(client_project, basis):
 @pytest.fixture(scope="module")
 def client_project(store, dist) -> TestClient:
     """The app over the project's own queries/."""
-    app = create_app(store=store)
-    app.state.dist = dist
-    return TestClient(app)
+    return TestClient(create_app(store=store, dist=dist))
 
 
 def assert_422(r, parameter, allowed=None):

@@ -31,7 +31,7 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
 
     def window(self, limit: int, offset: int) -> Page[T]:
-        return self.model_copy(update={"limit": limit, "offset": offset, "items": self.items[offset:offset + limit]})
+        return self.model_copy(update={"limit": limit, "offset": offset, "items": self.items[offset : offset + limit]})
 
     def table(self) -> list[Row]:
         return [item.model_dump(mode="json") for item in self.items]
@@ -45,6 +45,7 @@ class Counted(BaseModel):
 
 
 # ------------------------------------------------------------------ named queries
+
 
 class QueryParameter(BaseModel):
     name: str
@@ -65,6 +66,7 @@ class QueryInfo(BaseModel):
 
 
 # ------------------------------------------------------------------ LAP actions
+
 
 class WorkPlanCount(BaseModel):
     workplan: str = Field(description="the work plan's key")
@@ -90,8 +92,10 @@ class LapActionPage(Page[LapActionSummary], Counted):
     served: bool | None = Field(description="only actions served (true) or not (false); none: all")
 
     def table(self) -> list[Row]:
-        return [{**item.model_dump(exclude={"byWorkplan"}), "basis": self.basis,
-                 "countedBases": self.countedBases} for item in self.items]
+        return [
+            {**item.model_dump(exclude={"byWorkplan"}), "basis": self.basis, "countedBases": self.countedBases}
+            for item in self.items
+        ]
 
 
 class Quote(BaseModel):
@@ -130,11 +134,19 @@ class LapActionDetail(Counted):
     elements: list[ServingElement]
 
     def table(self) -> list[Row]:
-        return [{"number": self.number, **e.model_dump(exclude={"quotes"}),
-                 "quotes": [q.exact for q in e.quotes], "countedBases": self.countedBases} for e in self.elements]
+        return [
+            {
+                "number": self.number,
+                **e.model_dump(exclude={"quotes"}),
+                "quotes": [q.exact for q in e.quotes],
+                "countedBases": self.countedBases,
+            }
+            for e in self.elements
+        ]
 
 
 # ------------------------------------------------------------------ coverage
+
 
 class CoverageCell(BaseModel):
     count: int = Field(description="elements of the work plan serving the action")
@@ -177,6 +189,7 @@ class Coverage(Counted):
 
 # ------------------------------------------------------------------ work plans
 
+
 class WorkPlanSummary(BaseModel):
     id: str
     workplan: str
@@ -218,6 +231,7 @@ class WorkPlanDetail(WorkPlanSummary):
 
 # ------------------------------------------------------------------ States and partners
 
+
 class Role(BaseModel):
     role: str
     subject: str | None
@@ -249,6 +263,7 @@ class Partner(BaseModel):
 
 
 # ------------------------------------------------------------------ timeline, compare, search
+
 
 class TimelineEntry(BaseModel):
     entry: str

@@ -32,5 +32,5 @@ def run(store: Store, name: str, **values: str | None) -> list[dict[str, Any]]:
 def local(iri: object) -> object:
     """The path under this server for one of our IRIs (others unchanged)."""
     if isinstance(iri, str) and iri.startswith(ID):
-        return "/id/" + iri[len(ID):]
+        return "/id/" + iri[len(ID) :]
     return iri

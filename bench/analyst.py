@@ -34,8 +34,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import analysis as views
 from ccmgraph import catalog, paths
+from ccmgraph.analysis import views
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 
@@ -48,12 +48,13 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/api/queries", []),
     ("/api/queries/evidence-spans", [("queries/evidence-spans.rq", {})]),
     ("/api/queries/activities-serving-action?action=10", [("queries/activities-serving-action.rq", {"action": "10"})]),
-    ("/api/lap-actions", [("lap-actions", {})]),
-    ("/api/lap-actions/10", [("lap-action", {"n": "10"}), ("lap-action-evidence", {"n": "10"})]),
+    ("/api/lap-actions", [("lap-actions", {"basis": "workplan"})]),
+    ("/api/lap-actions/10", [("lap-action", {"n": "10", "basis": "workplan"}),
+                             ("lap-action-evidence", {"n": "10", "basis": "workplan"})]),
     ("/api/lap-actions/10?working_group=general-status-and-operation",
-     [("lap-action", {"n": "10"}), ("lap-action-evidence", {"n": "10"})]),
-    ("/api/coverage", [("coverage", {}), ("workplans", {})]),
-    ("/api/coverage?cycle=2025", [("coverage", {}), ("workplans", {})]),
+     [("lap-action", {"n": "10", "basis": "workplan"}), ("lap-action-evidence", {"n": "10", "basis": "workplan"})]),
+    ("/api/coverage", [("coverage", {"basis": "workplan"}), ("workplans", {})]),
+    ("/api/coverage?cycle=2025", [("coverage", {"basis": "workplan"}), ("workplans", {})]),
     ("/api/workplans", [("workplans", {})]),
     ("/api/workplans?working_group=general-status-and-operation", [("workplans", {})]),
     ("/api/workplans/gso-2024-2025", [("workplans", {"workplan": GSO}), ("workplan-elements", {"workplan": GSO})]),

@@ -20,7 +20,7 @@ def test_one_named_graph_per_source_file(build_result):
 @pytest.mark.slow
 def test_two_builds_write_identical_files(dist, tmp_path):
     building.write(building.run(), tmp_path / "again")
-    for name in (*building.DIST_FILES, building.ONTOLOGY_HTML, "manifest.json"):
+    for name in (*building.DIST_FILES, paths.ONTOLOGY_HTML, "manifest.json"):
         assert (dist / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
 
 

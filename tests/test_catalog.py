@@ -35,3 +35,14 @@ def test_every_query_in_the_catalog_parses_and_runs(store):
     for q in queries.values():
         rows = store.select(q.sparql, q.bindings({p.name: p.example for p in q.parameters}))
         assert isinstance(rows, list), q.name
+
+
+def test_parameter_with_a_default(tmp_path):
+    q = catalog.read_query(write(tmp_path, "# title: T\n# description: d\n"
+                                      "# param: match (containment|overlap)=containment -- how\nSELECT * {}\n"))
+    [p] = q.parameters
+    assert (p.required, p.default, p.example) == (False, "containment", "containment")
+    assert str(q.bindings({})["match"].value) == "containment"
+    assert str(q.bindings({"match": "overlap"})["match"].value) == "overlap"
+    with pytest.raises(catalog.CatalogError, match=r"q.rq:3"):  # a default outside the values
+        catalog.read_query(write(tmp_path, "# title: T\n# description: d\n# param: match (a|b)=c\nSELECT * {}\n"))

@@ -103,4 +103,23 @@ def test_trace_lists_what_serves_an_action(env):
     assert done.returncode == 0
     rows = [line for line in done.stdout.splitlines() if "Universalization work plan 2024-2025" in line]
     assert any("inherited from the work plan" in line for line in rows)
+    assert done.stdout.splitlines()[0].startswith("Counting links stated in the text, inherited from the objective")
+    # curator judgement is not counted unless asked for: GSO 2025-2026 names no LAP action
+    assert "2025-2026" not in done.stdout and "curator judgement" not in done.stdout.splitlines()[1]
     assert run("trace", "51", env=env).returncode == 1
+
+
+def test_trace_by_basis(env):
+    # stated: the Universalization plan ("Actions 10 and 11 of LAP are related to the universalization") and
+    # GSO 2024-2025 objective 2a ("(more specifically actions 10 and 11 A-D)")
+    stated = run("trace", "10", "--basis", "stated", env=env)
+    assert stated.returncode == 0 and "(2 rows)" in stated.stdout
+    assert "inherited" not in stated.stdout.split("\n", 1)[1]
+    # curator: also GSO 2025-2026 Track 2.2, "Undertake targeted outreach (in coordination with the
+    # universalization Coordinators)", a judgement
+    curator = run("trace", "10", "--basis", "curator", env=env)
+    rows = [line for line in curator.stdout.splitlines() if "work plan 2025-2026" in line]
+    assert rows and all("curator judgement" in line for line in rows)
+    bad = run("trace", "10", "--basis", "bogus", env=env)
+    assert bad.returncode == 1 and "stated, objective, workplan, curator" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -101,3 +101,32 @@ def test_workplan_page(server, page):
     assert "Germany" in page.locator("dl.facts").inner_text() and "Austria" in page.locator("dl.facts").inner_text()
     assert page.locator("#activity li").count() >= 3
     page.screenshot(path=str(OUT / "workplan-gso-2024-2025.png"), full_page=True)
+
+
+def test_coverage_and_lap_action_by_basis(server, page):
+    """The weakest basis counted is chosen on the page; by default curator judgement is not counted."""
+    page.goto(f"{server}/coverage")
+    gso2526 = next(i for i, th in enumerate(page.locator("table.heat thead th").all_inner_texts())
+                   if "2025-2026" in th)
+    # gso-workplan-2025-2026.txt cites no LAP action by number: no cell of its column by default
+    assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 0
+    assert "curator judgement" not in page.locator("p.counted").inner_text()
+    page.select_option("select[name=basis]", "curator")
+    page.click("form button")
+    page.wait_for_load_state()
+    assert "basis=curator" in page.url
+    # Objective 3 carries forward the gender work of 2024-2025 ("LAP Actions numbers 4, 23, ..."): a judgement
+    assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 1
+    assert "curator judgement" in page.locator("p.counted").inner_text()
+
+    page.goto(f"{server}/id/lap-action/10?basis=stated")
+    # "Actions 10 and 11 of LAP are related to the universalization" and "(more specifically actions 10 and 11 A-D)"
+    assert page.locator("table.serving tbody tr").count() == 2
+    assert page.locator("select[name=basis] option[selected]").get_attribute("value") == "stated"
+
+
+def test_bad_basis_is_an_html_error_page(server, page):
+    response = page.goto(f"{server}/coverage?basis=bogus")
+    assert response.status == 422
+    text = page.locator("main").inner_text()
+    assert "basis" in text and "curator" in text

@@ -202,19 +202,32 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
 
 @app.command()
-def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")]) -> None:
+def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")],
+          basis: Annotated[str, typer.Option(help="The weakest basis of a link to count: stated, objective, workplan "
+                                                  "(stated or inherited) or curator (curator judgement too).")
+                           ] = "workplan") -> None:
     """What serves a LAP action: element, work plan, basis of the link and the quote that says so."""
-    from ccmgraph import catalog
+    from ccmgraph import catalog, errors
+    from ccmgraph.analysis import service
 
     if not 1 <= action <= 50:
         _fail(f"LAP actions are numbered 1 to 50, not {action}")
+    try:
+        counted = service.counted(basis)
+    except errors.InvalidParameter:
+        _fail(f"--basis {basis!r} is not a basis; use one of: {', '.join(service.BASES)}")
+        return
     _ensure_dist()
     named = catalog.load()["activities-serving-action"]
-    rows = open_store().select(named.sparql, named.bindings({"action": str(action)}))
-    shown = [{"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
-              "work plan": r["workplanLabel"], "basis": r["basisLabel"],
-              "quote": (r["quote"] or "")[:70] + ("…" if r["quote"] and len(r["quote"]) > 70 else "")}
-             for r in rows]
+    rows = open_store().select(named.sparql, named.bindings({"action": str(action), "basis": counted.basis}))
+    shown = []
+    for r in rows:
+        quote = str(r["quote"] or "")
+        shown.append({"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
+                      "work plan": r["workplanLabel"], "basis": r["basisLabel"],
+                      "quote": quote[:70] + ("…" if len(quote) > 70 else "")})
+    typer.echo("Counting links " + ", ".join(service.BASIS_LABELS[b] for b in counted.countedBases)
+               + (" (--basis curator counts curator judgement too)" if counted.basis != "curator" else ""))
     typer.echo(_table(shown))
 
 

@@ -9,15 +9,14 @@ from pathlib import Path as FsPath
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from ccmgraph import analysis as views
-from ccmgraph import paths
-from ccmgraph.build import ONTOLOGY_HTML
+from ccmgraph import errors, paths
+from ccmgraph.analysis import views
 from ccmgraph.namespaces import PREFIXES, VOID
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.formats import Format
@@ -79,12 +78,12 @@ async def describe_resource(request: Request, iri: str) -> Graph:
     try:
         node = ox.NamedNode(iri)
     except ValueError:
-        raise HTTPException(404, f"not a resource IRI: {iri!r}") from None
+        raise errors.NotFound(f"not a resource IRI: {iri!r}") from None
     text = bind_parameters(views.view("describe").sparql, {"resource": node})
     try:
         answer = await run_in_threadpool(request.app.state.store.query, text, formats.N_TRIPLES.media_type)
     except QueryError as exc:
-        raise HTTPException(404, f"cannot describe {iri!r}: {exc}") from None
+        raise errors.NotFound(f"cannot describe {iri!r}: {exc}") from None
     g = prefixed_graph()
     g.parse(data=answer.body.decode("utf-8"), format="nt")
     return g
@@ -98,7 +97,7 @@ async def resource(request: Request, path: str) -> Response:
     fmt = page_format(request, suffix)
     g = await describe_resource(request, iri)
     if not any(g.triples((URIRef(iri), None, None))) and not any(g.triples((None, None, URIRef(iri)))):
-        raise HTTPException(404, f"no resource {iri}")
+        raise errors.NotFound(f"no resource {iri}")
     if fmt is formats.HTML:
         html = await pages.resource_page(request, iri, g)
         return HTMLResponse(html, headers={"Link": link_header(f"/id/{path}"), "Vary": "Accept"})
@@ -114,13 +113,13 @@ def file_graph(path: str) -> Graph:
 
 def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) -> Response:
     if suffix is not None and not formats.by_suffix(suffix, PAGES):
-        raise HTTPException(404, f"no format .{suffix}")
+        raise errors.NotFound(f"no format .{suffix}")
     fmt = page_format(request, suffix)
     if fmt is formats.HTML and name == "ontology":
-        doc = dist_dir(request) / ONTOLOGY_HTML
+        doc = dist_dir(request) / paths.ONTOLOGY_HTML
         if not doc.exists():
-            raise HTTPException(404, "the ontology's HTML documentation is made by `ccmgraph build`; "
-                                     "ask for text/turtle, or build first")
+            raise errors.NotFound("the ontology's HTML documentation is made by `ccmgraph build`; "
+                                  "ask for text/turtle, or build first")
         return HTMLResponse(doc.read_text(encoding="utf-8"),
                             headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
     if fmt is formats.HTML:
@@ -237,5 +236,5 @@ async def downloads(request: Request) -> Response:
             responses={200: {"content": {f.media_type: {} for f in formats.GRAPHS}}, 404: {}})
 async def download(request: Request, name: str) -> FileResponse:
     if name not in manifest(request).get("files", {}):
-        raise HTTPException(404, f"no download {name!r}; GET /downloads lists them")
+        raise errors.NotFound(f"no download {name!r}; GET /downloads lists them")
     return FileResponse(dist_dir(request) / name, media_type=dump_type(name))

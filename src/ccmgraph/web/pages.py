@@ -9,16 +9,19 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ccmgraph import analysis as views
+from ccmgraph import errors
+from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import CCM, OA, PREFIXES
-from ccmgraph.web import analyst
 
-router = APIRouter(tags=["pages"])
+HTML_ERROR: dict[str, Any] = {"description": "An error page with the site's navigation",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}
+router = APIRouter(tags=["pages"], responses={404: HTML_ERROR, 422: HTML_ERROR})
 TEMPLATES = FsPath(__file__).resolve().parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 env.filters["local"] = views.local
@@ -51,7 +54,7 @@ def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
         for sel in g.objects(ev, OA.hasSelector):
             for key in ("exact", "prefix", "suffix", "start", "end"):
                 v = g.value(sel, OA[key])
-                if v is not None:
+                if isinstance(v, Literal):
                     q[key] = v.toPython()
         if "exact" in q:
             out.append(q)
@@ -61,12 +64,15 @@ def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
 async def resource_page(request: Request, iri: str, g: Graph) -> str:
     rest = iri[len(views.ID):]
     parts = rest.split("/")
+    store = request.app.state.store
     if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
-        data = await analyst.lap_action(request, int(parts[1]), None, None)
-        return render("lap_action.html", action=data, title=data["label"])
+        action = await run_in_threadpool(service.lap_action, store, int(parts[1]),
+                                         basis=request.query_params.get("basis"))
+        return render("lap_action.html", action=action, title=action.label, bases=service.BASIS_LABELS,
+                      basis=action.basis)
     if parts[0] == "workplan" and len(parts) == 2:
-        data = await analyst.workplan(request, parts[1])
-        return render("workplan.html", plan=data, title=data["label"])
+        plan = await run_in_threadpool(service.workplan, store, parts[1])
+        return render("workplan.html", plan=plan, title=plan.label)
     node = URIRef(iri)
     props = []
     for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
@@ -103,10 +109,15 @@ def schema_page(g: Graph, name: str) -> str:
 
 @router.get("/coverage", response_class=HTMLResponse, summary="Coverage heat map (HTML)")
 async def coverage_page(request: Request,
-                        cycle: int | None = Query(None, ge=1900, le=2200, examples=[2025])) -> HTMLResponse:
-    data = await analyst.coverage(request, cycle)
-    top = max([c["count"] for a in data["actions"] for c in a["cells"].values()] or [1])
-    return HTMLResponse(render("coverage.html", data=data, top=top, title="Coverage of LAP actions"))
+                        cycle: str | None = Query(None, examples=["2025"], description="a year; empty: every cycle"),
+                        basis: str | None = Query(None, description=service.BASIS_DOC)) -> HTMLResponse:
+    if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
+        raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
+    data = await run_in_threadpool(service.coverage, request.app.state.store, cycle=int(cycle) if cycle else None,
+                                   basis=basis)
+    top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
+    return HTMLResponse(render("coverage.html", data=data, top=top, bases=service.BASIS_LABELS, basis=data.basis,
+                               title="Coverage of LAP actions"))
 
 
 QUARTER_W = 56
@@ -115,11 +126,12 @@ ROW_H = 22
 
 @router.get("/timeline", response_class=HTMLResponse, summary="Timeline as a Gantt chart (HTML + SVG)")
 async def timeline_page(request: Request) -> HTMLResponse:
-    rows = await analyst.rows_of(request, "timeline", **{"from": "1900-01-01", "to": "2200-12-31"})
+    rows = (await run_in_threadpool(service.timeline, request.app.state.store, start=date(1900, 1, 1),
+                                    end=date(2200, 12, 31))).items
     if not rows:
         return HTMLResponse(render("timeline.html", svg=None, rows=[], title="Timeline"))
-    first = min(date.fromisoformat(r["begin"]) for r in rows)
-    last = max(date.fromisoformat(r["end"]) for r in rows)
+    first = min(date.fromisoformat(r.begin) for r in rows)
+    last = max(date.fromisoformat(r.end) for r in rows)
     quarters = []
     y, q = first.year, (first.month - 1) // 3
     while (y, q) <= (last.year, (last.month - 1) // 3):
@@ -133,23 +145,23 @@ async def timeline_page(request: Request) -> HTMLResponse:
     bars = []
     plans: list[str] = []
     for i, r in enumerate(rows):
-        if r["workplan"] not in plans:
-            plans.append(r["workplan"])
-        x0 = x_of(date.fromisoformat(r["begin"]), False)
-        x1 = x_of(date.fromisoformat(r["end"]), True)
-        bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r["workplan"]) % 6})
+        if r.workplan not in plans:
+            plans.append(r.workplan)
+        x0 = x_of(date.fromisoformat(r.begin), False)
+        x1 = x_of(date.fromisoformat(r.end), True)
+        bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r.workplan) % 6})
     svg = {"width": 260 + len(quarters) * QUARTER_W + 20, "height": 50 + len(rows) * ROW_H,
            "quarters": [{"x": 260 + i * QUARTER_W, "label": f"Q{q + 1} {y}", "year": y}
                         for i, (y, q) in enumerate(quarters)], "bars": bars, "qw": QUARTER_W}
-    legend = [{"color": i % 6, "label": next(r["workplanLabel"] for r in rows if r["workplan"] == p)}
+    legend = [{"color": i % 6, "label": next(r.workplanLabel for r in rows if r.workplan == p)}
               for i, p in enumerate(plans)]
     return HTMLResponse(render("timeline.html", svg=svg, legend=legend, rows=rows, title="Timeline"))
 
 
 @router.get("/workplans", response_class=HTMLResponse, summary="The work plans (HTML)")
 async def workplans_page(request: Request) -> HTMLResponse:
-    rows = await analyst.rows_of(request, "workplans")
-    return HTMLResponse(render("workplans.html", plans=rows, title="Work plans"))
+    plans = await run_in_threadpool(service.workplans, request.app.state.store)
+    return HTMLResponse(render("workplans.html", plans=plans.items, title="Work plans"))
 
 
 STATIC = FsPath(__file__).resolve().parent / "static"

@@ -9,6 +9,7 @@ public model of DESIGN.md:
   with a Web Annotation text-quote and text-position selector, offsets computed here;
 - alignments stated for a work plan or an objective are inherited by the elements under it,
   with the basis saying so;
+- ``ccm:hasQualifiedLink`` nodes become one ``ccm:QualifiedLink`` per statement they qualify;
 - blank nodes get stable IRIs, so the output is the same byte for byte on every build.
 """
 
@@ -98,6 +99,10 @@ def _key(iri: Node) -> str:
     return str(iri).removeprefix(str(ID)).replace("/", "-")
 
 
+def _local(iri: Node) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
 # ---------------------------------------------------------------- steps
 
 def expand_action_lists(g: Graph, path: Path) -> None:
@@ -142,6 +147,36 @@ def name_alignments(g: Graph, path: Path) -> None:
             if earlier is None:
                 raise _fail(path, "hasContinuation", f"continuation of {owner} needs ccm:continuedFrom")
             _replace(g, node, URIRef(f"{owner}/continuation/{_key(earlier)}"))
+
+
+def qualify_links(g: Graph, path: Path) -> None:
+    """One ``ccm:QualifiedLink`` per statement: a curated node without ``ccm:linkTarget``
+    qualifies every object of its ``ccm:linkProperty`` on the subject; each statement must be
+    asserted, so the direct triple and its qualification never drift apart."""
+    for subject, node in list(g.subject_objects(CCM.hasQualifiedLink)):
+        prop = g.value(node, CCM.linkProperty)
+        if prop is None or g.value(node, CCM.basis) is None:
+            raise _fail(path, _key(subject).rsplit("-", 1)[-1],
+                        f"qualified link of {subject} needs ccm:linkProperty and ccm:basis")
+        targets = list(g.objects(node, CCM.linkTarget)) or list(g.objects(subject, prop))
+        if not targets:
+            raise _fail(path, _key(subject).rsplit("-", 1)[-1], f"{subject} has no {prop} to qualify")
+        rest = [(p, o) for p, o in g.predicate_objects(node) if p != CCM.linkTarget]
+        g.remove((subject, CCM.hasQualifiedLink, node))
+        g.remove((node, None, None))
+        for target in targets:
+            if (subject, prop, target) not in g:
+                raise _fail(path, _key(subject).rsplit("-", 1)[-1],
+                            f"qualified link {subject} {prop} {target}: the statement itself is not asserted")
+            key = _key(target) if str(target).startswith(str(ID)) else _local(target)
+            iri = URIRef(f"{subject}/link/{_local(prop)}/{key}")
+            if (subject, CCM.hasQualifiedLink, iri) in g:
+                raise _fail(path, _key(subject).rsplit("-", 1)[-1], f"{subject} {prop} {target} is qualified twice")
+            g.add((subject, CCM.hasQualifiedLink, iri))
+            g.add((iri, RDF.type, CCM.QualifiedLink))
+            g.add((iri, CCM.linkTarget, target))
+            for p, o in rest:
+                g.add((iri, p, o))
 
 
 def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URIRef, Source]) -> None:
@@ -244,6 +279,7 @@ def compile_workplan(g: Graph, path: Path, default: Source, sources: Mapping[URI
     """Apply every step to a parsed curated file, in place, and return it."""
     expand_action_lists(g, path)
     name_alignments(g, path)
+    qualify_links(g, path)
     resolve_evidence(g, path, default, sources)
     inherit_alignments(g)
     skolemize_rest(g)

@@ -211,21 +211,30 @@ def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URI
         g.add((pos_sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
 
 
-def _children(g: Graph, element: Node) -> Iterable[Node]:
-    yield from g.subjects(CCM.contributesTo, element)
-    yield from g.subjects(CCM.subActivityOf, element)
+_UNDER = (CCM.contributesTo, CCM.subActivityOf)
 
 
-def _descendants(g: Graph, roots: Iterable[Node]) -> set[Node]:
-    seen: set[Node] = set()
-    todo = list(roots)
+def _judged(g: Graph, child: Node, prop: Node, parent: Node) -> bool:
+    """True when the curator judged the link ``child prop parent`` (its ccm:QualifiedLink says so)."""
+    return any(g.value(q, CCM.basis) == CCM.CuratorJudgement
+               for q in g.objects(child, CCM.hasQualifiedLink)
+               if g.value(q, CCM.linkProperty) == prop and g.value(q, CCM.linkTarget) == parent)
+
+
+def _descendants(g: Graph, roots: Iterable[Node]) -> dict[Node, bool]:
+    """The elements under ``roots``, each with True when every path to it crosses a link the
+    curator judged: an action stated for a parent reaches it only by that judgement."""
+    best: dict[Node, bool] = {}
+    todo = [(root, False) for root in roots]
     while todo:
-        node = todo.pop()
-        for child in _children(g, node):
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
-    return seen
+        node, judged = todo.pop()
+        for prop in _UNDER:
+            for child in g.subjects(prop, node):
+                via = judged or _judged(g, child, prop, node)
+                if child not in best or (best[child] and not via):
+                    best[child] = via
+                    todo.append((child, via))
+    return best
 
 
 _PLAN_PARTS = (CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput, CCM.hasOutcome)
@@ -234,7 +243,8 @@ _PLAN_PARTS = (CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput, CCM.has
 def inherit_alignments(g: Graph) -> None:
     """Materialise inherited alignments: a work plan's go to its objectives, activities,
     outputs and outcomes (or to those named by ``ccm:appliesTo``) and what lies under them;
-    an element's go to the elements that contribute to it or are parts of it."""
+    an element's go to the elements that contribute to it or are parts of it. An element reached
+    only through a link the curator judged inherits with basis ``ccm:CuratorJudgement``."""
     stated = [(o, a) for o, a in g.subject_objects(CCM.hasAlignment)
               if g.value(a, CCM.basis) in (CCM.StatedInText, CCM.InheritedFromWorkPlan)]
     for owner, alignment in stated:
@@ -242,14 +252,15 @@ def inherit_alignments(g: Graph) -> None:
         if (owner, RDF.type, CCM.WorkPlan) in g:
             roots = list(g.objects(alignment, CCM.appliesTo)) or [
                 e for p in _PLAN_PARTS for e in g.objects(owner, p)]
-            targets = set(roots) | _descendants(g, roots)
-            new_basis = CCM.InheritedFromWorkPlan
+            targets = _descendants(g, roots) | dict.fromkeys(roots, False)
+            inherited = CCM.InheritedFromWorkPlan
         else:
             targets = _descendants(g, [owner])
-            new_basis = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
+            inherited = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
         action = g.value(alignment, CCM.action)
         number = str(action).rsplit("/", 1)[-1]
-        for target in targets:
+        for target, judged in targets.items():
+            new_basis = CCM.CuratorJudgement if judged else inherited
             new = URIRef(f"{target}/alignment/{number}-{new_basis.rsplit('#', 1)[-1]}")
             if (target, CCM.hasAlignment, new) in g:
                 continue

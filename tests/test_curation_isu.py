@@ -140,8 +140,10 @@ def test_results_framework(g: Graph):
     assert _identifiers(g, outputs) == {f"Output {n}" for n in range(1, 13)}
     # activities (sentences of the Activities column) per output, in table order:
     # "Assist the presidency ..." 4; "Prepare and support informal meetings ..." 4;
-    # "Provide support required by the presidency ... 13MSP" 3; "Manage and collaborate with donors and the GICHD ..." 4;
-    # "Support meetings convened by Coordinators ..." 4; "Carry out support missions upon the request of States Parties." 2;
+    # "Provide support required by the presidency ... 13MSP" 3;
+    # "Manage and collaborate with donors and the GICHD ..." 4;
+    # "Support meetings convened by Coordinators ..." 4;
+    # "Carry out support missions upon the request of States Parties." 2;
     # "Support meetings convened by all thematic Coordinators ..." 4; "Provide advice to States Parties ..." 3;
     # "Provide in-depth briefs ..." 3; "Maintain and update the official website ..." 2;
     # "Identify potential new States Parties and provide summaries ..." 3; "Organize, upon request, ..." 3
@@ -199,7 +201,8 @@ def test_priorities(g: Graph):
         articles = {ID[f"article/{ARTICLE_OF_PRIORITY[letter]}"]} if letter in ARTICLE_OF_PRIORITY else set()
         assert set(g.objects(p, CCM.supportsArticle)) == articles, letter
         wgs = {o for o in g.objects(p, CCM.mentions) if str(o).startswith(str(ID["working-group/"]))}
-        expected = {ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]} if letter in WORKING_GROUP_OF_PRIORITY else set()
+        expected = ({ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]}
+                    if letter in WORKING_GROUP_OF_PRIORITY else set())
         assert wgs == expected, letter
 
 
@@ -272,7 +275,7 @@ def test_budget(g: Graph):
     assert str(g.value(budget, CCM.currency)) == "CHF"
     lines = set(g.objects(budget, CCM.budgetLine))
     assert lines == _elements(g, CCM.BudgetLine)
-    got = {str(g.value(l, DCTERMS.identifier)): g.value(l, CCM.amount).toPython() for l in lines}
+    got = {str(g.value(line, DCTERMS.identifier)): g.value(line, CCM.amount).toPython() for line in lines}
     assert got == {k: _chf(v) for k, v in BUDGET_LINES.items()}
     # "Administrative Expenses GICHD, in- kind": no amount, so not a budget line
     in_kind = URIRef(BASE + "budget-line/administrative-expenses")
@@ -284,7 +287,8 @@ def test_staff_positions(g: Graph):
     staff = _elements(g, CCM.StaffPosition)
     # "The Director and Implementation Support Specialist working at 100% and the
     #  Implementation Support Assistant at 50%."
-    assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist", "Implementation Support Assistant"}
+    assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist",
+                                      "Implementation Support Assistant"}
 
 
 def test_staff_full_time_equivalents(g: Graph):

@@ -141,7 +141,8 @@ def test_strategy_implementers(g):
     links = {g.value(q, CCM.linkTarget): q for q in g.objects(WP, CCM.hasQualifiedLink)
              if g.value(q, CCM.linkProperty) == CCM.implementer}
     assert set(links) == implementers
-    assert g.value(links[ID["org/civil-society"]], CCM.basis) == CCM.CuratorJudgement  # "Other mine action stakeholders."
+    # "Other mine action stakeholders." names no one: a judgement
+    assert g.value(links[ID["org/civil-society"]], CCM.basis) == CCM.CuratorJudgement
     assert all(g.value(q, CCM.basis) == CCM.StatedInText for i, q in links.items() if i != ID["org/civil-society"])
 
 
@@ -194,7 +195,7 @@ def test_withdrawal_category_refers_to_the_event(g, build_result):
 def test_stated_counts(g):
     # "To date there are 112 States Parties, and 12 Signatories States." -> numbers as of the
     # (undated) document, not reference facts.
-    counts = {g.value(c, CCM.countedStatus): g.value(c, CCM.count).toPython() for c in g.objects(WP, CCM.statesCount)}
+    counts = {g.value(c, CCM.countedStatus): g.value(c, CCM.countValue).toPython() for c in g.objects(WP, CCM.statesCount)}
     assert counts == {CCM.StateParty: 112, CCM.Signatory: 12}
     for c in g.objects(WP, CCM.statesCount):
         assert g.value(c, CCM.asOfDocument) == ID["source/universalization-workplan-2024-2025"]

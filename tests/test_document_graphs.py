@@ -312,8 +312,10 @@ def test_lap_labels(reference):
         return str(reference.value(ID[f"lap-action/{n}"], RDFS.label))
     # lap-actions-described.csv: "13,Formally declare Article 3 completion by the next MSP or RC,high,..."
     assert label(13) == "LAP Action 13: Formally declare Article 3 completion by the next MSP or RC"
-    # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan)
-    assert label(10) == "LAP Action 10 (universalization)"
+    # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan):
+    # a topic, not a title
+    assert label(10) == "LAP Action 10"
+    assert str(reference.value(ID["lap-action/10"], DCTERMS.subject)) == "universalization"
     # no source gives a title for action 4: said plainly
     assert label(4) == "LAP Action 4"
     assert "Title unknown" in str(reference.value(ID["lap-action/4"], SKOS.scopeNote))

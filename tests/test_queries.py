@@ -36,8 +36,7 @@ def test_there_are_at_least_twenty_competency_questions():
 
 def test_activities_serving_action_10(run):
     rows = run("activities-serving-action", action="10")
-    # lap-action-titles.csv: no title known; the topic "universalization" is stated by the plan
-    assert {r["actionLabel"] for r in rows} == {"LAP Action 10 (universalization)"}
+    assert {r["actionLabel"] for r in rows} == {"LAP Action 10"}
     by_element = {(r["element"], r["basis"].rsplit("#")[-1]) for r in rows}
     # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan)
     assert (UNI, "StatedInText") in by_element

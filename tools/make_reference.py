@@ -183,15 +183,10 @@ def lap() -> Graph:
 
 
 def _action_label(n: int, row: dict[str, str]) -> str:
-    """'LAP Action 13: <short title>' where a source gives one, 'LAP Action 10 (universalization)'
-    where a source gives only the topic, else 'LAP Action N'."""
-    if row["official_title"]:
-        return f"LAP Action {n}: {row['official_title']}"
-    if row["short_title"]:
-        return f"LAP Action {n}: {row['short_title']}"
-    if row["topic"]:
-        return f"LAP Action {n} ({row['topic']})"
-    return f"LAP Action {n}"
+    """'LAP Action 13: <title>' where a source gives a title (official, or a short paraphrase), else
+    'LAP Action N'; a topic without a title (e.g. universalization) goes in dcterms:subject."""
+    title = row["official_title"] or row["short_title"]
+    return f"LAP Action {n}: {title}" if title else f"LAP Action {n}"
 
 
 def _action_title(g: Graph, action: URIRef, row: dict[str, str]) -> None:
@@ -201,9 +196,11 @@ def _action_title(g: Graph, action: URIRef, row: dict[str, str]) -> None:
         g.add((action, DCTERMS.title, Literal(row["official_title"], lang="en")))
     if row["short_title"]:
         g.add((action, DCTERMS.alternative, Literal(row["short_title"], lang="en")))
+    if row["topic"]:
+        g.add((action, DCTERMS.subject, Literal(row["topic"], lang="en")))
     for src in _sources(row["source"]):
         g.add((action, DCTERMS.source, src))
-    g.add((action, SKOS.scopeNote, Literal(f"Title basis: {row['basis']}. {row['note']}", lang="en")))
+    g.add((action, SKOS.scopeNote, Literal(f"Basis: {row['basis']}. {row['note']}", lang="en")))
 
 
 _MEETING_CLASS = {"MSP": CCM.MeetingOfStatesParties, "RC": CCM.ReviewConference}

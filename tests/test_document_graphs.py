@@ -117,6 +117,21 @@ def test_structural_link_counts(build_result):
     assert counts == {CCM.carriesOut: 51, CCM.contributesTo: 148, CCM.subActivityOf: 27}
 
 
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_bag_of_quotes(build_result, stem):
+    """Where several quotes back several objects of one role (partner, implementer, mention, citation,
+    funder), each object has its own qualified link saying which quote backs it."""
+    g = build_result.graphs[GRAPH[stem]]
+    bags = []
+    for prop in (CCM.partner, CCM.implementer, CCM.mentions, CCM.cites, CCM.funder):
+        for s in set(g.subjects(prop, None)):
+            quotes = [ev for ev in g.objects(s, CCM.evidence) if (ev, CCM.forProperty, prop) in g]
+            unqualified = [o for o in g.objects(s, prop) if not _qualified(g, s, prop, o)]
+            if len(quotes) >= 2 and len(unqualified) >= 2:
+                bags.append((str(s), str(prop), sorted(map(str, unqualified))))
+    assert not bags, bags
+
+
 def test_heading_quotes_the_heading(build_result):
     # ISU priority "A. Support to the President, the President-Designate and the Coordination Committee"
     # stands over activity A(a): the link's basis is the heading, its quote the heading's words.

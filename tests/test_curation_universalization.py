@@ -195,7 +195,8 @@ def test_withdrawal_category_refers_to_the_event(g, build_result):
 def test_stated_counts(g):
     # "To date there are 112 States Parties, and 12 Signatories States." -> numbers as of the
     # (undated) document, not reference facts.
-    counts = {g.value(c, CCM.countedStatus): g.value(c, CCM.countValue).toPython() for c in g.objects(WP, CCM.statesCount)}
+    counts = {g.value(c, CCM.countedStatus): g.value(c, CCM.countValue).toPython()
+              for c in g.objects(WP, CCM.statesCount)}
     assert counts == {CCM.StateParty: 112, CCM.Signatory: 12}
     for c in g.objects(WP, CCM.statesCount):
         assert g.value(c, CCM.asOfDocument) == ID["source/universalization-workplan-2024-2025"]

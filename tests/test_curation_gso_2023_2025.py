@@ -143,7 +143,11 @@ def test_2023_budget(g23: Graph) -> None:
     # "5.  Estimated Budget": "UNIDIR research and side event will be funded by Germany." (no amount)
     budget = el(WP23, "budget", "estimated-budget")
     assert (WP23, CCM.hasElement, budget) in g23
-    assert (budget, CCM.partner, ID["state/DEU"]) in g23
+    # Germany funds: a funder, not a generic partner, of the budget item and of the three UNIDIR items
+    assert (budget, CCM.funder, ID["state/DEU"]) in g23
+    assert (budget, CCM.partner, ID["state/DEU"]) not in g23
+    funded = set(g23.subjects(CCM.funder, ID["state/DEU"])) - {budget}
+    assert funded == {el(WP23, "activity", f"track-3-item-{n}") for n in (1, 2, 3)}
     assert not set(g23.subjects(RDF.type, CCM.Budget))
     assert not set(g23.subjects(CCM.totalAmount, None)) and not set(g23.subjects(CCM.amount, None))
     assert g23.value(budget, CCM.curationNote) is not None
@@ -161,11 +165,16 @@ def test_2023_alignment(g23: Graph) -> None:
 
 
 def test_2023_mentions(g23: Graph) -> None:
-    # Background: "(2RC)", "(3RC)", "(CCM/CONF/2021/6)"; title "12MSP"; headings "by 11MSP",
-    # "up the 11th MSP".
+    # Background: "(3RC)", "(CCM/CONF/2021/6)"; headings "by 11MSP", "up the 11th MSP": bare mentions.
     mentioned = set(g23.objects(WP23, CCM.mentions))
-    assert {ID["meeting/2rc"], ID["meeting/3rc"], ID["meeting/11msp"], ID["meeting/12msp"],
-            ID["document/CCM-CONF-2021-6"]} <= mentioned
+    assert {ID["meeting/3rc"], ID["meeting/11msp"], ID["document/CCM-CONF-2021-6"]} <= mentioned
+    # Meetings in a role are not bare mentions: "up to the 12th Meeting of States Parties (12MSP)";
+    # "The 2nd Review Conference therefore agreed to designate the Coordinators ..."
+    assert set(g23.objects(WP23, CCM.leadsUpTo)) == {ID["meeting/12msp"]}
+    assert set(g23.objects(WP23, CCM.mandatedBy)) == {ID["meeting/2rc"]}
+    assert not mentioned & {ID["meeting/12msp"], ID["meeting/2rc"]}
+    # "In the Lausanne Declaration - Protecting Lives, Empowering Victims, Enabling Development - ..."
+    assert (WP23, CCM.cites, ID["instrument/lausanne-declaration"]) in g23
     assert (ID["document/CCM-CONF-2021-6"], DCTERMS.identifier, Literal("CCM/CONF/2021/6")) in g23
 
 

@@ -64,7 +64,10 @@ def test_partners(g: Graph) -> None:
     # coordinators") and UNIDIR ("Continue work with UNIDIR and other stakeholders"): two.
     assert set(g.objects(WP, CCM.partner)) == {ID["org/isu"], ID["org/unidir"]}
     all_partners = set(g.objects(None, CCM.partner))
-    assert all_partners == {ID["org/isu"], ID["org/unidir"]}
+    # and the actor "Presidency" of "Assist Presidency and ISU with the finalization of documentation
+    # for the 3RC" (the 3RC presidency, a judgement); never the State behind it
+    assert all_partners == {ID["org/isu"], ID["org/unidir"], ID["presidency/3rc"]}
+    assert not {p for p in all_partners if str(p).startswith(str(ID["state/"]))}
 
 
 def test_meetings(g: Graph) -> None:
@@ -157,7 +160,7 @@ def test_timeline_carries_out(g: Graph) -> None:
 
 def test_no_stated_alignment(g: Graph) -> None:
     # The document names no LAP action by number ("relevant LAP actions" only).
-    stated = [a for a in g.subjects(CCM.basis, CCM.StatedInText)]
+    stated = [a for a in g.subjects(CCM.basis, CCM.StatedInText) if (a, RDF.type, CCM.ActionAlignment) in g]
     assert stated == []
 
 
@@ -200,11 +203,13 @@ def test_continuations(g: Graph) -> None:
 
 
 def test_mentions_of_3rc(g: Graph) -> None:
-    # "3RC" or "Review Conference" stands in: the background (work plan), objective 1a,
+    # "3RC" or "Review Conference" stands in: the background ("In the lead up to the Third Review
+    # Conference (3RC)": the plan leads up to it, a role, not a bare mention), objective 1a,
     # objective 4, Output 2, Output 4, and the timeline entries Q1-4, Q3-1, Q3-2, Q3-3.
+    assert set(g.objects(WP, CCM.leadsUpTo)) == {ID["meeting/3rc"]}
     mentioning = {str(s)[len(BASE):] if str(s) != str(WP) else "workplan"
                   for s in g.subjects(CCM.mentions, ID["meeting/3rc"])}
-    assert mentioning == {"workplan", "objective/1a", "objective/4", "output/2", "output/4",
+    assert mentioning == {"objective/1a", "objective/4", "output/2", "output/4",
                           "timeline/2026-Q1-4", "timeline/2026-Q3-1", "timeline/2026-Q3-2",
                           "timeline/2026-Q3-3"}
 

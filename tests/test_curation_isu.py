@@ -78,12 +78,20 @@ def test_work_plan(g: Graph):
     assert g.value(WP, CCM.workingGroup) is None
     # "during the period 1 January - 31 December 2025"
     assert g.value(WP, CCM.period) == ID["period/2025"]
-    # "including in preparation for the 13th MSP"
-    assert set(g.objects(WP, CCM.leadsUpTo)) == {ID["meeting/13msp"]}
-    # "60 days prior to the 12th Meeting of States Parties (12MSP)"; "(CCM/CONF/2021/6 para.83)"
+    # Meetings in their roles: "including in preparation for the 13th MSP"; "Twelfth Meeting of States
+    # Parties ... Item 10(i) of the provisional agenda"; "In accordance with the decision (CCM/CONF/2021/6
+    # para.83) of States Parties taken at the Second Review Conference (2RC)".
+    assert set(g.objects(WP, CCM.preparesFor)) == {ID["meeting/13msp"]}
+    assert set(g.objects(WP, CCM.submittedTo)) == {ID["meeting/12msp"]}
+    assert set(g.objects(WP, CCM.mandatedBy)) == {ID["meeting/2rc"]}
+    assert set(g.objects(WP, CCM.leadsUpTo)) == set()
     mentions = set(g.objects(WP, CCM.mentions))
-    assert {ID["meeting/12msp"], ID["meeting/2rc"], ID["document/CCM-CONF-2021-6"],
-            ID["document/CCM-CONF-2020-Rev.1"]} <= mentions
+    assert {ID["document/CCM-CONF-2021-6"], ID["document/CCM-CONF-2020-Rev.1"]} <= mentions
+    assert not mentions & {ID["meeting/12msp"], ID["meeting/13msp"], ID["meeting/2rc"]}
+    # "Provide support required by the presidency and the Coordination Committee in organizing the 13MSP."
+    assert set(g.objects(WP, CCM.inSupportOf)) == {ID["presidency/13msp"]}
+    # "Administrative Expenses GICHD, in- kind": the GICHD funds in kind
+    assert set(g.objects(WP, CCM.funder)) == {ID["org/gichd"]}
     assert (ID["document/CCM-CONF-2021-6"], DCTERMS.identifier, None) in g
     # "Manage the CCM Sponsorship Programme administered by the GICHD."; "Liaise with the UN, particularly UNODA"
     assert set(g.objects(WP, CCM.partner)) == {ID["org/gichd"], ID["org/unoda"]}
@@ -276,6 +284,15 @@ def test_staff_positions(g: Graph):
     #  Implementation Support Assistant at 50%."
     assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist",
                                       "Implementation Support Assistant"}
+
+
+def test_staff_full_time_equivalents(g: Graph):
+    # "The Director and Implementation Support Specialist working at 100% and the Implementation
+    # Support Assistant at 50%."
+    fte = {str(g.value(s, DCTERMS.identifier)): g.value(s, CCM.fullTimeEquivalent).toPython()
+           for s in _elements(g, CCM.StaffPosition)}
+    assert fte == {"Director": Decimal("1.0"), "Implementation Support Specialist": Decimal("1.0"),
+                   "Implementation Support Assistant": Decimal("0.5")}
 
 
 def test_assumptions(g: Graph):

@@ -9,6 +9,7 @@ public model of docs/design.md:
   with a Web Annotation text-quote and text-position selector, offsets computed here;
 - alignments stated for a work plan or an objective are inherited by the elements under it,
   with the basis saying so;
+- ``ccm:hasQualifiedLink`` nodes become one ``ccm:QualifiedLink`` per statement they qualify;
 - blank nodes get stable IRIs, so the output is the same byte for byte on every build.
 """
 
@@ -98,6 +99,10 @@ def _key(iri: Node) -> str:
     return str(iri).removeprefix(str(ID)).replace("/", "-")
 
 
+def _local(iri: Node) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
 # ---------------------------------------------------------------- steps
 
 def expand_action_lists(g: Graph, path: Path) -> None:
@@ -144,6 +149,36 @@ def name_alignments(g: Graph, path: Path) -> None:
             _replace(g, node, URIRef(f"{owner}/continuation/{_key(earlier)}"))
 
 
+def qualify_links(g: Graph, path: Path) -> None:
+    """One ``ccm:QualifiedLink`` per statement: a curated node without ``ccm:linkTarget``
+    qualifies every object of its ``ccm:linkProperty`` on the subject; each statement must be
+    asserted, so the direct triple and its qualification never drift apart."""
+    for subject, node in list(g.subject_objects(CCM.hasQualifiedLink)):
+        prop = g.value(node, CCM.linkProperty)
+        if prop is None or g.value(node, CCM.basis) is None:
+            raise _fail(path, _key(subject).rsplit("-", 1)[-1],
+                        f"qualified link of {subject} needs ccm:linkProperty and ccm:basis")
+        targets = list(g.objects(node, CCM.linkTarget)) or list(g.objects(subject, prop))
+        if not targets:
+            raise _fail(path, _key(subject).rsplit("-", 1)[-1], f"{subject} has no {prop} to qualify")
+        rest = [(p, o) for p, o in g.predicate_objects(node) if p != CCM.linkTarget]
+        g.remove((subject, CCM.hasQualifiedLink, node))
+        g.remove((node, None, None))
+        for target in targets:
+            if (subject, prop, target) not in g:
+                raise _fail(path, _key(subject).rsplit("-", 1)[-1],
+                            f"qualified link {subject} {prop} {target}: the statement itself is not asserted")
+            key = _key(target) if str(target).startswith(str(ID)) else _local(target)
+            iri = URIRef(f"{subject}/link/{_local(prop)}/{key}")
+            if (subject, CCM.hasQualifiedLink, iri) in g:
+                raise _fail(path, _key(subject).rsplit("-", 1)[-1], f"{subject} {prop} {target} is qualified twice")
+            g.add((subject, CCM.hasQualifiedLink, iri))
+            g.add((iri, RDF.type, CCM.QualifiedLink))
+            g.add((iri, CCM.linkTarget, target))
+            for p, o in rest:
+                g.add((iri, p, o))
+
+
 def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URIRef, Source]) -> None:
     for node in list(g.subjects(CCM.quote, None)):
         quote = str(g.value(node, CCM.quote))
@@ -176,21 +211,30 @@ def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URI
         g.add((pos_sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
 
 
-def _children(g: Graph, element: Node) -> Iterable[Node]:
-    yield from g.subjects(CCM.contributesTo, element)
-    yield from g.subjects(CCM.subActivityOf, element)
+_UNDER = (CCM.contributesTo, CCM.subActivityOf)
 
 
-def _descendants(g: Graph, roots: Iterable[Node]) -> set[Node]:
-    seen: set[Node] = set()
-    todo = list(roots)
+def _judged(g: Graph, child: Node, prop: Node, parent: Node) -> bool:
+    """True when the curator judged the link ``child prop parent`` (its ccm:QualifiedLink says so)."""
+    return any(g.value(q, CCM.basis) == CCM.CuratorJudgement
+               for q in g.objects(child, CCM.hasQualifiedLink)
+               if g.value(q, CCM.linkProperty) == prop and g.value(q, CCM.linkTarget) == parent)
+
+
+def _descendants(g: Graph, roots: Iterable[Node]) -> dict[Node, bool]:
+    """The elements under ``roots``, each with True when every path to it crosses a link the
+    curator judged: an action stated for a parent reaches it only by that judgement."""
+    best: dict[Node, bool] = {}
+    todo = [(root, False) for root in roots]
     while todo:
-        node = todo.pop()
-        for child in _children(g, node):
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
-    return seen
+        node, judged = todo.pop()
+        for prop in _UNDER:
+            for child in g.subjects(prop, node):
+                via = judged or _judged(g, child, prop, node)
+                if child not in best or (best[child] and not via):
+                    best[child] = via
+                    todo.append((child, via))
+    return best
 
 
 _PLAN_PARTS = (CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput, CCM.hasOutcome)
@@ -199,7 +243,8 @@ _PLAN_PARTS = (CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput, CCM.has
 def inherit_alignments(g: Graph) -> None:
     """Materialise inherited alignments: a work plan's go to its objectives, activities,
     outputs and outcomes (or to those named by ``ccm:appliesTo``) and what lies under them;
-    an element's go to the elements that contribute to it or are parts of it."""
+    an element's go to the elements that contribute to it or are parts of it. An element reached
+    only through a link the curator judged inherits with basis ``ccm:CuratorJudgement``."""
     stated = [(o, a) for o, a in g.subject_objects(CCM.hasAlignment)
               if g.value(a, CCM.basis) in (CCM.StatedInText, CCM.InheritedFromWorkPlan)]
     for owner, alignment in stated:
@@ -207,14 +252,15 @@ def inherit_alignments(g: Graph) -> None:
         if (owner, RDF.type, CCM.WorkPlan) in g:
             roots = list(g.objects(alignment, CCM.appliesTo)) or [
                 e for p in _PLAN_PARTS for e in g.objects(owner, p)]
-            targets = set(roots) | _descendants(g, roots)
-            new_basis = CCM.InheritedFromWorkPlan
+            targets = _descendants(g, roots) | dict.fromkeys(roots, False)
+            inherited = CCM.InheritedFromWorkPlan
         else:
             targets = _descendants(g, [owner])
-            new_basis = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
+            inherited = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
         action = g.value(alignment, CCM.action)
         number = str(action).rsplit("/", 1)[-1]
-        for target in targets:
+        for target, judged in targets.items():
+            new_basis = CCM.CuratorJudgement if judged else inherited
             new = URIRef(f"{target}/alignment/{number}-{new_basis.rsplit('#', 1)[-1]}")
             if (target, CCM.hasAlignment, new) in g:
                 continue
@@ -244,6 +290,7 @@ def compile_workplan(g: Graph, path: Path, default: Source, sources: Mapping[URI
     """Apply every step to a parsed curated file, in place, and return it."""
     expand_action_lists(g, path)
     name_alignments(g, path)
+    qualify_links(g, path)
     resolve_evidence(g, path, default, sources)
     inherit_alignments(g)
     skolemize_rest(g)

@@ -216,6 +216,45 @@ def test_timeline_range(client):
     assert client.get("/api/timeline", params={"from": "yesterday"}).status_code == 422
 
 
+def test_timeline_match_containment_or_overlap(client):
+    # The first quarter of 2025 (2025-01-01 to 2025-03-31), from the source texts:
+    # gso-workplan-2024-2025.txt, under "First Quarter of 2025": six items, from "- Meeting with the CCM
+    #   Presidency to discuss possible action on gender ..." to "- Meeting with international NGOs/operators
+    #   and civil society ...";
+    # universalization-workplan-2024-2025.txt, "#### **January 2025:**": "Meet with ISU and 13MSP Presidency
+    #   ..."; "#### **February 2025:**": "Second meeting in the Informal Working Group on Universalization",
+    #   "Meeting with the Secretary of IPU"; "#### **March 2025**": "Meetings with target states";
+    # -> 6 + 1 + 2 + 1 = 10 entries lie within the quarter.
+    # universalization-workplan-2024-2025.txt, "## **Overarching activities (December 2024 – September
+    #   2025)**": nine numbered items, "1. Outreach and focus on target States." to "9. Collaborate with CMC
+    #   and the ICRC in their universalization efforts." -> they overlap the quarter: 10 + 9 = 19.
+    # (The other plans schedule nothing in it: the 2023-2024 concept note ends in "Third Quarter of 2024",
+    # the 2025-2026 plan begins with "First Quarter of 2026"; the ISU plan has no timeline.)
+    quarter = {"from": "2025-01-01", "to": "2025-03-31"}
+    default = client.get("/api/timeline", params=quarter).json()
+    contained = client.get("/api/timeline", params={**quarter, "match": "containment"}).json()
+    overlapping = client.get("/api/timeline", params={**quarter, "match": "overlap"}).json()
+    assert default == contained and contained["match"] == "containment" and overlapping["match"] == "overlap"
+    assert contained["total"] == 10 and overlapping["total"] == 19
+    assert all("2025-01-01" <= i["begin"] <= i["end"] <= "2025-03-31" for i in contained["items"])
+    spanning = [i for i in overlapping["items"] if i not in contained["items"]]
+    assert len(spanning) == 9 and {(i["begin"], i["end"]) for i in spanning} == {("2024-12-01", "2025-09-30")}
+    assert any(i["description"] == "Outreach and focus on target States." for i in spanning)
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/timeline", params={**quarter, "format": "csv"}).text)))
+    assert len(rows) == 10 and {r["match"] for r in rows} == {"containment"}
+    r = client.get("/api/timeline", params={**quarter, "match": "touching"})
+    assert r.status_code == 422 and r.json()["parameter"] == "match"
+    assert r.json()["allowed"] == ["containment", "overlap"]
+
+
+def test_timeline_matchings_are_the_views(client):
+    # the service's matchings are those the view declares (queries/views/timeline.rq), default first
+    from ccmgraph.analysis import service, views
+
+    [match] = [p for p in views.view("timeline").parameters if p.name == "match"]
+    assert match.allowed == service.MATCHES and match.default == service.MATCHES[0]
+
+
 def test_compare_cycles(client):
     body = client.get("/api/compare", params={"from": "gso-2024-2025", "to": "gso-2025-2026"}).json()
     continued = {p["partner"] for p in body["partners"]["continued"]}

@@ -278,6 +278,13 @@ class TimelineEntry(BaseModel):
     end: str
 
 
+class TimelinePage(Page[TimelineEntry]):
+    match: str = Field(description="how the entries' intervals met the range: containment or overlap")
+
+    def table(self) -> list[Row]:
+        return [{**row, "match": self.match} for row in super().table()]
+
+
 class ComparedElement(BaseModel):
     status: str
     kind: str

@@ -343,20 +343,40 @@ def partners(store: Store) -> m.Page[m.Partner]:
 # ------------------------------------------------------------------ timeline, compare, search
 
 
+# how an entry's scheduled interval meets the date range: the ``match`` parameter of
+# queries/views/timeline.rq (and of queries/scheduled-in-period.rq), the default first
+MATCHES = ("containment", "overlap")
+MATCH_DOC = (
+    "containment (the default): only entries whose scheduled interval lies within the range, i.e. what "
+    "the documents schedule in it; overlap: also entries whose interval only overlaps the range (an item "
+    "running over a whole cycle overlaps every quarter of it)"
+)
+
+
 def timeline(
-    store: Store, *, start: date, end: date, workplan: str | None = None, working_group: str | None = None
-) -> m.Page[m.TimelineEntry]:
-    """Timeline entries whose scheduled interval overlaps [start, end]."""
+    store: Store,
+    *,
+    start: date,
+    end: date,
+    match: str | None = None,
+    workplan: str | None = None,
+    working_group: str | None = None,
+) -> m.TimelinePage:
+    """Timeline entries scheduled within [start, end] (``match="overlap"``: overlapping it)."""
+    match = MATCHES[0] if match is None else match
+    if match not in MATCHES:
+        raise errors.InvalidParameter("match", f"unknown matching {match!r}", MATCHES)
     if start > end:
         raise errors.InvalidParameter("from", f"{start} is after 'to' ({end})")
     group = group_plans(store, working_group)
     plan = known_workplan(store, "workplan", workplan) if workplan is not None else None
+    rows = views.run(store, "timeline", **{"from": start.isoformat(), "to": end.isoformat(), "match": match})
     items = [
         m.TimelineEntry(workplanId=key_of(r["workplan"]), **r)
-        for r in views.run(store, "timeline", **{"from": start.isoformat(), "to": end.isoformat()})
+        for r in rows
         if (group is None or r["workplan"] in group) and (plan is None or r["workplan"] == plan)
     ]
-    return m.Page[m.TimelineEntry](total=len(items), items=items)
+    return m.TimelinePage(total=len(items), items=items, match=match)
 
 
 STATUSES = ("continued", "new", "dropped")

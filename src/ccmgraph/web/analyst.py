@@ -293,21 +293,24 @@ async def partner(request: Request, id: str = Path(..., examples=["unidir"]), fo
 
 @router.get(
     "/timeline",
-    response_model=m.Page[m.TimelineEntry],
+    response_model=m.TimelinePage,
     responses=CSV_DOC,
-    summary="Timeline entries whose scheduled interval overlaps a date range",
+    summary="Timeline entries scheduled within (or overlapping) a date range",
 )
 async def timeline(
     request: Request,
     from_: date = From,
     to: date = To,
+    match: str | None = Query(None, description=service.MATCH_DOC, json_schema_extra={"enum": list(service.MATCHES)}),
     workplan: str | None = WorkPlanKey,
     working_group: str | None = WorkingGroup,
     limit: int = Limit,
     offset: int = Offset,
     format: str | None = Format,
 ) -> Any:
-    result = await call(request, service.timeline, start=from_, end=to, workplan=workplan, working_group=working_group)
+    result = await call(
+        request, service.timeline, start=from_, end=to, match=match, workplan=workplan, working_group=working_group
+    )
     return answer(request, format, result, "timeline", limit, offset)
 
 

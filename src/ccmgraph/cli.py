@@ -7,13 +7,15 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ccmgraph import build as building
 from ccmgraph import paths
 from ccmgraph.store import QueryError, open_store
+
+if TYPE_CHECKING:  # the build pulls in rdflib and pySHACL: `--help` and `query` import it only when they build
+    from ccmgraph import build as building
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, query and serve the CCM implementation knowledge graph.")
@@ -31,6 +33,8 @@ def _progress(quiet: bool):
 
 
 def _run_build(quiet: bool) -> building.Result:
+    from ccmgraph import build as building
+
     try:
         return building.run(progress=_progress(quiet))
     except building.BuildError as exc:
@@ -57,8 +61,32 @@ def _summary(result: building.Result) -> str:
 
 @app.command()
 def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
-          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None) -> None:
+          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None,
+          watch: Annotated[bool, typer.Option("--watch", help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
+          interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5) -> None:
     """Load, reason, validate and write dist/ (left untouched when validation fails)."""
+    if not watch:
+        _build_once(quiet, dist)
+        return
+    from ccmgraph.build.watch import watch as watching
+
+    def rebuild(changed: list[Path]) -> None:
+        names = ", ".join(p.name for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
+        typer.secho(f"-- changed: {names}" if changed else "-- watching the inputs; Ctrl-C stops", err=True, dim=True)
+        try:
+            _build_once(quiet, dist)
+        except typer.Exit:
+            pass  # reported; keep watching: the next save may fix it
+
+    try:
+        watching(rebuild, interval)
+    except KeyboardInterrupt:
+        pass
+
+
+def _build_once(quiet: bool, dist: Path | None) -> None:
+    from ccmgraph import build as building
+
     result = _run_build(quiet)
     if not quiet:
         typer.echo(_summary(result))
@@ -81,6 +109,8 @@ def validate() -> None:
 
 
 def _ensure_dist() -> None:
+    from ccmgraph import build as building
+
     if building.is_stale():
         result = _run_build(quiet=True)
         if not result.report.conforms:

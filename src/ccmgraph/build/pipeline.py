@@ -208,16 +208,17 @@ def _converter() -> Callable[[Node], ox.NamedNode | ox.BlankNode | ox.Literal]:
     return convert
 
 
-def _key(term) -> tuple[str, str]:
-    return (type(term).__name__, str(term))
+def _sorted_lines(text: bytes) -> bytes:
+    return b"".join(sorted(set(text.splitlines(keepends=True))))
 
 
-def _quads(graphs: dict[URIRef, Graph]) -> list[ox.Quad]:
-    """Every statement of every named graph, sorted (the order every dump is written in)."""
+def _quads(graphs: dict[URIRef, Graph]) -> bytes:
+    """Every statement of every named graph as N-Quads, one a line, sorted: the order every
+    dump is written in (sorting lines is cheap and stable, whatever the parsers' blank-node labels)."""
     convert = _converter()
     quads = [ox.Quad(convert(s), convert(p), convert(o), ox.NamedNode(str(name)))
              for name, g in graphs.items() for s, p, o in g]
-    return sorted(quads, key=lambda q: (_key(q.graph_name), _key(q.subject), _key(q.predicate), _key(q.object)))
+    return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
 
 
 def _shrink(iri: str) -> str:
@@ -276,15 +277,15 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
     Every dump is serialized from sorted statements, so the same input gives the same bytes.
     """
     dist = dist or paths.DIST
-    quads = _quads(result.graphs)
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode()
-    nquads = "".join(sorted(set(nquads.splitlines(keepends=True))))
-    triples = sorted({q.triple for q in quads}, key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
+    nquads = _quads(result.graphs)
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    ntriples = _sorted_lines(ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES))
+    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     ontology_digest = hashlib.sha256(paths.ONTOLOGY.read_bytes()).hexdigest()
     dist.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
     try:
-        (tmp / "ccmgraph.nq").write_text(nquads, encoding="utf-8")
+        (tmp / "ccmgraph.nq").write_bytes(nquads)
         (tmp / "ccmgraph.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
         (tmp / "ccmgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(triples), encoding="utf-8")

@@ -1,0 +1,677 @@
+"""``ccmgraph draft data/sources/<stem>.txt``: a first curated file for a new work plan.
+
+It reads the text as the five sources are laid out (numbered sections; "1) a)", "a/",
+"1.", bullets and "Track 1:" items; month and quarter headings in the timeline) and writes
+``data/workplans/<stem>.ttl`` in the form of data/README.md, every statement backed by a
+quote of the text. It writes nothing the build derives (partOf, positions, descriptions).
+What it cannot decide (a name it guessed, an organisation the reference data lacks, a
+meeting it does not know, the scope of plan-wide LAP actions) it flags with a curation note
+starting "REVIEW:", shown first on the review page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import URIRef
+
+from ccmgraph import paths
+from ccmgraph.build import evidence
+from ccmgraph.build.authoring import parse_action_list
+from ccmgraph.build.ingest import read_record, slug
+from ccmgraph.build.reference_index import Match, ReferenceIndex
+from ccmgraph.build.reference_index import load as load_reference
+from ccmgraph.namespaces import ID
+
+REVIEW = "REVIEW: "
+PREFIXES = """\
+@prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix source: <https://w3id.org/ccmgraph/id/source/> .
+@prefix state: <https://w3id.org/ccmgraph/id/state/> .
+@prefix orgid: <https://w3id.org/ccmgraph/id/org/> .
+@prefix wg: <https://w3id.org/ccmgraph/id/working-group/> .
+@prefix lap: <https://w3id.org/ccmgraph/id/lap-action/> .
+@prefix article: <https://w3id.org/ccmgraph/id/article/> .
+@prefix treaty: <https://w3id.org/ccmgraph/id/treaty/> .
+@prefix meeting: <https://w3id.org/ccmgraph/id/meeting/> .
+@prefix doc: <https://w3id.org/ccmgraph/id/document/> .
+@prefix period: <https://w3id.org/ccmgraph/id/period/> .
+"""
+KIND_PREFIX = {"objective": "objective", "activity": "activity", "output": "output", "outcome": "outcome",
+               "timeline": "timeline"}
+KIND_CLASS = {"objective": "ccm:Objective", "activity": "ccm:Activity", "output": "ccm:ExpectedOutput",
+              "outcome": "ccm:Outcome", "timeline": "ccm:TimelineEntry"}
+_ORDINALS = {w: i for i, w in enumerate(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"], 1)}
+_MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1)}
+_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+# ---------------------------------------------------------------- patterns
+
+_SECTION = re.compile(
+    r"^(?:[IVX]+\.|\d+\.-?|[A-Z]\.)?\s*(?:\d\.\s*)?(background|context|objectives?|specific objectives|main objective|"
+    r"(?:key |implementation |main )?activities|expected outputs?|expected outcomes?|outcomes|outputs|"
+    r"strategy implementers|(?:likely |potential )?implementation partners|timeline|overarching activities|"
+    r"target states|estimated budget|budget|priorities|mandate|premise|assumptions|summary)\b", re.IGNORECASE)
+_ITEM = [
+    ("track", re.compile(r"^Track\s+(\d+(?:\.\d+)?)\s*:?\s*(.*)$")),
+    ("group", re.compile(r"^Output\s+(\d+)\s*:?\s*(.*)$")),
+    ("number", re.compile(r"^(\d{1,2})[.)]\s+(.+)$")),
+    ("letter", re.compile(r"^\(?([a-z])[)/.]\s*(.+)$")),
+    ("bullet", re.compile(r"^[-•▪*\uf0b7]\s*(.+)$")),
+]
+_LAP = re.compile(r"(?:LAP\s+)?\b[Aa]ctions?\s+(?:numbers?\s+)?"
+                  r"(\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?"
+                  r"(?:\s*(?:,|and|to|–|-)\s*\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?)*)")
+_ARTICLE = re.compile(r"\bArticles?\s+(\d{1,2}(?:\s*(?:,|and)\s*\d{1,2})*)")
+_MEETING = re.compile(
+    r"\b(\d{1,2})\s*(?:st|nd|rd|th)?\s*(MSP|RC\b|Review Conference|Meeting of (?:the )?States Parties)"
+    r"|\b(" + "|".join(_ORDINALS) + r")\s+(Review Conference|Meeting of (?:the )?States Parties)", re.IGNORECASE)
+_LEADS = re.compile(r"(?:lead(?:s|ing)?\s+up\s+(?:to\s+)?|up\s+to\s+|(?<=\s)up\s+|by\s+|in\s+preparation\s+for\s+"
+                    r"|towards\s+)the\s+", re.IGNORECASE)
+_QUARTER_HEAD = re.compile(r"^(First|Second|Third|Fourth)\s+Quarter\s+(?:of\s+)?(\d{4})\s*:?$", re.IGNORECASE)
+_MONTH_HEAD = re.compile(r"^(" + "|".join(_MONTHS) + r")\s+(\d{4})\s*:?$", re.IGNORECASE)
+_RANGE_HEAD = re.compile(r"\((" + "|".join(_MONTHS) + r")\s+(\d{4})\s*[–-]\s*(" + "|".join(_MONTHS)
+                         + r")\s+(\d{4})\)", re.IGNORECASE)
+
+
+@dataclass
+class Line:
+    start: int  # offset of the first character of the cleaned text
+    end: int
+    text: str  # without markdown decoration (#, **) and surrounding blanks
+
+
+@dataclass
+class Item:
+    kind: str
+    key: str
+    identifier: str | None
+    start: int
+    end: int
+    parent: Item | None = None
+    period: str | None = None
+    relation: str = "partner"  # what names in its text are: partner (activities) or mentions
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Draft:
+    """What the drafter found; ``turtle()`` writes it."""
+
+    stem: str
+    plan_key: str
+    text: str
+    title: Line | None = None
+    statements: list[tuple[str, str, str | None, str]] = field(default_factory=list)  # (prop, object, quote, note)
+    items: list[Item] = field(default_factory=list)
+    new_orgs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (label, start, end)
+    notes: list[str] = field(default_factory=list)  # on the work plan
+    element_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- reading the text
+
+def lines_of(text: str) -> list[Line]:
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        raw = m.group(0)
+        inner = re.match(r"^[\s#*>|]*(.*?)[\s*|]*$", raw)
+        if inner is None or not inner.group(1).strip():
+            continue
+        start = m.start() + inner.start(1)
+        cleaned = inner.group(1).replace("**", "").replace("***", "").strip()
+        out.append(Line(start, m.start() + inner.end(1), cleaned))
+    return out
+
+
+def _item_marker(text: str) -> tuple[str, str, str] | None:
+    for kind, pattern in _ITEM:
+        if m := pattern.match(text):
+            groups = m.groups()
+            return (kind, "", groups[0]) if kind == "bullet" else (kind, groups[0], groups[1])
+    return None
+
+
+def _section_kind(text: str) -> str | None:
+    m = _SECTION.match(text)
+    if not m or len(text.split()) > 14:
+        return None
+    word = text.lower()
+    for key, kind in (("timeline", "timeline"), ("overarching", "timeline"), ("outcome", "outcome"),
+                      ("output", "output"), ("objective", "objective"), ("activit", "activity"),
+                      ("priorit", "activity"), ("partner", "partner"), ("implementer", "partner")):
+        if key in word:
+            return kind
+    return "other"
+
+
+def _period_of_heading(text: str) -> str | None:
+    if m := _QUARTER_HEAD.match(text):
+        return f"{m[2]}-Q{_QUARTERS[m[1].lower()]}"
+    if m := _MONTH_HEAD.match(text):
+        return f"{m[2]}-{_MONTHS[m[1].lower()]:02d}"
+    if m := _RANGE_HEAD.search(text):
+        return f"{m[2]}-{_MONTHS[m[1].lower()]:02d}--{m[4]}-{_MONTHS[m[3].lower()]:02d}"
+    if m := re.fullmatch(r"(\d{4})\s*:?", text):
+        return m[1]
+    return None
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", ";", ":", "!", "?", ","))
+
+
+# ---------------------------------------------------------------- the drafter
+
+class Drafter:
+    def __init__(self, text_path: Path, reference: ReferenceIndex | None = None) -> None:
+        self.path = text_path
+        self.text = text_path.read_text(encoding="utf-8")
+        self.ref = reference or load_reference()
+        self.lines = lines_of(self.text)
+        stem = text_path.stem
+        key = re.sub(r"-?(?:work-?plan|concept-note|budget)-?", "-", stem).strip("-")
+        self.draft = Draft(stem=stem, plan_key=re.sub(r"-{2,}", "-", key), text=self.text)
+
+    # ------------------------------------------------------------ quotes
+
+    def quote(self, start: int, end: int) -> tuple[str, str | None]:
+        """The quote of text[start:end] and, when it is not unique, a unique context around it."""
+        words = " ".join(self.text[start:end].split())
+        if len(evidence._occurrences(self.text, words)) == 1:
+            return words, None
+        for lo, hi in ((start, end + 80), (start - 80, end), (start - 80, end + 80), (start - 300, end + 300)):
+            lo, hi = max(0, lo), min(len(self.text), hi)
+            context = " ".join(self.text[lo:hi].split()[1:-1] if lo > 0 and hi < len(self.text)
+                               else self.text[lo:hi].split())
+            if words in context and len(evidence._occurrences(self.text, context)) == 1 \
+                    and len(evidence._occurrences(context, words)) == 1:
+                return words, context
+        return words, None
+
+    # ------------------------------------------------------------ plan-level facts
+
+    def _title(self) -> None:
+        for line in self.lines[:25]:
+            if (re.search(r"work\s*plan|workplan|concept note", line.text, re.IGNORECASE)
+                    and re.search(r"\b20\d\d\b", line.text) and len(line.text) < 160):
+                self.draft.title = line
+                return
+        self.draft.notes.append(REVIEW + "No title line (with 'work plan' or 'concept note') was found.")
+
+    def _period(self) -> str | None:
+        title = self.draft.title.text if self.draft.title else ""
+        if m := re.search(r"(20\d\d)\s*[-–]\s*(20\d\d)", title):
+            return f"{m[1]}--{m[2]}"
+        if m := re.search(r"\b(20\d\d)\b", title):
+            return m[1]
+        years = re.findall(r"20\d\d", self.path.stem)
+        if years:
+            self.draft.notes.append(REVIEW + "The period is read from the file name, not from the text.")
+            return f"{years[0]}--{years[-1]}" if len(years) > 1 else years[0]
+        return None
+
+    def _meeting_key(self, m: re.Match[str]) -> str:
+        if m[1]:
+            number, kind = int(m[1]), m[2].lower()
+        else:
+            number, kind = _ORDINALS[m[3].lower()], m[4].lower()
+        return f"{number}{'rc' if kind.startswith(('rc', 'review')) else 'msp'}"
+
+    def meetings_in(self, start: int, end: int) -> list[tuple[str, int, int]]:
+        return [(self._meeting_key(m), start + m.start(), start + m.end())
+                for m in _MEETING.finditer(self.text[start:end])]
+
+    def add(self, prop: str, obj: str, start: int | None = None, end: int | None = None, note: str | None = None) -> None:
+        quote = None if start is None or end is None else f"{start}:{end}"
+        self.draft.statements.append((prop, obj, quote, note or ""))
+
+    def _plan_facts(self) -> None:
+        d, ref = self.draft, self.ref
+        head = [line for line in self.lines[:30]]
+        title = d.title
+        if title:
+            index = self.lines.index(title)
+            before = [ln for ln in self.lines[max(0, index - 2):index] if ref.find_groups(ln.text)]
+            heading = f"{before[-1].text.rstrip(' ,')}, {title.text}" if before else title.text
+            self.add("dcterms:title", " ".join(heading.split()))
+        period = self._period()
+        if period:
+            self.add("ccm:period", f"period:{period}", *((title.start, title.end) if title else (None, None)))
+        else:
+            d.notes.append(REVIEW + "No period found: add ccm:period.")
+        for line in head:
+            groups = ref.find_groups(line.text)
+            if groups:
+                g = groups[0]
+                self.add("ccm:workingGroup", self._curie(g.iri), line.start + g.start, line.start + g.end)
+                break
+        self._coordinators()
+        self._leads_up_to()
+
+    def _coordinators(self) -> None:
+        ref = self.ref
+        for i, line in enumerate(self.lines[:40]):
+            label = re.match(r"^Coordinators?\s*:\s*(.*)$", line.text)
+            candidates = []
+            if label:
+                candidates = [line] if label.group(1) else self.lines[i + 1:i + 2]
+            elif i < 15 and len(line.text.split()) <= 8:
+                rest = re.sub(r"\b(and|&)\b|[,;]", " ", line.text)
+                states = ref.find_states(line.text, guess=True)
+                covered = sum(len(s.written.split()) for s in states)
+                if states and covered == len(rest.split()):
+                    candidates = [line]
+            for cand in candidates:
+                states = ref.find_states(cand.text, guess=True)
+                if not states:
+                    continue
+                start, end = (line.start if label else cand.start), cand.end
+                for s in states:
+                    note = (f"{REVIEW}'{s.written}' is read as {ref.labels.get(s.iri, s.iri)} (spelling)."
+                            if s.guessed else None)
+                    self.add("ccm:coordinator", self._curie(s.iri), start, end, note)
+                return
+        self.draft.notes.append(REVIEW + "No coordinators found; add ccm:coordinator if the plan names them.")
+
+    def _leads_up_to(self) -> None:
+        candidates = []
+        for m in _LEADS.finditer(self.text):
+            after = _MEETING.match(self.text, m.end())
+            if after:
+                candidates.append((self._meeting_key(after), m.start(), after.end()))
+        if not candidates:
+            return
+        key, start, end = candidates[0]
+        if key in self.ref.meetings:
+            self.add("ccm:leadsUpTo", f"meeting:{key}", start, end)
+            others = {k for k, _, _ in candidates} - {key}
+            if others:
+                self.draft.notes.append(REVIEW + f"The text also leads up to {', '.join(sorted(others))}; "
+                                        f"{key} (named first) was kept as ccm:leadsUpTo.")
+        else:
+            self.draft.notes.append(REVIEW + f"The plan leads up to '{self.text[start:end]}', a meeting the "
+                                    "reference data lacks (data/reference/meetings.ttl).")
+
+    @staticmethod
+    def _curie(iri: URIRef) -> str:
+        rest = str(iri).removeprefix(str(ID))
+        kind, _, key = rest.partition("/")
+        prefix = {"state": "state", "org": "orgid", "working-group": "wg", "meeting": "meeting",
+                  "article": "article", "treaty": "treaty"}.get(kind)
+        return f"{prefix}:{key}" if prefix and re.fullmatch(r"[A-Za-z0-9_-]+", key) else f"<{iri}>"
+
+    # ------------------------------------------------------------ structure
+
+    def _sections(self) -> list[tuple[str, Line, list[Line]]]:
+        out: list[tuple[str, Line, list[Line]]] = []
+        for line in self.lines:
+            kind = _section_kind(line.text)
+            if kind is not None and not (out and out[-1][0] == "timeline" and kind != "timeline"
+                                         and _item_marker(line.text)):
+                out.append((kind, line, []))
+            elif out:
+                out[-1][2].append(line)
+        return out
+
+    def _span_of(self, lines: list[Line], i: int) -> tuple[int, int]:
+        """A list item and the lines that continue it (a sentence wrapped over several lines)."""
+        start, end = lines[i].start, lines[i].end
+        j = i + 1
+        while (j < len(lines) and j - i <= 6 and not _ends_sentence(self.text[start:end])
+               and _item_marker(lines[j].text) is None and _section_kind(lines[j].text) is None
+               and _period_of_heading(lines[j].text) is None):
+            end = lines[j].end
+            j += 1
+        return start, end
+
+    def _unique_key(self, kind: str, key: str) -> str:
+        taken = {(it.kind, it.key) for it in self.draft.items}
+        out, n = key, 2
+        while (kind, out) in taken:
+            out, n = f"{key}-{n}", n + 1
+        return out
+
+    def _new_item(self, kind: str, key: str, identifier: str | None, span: tuple[int, int],
+                  parent: Item | None, period: str | None = None) -> Item:
+        item = Item(kind, self._unique_key(kind, key), identifier, span[0], span[1], parent, period,
+                    "partner" if kind in ("activity", "timeline") else "mentions")
+        if parent:
+            parent.children.append(item)
+        self.draft.items.append(item)
+        return item
+
+    def _elements(self, kind: str, lines: list[Line]) -> None:
+        top: Item | None = None
+        mid: Item | None = None
+        bullets: dict[str, int] = {}
+        for i, line in enumerate(lines):
+            marker = _item_marker(line.text)
+            if marker is None:
+                continue
+            mtype, label, _ = marker
+            span = self._span_of(lines, i)
+            if mtype in ("track", "group"):
+                key = f"track-{label}" if mtype == "track" else label
+                top = self._new_item(kind, key, label if mtype == "group" else f"Track {label}", span, None)
+                mid = None
+            elif mtype == "number":
+                top = self._new_item(kind, label, label, span, None)
+                mid = None
+            elif mtype == "letter":
+                key = f"{top.key}{label}" if top else label
+                mid = self._new_item(kind, key, key if top is None or top.identifier else label, span, top)
+            else:
+                parent = mid or top
+                base = parent.key if parent else ""
+                bullets[base] = bullets.get(base, 0) + 1
+                key = f"{base}-{bullets[base]}" if base else str(bullets[base])
+                if parent is None or (kind in ("output",) and parent.kind != kind):
+                    parent = None
+                self._new_item(kind, key, None, span, parent)
+
+    def _timeline(self, heading: Line, lines: list[Line]) -> None:
+        period = _period_of_heading(heading.text)
+        counts: dict[str, int] = {}
+        for i, line in enumerate(lines):
+            head = _period_of_heading(line.text)
+            if head is not None:
+                period = head
+                continue
+            if period is None:
+                continue
+            marker = _item_marker(line.text)
+            if marker and marker[0] in ("number",) and not _ends_sentence(line.text) and len(line.text.split()) < 8 \
+                    and lines[i + 1:i + 2] and _item_marker(lines[i + 1].text):
+                continue  # "1) Gender mainstreaming": a group heading inside the timeline
+            if marker is None and i > 0 and lines[i - 1].end > line.start:
+                continue
+            counts[period] = counts.get(period, 0) + 1
+            span = (line.start, line.end) if marker is None else self._span_of(lines, i)
+            self._new_item("timeline", f"{period.replace('--', '-to-')}-{counts[period]}", None, span, None, period)
+
+    def _partners(self, heading: Line, lines: list[Line]) -> None:
+        prop = "ccm:partner" if "partner" in heading.text.lower() else "ccm:implementer"
+        for i, line in enumerate(lines):
+            start, end = self._span_of(lines, i) if _item_marker(line.text) else (line.start, line.end)
+            found = self._names(start, end)
+            if not found:
+                text = re.sub(r"^[-•▪*\uf0b7\s]+", "", self.text[start:end]).strip(" .;,")
+                if not text or len(text.split()) > 10:
+                    continue
+                key = slug(re.sub(r"^(?:the|other)\s+", "", text, flags=re.IGNORECASE))[:60]
+                self.draft.new_orgs[key] = (text, start, end)
+                self.add(prop, f"orgid:{key}", start, end,
+                         f"{REVIEW}'{text}' is not in data/reference/: a new organisation orgid:{key} is drafted; "
+                         "check it, or link a known resource.")
+                continue
+            own = {o for p, o, _, _ in self.draft.statements if p in ("ccm:coordinator", "ccm:workingGroup")}
+            for iri, note in found:
+                if self._curie(iri) not in own:
+                    self.add(prop, self._curie(iri), start, end, note)
+
+    def _names(self, start: int, end: int, topics: bool = True) -> list[tuple[URIRef, str | None]]:
+        """States, organisations (known, or drafted from the partner list) and working groups
+        (by their topic alone only when ``topics``: in an element's text "victim assistance" is a subject)."""
+        piece = self.text[start:end]
+        out: list[tuple[URIRef, str | None]] = []
+        groups = self.ref.find_groups(piece) if topics else [
+            m for m in self.ref.find_groups(piece) if len(m.written.split()) > 4 or "working group" in m.written.lower()]
+        drafted = [Match(ID[f"org/{key}"], 0, 0, label) for key, (label, _, _) in self.draft.new_orgs.items()
+                   if label.lower() in piece.lower()]
+        for m in self.ref.find_orgs(piece) + drafted + groups + self.ref.find_states(piece, guess=True):
+            note = (f"{REVIEW}'{m.written}' is read as {self.ref.labels.get(m.iri, m.iri)} (spelling)."
+                    if m.guessed else None)
+            if m.iri not in [i for i, _ in out]:
+                out.append((m.iri, note))
+        return out
+
+    # ------------------------------------------------------------ facts in element texts
+
+    def _facts(self, item: Item) -> None:
+        facts: list[tuple[str, str, int, int, str | None]] = []
+        piece = self.text[item.start:item.end]
+        for m in _LAP.finditer(piece):
+            listed = " ".join(m.group(1).split())
+            try:
+                parse_action_list(listed)
+            except ValueError:
+                continue
+            facts.append(("align", listed, item.start + m.start(), item.start + m.end(), None))
+        for m in _ARTICLE.finditer(piece):
+            for number in re.findall(r"\d+", m.group(1)):
+                if int(number) in self.ref.articles:
+                    facts.append(("ccm:supportsArticle", f"article:{number}", item.start + m.start(),
+                                  item.start + m.end(), None))
+        for key, s, e in self.meetings_in(item.start, item.end):
+            if key in self.ref.meetings:
+                facts.append(("ccm:mentions", f"meeting:{key}", s, e, None))
+        for iri, note in self._names(item.start, item.end, topics=False):
+            facts.append((f"ccm:{item.relation}", self._curie(iri), item.start, item.end, note))
+        self.draft.element_facts[id(item)] = facts
+
+    def _plan_alignments(self) -> None:
+        inside = [(it.start, it.end) for it in self.draft.items]
+        for m in _LAP.finditer(self.text):
+            if any(s <= m.start() < e for s, e in inside):
+                continue
+            listed = " ".join(m.group(1).split())
+            try:
+                parse_action_list(listed)
+            except ValueError:
+                continue
+            sentence_start = max(self.text.rfind(".", 0, m.start()), self.text.rfind("\n\n", 0, m.start())) + 1
+            sentence_end = self.text.find(".", m.end())
+            sentence_end = len(self.text) if sentence_end < 0 else sentence_end + 1
+            while self.text[sentence_start].isspace():
+                sentence_start += 1
+            self.add("align", listed, sentence_start, sentence_end,
+                     f"{REVIEW}LAP actions {listed} are stated outside the plan's elements and are drafted for the "
+                     "whole plan: if the text scopes them to part of it, add ccm:appliesTo.")
+
+    def _relations(self) -> None:
+        objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
+        for item in self.draft.items:
+            if item.kind in ("activity", "output") and item.key in objectives and item.identifier:
+                item_rel = objectives[item.key]
+                self.draft.element_facts.setdefault(id(item), []).append(
+                    ("ccm:contributesTo", f"objective:{item_rel.key}", item.start, item.end, None))
+
+    # ------------------------------------------------------------ all
+
+    def run(self) -> Draft:
+        self._title()
+        self._plan_facts()
+        for kind, heading, lines in self._sections():
+            if kind in ("objective", "activity", "output", "outcome"):
+                self._elements(kind, lines)
+            elif kind == "timeline":
+                self._timeline(heading, lines)
+            elif kind == "partner":
+                self._partners(heading, lines)
+        for item in self.draft.items:
+            self._facts(item)
+        self._relations()
+        self._plan_alignments()
+        mentioned = set()
+        for key, s, e in self.meetings_in(0, len(self.text)):
+            if key not in self.ref.meetings and key not in mentioned:
+                mentioned.add(key)
+                self.draft.notes.append(f"{REVIEW}'{self.text[s:e]}' names a meeting the reference data lacks.")
+        return self.draft
+
+
+# ---------------------------------------------------------------- writing Turtle
+
+def _lit(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _wrapped(value: str, indent: int, width: int = 96) -> str:
+    """A string literal whose words may run over several lines: quotes match across any
+    whitespace, so a long quote is written as a triple-quoted string of short lines."""
+    words, lines, current = value.split(), [], ""
+    for w in words:
+        if current and len(current) + 1 + len(w) > width - indent:
+            lines.append(current)
+            current = w
+        else:
+            current = f"{current} {w}" if current else w
+    lines.append(current)
+    if len(lines) == 1:
+        return _lit(value)
+    body = ("\n" + " " * indent).join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    return f'"""{body}"""'
+
+
+def _label(text: str) -> str:
+    text = re.sub(r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|Track\s+[\d.]+:?|Output\s+\d+:?)\s*", "", " ".join(text.split()))
+    text = text.strip(" .;:,")
+    words = text.split()
+    short = " ".join(words[:9])
+    return (short[0].upper() + short[1:] if short else "Untitled") + ("…" if len(words) > 9 else "")
+
+
+def _evidence(d: Drafter, start: int, end: int, indent: int, prop: str | None = None) -> str:
+    quote, context = d.quote(start, end)
+    pad = " " * indent
+    parts = [f"ccm:quote {_wrapped(quote, indent + 12)}"]
+    if context:
+        parts.append(f"ccm:quoteContext {_wrapped(context, indent + 19)}")
+    if prop:
+        parts.append(f"ccm:forProperty {prop}")
+    return "[ " + f" ;\n{pad}  ".join(parts) + " ]"
+
+
+def turtle(drafter: Drafter, draft: Draft) -> str:
+    d, text = drafter, draft.text
+    plan = f"<{ID}workplan/{draft.plan_key}>"
+    record = read_record(d.path)
+    digest = hashlib.sha256(d.path.read_bytes()).hexdigest()
+    out = [f"# Draft of data/workplans/{draft.stem}.ttl written by `ccmgraph draft` from",
+           f"# data/sources/{draft.stem}.txt. Edit it, then `ccmgraph build`; notes starting",
+           "# 'REVIEW:' say what the drafter could not decide (see /review/ in `ccmgraph serve`).",
+           PREFIXES.rstrip("\n")]
+    for kind, prefix in KIND_PREFIX.items():
+        out.append(f"@prefix {prefix}: <{ID}workplan/{draft.plan_key}/{kind}/> .")
+    title = next((o for p, o, _, _ in draft.statements if p == "dcterms:title"), draft.stem)
+    issuers = [o for p, o, _, _ in draft.statements if p == "ccm:workingGroup"]
+    if not issuers and re.search(r"Implementation Support Unit|\bISU\b", title):
+        issuers = ["orgid:isu"]
+    if not issuers:
+        issuers = [o for p, o, _, _ in draft.statements if p == "ccm:coordinator"] or ["orgid:isu"]
+        draft.notes.append(REVIEW + "The issuer of the document is a guess (no working group named in its heading).")
+    period = next((o for p, o, _, _ in draft.statements if p == "ccm:period"), None)
+    src = [f"\nsource:{draft.stem} a ccm:SourceDocument ;",
+           f"    dcterms:title {_lit(title)}@en ;",
+           f"    ccm:issuer {' , '.join(issuers[:1])} ;"]
+    if period:
+        src.append(f"    ccm:period {period} ;")
+    src.append(f"    ccm:fileName {_lit(d.path.name)} ;")
+    if record is not None:
+        src.append(f"    ccm:originalFileName {_lit(record.originalFileName)} ;")
+    src.append(f"    ccm:sha256 {_lit(digest)} .")
+    out += src
+    # the work plan
+    body = [f"\n{plan} a ccm:WorkPlan",
+            f"    rdfs:label {_lit(_label(title))}@en",
+            f"    ccm:sourceDocument source:{draft.stem}"]
+    by_prop: dict[str, list[tuple[str, str | None, str]]] = {}
+    for prop, obj, quote, note in draft.statements:
+        by_prop.setdefault(prop, []).append((obj, quote, note))
+    for prop in ("dcterms:title", "ccm:workingGroup", "ccm:period", "ccm:leadsUpTo", "ccm:coordinator",
+                 "ccm:implementer", "ccm:partner"):
+        rows = by_prop.get(prop, [])
+        if not rows:
+            continue
+        if prop == "dcterms:title":
+            body.append(f"    dcterms:title {_lit(rows[0][0])}@en")
+            continue
+        objects = list(dict.fromkeys(o for o, _, _ in rows))
+        body.append(f"    {prop} {' , '.join(objects)}")
+        for quote in dict.fromkeys(q for _, q, _ in rows if q):
+            s, e = map(int, quote.split(":"))
+            body.append(f"    ccm:evidence {_evidence(d, s, e, 4, prop)}")
+        for note in dict.fromkeys(n for _, _, n in rows if n):
+            draft.notes.append(note)
+    for obj, quote, note in by_prop.get("align", []):
+        s, e = map(int, quote.split(":"))  # type: ignore[union-attr]
+        body.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(obj)} ; ccm:basis ccm:StatedInText ;\n"
+                    f"        ccm:evidence {_evidence(d, s, e, 8)} ]")
+        draft.notes.append(note)
+    for note in dict.fromkeys(draft.notes):
+        body.append(f"    ccm:curationNote {_wrapped(note, 22)}@en")
+    out.append(" ;\n".join(body) + " .")
+    # organisations the reference data lacks
+    for key, (label, s, e) in draft.new_orgs.items():
+        out.append(f"\norgid:{key} a ccm:Organization ;\n    rdfs:label {_lit(label)}@en ;\n"
+                   f"    dcterms:source source:{draft.stem} ;\n"
+                   f"    ccm:curationNote {_lit(REVIEW + 'not in data/reference/: move it there with its source, or replace it.')}@en ;\n"
+                   f"    ccm:evidence {_evidence(d, s, e, 4)} .")
+    # elements, kind by kind, in document order
+    for kind in ("objective", "activity", "output", "outcome", "timeline"):
+        members = [it for it in draft.items if it.kind == kind]
+        if members:
+            out.append(f"\n# ---------------------------------------------------------------- {kind} elements")
+        for item in members:
+            types = [KIND_CLASS[kind]] + (["ccm:Track"] if kind == "activity" and item.children
+                                           and item.key.startswith("track") else [])
+            lines = [f"\n{KIND_PREFIX[kind]}:{item.key} a {' , '.join(types)}",
+                     f"    rdfs:label {_lit(_label(text[item.start:item.end]))}@en"]
+            if item.identifier:
+                lines.append(f"    dcterms:identifier {_lit(item.identifier)}")
+            if item.period:
+                lines.append(f"    ccm:scheduledIn period:{item.period}")
+            if item.parent is not None:
+                rel = "ccm:subActivityOf" if kind == "activity" else "ccm:contributesTo"
+                lines.append(f"    {rel} {KIND_PREFIX[kind]}:{item.parent.key}")
+            facts = draft.element_facts.get(id(item), [])
+            notes = []
+            for prop in ("ccm:contributesTo", "ccm:partner", "ccm:mentions", "ccm:supportsArticle"):
+                objects = list(dict.fromkeys(o for p, o, *_ in facts if p == prop))
+                if objects:
+                    lines.append(f"    {prop} {' , '.join(objects)}")
+                notes += [n for p, _, _, _, n in facts if p == prop and n]
+            lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end, 4)}")
+            for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
+                quote, context = d.quote(s, e)
+                ev = (f"[ ccm:quote {_lit(quote)} ;\n            ccm:quoteContext "
+                      f"{_wrapped(drafter.quote(item.start, item.end)[0], 30)} ]") if context else f"[ ccm:quote {_lit(quote)} ]"
+                lines.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
+                             f"        ccm:evidence {ev} ]")
+            for note in dict.fromkeys(notes):
+                lines.append(f"    ccm:curationNote {_wrapped(note, 22)}@en")
+            out.append(" ;\n".join(lines) + " .")
+    return "\n".join(out) + "\n"
+
+
+def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
+    """The draft Turtle for a source text (nothing written)."""
+    drafter = Drafter(text_path, reference)
+    return turtle(drafter, drafter.run())
+
+
+def write_draft(text_path: Path, force: bool = False) -> Path:
+    """Write data/workplans/<stem>.ttl; refuse to overwrite a curated file unless ``force``."""
+    if not text_path.is_file():
+        raise FileNotFoundError(f"{text_path}: no such file")
+    if text_path.suffix != ".txt":
+        raise ValueError(f"{text_path}: draft reads a source text (.txt); run `ccmgraph ingest` on a PDF or Word file")
+    target = paths.WORKPLANS / f"{text_path.stem}.ttl"
+    if target.exists() and not force:
+        raise FileExistsError(f"{target}: exists (curated work is not overwritten; --force replaces it)")
+    content = draft_text(text_path)
+    paths.WORKPLANS.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    return target
+
+

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test build bench clean
+.PHONY: serve test build bench clean format lint
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -21,10 +21,19 @@ test: $(STAMP)
 	$(VENV)/bin/ccmgraph build --quiet
 	$(PY) -m pytest -q
 
+# the curated files in the one convention (turtlefmt's layout, the prefix block of data/README.md)
+format: $(STAMP)
+	$(VENV)/bin/ccmgraph format
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ccmgraph format --check
+
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/endpoint.py --dataset seed --duration 3
 	$(PY) bench/analyst.py
+	$(PY) bench/build.py
 
 clean:
 	rm -rf dist

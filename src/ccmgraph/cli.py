@@ -108,6 +108,76 @@ def validate() -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
+           stem: Annotated[Optional[str], typer.Option(help="Name of the source (default: from the file name).")] = None,
+           force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False) -> None:
+    """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
+    from ccmgraph.build.ingest import IngestError
+    from ccmgraph.build.ingest import ingest as ingesting
+
+    try:
+        target, record = ingesting(file, stem, force)
+    except IngestError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"wrote {target} (sha256 {record.sha256}, {record.extractedWith}); "
+               f"next: ccmgraph draft {target}")
+
+
+@app.command()
+def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<stem>.txt")] = None,
+          force: Annotated[bool, typer.Option("--force", help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
+          evaluate: Annotated[bool, typer.Option("--evaluate", help="Draft every curated source as if unseen and "
+                                                 "report precision and recall per kind of finding.")] = False,
+          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table to this file.")] = None) -> None:
+    """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
+    if evaluate:
+        from ccmgraph.build.evaluate import evaluate as evaluating
+        from ccmgraph.build.evaluate import table
+
+        text = table(evaluating())
+        typer.echo(text)
+        if report:
+            report.write_text(text, encoding="utf-8")
+        return
+    if source is None:
+        _fail("give a source text (data/sources/<stem>.txt), or --evaluate")
+        return
+    from ccmgraph.build.draft import write_draft
+
+    try:
+        target = write_draft(source, force)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    flagged = target.read_text(encoding="utf-8").count("REVIEW:")
+    typer.echo(f"wrote {target} ({flagged} item(s) flagged REVIEW); next: ccmgraph build, then "
+               f"ccmgraph serve and open /review/{target.stem}")
+
+
+@app.command(name="format")
+def format_(files: Annotated[Optional[list[Path]], typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
+            check: Annotated[bool, typer.Option("--check", help="Change nothing; list the files off the convention.")] = False) -> None:
+    """Write curated Turtle files in the one convention (prefix block, order, short lines)."""
+    from ccmgraph.build.style import StyleError, check_file, format_file
+
+    targets = files or sorted(paths.WORKPLANS.glob("*.ttl"))
+    problems = []
+    for path in targets:
+        try:
+            if check:
+                problems += check_file(path)
+            elif format_file(path):
+                typer.echo(f"formatted {path}")
+        except StyleError as exc:
+            _fail(str(exc))
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        _fail(f"{len(problems)} place(s) off the convention; `ccmgraph format` rewrites them")
+
+
 def _ensure_dist() -> None:
     from ccmgraph import build as building
 

@@ -82,6 +82,9 @@ _RANGE_HEAD = re.compile(r"\((" + "|".join(_MONTHS) + r")\s+(\d{4})\s*[–-]\s*(
                          + r")\s+(\d{4})\)", re.IGNORECASE)
 
 
+_TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
+
+
 @dataclass
 class Line:
     start: int  # offset of the first character of the cleaned text
@@ -314,6 +317,15 @@ class Drafter:
     def _sections(self) -> list[tuple[str, Line, list[Line]]]:
         out: list[tuple[str, Line, list[Line]]] = []
         for line in self.lines:
+            cells = {c.strip().lower() for c in line.text.split("\t")}
+            if len(cells) > 1 and cells <= set(_TABLE_KINDS):
+                out.append(("table", line, []))
+                continue
+            if out and out[-1][0] == "table":
+                if "\t" in self.text[line.start - 1:line.end] or line.text.count("\t"):
+                    out[-1][2].append(Line(self.text.rfind("\n", 0, line.start) + 1, line.end,
+                                           self.text[self.text.rfind("\n", 0, line.start) + 1:line.end]))
+                    continue
             kind = _section_kind(line.text)
             if kind is not None and not (out and out[-1][0] == "timeline" and kind != "timeline"
                                          and _item_marker(line.text)):
@@ -397,6 +409,33 @@ class Drafter:
             counts[period] = counts.get(period, 0) + 1
             span = (line.start, line.end) if marker is None else self._span_of(lines, i)
             self._new_item("timeline", f"{period.replace('--', '-to-')}-{counts[period]}", None, span, None, period)
+
+    def _table(self, header: Line, rows: list[Line]) -> None:
+        """A results table: a header row of kinds (Outcomes / Outputs / Activities), then rows of
+        tab-separated cells; an empty cell continues the element above it, a cell of activities
+        holds one per sentence, and each column contributes to the one before it."""
+        kinds = [_TABLE_KINDS[c.strip().lower()] for c in header.text.split("\t")]
+        current: dict[str, Item] = {}
+        for row in rows:
+            offset = row.start
+            for column, cell in enumerate(row.text.split("\t")):
+                start = offset + len(cell) - len(cell.lstrip(" -\uf0b7•"))
+                end = offset + len(cell.rstrip())
+                offset += len(cell) + 1
+                if column >= len(kinds) or len(self.text[start:end].split()) < 3:
+                    continue  # an empty cell, or a running header caught in the table
+                kind = kinds[column]
+                above = current.get(kinds[column - 1]) if column else None
+                pieces = ([(start + m.start(), start + m.end()) for m in re.finditer(r"[^.;]+[.;]?", self.text[start:end])
+                           if m.group(0).strip()] if kind == "activity" else [(start, end)])
+                for lo, hi in pieces:
+                    lo += len(self.text[lo:hi]) - len(self.text[lo:hi].lstrip())
+                    item = self._new_item(kind, f"table-{len([i for i in self.draft.items if i.kind == kind]) + 1}",
+                                          None, (lo, hi), None)
+                    if above is not None:
+                        self.draft.element_facts.setdefault(id(item), []).append(
+                            ("ccm:contributesTo", f"{KIND_PREFIX[above.kind]}:{above.key}", lo, hi, None))
+                    current[kind] = item
 
     def _partners(self, heading: Line, lines: list[Line]) -> None:
         prop = "ccm:partner" if "partner" in heading.text.lower() else "ccm:implementer"
@@ -491,7 +530,9 @@ class Drafter:
         self._title()
         self._plan_facts()
         for kind, heading, lines in self._sections():
-            if kind in ("objective", "activity", "output", "outcome"):
+            if kind == "table":
+                self._table(heading, lines)
+            elif kind in ("objective", "activity", "output", "outcome"):
                 self._elements(kind, lines)
             elif kind == "timeline":
                 self._timeline(heading, lines)
@@ -501,10 +542,15 @@ class Drafter:
             self._facts(item)
         self._relations()
         self._plan_alignments()
-        mentioned = set()
+        mentioned = {o for p, o, _, _ in self.draft.statements if p == "ccm:leadsUpTo"}
+        inside = [(it.start, it.end) for it in self.draft.items]
         for key, s, e in self.meetings_in(0, len(self.text)):
-            if key not in self.ref.meetings and key not in mentioned:
-                mentioned.add(key)
+            if f"meeting:{key}" in mentioned or any(lo <= s < hi for lo, hi in inside):
+                continue
+            mentioned.add(f"meeting:{key}")
+            if key in self.ref.meetings:
+                self.add("ccm:mentions", f"meeting:{key}", s, e)
+            else:
                 self.draft.notes.append(f"{REVIEW}'{self.text[s:e]}' names a meeting the reference data lacks.")
         return self.draft
 
@@ -589,7 +635,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     for prop, obj, quote, note in draft.statements:
         by_prop.setdefault(prop, []).append((obj, quote, note))
     for prop in ("dcterms:title", "ccm:workingGroup", "ccm:period", "ccm:leadsUpTo", "ccm:coordinator",
-                 "ccm:implementer", "ccm:partner"):
+                 "ccm:implementer", "ccm:partner", "ccm:mentions"):
         rows = by_prop.get(prop, [])
         if not rows:
             continue

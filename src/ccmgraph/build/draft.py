@@ -576,6 +576,8 @@ def _wrapped(value: str, indent: int, width: int = 96) -> str:
     if len(lines) == 1:
         return _lit(value)
     body = ("\n" + " " * indent).join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    if indent <= 8:  # a note, not a quote: its words on their own lines, no indentation inside the string
+        body = "\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
     return f'"""{body}"""'
 
 
@@ -655,7 +657,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                     f"        ccm:evidence {_evidence(d, s, e, 8)} ]")
         draft.notes.append(note)
     for note in dict.fromkeys(draft.notes):
-        body.append(f"    ccm:curationNote {_wrapped(note, 22)}@en")
+        body.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
     out.append(" ;\n".join(body) + " .")
     # organisations the reference data lacks
     for key, (label, s, e) in draft.new_orgs.items():
@@ -695,7 +697,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                 lines.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
                              f"        ccm:evidence {ev} ]")
             for note in dict.fromkeys(notes):
-                lines.append(f"    ccm:curationNote {_wrapped(note, 22)}@en")
+                lines.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
             out.append(" ;\n".join(lines) + " .")
     return "\n".join(out) + "\n"
 

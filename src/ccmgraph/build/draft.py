@@ -630,8 +630,13 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     src.append(f"    ccm:sha256 {_lit(digest)} .")
     out += src
     # the work plan
+    group = next((o for p, o, _, _ in draft.statements if p == "ccm:workingGroup"), None)
+    topic = re.sub(r"^(?:Working Group|Coordinators?) on ", "", d.ref.labels.get(ID[group.split(":", 1)[1]
+                                                                                  if group else ""], ""))
+    years = (period or "").removeprefix("period:").replace("--", "-")
+    plan_label = f"{topic} work plan {years}".strip() if topic and years else _label(title)
     body = [f"\n{plan} a ccm:WorkPlan",
-            f"    rdfs:label {_lit(_label(title))}@en",
+            f"    rdfs:label {_lit(plan_label)}@en",
             f"    ccm:sourceDocument source:{draft.stem}"]
     by_prop: dict[str, list[tuple[str, str | None, str]]] = {}
     for prop, obj, quote, note in draft.statements:

@@ -631,8 +631,8 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     out += src
     # the work plan
     group = next((o for p, o, _, _ in draft.statements if p == "ccm:workingGroup"), None)
-    topic = re.sub(r"^(?:Working Group|Coordinators?) on ", "", d.ref.labels.get(ID[group.split(":", 1)[1]
-                                                                                  if group else ""], ""))
+    group_iri = ID[f"working-group/{group.removeprefix('wg:')}"] if group else None
+    topic = re.sub(r"^(?:Working Group|Coordinators?) on ", "", d.ref.labels.get(group_iri, "")) if group_iri else ""
     years = (period or "").removeprefix("period:").replace("--", "-")
     plan_label = f"{topic} work plan {years}".strip() if topic and years else _label(title)
     body = [f"\n{plan} a ccm:WorkPlan",

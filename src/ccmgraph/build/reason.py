@@ -60,8 +60,10 @@ def infer(ontology: Graph, data: Graph, engine: Engine["rules", "owlrl"] = "rule
             closure = _owlrl_closure(ontology, data)
     else:
         closure = _owlrl_closure(ontology, data)
+    asserted = set(data)
+    asserted.update(ontology)
     inferred = Graph()
     for t in closure:
-        if t not in data and t not in ontology and worth_publishing(*t):
+        if t not in asserted and worth_publishing(*t):
             inferred.add(t)
     return inferred

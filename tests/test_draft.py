@@ -5,10 +5,10 @@ import re
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
+from tests._project import FIXTURE, cli, copy_project
 
 from ccmgraph.build import draft, evaluate
 from ccmgraph.namespaces import CCM, ID, OA
-from tests._project import FIXTURE, cli, copy_project
 
 PLAN = ID["workplan/victim-assistance-2026"]
 

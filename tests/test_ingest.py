@@ -7,9 +7,9 @@ import docx
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+from tests._project import FIXTURE, cli, copy_project
 
 from ccmgraph.build import ingest
-from tests._project import FIXTURE, cli, copy_project
 
 BODY = [
     "CCM Thematic Working Group on Victim Assistance",
@@ -53,9 +53,10 @@ def test_docx_round_trip_keeps_paragraphs_and_tables_not_headers(tmp_path):
     for line in BODY[:6]:
         document.add_paragraph(line)
     table = document.add_table(rows=2, cols=3)
-    for cell, value in zip(table.rows[0].cells, ("Outcomes", "Outputs", "Activities")):
+    for cell, value in zip(table.rows[0].cells, ("Outcomes", "Outputs", "Activities"), strict=True):
         cell.text = value
-    for cell, value in zip(table.rows[1].cells, ("Services are inclusive.", "- A compilation.", "Hold a workshop.")):
+    for cell, value in zip(table.rows[1].cells, ("Services are inclusive.", "- A compilation.", "Hold a workshop."),
+                           strict=True):
         cell.text = value
     document.save(path)
     text, tool = ingest.extract(path)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from tests._project import FIXTURE, copy_project
+from tests.test_pages import ARGS, CHROMIUM, OUT, free_port
 
 from ccmgraph import build as building
 from ccmgraph.build import draft, ingest
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
-from tests._project import FIXTURE, copy_project
-from tests.test_pages import ARGS, CHROMIUM, OUT, free_port
 
 STEM = "victim-assistance-workplan-2026"
 

@@ -2,10 +2,11 @@
 
 import shutil
 
+from tests._project import copy_project
+
 from ccmgraph import build as building
 from ccmgraph import paths
 from ccmgraph.build import style
-from tests._project import copy_project
 
 
 def test_formatting_the_five_files_keeps_the_graph(tmp_path, monkeypatch, build_result):

@@ -46,6 +46,7 @@ def test_watch_rebuilds_after_a_save(tmp_path, monkeypatch):
 
 
 def test_help_and_query_do_not_import_the_build():
-    code = "import sys, ccmgraph.cli; print(sorted(m for m in ('pyshacl', 'owlrl', 'pylode', 'rdflib') if m in sys.modules))"
+    code = ("import sys, ccmgraph.cli; "
+            "print(sorted(m for m in ('pyshacl', 'owlrl', 'pylode', 'rdflib') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -62,8 +63,10 @@ def _summary(result: building.Result) -> str:
 @app.command()
 def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
           dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None,
-          watch: Annotated[bool, typer.Option("--watch", help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
-          interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5) -> None:
+          watch: Annotated[bool, typer.Option("--watch",
+                                              help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
+          interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5,
+          ) -> None:
     """Load, reason, validate and write dist/ (left untouched when validation fails)."""
     if not watch:
         _build_once(quiet, dist)
@@ -73,15 +76,11 @@ def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only 
     def rebuild(changed: list[Path]) -> None:
         names = ", ".join(p.name for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
         typer.secho(f"-- changed: {names}" if changed else "-- watching the inputs; Ctrl-C stops", err=True, dim=True)
-        try:
+        with contextlib.suppress(typer.Exit):  # reported; keep watching: the next save may fix it
             _build_once(quiet, dist)
-        except typer.Exit:
-            pass  # reported; keep watching: the next save may fix it
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         watching(rebuild, interval)
-    except KeyboardInterrupt:
-        pass
 
 
 def _build_once(quiet: bool, dist: Path | None) -> None:
@@ -111,7 +110,8 @@ def validate() -> None:
 @app.command()
 def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
            stem: Annotated[Optional[str], typer.Option(help="Name of the source (default: from the file name).")] = None,
-           force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False) -> None:
+           force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
+           ) -> None:
     """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
     from ccmgraph.build.ingest import IngestError
     from ccmgraph.build.ingest import ingest as ingesting
@@ -127,10 +127,12 @@ def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .t
 
 @app.command()
 def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<stem>.txt")] = None,
-          force: Annotated[bool, typer.Option("--force", help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
+          force: Annotated[bool, typer.Option("--force",
+                                              help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
           evaluate: Annotated[bool, typer.Option("--evaluate", help="Draft every curated source as if unseen and "
                                                  "report precision and recall per kind of finding.")] = False,
-          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table to this file.")] = None) -> None:
+          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table to this file.")] = None,
+          ) -> None:
     """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
     if evaluate:
         from ccmgraph.build.evaluate import evaluate as evaluating
@@ -157,8 +159,11 @@ def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<s
 
 
 @app.command(name="format")
-def format_(files: Annotated[Optional[list[Path]], typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
-            check: Annotated[bool, typer.Option("--check", help="Change nothing; list the files off the convention.")] = False) -> None:
+def format_(files: Annotated[Optional[list[Path]],
+                             typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
+            check: Annotated[bool, typer.Option("--check",
+                                                help="Change nothing; list the places off the convention.")] = False,
+            ) -> None:
     """Write curated Turtle files in the one convention (prefix block, order, short lines)."""
     from ccmgraph.build.style import StyleError, check_file, format_file
 

@@ -27,6 +27,7 @@ from ccmgraph.build.reference_index import load as load_reference
 from ccmgraph.namespaces import ID
 
 REVIEW = "REVIEW: "
+NEW_ORG = "not in data/reference/: move it there with its source, or replace it."
 PREFIXES = """\
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -49,8 +50,10 @@ KIND_PREFIX = {"objective": "objective", "activity": "activity", "output": "outp
 KIND_CLASS = {"objective": "ccm:Objective", "activity": "ccm:Activity", "output": "ccm:ExpectedOutput",
               "outcome": "ccm:Outcome", "timeline": "ccm:TimelineEntry"}
 _ORDINALS = {w: i for i, w in enumerate(
-    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"], 1)}
-_MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1)}
+    ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "  # noqa: SIM905
+     "fourteenth fifteenth sixteenth").split(), 1)}
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}  # noqa: SIM905
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 # ---------------------------------------------------------------- patterns
@@ -233,7 +236,8 @@ class Drafter:
         return [(self._meeting_key(m), start + m.start(), start + m.end())
                 for m in _MEETING.finditer(self.text[start:end])]
 
-    def add(self, prop: str, obj: str, start: int | None = None, end: int | None = None, note: str | None = None) -> None:
+    def add(self, prop: str, obj: str, start: int | None = None, end: int | None = None,
+            note: str | None = None) -> None:
         quote = None if start is None or end is None else f"{start}:{end}"
         self.draft.statements.append((prop, obj, quote, note or ""))
 
@@ -321,11 +325,10 @@ class Drafter:
             if len(cells) > 1 and cells <= set(_TABLE_KINDS):
                 out.append(("table", line, []))
                 continue
-            if out and out[-1][0] == "table":
-                if "\t" in self.text[line.start - 1:line.end] or line.text.count("\t"):
-                    out[-1][2].append(Line(self.text.rfind("\n", 0, line.start) + 1, line.end,
-                                           self.text[self.text.rfind("\n", 0, line.start) + 1:line.end]))
-                    continue
+            if out and out[-1][0] == "table" and "\t" in self.text[line.start - 1:line.end]:
+                row_start = self.text.rfind("\n", 0, line.start) + 1  # the row's cells, the empty first ones too
+                out[-1][2].append(Line(row_start, line.end, self.text[row_start:line.end]))
+                continue
             kind = _section_kind(line.text)
             if kind is not None and not (out and out[-1][0] == "timeline" and kind != "timeline"
                                          and _item_marker(line.text)):
@@ -426,8 +429,9 @@ class Drafter:
                     continue  # an empty cell, or a running header caught in the table
                 kind = kinds[column]
                 above = current.get(kinds[column - 1]) if column else None
-                pieces = ([(start + m.start(), start + m.end()) for m in re.finditer(r"[^.;]+[.;]?", self.text[start:end])
-                           if m.group(0).strip()] if kind == "activity" else [(start, end)])
+                sentences = re.finditer(r"[^.;]+[.;]?", self.text[start:end])
+                pieces = ([(start + m.start(), start + m.end()) for m in sentences if m.group(0).strip()]
+                          if kind == "activity" else [(start, end)])
                 for lo, hi in pieces:
                     lo += len(self.text[lo:hi]) - len(self.text[lo:hi].lstrip())
                     item = self._new_item(kind, f"table-{len([i for i in self.draft.items if i.kind == kind]) + 1}",
@@ -463,7 +467,8 @@ class Drafter:
         piece = self.text[start:end]
         out: list[tuple[URIRef, str | None]] = []
         groups = self.ref.find_groups(piece) if topics else [
-            m for m in self.ref.find_groups(piece) if len(m.written.split()) > 4 or "working group" in m.written.lower()]
+            m for m in self.ref.find_groups(piece)
+            if len(m.written.split()) > 4 or "working group" in m.written.lower()]
         drafted = [Match(ID[f"org/{key}"], 0, 0, label) for key, (label, _, _) in self.draft.new_orgs.items()
                    if label.lower() in piece.lower()]
         for m in self.ref.find_orgs(piece) + drafted + groups + self.ref.find_states(piece, guess=True):
@@ -582,7 +587,8 @@ def _wrapped(value: str, indent: int, width: int = 96) -> str:
 
 
 def _label(text: str) -> str:
-    text = re.sub(r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|Track\s+[\d.]+:?|Output\s+\d+:?)\s*", "", " ".join(text.split()))
+    marker = r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|Track\s+[\d.]+:?|Output\s+\d+:?)\s*"
+    text = re.sub(marker, "", " ".join(text.split()))
     text = text.strip(" .;:,")
     words = text.split()
     short = " ".join(words[:9])
@@ -668,7 +674,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     for key, (label, s, e) in draft.new_orgs.items():
         out.append(f"\norgid:{key} a ccm:Organization ;\n    rdfs:label {_lit(label)}@en ;\n"
                    f"    dcterms:source source:{draft.stem} ;\n"
-                   f"    ccm:curationNote {_lit(REVIEW + 'not in data/reference/: move it there with its source, or replace it.')}@en ;\n"
+                   f"    ccm:curationNote {_lit(REVIEW + NEW_ORG)}@en ;\n"
                    f"    ccm:evidence {_evidence(d, s, e, 4)} .")
     # elements, kind by kind, in document order
     for kind in ("objective", "activity", "output", "outcome", "timeline"):
@@ -697,8 +703,10 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end, 4)}")
             for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
                 quote, context = d.quote(s, e)
-                ev = (f"[ ccm:quote {_lit(quote)} ;\n            ccm:quoteContext "
-                      f"{_wrapped(drafter.quote(item.start, item.end)[0], 30)} ]") if context else f"[ ccm:quote {_lit(quote)} ]"
+                ev = f"[ ccm:quote {_lit(quote)} ]"
+                if context:
+                    ev = (f"[ ccm:quote {_lit(quote)} ;\n            ccm:quoteContext "
+                          f"{_wrapped(drafter.quote(item.start, item.end)[0], 30)} ]")
                 lines.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
                              f"        ccm:evidence {ev} ]")
             for note in dict.fromkeys(notes):

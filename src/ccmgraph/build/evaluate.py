@@ -67,7 +67,7 @@ class Evaluation:
 def _compile(turtle: str, text_path: Path) -> Graph:
     g = Graph().parse(data=turtle, format="turtle")
     doc = next(g.subjects(RDF.type, CCM.SourceDocument))
-    source = Source(URIRef(doc), text_path, text_path.read_text(encoding="utf-8"))
+    source = Source(URIRef(str(doc)), text_path, text_path.read_text(encoding="utf-8"))
     # quotes from other documents (continuations) are dropped: only this text is compared
     for ev in list(g.subjects(OA.hasSource, None)):
         if g.value(ev, OA.hasSource) != doc:
@@ -78,11 +78,12 @@ def _compile(turtle: str, text_path: Path) -> Graph:
 
 
 def _spans(g: Graph, node: Node) -> list[Span]:
-    own, other = [], []
+    own: list[Span] = []
+    other: list[Span] = []
     for ev in g.objects(node, CCM.evidence):
         start, end = g.value(URIRef(f"{ev}/position"), OA.start), g.value(URIRef(f"{ev}/position"), OA.end)
         if start is not None and end is not None:
-            (other if g.value(ev, CCM.forProperty) is not None else own).append((int(start), int(end)))
+            (other if g.value(ev, CCM.forProperty) is not None else own).append((int(str(start)), int(str(end))))
     return own or other
 
 
@@ -103,7 +104,7 @@ def _elements(g: Graph, cls: URIRef) -> list[tuple[Node, list[Span]]]:
     return [(e, _spans(g, e)) for e in g.subjects(RDF.type, cls)]
 
 
-def _stated(g: Graph) -> list[tuple[bool, list[Span], Node]]:
+def _stated(g: Graph) -> list[tuple[bool, list[Span], Node | None]]:
     plan = _plan(g)
     out = []
     for owner, alignment in g.subject_objects(CCM.hasAlignment):
@@ -113,25 +114,27 @@ def _stated(g: Graph) -> list[tuple[bool, list[Span], Node]]:
 
 
 def _anywhere(g: Graph, props: Iterable[URIRef], prefix: str) -> list[Node]:
-    return sorted({o for p in props for o in g.objects(None, p) if str(o).startswith(str(ID) + prefix)})
+    return sorted({o for p in props for o in g.objects(None, p) if str(o).startswith(str(ID) + prefix)}, key=str)
 
 
 def compare(draft: Graph, curated: Graph) -> dict[str, Score]:
     scores: dict[str, Score] = {}
     dp, cp = _plan(draft), _plan(curated)
     for kind, prop in PLAN_FACTS.items():
-        a, b = sorted(set(draft.objects(dp, prop))), sorted(set(curated.objects(cp, prop)))
+        a, b = sorted(set(draft.objects(dp, prop)), key=str), sorted(set(curated.objects(cp, prop)), key=str)
         scores[kind] = _match(a, b, lambda x, y: x == y)
     for kind, cls in ELEMENTS.items():
         scores[kind] = _match(_elements(draft, cls), _elements(curated, cls), lambda x, y: _overlap(x[1], y[1]))
     scores["LAP actions stated"] = _match(
         _stated(draft), _stated(curated),
-        lambda x, y: x[2] == y[2] and (x[0] and y[0] or not x[0] and not y[0] and _overlap(x[1], y[1])))
+        lambda x, y: x[2] == y[2] and ((x[0] and y[0]) or (not x[0] and not y[0] and _overlap(x[1], y[1]))))
     timeline = [(s, p) for e, s in _elements(draft, CCM.TimelineEntry) for p in draft.objects(e, CCM.scheduledIn)]
-    timeline_c = [(s, p) for e, s in _elements(curated, CCM.TimelineEntry) for p in curated.objects(e, CCM.scheduledIn)]
-    scores["timeline periods"] = _match(timeline, timeline_c, lambda x, y: x[1] == y[1] and _overlap(x[0], y[0]))
+    curated_timeline = [(s, p) for e, s in _elements(curated, CCM.TimelineEntry)
+                        for p in curated.objects(e, CCM.scheduledIn)]
+    scores["timeline periods"] = _match(timeline, curated_timeline, lambda x, y: x[1] == y[1] and _overlap(x[0], y[0]))
     partners = (CCM.partner, CCM.implementer, CCM.coordinator)
-    for kind, props, prefix in (("partners (States)", partners, "state/"), ("partners (organisations)", partners, "org/"),
+    for kind, props, prefix in (("partners (States)", partners, "state/"),
+                                ("partners (organisations)", partners, "org/"),
                                 ("meetings", (CCM.mentions, CCM.leadsUpTo), "meeting/"),
                                 ("Convention articles", (CCM.mentions, CCM.supportsArticle), "article/")):
         scores[kind] = _match(_anywhere(draft, props, prefix), _anywhere(curated, props, prefix), lambda x, y: x == y)

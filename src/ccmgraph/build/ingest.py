@@ -76,7 +76,7 @@ def _docx_text(path: Path) -> str:
             blocks.append(Paragraph(child, document).text)
         elif child.tag.endswith("}tbl"):
             for row in Table(child, document).rows:
-                cells = []
+                cells: list[str] = []
                 for cell in row.cells:
                     text = " ".join(cell.text.split())
                     if not cells or cells[-1] != text:  # merged cells repeat their text

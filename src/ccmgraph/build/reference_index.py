@@ -102,7 +102,7 @@ def _load(reference: Path) -> ReferenceIndex:
         g.parse(path, format="turtle")
     index = ReferenceIndex()
     for s, label in g.subject_objects(RDFS.label):
-        index.labels[URIRef(s)] = str(label)
+        index.labels[URIRef(str(s))] = str(label)
     for state in g.subjects(RDF.type, CCM.State):
         names = {str(o) for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel) for o in g.objects(state, p)}
         code = str(g.value(state, CCM.iso3166Alpha3) or "")
@@ -115,13 +115,13 @@ def _load(reference: Path) -> ReferenceIndex:
                 head, _, tail = name.partition(", ")
                 names.add(f"{tail} {head}")
         for name in names:
-            index.states[name.lower()] = URIRef(state)
+            index.states[name.lower()] = URIRef(str(state))
     for org in g.subjects(RDF.type, CCM.Organization):
         for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel):
             for o in g.objects(org, p):
-                index.orgs[str(o).lower()] = URIRef(org)
+                index.orgs[str(o).lower()] = URIRef(str(org))
         for o in g.objects(org, CCM.acronym):
-            index.acronyms[str(o)] = URIRef(org)
+            index.acronyms[str(o)] = URIRef(str(org))
     acronyms = reference / "csv" / "acronyms.csv"
     if acronyms.exists():
         with acronyms.open(encoding="utf-8") as f:
@@ -130,16 +130,16 @@ def _load(reference: Path) -> ReferenceIndex:
                 if by_name is not None:
                     index.acronyms.setdefault(row["acronym"], by_name)
     for group in g.subjects(RDF.type, CCM.WorkingGroup):
-        label = str(g.value(group, RDFS.label) or "")
-        topic = re.sub(r"^(?:Informal )?(?:Working Group|Coordinators?) on ", "", label)
-        if topic != label and "informal" not in label.lower():
-            index.groups[topic.lower()] = URIRef(group)
-        index.groups[label.lower()] = URIRef(group)
+        name = str(g.value(group, RDFS.label) or "")
+        topic = re.sub(r"^(?:Informal )?(?:Working Group|Coordinators?) on ", "", name)
+        if topic != name and "informal" not in name.lower():
+            index.groups[topic.lower()] = URIRef(str(group))
+        index.groups[name.lower()] = URIRef(str(group))
     for meeting in g.subjects(RDF.type, None):
         if str(meeting).startswith(f"{ID}meeting/"):
             index.meetings.add(str(meeting).rsplit("/", 1)[-1])
     for article in g.subjects(RDF.type, CCM.ConventionArticle):
         number = g.value(article, CCM.articleNumber)
         if number is not None:
-            index.articles.add(int(number))
+            index.articles.add(int(str(number)))
     return index

@@ -86,7 +86,7 @@ def _parse(text: str, where: Path) -> Graph:
 def _rename(text: str, renames: dict[str, str | None], declared: dict[str, str]) -> str:
     """Prefixed names of renamed prefixes, rewritten (to a full IRI when the name is None)."""
     def replace(m: re.Match[str]) -> str:
-        if m.group(0)[0] in "\"'<#" or m.group(0) == ":" and m.group(1) is None and m.group(2) is None:
+        if m.group(0)[0] in "\"'<#" or (m.group(0) == ":" and m.group(1) is None and m.group(2) is None):
             return m.group(0)
         prefix, local = m.group(1) or "", m.group(2) or ""
         if prefix not in renames:
@@ -143,7 +143,7 @@ def formatted(text: str, where: Path) -> str:
     renames = {name: wanted_name(iri, key) for name, iri in declared.items() if wanted_name(iri, key) != name}
     body = _rename(_PREFIX.sub("", text), renames, declared)
     wanted = dict(STANDARD)
-    for name, iri in declared.items():
+    for iri in declared.values():
         new = wanted_name(iri, key)
         if new is not None:
             wanted[new] = iri

@@ -11,6 +11,7 @@ reference resources. The page reads the built graph, so it shows the file as of 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -35,7 +36,7 @@ def highlighted(text: str, spans: list[tuple[int, int, str]]) -> Markup:
     for s, _, anchor in spans:
         starts.setdefault(s, []).append(anchor)
     out = []
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
+    for lo, hi in pairwise(cuts):
         out += [f'<a class="anchor" id="{a}"></a>' for a in starts.get(lo, [])]
         depth = sum(1 for s, e, _ in spans if s <= lo and hi <= e)
         piece = escape(text[lo:hi])
@@ -64,21 +65,23 @@ def _page(store, stem: str) -> dict[str, Any]:
             el["types"].add(qname(str(row["type"])))
         if str(row["document"]) != document:
             continue
-        start, end = int(row["start"]), int(row["end"])  # type: ignore[arg-type]
+        start, end = int(str(row["start"])), int(str(row["end"]))
         anchor = f"q-{start}-{end}"
         el["quotes"][anchor] = {"anchor": anchor, "exact": text[start:end],
                                 "for": qname(str(row["forProperty"])) if row["forProperty"] else ""}
         el["first"] = min(el["first"], start)
         spans.append((start, end, anchor))
     for row in views.run(store, "review-links", graph=graph):
-        el = elements.get(str(row["subject"]))
-        if el is not None:
-            el["links"].setdefault(qname(str(row["property"])), []).append(
+        linked = elements.get(str(row["subject"]))
+        if linked is not None:
+            linked["links"].setdefault(qname(str(row["property"])), []).append(
                 {"iri": str(row["object"]), "label": row["objectLabel"], "type": qname(str(row["objectType"]))})
-    flagged, notes = [], []
+    flagged: list[dict[str, str]] = []
+    notes: list[dict[str, str]] = []
     for row in views.run(store, "review-notes", graph=graph):
-        note = {"subject": str(row["subject"]), "label": row["label"] or qname(str(row["subject"])),
-                "note": str(row["note"]), "anchor": next(iter(elements.get(str(row["subject"]), {}).get("quotes", {})), "")}
+        quotes = elements.get(str(row["subject"]), {}).get("quotes", {})
+        note = {"subject": str(row["subject"]), "label": str(row["label"] or qname(str(row["subject"]))),
+                "note": str(row["note"]), "anchor": next(iter(quotes), "")}
         (flagged if note["note"].startswith(REVIEW) else notes).append(note)
     ordered = sorted((e for e in elements.values() if e["quotes"]), key=lambda e: (e["first"], e["iri"]))
     for el in ordered:

@@ -124,3 +124,34 @@ def test_meeting_phrasings():
     d = draft.Drafter(FIXTURE)
     d.text = "the 13MSP, the 13th MSP, the Thirteenth Meeting of States Parties, the 3RC, the 3 Review Conference"
     assert [k for k, _, _ in d.meetings_in(0, len(d.text))] == ["13msp", "13msp", "13msp", "3rc", "3rc"]
+
+
+def test_the_same_plan_received_as_pdf_builds_with_no_edit(tmp_path, monkeypatch):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    root = copy_project(tmp_path / "project", monkeypatch)
+    pdf = tmp_path / "VA work plan 2026.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=A4)
+    y, page = 800, 1
+    for line in FIXTURE.read_text().split("\n"):
+        if y < 80:
+            c.drawString(290, 40, str(page))  # a page number, dropped by ingest
+            c.showPage()
+            y, page = 800, page + 1
+        c.setFont("Helvetica", 9)
+        c.drawString(50, y, line)
+        y -= 14
+    c.drawString(290, 40, str(page))
+    c.showPage()
+    c.save()
+    for step in (("ingest", str(pdf), "--stem", "victim-assistance-workplan-2026"),
+                 ("draft", "data/sources/victim-assistance-workplan-2026.txt"), ("build", "--quiet")):
+        run = cli(root, *step)
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert "(4 item(s) flagged REVIEW)" in cli(root, "draft", "--force",
+                                                "data/sources/victim-assistance-workplan-2026.txt").stdout
+    built = Dataset(default_union=True)
+    built.parse(root / "dist" / "ccmgraph.nq", format="nquads")
+    assert set(built.objects(PLAN, CCM.coordinator)) == {ID["state/CHL"], ID["state/IRQ"]}
+    assert len(set(built.subjects(CCM.partOf, PLAN))) == 13  # 5 objectives, 3 activities, 2 outputs, 3 entries

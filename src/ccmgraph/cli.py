@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -153,7 +154,7 @@ def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<s
     except (OSError, ValueError) as exc:
         _fail(str(exc))
         return
-    flagged = target.read_text(encoding="utf-8").count("REVIEW:")
+    flagged = len(re.findall(r'"REVIEW:', target.read_text(encoding="utf-8")))
     typer.echo(f"wrote {target} ({flagged} item(s) flagged REVIEW); next: ccmgraph build, then "
                f"ccmgraph serve and open /review/{target.stem}")
 

@@ -110,7 +110,7 @@ def validate() -> None:
 
 @app.command()
 def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
-           stem: Annotated[Optional[str], typer.Option(help="Name of the source (default: from the file name).")] = None,
+           stem: Annotated[Optional[str], typer.Option(help="Name of the source (default: the file's name).")] = None,
            force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
            ) -> None:
     """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
@@ -132,7 +132,7 @@ def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<s
                                               help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
           evaluate: Annotated[bool, typer.Option("--evaluate", help="Draft every curated source as if unseen and "
                                                  "report precision and recall per kind of finding.")] = False,
-          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table to this file.")] = None,
+          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table here.")] = None,
           ) -> None:
     """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
     if evaluate:

@@ -155,3 +155,18 @@ def test_the_same_plan_received_as_pdf_builds_with_no_edit(tmp_path, monkeypatch
     built.parse(root / "dist" / "ccmgraph.nq", format="nquads")
     assert set(built.objects(PLAN, CCM.coordinator)) == {ID["state/CHL"], ID["state/IRQ"]}
     assert len(set(built.subjects(CCM.partOf, PLAN))) == 13  # 5 objectives, 3 activities, 2 outputs, 3 entries
+
+
+def test_the_drafts_of_the_five_sources_build_as_they_are(tmp_path, monkeypatch):
+    """Drafted as if no curated file existed, every source gives a file the build accepts."""
+    from ccmgraph import build as building
+
+    root = copy_project(tmp_path / "project", monkeypatch)
+    for curated in (root / "data" / "workplans").glob("*.ttl"):
+        curated.unlink()
+    for text in sorted((root / "data" / "sources").glob("*.txt")):
+        draft.write_draft(text)
+    result = building.run()
+    assert result.report.conforms, str(result.report)
+    assert len(result.counts()) == 5
+    assert all(counts["Evidence"] > 20 for counts in result.counts().values())

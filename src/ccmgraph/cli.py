@@ -165,7 +165,7 @@ def format_(files: Annotated[Optional[list[Path]],
             check: Annotated[bool, typer.Option("--check",
                                                 help="Change nothing; list the places off the convention.")] = False,
             ) -> None:
-    """Write curated Turtle files in the one convention (prefix block, order, short lines)."""
+    """Write curated Turtle files in the one convention (turtlefmt, the prefix block, long quotes wrapped)."""
     from ccmgraph.build.style import StyleError, check_file, format_file
 
     targets = files or sorted(paths.WORKPLANS.glob("*.ttl"))

@@ -7,7 +7,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 from tests._project import FIXTURE, cli, copy_project
 
-from ccmgraph.build import draft, evaluate
+from ccmgraph.build import draft, draft_file, evaluate
 from ccmgraph.namespaces import CCM, ID, OA
 
 PLAN = ID["workplan/victim-assistance-2026"]
@@ -165,7 +165,7 @@ def test_the_drafts_of_the_five_sources_build_as_they_are(tmp_path, monkeypatch)
     for curated in (root / "data" / "workplans").glob("*.ttl"):
         curated.unlink()
     for text in sorted((root / "data" / "sources").glob("*.txt")):
-        draft.write_draft(text)
+        draft_file.write_draft(text)
     result = building.run()
     assert result.report.conforms, str(result.report)
     assert len(result.counts()) == 5

@@ -13,7 +13,7 @@ from tests._project import FIXTURE, copy_project
 from tests.test_pages import ARGS, CHROMIUM, OUT, free_port
 
 from ccmgraph import build as building
-from ccmgraph.build import draft, ingest
+from ccmgraph.build import draft_file, ingest
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 
@@ -26,7 +26,7 @@ def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         root = copy_project(tmp_path_factory.mktemp("review") / "project", mp)
         text, _ = ingest.ingest(FIXTURE)
-        draft.write_draft(text)
+        draft_file.write_draft(text)
         result = building.run()
         assert result.report.conforms, str(result.report)
         building.write(result, root / "dist")

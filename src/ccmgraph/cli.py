@@ -147,7 +147,7 @@ def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<s
     if source is None:
         _fail("give a source text (data/sources/<stem>.txt), or --evaluate")
         return
-    from ccmgraph.build.draft import write_draft
+    from ccmgraph.build.draft_file import write_draft
 
     try:
         target = write_draft(source, force)

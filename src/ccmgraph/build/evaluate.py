@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from ccmgraph import paths
 from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
-from ccmgraph.build.draft import draft_text
+from ccmgraph.build.draft_file import draft_text
 from ccmgraph.namespaces import CCM, ID, OA
 
 ELEMENTS = {"objectives": CCM.Objective, "activities": CCM.Activity, "expected outputs": CCM.ExpectedOutput,

@@ -18,7 +18,7 @@ serve: $(STAMP)
 	$(VENV)/bin/ccmgraph serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
-	$(VENV)/bin/ccmgraph build --quiet
+	$(VENV)/bin/ccmgraph build --quiet --full
 	$(PY) -m pytest -q
 
 # the curated files in the one convention (turtlefmt's layout, the prefix block of data/README.md)

@@ -34,11 +34,11 @@ def _progress(quiet: bool):
     return lambda stage: typer.secho(f"  {stage}", err=True, dim=True)
 
 
-def _run_build(quiet: bool) -> building.Result:
+def _run_build(quiet: bool, since: Path | None = None) -> building.Result:
     from ccmgraph import build as building
 
     try:
-        return building.run(progress=_progress(quiet))
+        return building.run(progress=_progress(quiet), since=since)
     except building.BuildError as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -56,7 +56,7 @@ def _summary(result: building.Result) -> str:
     for note in result.notes:
         label = f" ({note.label})" if note.label else ""
         out.append(f"  [{note.file}] {note.subject}{label}: {note.note}")
-    out.append(str(result.report))
+    out.append(f"{result.report} (validated: {result.validated})")
     out.append("Seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     return "\n".join(out)
 
@@ -67,10 +67,16 @@ def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only 
           watch: Annotated[bool, typer.Option("--watch",
                                               help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
           interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5,
+          full: Annotated[bool, typer.Option("--full", help="Validate every graph, not only the work plans "
+                                                              "changed since the last build.")] = False,
           ) -> None:
-    """Load, reason, validate and write dist/ (left untouched when validation fails)."""
+    """Load, reason, validate and write dist/ (left untouched when validation fails).
+
+    SHACL checks the work plans whose files changed since the last build (everything when the
+    ontology, shapes, reference data or the build's code changed); --full checks everything.
+    """
     if not watch:
-        _build_once(quiet, dist)
+        _build_once(quiet, dist, full)
         return
     from ccmgraph.build.watch import watch as watching
 
@@ -78,23 +84,23 @@ def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only 
         names = ", ".join(p.name for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
         typer.secho(f"-- changed: {names}" if changed else "-- watching the inputs; Ctrl-C stops", err=True, dim=True)
         with contextlib.suppress(typer.Exit):  # reported; keep watching: the next save may fix it
-            _build_once(quiet, dist)
+            _build_once(quiet, dist, full)
 
     with contextlib.suppress(KeyboardInterrupt):
         watching(rebuild, interval)
 
 
-def _build_once(quiet: bool, dist: Path | None) -> None:
+def _build_once(quiet: bool, dist: Path | None, full: bool) -> None:
     from ccmgraph import build as building
 
-    result = _run_build(quiet)
+    target = dist or paths.DIST
+    result = _run_build(quiet, since=None if full else target)
     if not quiet:
         typer.echo(_summary(result))
     if not result.report.conforms:
         if quiet:
             typer.echo(str(result.report), err=True)
         _fail("validation failed; dist/ left as it was")
-    target = dist or paths.DIST
     building.write(result, target)
     typer.echo(f"wrote {target} ({sum(len(g) for g in result.graphs.values())} quads)")
 

@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from ccmgraph import paths
-from ccmgraph.build import periods
+from ccmgraph.build import inputs, periods
 from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.build.ontology_docs import ontology_html
 from ccmgraph.build.reason import infer
@@ -64,6 +64,8 @@ class Result:
     report: Report
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)  # sha256 of what was read (see ``inputs``)
+    validated: str = "all"  # what SHACL checked: "all", or the changed work plans only
 
     @property
     def inferred(self) -> Graph:
@@ -168,9 +170,15 @@ def _stage(timings: dict[str, float], name: str, progress: Callable[[str], None]
     timings[name] = time.perf_counter() - start
 
 
-def run(progress: Callable[[str], None] | None = None) -> Result:
-    """Assemble, reason and validate; raise BuildError on bad input."""
+def run(progress: Callable[[str], None] | None = None, since: Path | None = None) -> Result:
+    """Assemble, reason and validate; raise BuildError on bad input.
+
+    ``since``: a dist/ written by an earlier build; SHACL then checks only the work plans whose
+    inputs changed since (see ``inputs``). Without it, everything is validated.
+    """
     timings: dict[str, float] = {}
+    now = inputs.hashes()
+    stale = None if since is None else inputs.changed_plans(inputs.previous(since), now)
     with _stage(timings, "load", progress):
         graphs, files = assemble()
     with _stage(timings, "reason", progress):
@@ -183,9 +191,11 @@ def run(progress: Callable[[str], None] | None = None) -> Result:
     with _stage(timings, "validate", progress):
         shapes = parse(paths.SHAPES)
         data += graphs[INFERRED_GRAPH]
+        focus = None if stale is None else {s for stem in stale for s in graphs[GRAPH[stem]].subjects()}
         report = validate(data, shapes, graphs[ONTOLOGY_GRAPH],
-                          files_by_subject({files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH}))
-    return Result(graphs, files, report, timings, _notes(graphs, files))
+                          files_by_subject({files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH}), focus)
+    validated = "all" if stale is None else f"{len(stale)} changed work plan(s)"
+    return Result(graphs, files, report, timings, _notes(graphs, files), now, validated)
 
 
 # ---------------------------------------------------------------- output
@@ -297,6 +307,7 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
             "files": manifest,
             "graphs": {str(n): len(g) for n, g in sorted(result.graphs.items())},
             "ontology_sha256": ontology_digest,
+            "inputs": result.inputs,
         }, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         old = dist.with_name(dist.name + ".old")
         shutil.rmtree(old, ignore_errors=True)

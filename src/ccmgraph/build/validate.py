@@ -74,11 +74,14 @@ def _targets(data: Graph, shapes: Graph, shape: Node) -> set[Node]:
     return out
 
 
-def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[Node, Node]]) -> list[dict]:
+def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[Node, Node]],
+                       focus: set[Node] | None = None) -> list[dict]:
     found = []
     for shape, constraint in constraints:
         query = prepareQuery(str(shapes.value(constraint, SH.select)))
         targets = _targets(data, shapes, shape)
+        if focus is not None:
+            targets &= focus
         message = shapes.value(constraint, SH.message)
         for row in data.query(query):
             focus = row[Variable("this")]
@@ -89,26 +92,29 @@ def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[N
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph,
-             files_of: Mapping[URIRef, tuple[str, ...]] | None = None) -> Report:
+             files_of: Mapping[URIRef, tuple[str, ...]] | None = None, focus: set[Node] | None = None) -> Report:
     """Validate ``data`` (asserted + inferred triples) against ``shapes``.
 
     ``data`` is changed in place: the ontology is added to it (the shapes check individuals
     it defines, such as the alignment bases). ``files_of`` maps a focus node to the data
-    files that describe it, for the report.
+    files that describe it, for the report. ``focus``: validate only these nodes (those a
+    shape targets among them); an empty set validates nothing; None validates everything.
     """
     from pyshacl import validate as shacl_validate  # a second's import only validation needs
 
+    if focus is not None and not focus:
+        return Report(conforms=True)
     data += ontology
     core, sparql = _split(shapes)
     _, results, _ = shacl_validate(
-        data, shacl_graph=core, inference="none", inplace=True,
+        data, shacl_graph=core, inference="none", inplace=True, focus_nodes=None if focus is None else sorted(focus),
         advanced=False, allow_warnings=False, abort_on_first=False,
     )
     found = [{"focus": results.value(r, SH.focusNode), "path": results.value(r, SH.resultPath),
               "message": results.value(r, SH.resultMessage), "shape": results.value(r, SH.sourceShape),
               "severity": results.value(r, SH.resultSeverity)}
              for r in results.subjects(RDF.type, SH.ValidationResult)]
-    found += _sparql_violations(data, shapes, sparql)
+    found += _sparql_violations(data, shapes, sparql, focus)
     violations = [Violation(
         focus=_short(f["focus"]), path=_short(f["path"]), message=str(f["message"] or ""),
         shape=_short(f["shape"]), severity=str(f["severity"]).rsplit("#", 1)[-1],

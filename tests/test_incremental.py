@@ -1,7 +1,8 @@
 """Incremental validation: after a conforming build, SHACL checks only the work plans that changed."""
 
-from ccmgraph import build as building
 from tests._project import copy_project
+
+from ccmgraph import build as building
 
 
 def test_only_changed_plans_are_validated_and_their_errors_still_caught(tmp_path, monkeypatch, build_result):

@@ -29,3 +29,23 @@ def test_a_shared_input_change_validates_everything(tmp_path, monkeypatch, build
     shapes = root / "ontology" / "shapes.ttl"
     shapes.write_text(shapes.read_text() + "\n# a comment changes the file's hash\n")
     assert building.run(since=dist).validated == "all"
+
+
+def test_sparql_constraints_in_incremental_validation(tmp_path, monkeypatch, build_result):
+    """Two SPARQL-based constraints broken in the changed plan: both reported, nothing else."""
+    root = copy_project(tmp_path / "project", monkeypatch)
+    dist = root / "dist"
+    building.write(build_result, dist)
+    plan = root / "data" / "workplans" / "isu-workplan-budget-2025.ttl"
+    text = plan.read_text().replace('"364282"^^xsd:decimal', '"364283"^^xsd:decimal', 1)
+    assert text != plan.read_text()
+    plan.write_text(text)
+    gso = root / "data" / "workplans" / "gso-workplan-2024-2025.ttl"
+    judged = "ccm:basis ccm:CuratorJudgement ;\n        rdfs:comment"
+    assert judged in gso.read_text()
+    gso.write_text(gso.read_text().replace(judged, "ccm:basis ccm:CuratorJudgement ;\n        rdfs:seeAlso", 1))
+    result = building.run(since=dist)
+    assert result.validated == "2 changed work plan(s)"
+    messages = sorted(v.message for v in result.report.violations)
+    assert messages == ["A link on curator judgement must say why in rdfs:comment.",
+                        "The budget lines do not add up to the stated total."]

@@ -84,9 +84,9 @@ def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[N
             targets &= focus
         message = shapes.value(constraint, SH.message)
         for row in data.query(query):
-            focus = row[Variable("this")]
-            if focus in targets:
-                found.append({"focus": focus, "path": None, "message": message, "shape": shape,
+            node = row[Variable("this")]  # type: ignore[index]
+            if node in targets:
+                found.append({"focus": node, "path": None, "message": message, "shape": shape,
                               "severity": SH.Violation})
     return found
 
@@ -107,7 +107,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
     data += ontology
     core, sparql = _split(shapes)
     _, results, _ = shacl_validate(
-        data, shacl_graph=core, inference="none", inplace=True, focus_nodes=None if focus is None else sorted(focus),
+        data, shacl_graph=core, inference="none", inplace=True, focus_nodes=None if focus is None else sorted(focus, key=str),
         advanced=False, allow_warnings=False, abort_on_first=False,
     )
     found = [{"focus": results.value(r, SH.focusNode), "path": results.value(r, SH.resultPath),

@@ -107,7 +107,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
     data += ontology
     core, sparql = _split(shapes)
     _, results, _ = shacl_validate(
-        data, shacl_graph=core, inference="none", inplace=True, focus_nodes=None if focus is None else sorted(focus, key=str),
+        data, shacl_graph=core, inference="none", inplace=True,
+        focus_nodes=None if focus is None else sorted(focus, key=str),
         advanced=False, allow_warnings=False, abort_on_first=False,
     )
     found = [{"focus": results.value(r, SH.focusNode), "path": results.value(r, SH.resultPath),

@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # the code the linters check (src/ is also mypy's `files` in pyproject.toml)
 LINTED := src tests bench tools
 
-.PHONY: serve test test-all lint format build bench clean
+.PHONY: serve test test-all lint format build bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -34,17 +34,21 @@ lint: $(STAMP)
 	@status=0; \
 	$(VENV)/bin/ruff check $(LINTED) || status=1; \
 	$(VENV)/bin/ruff format --check $(LINTED) || status=1; \
+	$(VENV)/bin/ccmgraph format --check || status=1; \
 	$(VENV)/bin/mypy || status=1; \
 	exit $$status
 
+# the code (ruff) and the curated Turtle files (turtlefmt's layout, the prefix block of data/README.md)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(LINTED)
 	$(VENV)/bin/ruff format $(LINTED)
+	$(VENV)/bin/ccmgraph format
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/endpoint.py --dataset seed --duration 3
 	$(PY) bench/analyst.py
+	$(PY) bench/build.py
 
 clean:
 	rm -rf dist

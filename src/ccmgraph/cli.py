@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ccmgraph import build as building
 from ccmgraph import errors, paths
 from ccmgraph.sparql import formats
 from ccmgraph.store import QueryError, open_store
+
+if TYPE_CHECKING:  # the build pulls in rdflib and pySHACL: `--help` and `query` import it only when they build
+    from ccmgraph import build as building
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, query and serve the CCM implementation knowledge graph.")
@@ -31,9 +35,11 @@ def _progress(quiet: bool):
     return lambda stage: typer.secho(f"  {stage}", err=True, dim=True)
 
 
-def _run_build(quiet: bool) -> building.Result:
+def _run_build(quiet: bool, since: Path | None = None) -> building.Result:
+    from ccmgraph import build as building
+
     try:
-        return building.run(progress=_progress(quiet))
+        return building.run(progress=_progress(quiet), since=since)
     except building.BuildError as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -51,23 +57,51 @@ def _summary(result: building.Result) -> str:
     for note in result.notes:
         label = f" ({note.label})" if note.label else ""
         out.append(f"  [{note.file}] {note.subject}{label}: {note.note}")
-    out.append(str(result.report))
+    out.append(f"{result.report} (validated: {result.validated})")
     out.append("Seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     return "\n".join(out)
 
 
 @app.command()
 def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
-          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None) -> None:
-    """Load, reason, validate and write dist/ (left untouched when validation fails)."""
-    result = _run_build(quiet)
+          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None,
+          watch: Annotated[bool, typer.Option("--watch",
+                                              help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
+          interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5,
+          full: Annotated[bool, typer.Option("--full", help="Validate every graph, not only the work plans "
+                                                              "changed since the last build.")] = False,
+          ) -> None:
+    """Load, reason, validate and write dist/ (left untouched when validation fails).
+
+    SHACL checks the work plans whose files changed since the last build (everything when the
+    ontology, shapes, reference data or the build's code changed); --full checks everything.
+    """
+    if not watch:
+        _build_once(quiet, dist, full)
+        return
+    from ccmgraph.build.watch import watch as watching
+
+    def rebuild(changed: list[Path]) -> None:
+        names = ", ".join(p.name for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
+        typer.secho(f"-- changed: {names}" if changed else "-- watching the inputs; Ctrl-C stops", err=True, dim=True)
+        with contextlib.suppress(typer.Exit):  # reported; keep watching: the next save may fix it
+            _build_once(quiet, dist, full)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        watching(rebuild, interval)
+
+
+def _build_once(quiet: bool, dist: Path | None, full: bool) -> None:
+    from ccmgraph import build as building
+
+    target = dist or paths.DIST
+    result = _run_build(quiet, since=None if full else target)
     if not quiet:
         typer.echo(_summary(result))
     if not result.report.conforms:
         if quiet:
             typer.echo(str(result.report), err=True)
         _fail("validation failed; dist/ left as it was")
-    target = dist or paths.DIST
     building.write(result, target)
     typer.echo(f"wrote {target} ({sum(len(g) for g in result.graphs.values())} quads)")
 
@@ -81,7 +115,85 @@ def validate() -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
+           stem: Annotated[Optional[str], typer.Option(help="Name of the source (default: the file's name).")] = None,
+           force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
+           ) -> None:
+    """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
+    from ccmgraph.build.ingest import IngestError
+    from ccmgraph.build.ingest import ingest as ingesting
+
+    try:
+        target, record = ingesting(file, stem, force)
+    except IngestError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"wrote {target} (sha256 {record.sha256}, {record.extractedWith}); "
+               f"next: ccmgraph draft {target}")
+
+
+@app.command()
+def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<stem>.txt")] = None,
+          force: Annotated[bool, typer.Option("--force",
+                                              help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
+          evaluate: Annotated[bool, typer.Option("--evaluate", help="Draft every curated source as if unseen and "
+                                                 "report precision and recall per kind of finding.")] = False,
+          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table here.")] = None,
+          ) -> None:
+    """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
+    if evaluate:
+        from ccmgraph.build.evaluate import evaluate as evaluating
+        from ccmgraph.build.evaluate import table
+
+        text = table(evaluating())
+        typer.echo(text)
+        if report:
+            report.write_text(text, encoding="utf-8")
+        return
+    if source is None:
+        _fail("give a source text (data/sources/<stem>.txt), or --evaluate")
+        return
+    from ccmgraph.build.draft_file import write_draft
+
+    try:
+        target = write_draft(source, force)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    flagged = len(re.findall(r'"REVIEW:', target.read_text(encoding="utf-8")))
+    typer.echo(f"wrote {target} ({flagged} item(s) flagged REVIEW); next: ccmgraph build, then "
+               f"ccmgraph serve and open /review/{target.stem}")
+
+
+@app.command(name="format")
+def format_(files: Annotated[Optional[list[Path]],
+                             typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
+            check: Annotated[bool, typer.Option("--check",
+                                                help="Change nothing; list the places off the convention.")] = False,
+            ) -> None:
+    """Write curated Turtle files in the one convention (turtlefmt, the prefix block, long quotes wrapped)."""
+    from ccmgraph.build.style import StyleError, check_file, format_file
+
+    targets = files or sorted(paths.WORKPLANS.glob("*.ttl"))
+    problems = []
+    for path in targets:
+        try:
+            if check:
+                problems += check_file(path)
+            elif format_file(path):
+                typer.echo(f"formatted {path}")
+        except StyleError as exc:
+            _fail(str(exc))
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        _fail(f"{len(problems)} place(s) off the convention; `ccmgraph format` rewrites them")
+
+
 def _ensure_dist() -> None:
+    from ccmgraph import build as building
+
     if building.is_stale():
         result = _run_build(quiet=True)
         if not result.report.conforms:

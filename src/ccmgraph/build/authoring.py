@@ -10,6 +10,10 @@ public model of docs/design.md:
 - alignments stated for a work plan or an objective are inherited by the elements under it,
   with the basis saying so;
 - ``ccm:hasQualifiedLink`` nodes become one ``ccm:QualifiedLink`` per statement they qualify;
+- what the text's layout already says need not be written: each element is ``ccm:partOf`` the
+  work plan its IRI lies under (and the plan ``ccm:has...`` it), its ``ccm:position`` among
+  its kind is the order of its quotes in the text, and its ``dcterms:description`` is its
+  quote (list marker dropped) when the curator writes none;
 - blank nodes get stable IRIs, so the output is the same byte for byte on every build.
 """
 
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ccmgraph.build import evidence
@@ -275,6 +279,77 @@ def inherit_alignments(g: Graph) -> None:
                 g.add((new, CCM.actionAsWritten, written))
 
 
+# the link from the plan to an element of each class
+LINKS: dict[URIRef, URIRef] = {
+    CCM.Objective: CCM.hasObjective, CCM.Track: CCM.hasActivity, CCM.Activity: CCM.hasActivity,
+    CCM.ExpectedOutput: CCM.hasExpectedOutput, CCM.Outcome: CCM.hasOutcome,
+    CCM.TimelineEntry: CCM.hasTimelineEntry, CCM.Budget: CCM.hasBudget,
+}
+_MARKER = re.compile(r"^(?:[-•▪*]|\(?\d{1,2}[.)]|\(?[a-zA-Z][)/]|\([a-zA-Z]\))\s+")
+
+
+def _elements(g: Graph) -> dict[Node, Node]:
+    """Each typed resource whose IRI is ``<plan>/<kind>/<key>`` -> its plan (qualified links aside)."""
+    links = set(g.subjects(RDF.type, CCM.ActionAlignment)) | set(g.subjects(RDF.type, CCM.Continuation))
+    out = {}
+    for plan in g.subjects(RDF.type, CCM.WorkPlan):
+        base = f"{plan}/"
+        for s in set(g.subjects(RDF.type, None)):
+            if (isinstance(s, URIRef) and s not in links and str(s).startswith(base)
+                    and str(s)[len(base):].count("/") == 1):
+                out[s] = plan
+    return out
+
+
+def derive_structure(g: Graph) -> None:
+    """``ccm:partOf`` from the IRI, and the plan's ``ccm:has...`` link, where not written."""
+    for element, plan in _elements(g).items():
+        if g.value(element, CCM.partOf) is None:
+            g.add((element, CCM.partOf, plan))
+        for cls in g.objects(element, RDF.type):
+            if cls in LINKS:
+                for owner in g.objects(element, CCM.partOf):
+                    g.add((owner, LINKS[cls], element))
+
+
+def _own_quotes(g: Graph, element: Node, source: URIRef) -> list[tuple[int, Node]]:
+    """(offset, evidence) of the element's quotes in its own document, first first; those
+    backing a particular statement (``ccm:forProperty``) only when it has no other."""
+    found: dict[bool, list[tuple[int, Node]]] = {True: [], False: []}
+    for ev in g.objects(element, CCM.evidence):
+        if g.value(ev, OA.hasSource) != source:
+            continue
+        start = g.value(URIRef(f"{ev}/position"), OA.start)
+        if start is not None:
+            found[g.value(ev, CCM.forProperty) is None].append((int(start), ev))
+    return sorted(found[True] or found[False], key=lambda pair: (pair[0], str(pair[1])))
+
+
+def derive_positions(g: Graph, source: URIRef) -> None:
+    """Document order among each kind, from the quotes' offsets, for kinds nobody numbered."""
+    by_kind: dict[str, list[Node]] = {}
+    for element, plan in _elements(g).items():  # the kind is the IRI's: <plan>/<kind>/<key>
+        by_kind.setdefault(str(element)[len(plan) + 1:].split("/")[0], []).append(element)
+    for members in by_kind.values():
+        if any(g.value(e, CCM.position) is not None for e in members):
+            continue
+        firsts = {e: (q[0][0], str(e)) if (q := _own_quotes(g, e, source)) else (1 << 62, str(e)) for e in members}
+        for rank, element in enumerate(sorted(members, key=firsts.__getitem__), 1):
+            g.add((element, CCM.position, Literal(rank)))
+
+
+def derive_descriptions(g: Graph, source: URIRef) -> None:
+    """An element with no dcterms:description is described by its first quote, list marker dropped."""
+    for element in _elements(g):
+        if g.value(element, DCTERMS.description) is not None:
+            continue
+        quotes = _own_quotes(g, element, source)
+        exact = g.value(URIRef(f"{quotes[0][1]}/quote"), OA.exact) if quotes else None
+        if exact is not None:
+            text = _MARKER.sub("", " ".join(str(exact).split()), count=1)
+            g.add((element, DCTERMS.description, Literal(text, lang="en")))
+
+
 def skolemize_rest(g: Graph) -> None:
     """Name any remaining blank node by a hash of its description (stable across builds)."""
     for node in sorted({n for n in g.subjects() if isinstance(n, BNode)}, key=str):
@@ -292,6 +367,9 @@ def compile_workplan(g: Graph, path: Path, default: Source, sources: Mapping[URI
     name_alignments(g, path)
     qualify_links(g, path)
     resolve_evidence(g, path, default, sources)
+    derive_structure(g)
+    derive_positions(g, default.iri)
+    derive_descriptions(g, default.iri)
     inherit_alignments(g)
     skolemize_rest(g)
     return g

@@ -65,6 +65,8 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)
+    from ccmgraph.web.review import router as review_router
+    app.include_router(review_router)
     # last, so that any router above may claim "/" instead
     app.add_api_route("/", query_page.home, include_in_schema=False)
 

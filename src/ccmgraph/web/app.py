@@ -20,6 +20,7 @@ from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
 from ccmgraph.web import errors
 from ccmgraph.web import sparql_protocol as sparql
+from ccmgraph.web.security import SecurityHeaders
 
 
 def create_app(store: Store | None = None, endpoint: str | None = None, *,
@@ -38,7 +39,7 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
         finally:
             await engine.close()
 
-    app = FastAPI(title="ccmgraph", lifespan=lifespan,
+    app = FastAPI(title="ccmgraph", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: web.api_docs
                   description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.")
     errors.install(app)
     app.state.store = engine.store
@@ -49,10 +50,12 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
                        expose_headers=sparql.EXPOSED_HEADERS, max_age=86400)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, HEAD wherever GET
 
     app.include_router(sparql.router)  # first: /sparql is the hot path
     # the other interfaces' routers:
-    from ccmgraph.web import analyst, linked_data, pages
+    from ccmgraph.web import analyst, api_docs, linked_data, pages
+    app.include_router(api_docs.router)
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)

@@ -22,7 +22,7 @@ from ccmgraph.build import ONTOLOGY_HTML
 from ccmgraph.namespaces import PREFIXES, VOID
 from ccmgraph.store import QueryError
 from ccmgraph.store import bind as store_bind
-from ccmgraph.web import pages
+from ccmgraph.web import pages, security
 
 router = APIRouter(tags=["linked data"])
 
@@ -138,8 +138,9 @@ def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) ->
         if not doc.exists():
             raise HTTPException(404, "the ontology's HTML documentation is made by `ccmgraph build`; "
                                      "ask for text/turtle, or build first")
-        return HTMLResponse(doc.read_text(encoding="utf-8"),
-                            headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
+        html = doc.read_text(encoding="utf-8")
+        return HTMLResponse(html, headers={"Link": link_header(f"/{name}"), "Vary": "Accept",
+                                           "Content-Security-Policy": security.policy_for(html)})
     if fmt == "html":
         return HTMLResponse(pages.schema_page(file_graph(str(file)), name),
                             headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
@@ -155,6 +155,18 @@ async def workplans_page(request: Request) -> HTMLResponse:
 STATIC = FsPath(__file__).resolve().parent / "static"
 
 
-@router.get("/static/site.css", include_in_schema=False)
-async def site_css() -> Response:
-    return Response((STATIC / "site.css").read_bytes(), media_type="text/css")
+STATIC_TYPES = {"site.css": "text/css; charset=utf-8", "print.css": "text/css; charset=utf-8",
+                "docs.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml"}
+
+
+@router.get("/static/{name}", include_in_schema=False)
+async def static_file(name: str) -> Response:
+    if name not in STATIC_TYPES:
+        raise HTTPException(404, f"no file {name!r}")
+    return Response((STATIC / name).read_bytes(), media_type=STATIC_TYPES[name],
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    return await static_file("favicon.svg")

@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
-from ccmgraph import paths
+from ccmgraph import paths, search_index
 from ccmgraph.build import periods
 from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.build.ontology_docs import ontology_html
@@ -242,6 +242,7 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
         (tmp / "ccmgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(union), encoding="utf-8")
         (tmp / ONTOLOGY_HTML).write_text(ontology_html(paths.ONTOLOGY), encoding="utf-8")
+        search_index.write(quads, tmp / search_index.FILE)
         manifest = {name: {"bytes": (tmp / name).stat().st_size,
                            "sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest()}
                     for name in DIST_FILES}

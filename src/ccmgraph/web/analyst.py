@@ -395,10 +395,12 @@ async def compare(request: Request,
 @router.get("/search", response_model=Page, responses=CSV_DOC, summary="Find resources by label or description")
 async def search(request: Request, q: str = Query(..., min_length=1, max_length=200, examples=["UNIDIR"]),
                  limit: int = Limit, offset: int = Offset) -> Any:
-    rows = await rows_of(request, "search", q=q)
+    from ccmgraph.web.search_page import find
+
+    found = await find(request, q, limit, offset)
     if wants_csv(request):
-        return csv_response(rows, "search")
-    return page(rows, limit, offset)
+        return csv_response(found["items"], "search")
+    return found
 
 
 # the tables also answer at <path>.csv

@@ -54,8 +54,9 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
 
     app.include_router(sparql.router)  # first: /sparql is the hot path
     # the other interfaces' routers:
-    from ccmgraph.web import analyst, api_docs, linked_data, pages
+    from ccmgraph.web import analyst, api_docs, linked_data, pages, search_page
     app.include_router(api_docs.router)
+    app.include_router(search_page.router)
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test build bench clean
+.PHONY: serve test build bench clean screenshots
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +25,11 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/endpoint.py --dataset seed --duration 3
 	$(PY) bench/analyst.py
+
+# docs/screenshots/*.png: the main pages at 1400 and 390 px (Debian's chromium)
+screenshots: $(STAMP)
+	$(VENV)/bin/ccmgraph build --quiet
+	$(PY) tools/screenshots.py
 
 clean:
 	rm -rf dist

@@ -16,7 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from ccmgraph import analysis as views
 from ccmgraph.namespaces import CCM, OA, PREFIXES
-from ccmgraph.web import analyst
+from ccmgraph.web import analyst, presentation
 
 router = APIRouter(tags=["pages"])
 TEMPLATES = FsPath(__file__).resolve().parent / "templates"
@@ -32,6 +32,9 @@ def qname(iri: str) -> str:
 
 
 env.filters["qname"] = qname
+env.filters["before"] = presentation.before
+env.filters["after"] = presentation.after
+env.filters["heat_level"] = presentation.heat_level
 
 
 def render(template: str, request: Request | None = None, **ctx: Any) -> str:
@@ -62,8 +65,7 @@ async def resource_page(request: Request, iri: str, g: Graph) -> str:
     rest = iri[len(views.ID):]
     parts = rest.split("/")
     if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
-        data = await analyst.lap_action(request, int(parts[1]), None, None)
-        return render("lap_action.html", action=data, title=data["label"])
+        return await lap_action_page(request, int(parts[1]))
     if parts[0] == "workplan" and len(parts) == 2:
         data = await analyst.workplan(request, parts[1])
         return render("workplan.html", plan=data, title=data["label"])
@@ -79,6 +81,18 @@ async def resource_page(request: Request, iri: str, g: Graph) -> str:
         evidence.append(node)
     return render("resource.html", iri=iri, title=label_of(g, node), props=props, incoming=incoming,
                   types=[str(t) for t in g.objects(node, RDF.type)], quotes=quotes_of(g, evidence))
+
+
+async def lap_action_page(request: Request, n: int) -> str:
+    """The action's title, text and section, then per work plan each quote once with what it backs."""
+    workplan = request.query_params.get("workplan") or None
+    data = await analyst.lap_action(request, n, None, workplan)
+    text = (await analyst.rows_of(request, "lap-action-text", n=str(n)))[0]
+    words = presentation.basis_words(await analyst.rows_of(request, "alignment-bases"))
+    action = {**data, "title": presentation.action_title(text), "definition": text["definition"],
+              "sectionIri": text["section"], "section": text["sectionLabel"]}
+    return render("lap_action.html", action=action, plans=presentation.by_quote(data["elements"], words),
+                  workplan=workplan, title=f"LAP Action {n}")
 
 
 def schema_page(g: Graph, name: str) -> str:
@@ -106,7 +120,8 @@ async def coverage_page(request: Request,
                         cycle: int | None = Query(None, ge=1900, le=2200, examples=[2025])) -> HTMLResponse:
     data = await analyst.coverage(request, cycle)
     top = max([c["count"] for a in data["actions"] for c in a["cells"].values()] or [1])
-    return HTMLResponse(render("coverage.html", data=data, top=top, title="Coverage of LAP actions"))
+    words = presentation.basis_words(await analyst.rows_of(request, "alignment-bases"))
+    return HTMLResponse(render("coverage.html", data=data, top=top, words=words, title="Coverage of LAP actions"))
 
 
 QUARTER_W = 56

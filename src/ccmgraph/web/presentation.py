@@ -1,0 +1,88 @@
+"""How the pages say things to a person: quote context cut at word boundaries, a LAP action's
+title, the basis of a link in words, and the links to an action grouped by the quote that backs
+them (an objective's quote is inherited by its activities: it is shown once, with all of them).
+
+Pure functions over the answers of the views, so that they stay the same whatever service layer
+the pages get their data from."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+CONTEXT = 90  # characters of context around a quote, at most
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def before(text: str | None, width: int = CONTEXT) -> str:
+    """The end of the text before a quote, from a word boundary: the stored context starts
+    anywhere, even inside a word ("ion of the"), so its first, perhaps partial, word goes."""
+    raw = _squeeze(text or "")
+    tail = raw[-width:]
+    if not tail.strip():
+        return tail
+    cut = tail.find(" ")
+    return "…" + tail[cut + 1:] if cut >= 0 else "…" + tail
+
+
+def after(text: str | None, width: int = CONTEXT) -> str:
+    """The start of the text after a quote, up to a word boundary ("reinforc" goes)."""
+    raw = _squeeze(text or "")
+    head = raw[:width]
+    if not head.strip() or head.endswith((" ", ".", ",", ";", ":", ")")):
+        return head
+    cut = head.rfind(" ")
+    return (head[:cut] if cut >= 0 else head) + "…"
+
+
+_NUMBERED = re.compile(r"^\s*LAP\s+Action\s+\d+\s*[:.–—-]?\s*", re.I)
+
+
+def action_title(text: dict[str, Any]) -> str | None:
+    """The action's title from the data (title, preferred label or label, whichever says more than
+    "LAP Action N"), or None when the data has none."""
+    for key in ("title", "prefLabel", "label"):
+        value = _NUMBERED.sub("", str(text.get(key) or "")).strip()
+        if value:
+            return value
+    return None
+
+
+def heat_level(count: int, top: int) -> int:
+    """1 (few) to 5 (most): the colour class of a coverage cell (site.css keeps each readable)."""
+    return max(1, min(5, -(-5 * count // max(top, 1))))
+
+
+def basis_words(bases: list[dict[str, Any]]) -> dict[str, str]:
+    """Basis key (StatedInText...) -> the words ``trace`` prints ("stated in the text")."""
+    return {str(b["basis"]).rsplit("#", 1)[-1]: str(b["label"]) for b in bases}
+
+
+def by_quote(elements: list[dict[str, Any]], words: dict[str, str]) -> list[dict[str, Any]]:
+    """Per work plan, each quote once with the elements it backs, grouped by basis (strongest first).
+
+    ``elements``: the items of the LAP action answer (element, kind, basis, quotes...)."""
+    order = list(words)
+    plans: dict[str, dict[str, Any]] = {}
+    for e in elements:
+        plan = plans.setdefault(e["workplan"], {
+            "workplan": e["workplan"], "label": e["workplanLabel"], "period": e.get("period"),
+            "coordinators": e.get("coordinators") or [], "quotes": {}, "elements": set()})
+        plan["elements"].add(e["element"])
+        for q in e["quotes"] or [{"exact": None, "document": None, "start": None, "end": None}]:
+            key = (q.get("document"), q.get("start"), q.get("end"))
+            group = plan["quotes"].setdefault(key, {"quote": q, "bases": {}})
+            group["bases"].setdefault(e["basis"], []).append(e)
+    out = []
+    for plan in plans.values():
+        quotes = []
+        for group in sorted(plan["quotes"].values(),
+                            key=lambda g: (g["quote"].get("start") is None, g["quote"].get("start") or 0)):
+            bases = sorted(group["bases"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+            quotes.append({"quote": group["quote"],
+                           "bases": [{"basis": b, "words": words.get(b, b), "elements": es} for b, es in bases]})
+        out.append({**plan, "quotes": quotes, "elements": len(plan["elements"])})
+    return out

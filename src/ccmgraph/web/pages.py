@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ccmgraph import analysis as views
-from ccmgraph.namespaces import CCM, OA, PREFIXES
+from ccmgraph.namespaces import OA, PREFIXES
 from ccmgraph.web import analyst, presentation
 
 router = APIRouter(tags=["pages"])
@@ -69,18 +69,9 @@ async def resource_page(request: Request, iri: str, g: Graph) -> str:
     if parts[0] == "workplan" and len(parts) == 2:
         data = await analyst.workplan(request, parts[1])
         return render("workplan.html", plan=data, title=data["label"])
-    node = URIRef(iri)
-    props = []
-    for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
-        props.append({"p": str(p), "o": str(o), "iri": isinstance(o, URIRef),
-                      "label": label_of(g, o) if isinstance(o, URIRef) else str(o)})
-    incoming = [{"s": str(s), "p": str(p), "label": label_of(g, s)}
-                for s, p in sorted(g.subject_predicates(node), key=lambda sp: (str(sp[1]), str(sp[0])))]
-    evidence = list(g.objects(node, CCM.evidence))
-    if (node, RDF.type, CCM.Evidence) in g:
-        evidence.append(node)
-    return render("resource.html", iri=iri, title=label_of(g, node), props=props, incoming=incoming,
-                  types=[str(t) for t in g.objects(node, RDF.type)], quotes=quotes_of(g, evidence))
+    from ccmgraph.web.resource_pages import readable_page
+
+    return await readable_page(request, iri, g)
 
 
 async def lap_action_page(request: Request, n: int) -> str:

@@ -232,8 +232,9 @@ async def dataset(request: Request) -> Response:
     fmt = negotiate(request, None)
     g = await dataset_graph(request)
     if fmt == "html":
+        classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
         return HTMLResponse(pages.render("dataset.html", request, title="Dataset", graph=g.serialize(format="turtle"),
-                                         manifest=manifest(request)))
+                                         manifest=manifest(request), classes=classes))
     return rdf_response(g, fmt, "/dataset")
 
 

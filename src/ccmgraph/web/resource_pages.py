@@ -148,14 +148,16 @@ async def document_page(request: Request, iri: str, g: Graph) -> dict[str, Any]:
 
 async def readable_page(request: Request, iri: str, g: Graph) -> str:
     node = URIRef(iri)
-    types = sorted({label(g, t) for t in g.objects(node, RDF.type) if t != CCM.PlanElement})
+    types = sorted({str(g.value(t, RDFS.label) or pages.qname(str(t)))
+                    for t in g.objects(node, RDF.type) if t != CCM.PlanElement})
+    title = g.value(node, RDFS.label) or g.value(node, DCTERMS.title) or g.value(node, SKOS.prefLabel)
     evidence = list(g.objects(node, CCM.evidence))
     if (node, RDF.type, CCM.Evidence) in g:
         evidence.append(node)
     shown: set[str] = {str(a) for a in g.objects(node, CCM.servesAction)}
     belongs = facts(g, node, BELONGS, shown)
     ctx: dict[str, Any] = {
-        "iri": iri, "title": label(g, node), "types": types, "describing": facts(g, node, DESCRIBING),
+        "iri": iri, "title": str(title or pages.qname(iri)), "types": types, "describing": facts(g, node, DESCRIBING),
         "belongs": belongs, "facts": facts(g, node), "incoming": incoming(g, node, shown),
         "notes": sorted({str(n) for p in NOTES for n in g.objects(node, p)}),
         "quotes": pages.quotes_of(g, evidence), "statements": statements(g, node), "serves": [], "document": None}

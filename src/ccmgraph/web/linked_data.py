@@ -138,7 +138,8 @@ def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) ->
         if not doc.exists():
             raise HTTPException(404, "the ontology's HTML documentation is made by `ccmgraph build`; "
                                      "ask for text/turtle, or build first")
-        html = doc.read_text(encoding="utf-8")
+        html = doc.read_text(encoding="utf-8").replace(
+            "</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1)
         return HTMLResponse(html, headers={"Link": link_header(f"/{name}"), "Vary": "Accept",
                                            "Content-Security-Policy": security.policy_for(html)})
     if fmt == "html":

@@ -162,6 +162,7 @@ STATIC = FsPath(__file__).resolve().parent / "static"
 
 
 STATIC_TYPES = {"site.css": "text/css; charset=utf-8", "print.css": "text/css; charset=utf-8",
+                "ontology.css": "text/css; charset=utf-8",
                 "docs.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml"}
 
 

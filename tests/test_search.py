@@ -83,4 +83,4 @@ def test_without_an_index_the_sparql_view_answers(store, tmp_path):
     app = create_app(store=store)
     app.state.dist = tmp_path  # a server over a remote store has no dist/
     page = TestClient(app).get("/api/search", params={"q": "UNIDIR"}).json()
-    assert page["total"] > 0 and "unidir" in page["items"][0]["label"].casefold()
+    assert page["total"] > 0 and page["items"][0]["resource"] == "https://w3id.org/ccmgraph/id/org/unidir"

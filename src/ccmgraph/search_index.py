@@ -3,7 +3,8 @@ by the build and read by /api/search and the /search page.
 
 One document per resource a person looks for, with its label, other names, descriptions, the
 quotes that back its statements, and its notes (the texts of queries/views/search-documents.rq).
-Ranking is BM25 with the label weighing most; words are stemmed (Porter) and matched on their
+A resource named exactly by the search text (label or another name: ``UNIDIR``) comes first;
+then BM25 ranks, the label weighing most; words are stemmed (Porter) and matched on their
 beginning, so ``gender UNIDIR`` finds what mentions both, and ``partner`` finds "partnership".
 All words must match; when no resource has them all, resources with any of them are ranked.
 Common words alone (``a``, ``the``) find nothing rather than everything.
@@ -29,6 +30,7 @@ WEIGHTS = "10.0, 6.0, 3.0, 2.0, 1.0"  # bm25() weights, in the order of COLUMNS
 STOP_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
                         "of", "on", "or", "the", "to", "with"})
 MARK, END = "\x02", "\x03"
+SEP = " · "  # between the texts of one column
 
 
 def write(quads: Iterable[ox.Quad], target: Path) -> int:
@@ -47,7 +49,7 @@ def write(quads: Iterable[ox.Quad], target: Path) -> int:
                    "type UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')")
         db.executemany(
             f"INSERT INTO docs VALUES ({', '.join('?' * (len(COLUMNS) + 2))})",
-            [(min(t.get("label", [iri])), *(" · ".join(sorted(set(t.get(c, [])))) for c in COLUMNS[1:]),
+            [(min(t.get("label", [iri])), *(SEP.join(sorted(set(t.get(c, [])))) for c in COLUMNS[1:]),
               iri, min(t.get("type", [""]))) for iri, t in sorted(docs.items())])
         db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
     return len(docs)
@@ -86,8 +88,11 @@ def search(index: Path, text: str, limit: int, offset: int) -> Hits:
             if total:
                 rows = db.execute(
                     f"SELECT resource, label, type, -bm25(docs, {WEIGHTS}) AS rank, "
-                    f"snippet(docs, -1, '{MARK}', '{END}', '…', 14) FROM docs WHERE docs MATCH ? "
-                    "ORDER BY rank DESC, label LIMIT ? OFFSET ?", (expr, limit, offset)).fetchall()
+                    f"snippet(docs, -1, '{MARK}', '{END}', '…', 14), "
+                    f"lower(label) = :name OR instr(lower('{SEP}' || names || '{SEP}'), '{SEP}' || :name || '{SEP}') "
+                    "AS named FROM docs WHERE docs MATCH :expr "
+                    "ORDER BY named DESC, rank DESC, label LIMIT :limit OFFSET :offset",
+                    {"expr": expr, "name": " ".join(text.split()).lower(), "limit": limit, "offset": offset}).fetchall()
                 items = [{"resource": r[0], "label": r[1], "type": r[2] or None, "rank": round(r[3], 3),
                           "snippet": snippet_html(r[4])} for r in rows]
                 return Hits(total, items, "all" if operator == "AND" else "any")

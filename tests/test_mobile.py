@@ -126,3 +126,20 @@ def test_query_page_runs_under_the_security_policy(site):  # noqa: F811
         assert page.locator("#results-table tbody tr td").nth(1).inner_text() == "1"
         assert errors == []
     assert outside == [] and csp == []
+
+
+@pytest.mark.parametrize("path", ["/id/lap-action/10", "/coverage", "/id/workplan/gso-2024-2025"])
+def test_print_layout(site, path):  # noqa: F811
+    """Printed for a meeting: no navigation or forms, the content kept, the coverage matrix on the page."""
+    with browser_page(site, 1100, javascript=False) as page:
+        page.goto(site + path)
+        page.emulate_media(media="print")
+        assert not page.locator("header.site").is_visible()
+        assert page.locator("main h1").is_visible()
+        if path == "/coverage":
+            assert not page.locator("main form").is_visible()
+            table = page.locator("table.heat").bounding_box()
+            assert table["x"] + table["width"] <= page.evaluate("innerWidth")
+        if path.startswith("/id/lap-action"):
+            assert page.locator("blockquote.quote").first.is_visible()
+        assert len(page.pdf(format="A4")) > 10_000

@@ -67,11 +67,19 @@ async def resource_page(request: Request, iri: str, g: Graph) -> str:
     if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
         return await lap_action_page(request, int(parts[1]))
     if parts[0] == "workplan" and len(parts) == 2:
-        data = await analyst.workplan(request, parts[1])
-        return render("workplan.html", plan=data, title=data["label"])
+        return await workplan_page(request, parts[1])
     from ccmgraph.web.resource_pages import readable_page
 
     return await readable_page(request, iri, g)
+
+
+async def workplan_page(request: Request, key: str) -> str:
+    """The plan's facts, then its parts in the order a reader expects, each with the actions it serves."""
+    data = await analyst.workplan(request, key)
+    rows = await analyst.rows_of(request, "workplan-actions", workplan=data["workplan"])
+    serves = presentation.actions_by_element(rows)
+    sections = sorted(data["elements"].items(), key=lambda kv: presentation.kind_order(kv[0]))
+    return render("workplan.html", plan=data, sections=sections, serves=serves, title=data["label"])
 
 
 async def lap_action_page(request: Request, n: int) -> str:

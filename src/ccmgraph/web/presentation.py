@@ -86,3 +86,26 @@ def by_quote(elements: list[dict[str, Any]], words: dict[str, str]) -> list[dict
                            "bases": [{"basis": b, "words": words.get(b, b), "elements": es} for b, es in bases]})
         out.append({**plan, "quotes": quotes, "elements": len(plan["elements"])})
     return out
+
+
+KINDS = ("objective", "activity", "output", "outcome", "timeline")
+
+
+def kind_order(kind: str) -> tuple[int, str]:
+    """Objectives, activities, outputs, outcomes, timeline, then any other kind alphabetically."""
+    return (KINDS.index(kind) if kind in KINDS else len(KINDS), kind)
+
+
+def actions_by_element(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Element IRI -> [{basis (words), links: [{action, number}]}], strongest basis first, each action
+    once (under its strongest basis: the rows come strongest first), numbers in order."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    seen: set[tuple[str, int]] = set()
+    for r in rows:
+        if (r["element"], r["number"]) in seen:
+            continue
+        seen.add((r["element"], r["number"]))
+        out.setdefault(r["element"], {}).setdefault(r["basisLabel"], []).append(
+            {"action": r["action"], "number": r["number"]})
+    return {element: [{"basis": basis, "links": sorted(links, key=lambda link: link["number"])}
+                      for basis, links in groups.items()] for element, groups in out.items()}

@@ -31,6 +31,7 @@ def project(tmp_path):
     root = tmp_path / "project"
     shutil.copytree(paths.ONTOLOGY_DIR, root / "ontology")
     shutil.copytree(paths.DATA, root / "data")
+    shutil.copytree(paths.QUERIES, root / "queries")  # the build's search index reads a view
     return root, {"CCMGRAPH_ROOT": str(root), "CCMGRAPH_DIST": str(root / "dist")}
 
 

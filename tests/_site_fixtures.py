@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from _endpoint_fixtures import LiveServer
 from ccmgraph.web.app import create_app
+from support import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -16,6 +16,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+import curation
 from ccmgraph import paths
 from ccmgraph.namespaces import CCM, GRAPH, ID
 
@@ -42,17 +43,11 @@ def _in_text(passage: str) -> bool:
 @pytest.fixture(scope="module")
 def g(build_result) -> Graph:
     """The document's asserted named graph in the session's build (tests/conftest.py)."""
-    return build_result.graphs[GRAPH_IRI]
+    return curation.asserted_graph(build_result, GRAPH_IRI)
 
 
-def _elements(g: Graph, cls: URIRef, link: URIRef | None = CCM.hasElement) -> set[URIRef]:
-    typed = set(g.subjects(RDF.type, cls))
-    assert all(str(e).startswith(BASE) for e in typed), sorted(typed)
-    assert all((e, CCM.partOf, WP) in g for e in typed), f"{cls}: an element is not ccm:partOf the plan"
-    if link is not None:
-        linked = {e for e in g.objects(WP, link) if (e, RDF.type, cls) in g}
-        assert typed == linked, f"{cls}: typed and {link}-linked differ: {sorted(typed ^ linked)}"
-    return typed
+def _elements(g: Graph, cls: URIRef, link: URIRef = CCM.hasElement) -> set[URIRef]:
+    return curation.members(g, WP, cls, link)
 
 
 def _identifiers(g: Graph, nodes) -> set[str]:
@@ -132,8 +127,10 @@ def test_results_framework(g: Graph):
     assert _identifiers(g, outputs) == {f"Output {n}" for n in range(1, 13)}
     # activities (sentences of the Activities column) per output, in table order:
     # "Assist the presidency ..." 4; "Prepare and support informal meetings ..." 4;
-    # "Provide support required by the presidency ... 13MSP" 3; "Manage and collaborate with donors and the GICHD ..." 4;
-    # "Support meetings convened by Coordinators ..." 4; "Carry out support missions upon the request of States Parties." 2;
+    # "Provide support required by the presidency ... 13MSP" 3;
+    # "Manage and collaborate with donors and the GICHD ..." 4;
+    # "Support meetings convened by Coordinators ..." 4;
+    # "Carry out support missions upon the request of States Parties." 2;
     # "Support meetings convened by all thematic Coordinators ..." 4; "Provide advice to States Parties ..." 3;
     # "Provide in-depth briefs ..." 3; "Maintain and update the official website ..." 2;
     # "Identify potential new States Parties and provide summaries ..." 3; "Organize, upon request, ..." 3
@@ -191,7 +188,8 @@ def test_priorities(g: Graph):
         articles = {ID[f"article/{ARTICLE_OF_PRIORITY[letter]}"]} if letter in ARTICLE_OF_PRIORITY else set()
         assert set(g.objects(p, CCM.supportsArticle)) == articles, letter
         wgs = {o for o in g.objects(p, CCM.mentions) if str(o).startswith(str(ID["working-group/"]))}
-        expected = {ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]} if letter in WORKING_GROUP_OF_PRIORITY else set()
+        expected = ({ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]}
+                    if letter in WORKING_GROUP_OF_PRIORITY else set())
         assert wgs == expected, letter
 
 
@@ -264,7 +262,7 @@ def test_budget(g: Graph):
     assert str(g.value(budget, CCM.currency)) == "CHF"
     lines = set(g.objects(budget, CCM.budgetLine))
     assert lines == _elements(g, CCM.BudgetLine)
-    got = {str(g.value(l, DCTERMS.identifier)): g.value(l, CCM.amount).toPython() for l in lines}
+    got = {str(g.value(line, DCTERMS.identifier)): g.value(line, CCM.amount).toPython() for line in lines}
     assert got == {k: _chf(v) for k, v in BUDGET_LINES.items()}
     # "Administrative Expenses GICHD, in- kind": no amount, so not a budget line
     in_kind = URIRef(BASE + "budget-line/administrative-expenses")
@@ -276,7 +274,8 @@ def test_staff_positions(g: Graph):
     staff = _elements(g, CCM.StaffPosition)
     # "The Director and Implementation Support Specialist working at 100% and the
     #  Implementation Support Assistant at 50%."
-    assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist", "Implementation Support Assistant"}
+    assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist",
+                                      "Implementation Support Assistant"}
 
 
 def test_assumptions(g: Graph):

@@ -14,15 +14,16 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+import curation
 from ccmgraph import paths
 from ccmgraph.namespaces import CCM, GRAPH, ID
+from curation import STATE
+from curation import state_codes as _codes
 
 GRAPH_IRI = GRAPH["universalization-workplan-2024-2025"]
 WP = ID["workplan/universalization-2024-2025"]
 BASE = str(WP) + "/"
-STATE = str(ID) + "state/"
 STATES_CSV = paths.DATA / "reference" / "csv" / "ccm-states.csv"
-SHARED_STATES_CSV = paths.ROOT.parent / "shared" / "reference" / "ccm-states.csv"
 
 
 # ---------------------------------------------------------------- the graph under test
@@ -30,31 +31,21 @@ SHARED_STATES_CSV = paths.ROOT.parent / "shared" / "reference" / "ccm-states.csv
 @pytest.fixture(scope="module")
 def g(build_result) -> Graph:
     """The document's asserted named graph in the session's build (tests/conftest.py)."""
-    return build_result.graphs[GRAPH_IRI]
+    return curation.asserted_graph(build_result, GRAPH_IRI)
 
 
 def _elements(g: Graph, cls: URIRef, link: URIRef) -> set[URIRef]:
-    typed = set(g.subjects(RDF.type, cls))
-    linked = set(g.objects(WP, link))
-    assert typed == linked, f"{cls}: typed {sorted(typed ^ linked)} differ from the {link} links"
-    assert all(str(e).startswith(BASE) for e in typed)
-    return typed
+    return curation.members(g, WP, cls, link)
 
 
 def _signatories() -> set[str]:
-    path = STATES_CSV if STATES_CSV.exists() else SHARED_STATES_CSV
-    with path.open(encoding="utf-8") as f:
+    with STATES_CSV.open(encoding="utf-8") as f:
         return {row["iso3"] for row in csv.DictReader(f) if row["status_on_2025_07_01"] == "signatory"}
 
 
 def _withdrawn() -> set[str]:
-    path = STATES_CSV if STATES_CSV.exists() else SHARED_STATES_CSV
-    with path.open(encoding="utf-8") as f:
+    with STATES_CSV.open(encoding="utf-8") as f:
         return {row["iso3"] for row in csv.DictReader(f) if row["status_on_2025_07_01"] == "withdrawn"}
-
-
-def _codes(iris) -> set[str]:
-    return {str(i).removeprefix(STATE) for i in iris}
 
 
 # ---------------------------------------------------------------- counts

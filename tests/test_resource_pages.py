@@ -120,3 +120,26 @@ def test_dataset_summary_above_the_turtle(client, dist):
         assert f'href="/downloads/{name}"' in page and info["sha256"] in page
     assert page.index('id="downloads"') < page.index('id="classes"') < page.index('<pre class="turtle">')
     assert re.search(r'ccm:LAPAction</a></td><td class="num">50</td>', page)
+
+
+def test_coverage_cells_carry_the_basis_to_the_filtered_lap_action_page(client):
+    page = main(client, "/coverage?basis=curator")
+    assert '<a href="/id/lap-action/10?workplan=gso-2024-2025&amp;basis=curator"' in page
+    assert '<a href="/id/lap-action/10?basis=curator">' in page  # the row's action, all work plans
+    default = main(client, "/coverage")
+    assert '<a href="/id/lap-action/10?workplan=gso-2024-2025"' in default  # the default basis needs no parameter
+    # the letter is the strongest basis by its notation (S, O, W, C), never a class name's first letter
+    assert set(re.findall(r"<small>(\w*)</small>", page)) <= {"S", "O", "W", "C"}
+
+
+def test_lap_action_page_for_one_work_plan_keeps_it_when_the_basis_changes(client):
+    page = main(client, "/id/lap-action/10?workplan=gso-2024-2025&basis=stated")
+    form = page[page.index('<form class="inline"'):]
+    form = form[:form.index("</form>")]
+    assert '<input type="hidden" name="workplan" value="gso-2024-2025">' in form
+    assert '<option value="stated" selected>' in form
+    assert '<p class="counted">Counting links stated in the text.</p>' in page
+    assert page.count('<section class="plan"') == 1
+    # gso-workplan-2024-2025.txt, objective 2a: "(more specifically actions 10 and 11 A-D)": stated for 2a only
+    assert re.findall(r'class="element" href="([^"]+)"', page) == ["/id/workplan/gso-2024-2025/objective/2a"]
+    assert 'href="/api/lap-actions/10?basis=stated&amp;workplan=gso-2024-2025"' in page

@@ -1,5 +1,4 @@
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -9,7 +8,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from ccmgraph.errors import QuerySyntaxError
 from ccmgraph.store import QueryError, RemoteStore
+from support import free_port
 
 COUNT_ACTIONS = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
                  "SELECT (COUNT(?a) AS ?n) WHERE { ?a a ccm:LAPAction }")
@@ -37,26 +38,22 @@ def test_select_formats(store, media_type):
 
 
 def test_construct_formats(store):
-    answer = store.query("CONSTRUCT WHERE { ?s a <https://w3id.org/ccmgraph/ontology#LAPAction> }", "application/n-triples")
+    answer = store.query("CONSTRUCT WHERE { ?s a <https://w3id.org/ccmgraph/ontology#LAPAction> }",
+                         "application/n-triples")
     assert answer.form == "graph" and answer.body.count(b"\n") == 50
 
 
-def test_syntax_error_is_a_query_error(store):
-    with pytest.raises(QueryError):
+def test_syntax_error_is_worded_for_people(store):
+    with pytest.raises(QuerySyntaxError, match="Malformed query, line 1, column 15"):
         store.select("SELECT WHERE {")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def oxigraph_server(tmp_path):
     """The real Oxigraph server from PyPI, on 127.0.0.1."""
-    port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("oxigraph")), "serve", "--location", str(tmp_path / "db"),
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("oxigraph")), "serve",
+                             "--location", str(tmp_path / "db"),
                              "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -79,17 +76,19 @@ def test_remote_store_publishes_and_queries(oxigraph_server, dist, store):
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { ?a ccm:actionNumber ?n }",
         {"n": ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))})
     assert bound == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
+    # the project's prefixes are predeclared for a remote store too (sent along with the query)
+    assert remote.select("SELECT ?a WHERE { ?a ccm:actionNumber 10 }") == bound
     with pytest.raises(QueryError):
         remote.select("SELECT WHERE {")
 
 
 def test_bind_places_values_where_filters_see_them(store):
-    from ccmgraph.store import bind
+    from ccmgraph.store import bind_parameters
 
     marked = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { # @bindings\n"
               "?a ccm:actionNumber ?m . FILTER(?m = ?n) }")
     ten = ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-    assert "VALUES (?n)" in bind(marked, {"n": ten}).split("FILTER")[0]
+    assert "VALUES (?n)" in bind_parameters(marked, {"n": ten}).split("FILTER")[0]
     assert store.select(marked, {"n": ten}) == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
 
 

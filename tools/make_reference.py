@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from ccmgraph.namespaces import CCM, ID, PREFIXES  # noqa: E402
+from ccmgraph.namespaces import CCM, ID, PREFIXES
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 CSV = REF / "csv"
@@ -129,8 +129,8 @@ def lap() -> Graph:
         if n in described:
             d = described[n]
             g.add((a, SKOS.definition, Literal(d["paraphrase"], lang="en")))
-            g.add((a, SKOS.scopeNote, Literal(
-                f"Paraphrase, not the official wording (confidence {d['confidence']}); source {d['source']}", lang="en")))
+            note = f"Paraphrase, not the official wording (confidence {d['confidence']}); source {d['source']}"
+            g.add((a, SKOS.scopeNote, Literal(note, lang="en")))
     return g
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ccmgraph import build as building
-from ccmgraph import cli_query, paths
+from ccmgraph import cli_query, errors, paths
 from ccmgraph.store import QueryError, open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -94,22 +94,22 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
           endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None,
           ) -> None:
     """Run a SPARQL query against the built graph (SERVICE is refused, as on the server)."""
-    from ccmgraph.sparql.guard import Refused, check_query
+    from ccmgraph.sparql.guard import check_query
 
     if fmt not in cli_query.FORMATS:
         _fail(f"unknown format {fmt!r} (table, csv, json or turtle)")
     try:
         text = cli_query.read(sparql, param or [])
         media = cli_query.media_type(check_query(text).form, fmt)
-    except (cli_query.UsageError, Refused) as exc:
-        _fail(str(exc))
+    except errors.CcmgraphError as exc:  # a --param the file does not declare, SERVICE...
+        _fail(exc.message)
         return
     if not endpoint:
         _ensure_dist()
     try:
         answer = open_store(endpoint).query(text, media)
-    except QueryError as exc:
-        _fail(f"malformed or failed query: {exc}")
+    except errors.CcmgraphError as exc:  # worded for people: line, column, what to change
+        _fail(exc.message)
         return
     typer.echo(cli_query.render(answer, fmt))
 
@@ -169,19 +169,32 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
 
 @app.command()
-def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")]) -> None:
+def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")],
+          basis: Annotated[str, typer.Option(help="The weakest basis of a link to count: stated, objective, workplan "
+                                                  "(stated or inherited) or curator (curator judgement too).")
+                           ] = "workplan") -> None:
     """What serves a LAP action: element, work plan, basis of the link and the quote that says so."""
-    from ccmgraph import catalog
+    from ccmgraph import catalog, errors
+    from ccmgraph.analysis import service
 
     if not 1 <= action <= 50:
         _fail(f"LAP actions are numbered 1 to 50, not {action}")
+    try:
+        counted = service.counted(basis)
+    except errors.InvalidParameter:
+        _fail(f"--basis {basis!r} is not a basis; use one of: {', '.join(service.BASES)}")
+        return
     _ensure_dist()
     named = catalog.load()["activities-serving-action"]
-    rows = open_store().select(named.sparql, named.bindings({"action": str(action)}))
-    shown = [{"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
-              "work plan": r["workplanLabel"], "basis": r["basisLabel"],
-              "quote": (r["quote"] or "")[:70] + ("…" if r["quote"] and len(r["quote"]) > 70 else "")}
-             for r in rows]
+    rows = open_store().select(named.sparql, named.bindings({"action": str(action), "basis": counted.basis}))
+    shown = []
+    for r in rows:
+        quote = str(r["quote"] or "")
+        shown.append({"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
+                      "work plan": r["workplanLabel"], "basis": r["basisLabel"],
+                      "quote": quote[:70] + ("…" if len(quote) > 70 else "")})
+    typer.echo("Counting links " + ", ".join(service.BASIS_LABELS[b] for b in counted.countedBases)
+               + (" (--basis curator counts curator judgement too)" if counted.basis != "curator" else ""))
     typer.echo(cli_query.table(shown))
 
 

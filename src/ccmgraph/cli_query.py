@@ -1,6 +1,6 @@
 """The parts of ``ccmgraph query`` that are not I/O: reading the query (text or a .rq file with
 its ``# param:`` header), binding ``--param name=value`` the way the API binds query-string values
-(catalog.Parameter.bind), and printing any answer form in any of the CLI's formats."""
+(catalog.Parameter.term), and printing any answer form in any of the CLI's formats."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph import catalog
+from ccmgraph import catalog, errors
 from ccmgraph.namespaces import PREFIXES
-from ccmgraph.store import Answer, bind
+from ccmgraph.sparql import formats
+from ccmgraph.store import Answer, bind_parameters
 
 FORMATS = ("table", "csv", "json", "turtle")
 
 
-class UsageError(ValueError):
+class UsageError(errors.InputError):
     """A problem with what the user typed; the message says what to type instead."""
 
 
@@ -42,7 +43,7 @@ def read(argument: str, params: list[str]) -> str:
     declared: tuple[catalog.Parameter, ...] = ()
     if any(line.startswith(("# title:", "# param:")) for line in text.splitlines()):
         try:
-            named = catalog.parse(path)
+            named = catalog.read_query(path)
         except catalog.CatalogError as exc:
             raise UsageError(str(exc)) from None
         text, declared = named.sparql, named.parameters
@@ -60,7 +61,7 @@ def read(argument: str, params: list[str]) -> str:
         raise UsageError(f"{path} needs " + " ".join(f"--param {p.name}={p.example}" for p in missing)
                          + f" ({_allowed(declared)})")
     try:
-        return bind(text, catalog.NamedQuery(path.stem, "", "", text, path, declared).bindings(values))
+        return bind_parameters(text, catalog.NamedQuery(path.stem, "", "", text, path, declared).bindings(values))
     except catalog.ParameterError as exc:
         raise UsageError(f"{exc}; {_allowed(declared)}") from None
 
@@ -68,11 +69,11 @@ def read(argument: str, params: list[str]) -> str:
 def media_type(form: str | None, fmt: str) -> str:
     """What to ask the store for: a graph for CONSTRUCT/DESCRIBE, results JSON otherwise."""
     if form in ("construct", "describe"):
-        return "text/turtle" if fmt == "turtle" else "application/n-triples"
+        return (formats.TURTLE if fmt == "turtle" else formats.N_TRIPLES).media_type
     if fmt == "turtle":
         raise UsageError("--format turtle is for CONSTRUCT and DESCRIBE; "
                          "a SELECT or ASK answer is a table, csv or json")
-    return "application/sparql-results+json"
+    return formats.SPARQL_JSON.media_type
 
 
 def short(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph import analysis
+from ccmgraph.analysis import views
 
 FILE = "search.sqlite"
 COLUMNS = ("label", "names", "descriptions", "quotes", "notes")
@@ -37,7 +37,7 @@ def write(quads: Iterable[ox.Quad], target: Path) -> int:
     """Index the dataset (its quads) into the SQLite file ``target``; the number of documents."""
     store = ox.Store()
     store.extend(quads)
-    view = analysis.view("search-documents")
+    view = views.view("search-documents")
     rows = store.query(view.sparql, use_default_graph_as_union=True)
     docs: dict[str, dict[str, list[str]]] = {}
     for row in rows:  # type: ignore[union-attr]

@@ -19,41 +19,33 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 
-from ccmgraph import paths
-
-# media types we answer with, by query form
-RESULTS_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
+from ccmgraph import catalog, errors, paths
+from ccmgraph.sparql import formats
+from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
 
-class QueryError(ValueError):
-    """A query the engine rejects (syntax or evaluation error); the message is the engine's."""
+class QueryError(errors.QueryEvaluationError):
+    """A query the engine could not evaluate, or a remote store's error answer; the message is the
+    engine's. (A text the engine cannot parse is an ``errors.QuerySyntaxError``.)"""
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A serialized query answer."""
+    """A serialized query answer (from a store, or from the SPARQL endpoint's engine)."""
 
     form: str  # "select", "ask" or "graph"
     media_type: str
     body: bytes
+    encoding: str | None = None  # "gzip" when the body is compressed
+    truncated: str | None = None  # None, or why the answer was cut at a limit ("rows" or "bytes")
+    rows: int | None = None  # rows or triples sent, when counted
+    engine_ms: float = 0.0
 
 
 def to_python(term: Term | None) -> object:
@@ -75,7 +67,7 @@ def to_python(term: Term | None) -> object:
 BINDINGS_MARKER = "# @bindings"
 
 
-def bind(text: str, bindings: Mapping[str, Term | None]) -> str:
+def bind_parameters(text: str, bindings: Mapping[str, Term | None]) -> str:
     """The query with its parameters bound as RDF terms in a VALUES block.
 
     The block goes where a ``# @bindings`` line stands inside the WHERE clause (so that
@@ -92,11 +84,23 @@ def bind(text: str, bindings: Mapping[str, Term | None]) -> str:
     return f"{text}\n{block}\n" if block else text
 
 
+class DatasetOptions(TypedDict, total=False):
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    use_default_graph_as_union: bool
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+
+
+def written(data: bytes | None) -> bytes:
+    """What a pyoxigraph serializer wrote (it returns None only when given a file to write to)."""
+    assert data is not None
+    return data
+
+
 def dataset_options(default_graph_uris: Sequence[str] = (),
-                    named_graph_uris: Sequence[str] = ()) -> dict[str, object]:
+                    named_graph_uris: Sequence[str] = ()) -> DatasetOptions:
     """pyoxigraph query options for a SPARQL protocol dataset: the given default graphs, or
     the union of all named graphs when none is given."""
-    options: dict[str, object] = {}
+    options: DatasetOptions = {}
     if default_graph_uris:
         options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
     else:
@@ -141,30 +145,31 @@ class EmbeddedStore(Store):
         return self._store
 
     def _run(self, text: str, default_graph_uris: Sequence[str] = (),
-             named_graph_uris: Sequence[str] = ()):
+             named_graph_uris: Sequence[str] = ()) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        check_nesting(text)
         try:
-            return self._store.query(text, **dataset_options(default_graph_uris, named_graph_uris))
+            return self._store.query(text, prefixes=PREDECLARED,
+                                     **dataset_options(default_graph_uris, named_graph_uris))
         except SyntaxError as exc:
-            raise QueryError(str(exc)) from None
+            raise errors.QuerySyntaxError(explain(text, str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(str(exc)) from None
 
     def query(self, text: str, media_type: str | None = None, *,
               default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
         result = self._run(text, default_graph_uris, named_graph_uris)
-        if isinstance(result, ox.QueryTriples):
-            media_type = media_type or "text/turtle"
-            if media_type not in GRAPH_TYPES:
-                raise QueryError(f"a graph answer cannot be given as {media_type}")
-            return Answer("graph", media_type, result.serialize(format=GRAPH_TYPES[media_type]))
-        media_type = media_type or "application/sparql-results+json"
-        if media_type not in RESULTS_TYPES:
-            raise QueryError(f"a SELECT or ASK answer cannot be given as {media_type}")
-        form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-        return Answer(form, media_type, result.serialize(format=RESULTS_TYPES[media_type]))
+        try:
+            if isinstance(result, ox.QueryTriples):
+                media_type = media_type or formats.TURTLE.media_type
+                return Answer("graph", media_type, written(result.serialize(format=formats.graph_format(media_type))))
+            media_type = media_type or formats.SPARQL_JSON.media_type
+            form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+            return Answer(form, media_type, written(result.serialize(format=formats.results_format(media_type))))
+        except KeyError:
+            raise errors.NotAcceptable(f"this answer cannot be given as {media_type}") from None
 
     def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
-        result = self._run(bind(text, bindings or {}))
+        result = self._run(bind_parameters(text, bindings or {}))
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("not a SELECT query")
         names = [v.value for v in result.variables]
@@ -184,7 +189,7 @@ class RemoteStore(Store):
     @property
     def version(self) -> str:
         if not self._version:
-            answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            answer = self.query(catalog.service_query("store-version").sparql)
             self._version = hashlib.sha256(answer.body).hexdigest()[:16]
         return self._version
 
@@ -192,19 +197,19 @@ class RemoteStore(Store):
               default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
         params = [("default-graph-uri", u) for u in default_graph_uris]
         params += [("named-graph-uri", u) for u in named_graph_uris]
-        accept = media_type or ", ".join([*RESULTS_TYPES, "text/turtle"])
-        response = self._client.post(self.endpoint, params=params, content=text.encode(),
+        accept = media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))
+        response = self._client.post(self.endpoint, params=params, content=declare_prefixes(text).encode(),
                                      headers={"Content-Type": "application/sparql-query", "Accept": accept})
         if response.status_code >= 400:
             raise QueryError(f"remote endpoint answered {response.status_code}: {response.text[:500]}")
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
-        form = "graph" if ctype in GRAPH_TYPES else "select"
-        if form == "select" and ctype == "application/sparql-results+json" and b'"boolean"' in response.content[:200]:
+        form = "graph" if any(f.media_type == ctype for f in formats.GRAPHS) else "select"
+        if form == "select" and ctype == formats.SPARQL_JSON.media_type and b'"boolean"' in response.content[:200]:
             form = "ask"
         return Answer(form, ctype, response.content)
 
     def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
-        answer = self.query(bind(text, bindings or {}), "application/sparql-results+json")
+        answer = self.query(bind_parameters(text, bindings or {}), formats.SPARQL_JSON.media_type)
         data = json.loads(answer.body)
         names = data["head"]["vars"]
         rows = []

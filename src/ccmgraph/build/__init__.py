@@ -11,7 +11,6 @@
 
 from ccmgraph.build.pipeline import (
     DIST_FILES,
-    ONTOLOGY_HTML,
     BuildError,
     Result,
     is_stale,
@@ -19,4 +18,4 @@ from ccmgraph.build.pipeline import (
     write,
 )
 
-__all__ = ["DIST_FILES", "ONTOLOGY_HTML", "BuildError", "Result", "is_stale", "run", "write"]
+__all__ = ["DIST_FILES", "BuildError", "Result", "is_stale", "run", "write"]

@@ -1,7 +1,7 @@
 """Compile a curated work-plan file (data/workplans/*.ttl) into published triples.
 
 Curators write shorthands (see data/README.md); this module turns them into the
-public model of DESIGN.md:
+public model of docs/design.md:
 
 - ``ccm:actionList "10 and 11 A-D"`` on an alignment becomes one ``ccm:ActionAlignment``
   per action number, keeping sub-letters in ``ccm:actionAsWritten``;

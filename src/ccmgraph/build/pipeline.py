@@ -38,7 +38,6 @@ from ccmgraph.namespaces import (
 )
 
 DIST_FILES = ("ccmgraph.trig", "ccmgraph.nq", "ccmgraph.ttl", "ccmgraph.jsonld")
-ONTOLOGY_HTML = "ontology.html"
 COUNTED = (CCM.Objective, CCM.Activity, CCM.ExpectedOutput, CCM.Outcome, CCM.TimelineEntry,
            CCM.ActionAlignment, CCM.Evidence)
 
@@ -241,7 +240,7 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
         (tmp / "ccmgraph.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
         (tmp / "ccmgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(union), encoding="utf-8")
-        (tmp / ONTOLOGY_HTML).write_text(ontology_html(paths.ONTOLOGY), encoding="utf-8")
+        (tmp / paths.ONTOLOGY_HTML).write_text(ontology_html(paths.ONTOLOGY), encoding="utf-8")
         search_index.write(quads, tmp / search_index.FILE)
         manifest = {name: {"bytes": (tmp / name).stat().st_size,
                            "sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest()}

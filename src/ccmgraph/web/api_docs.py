@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
+
+from ccmgraph import errors
 
 router = APIRouter(include_in_schema=False)
 SWAGGER = files("fastapi_offline") / "static"
@@ -24,6 +26,6 @@ async def docs() -> HTMLResponse:
 @router.get("/static/swagger/{name}")
 async def swagger_asset(name: str) -> Response:
     if name not in ASSETS:
-        raise HTTPException(404, f"no file {name!r}")
+        raise errors.NotFound(f"no file {name!r}")
     return Response((SWAGGER / name).read_bytes(), media_type=ASSETS[name],
                     headers={"Cache-Control": "public, max-age=86400"})

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import mimeparse
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ccmgraph import errors
+from ccmgraph.sparql import formats
 
 STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.QuerySyntaxError: 400,
@@ -25,9 +25,12 @@ STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.QueryEvaluationError: 400,
     errors.InputError: 400,
     errors.Unauthorized: 401,
+    errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.NotAcceptable: 406,
     errors.RequestTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
+    errors.MethodNotAllowed: 405,
     errors.InvalidParameter: 422,
     errors.UpstreamError: 502,
     errors.LimitExceeded: 503,
@@ -55,21 +58,18 @@ def headers_of(error: errors.CcmgraphError) -> dict[str, str]:
         return {"X-SPARQL-Timeout": f"{error.limit:g}"}
     if isinstance(error, errors.Unauthorized):
         return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, errors.MethodNotAllowed):
+        return {"Allow": error.allow}
     return {}
 
 
-def _format(request: Request) -> str:
-    """html, json or text: what the client asked for; without a preference, the path's habit."""
+def _format(request: Request) -> formats.Format:
+    """A page, JSON or text: what the client asked for; without a preference, the path's habit."""
     path = request.url.path
-    habit = "text/plain" if path.startswith("/sparql") else (
-        "application/json" if path.startswith("/api") else "text/html")
-    offers = [t for t in ("text/html", "application/json", "text/plain") if t != habit] + [habit]
-    accept = request.headers.get("accept") or "*/*"
-    try:
-        best = mimeparse.best_match(offers, accept)  # on a tie the last offer (the habit) wins
-    except (ValueError, IndexError):
-        best = habit
-    return {"text/html": "html", "application/json": "json", "text/plain": "text"}.get(best or habit, "text")
+    habit = formats.TEXT if path.startswith("/sparql") else (
+        formats.JSON if path.startswith("/api") else formats.HTML)
+    family = (habit, *(f for f in formats.ERROR_ANSWERS if f is not habit))  # on a tie the habit wins
+    return formats.negotiate(family, request.headers.get("accept"), otherwise=habit)
 
 
 def respond(request: Request, status: int, message: str, *, kind: str, headers: dict[str, str] | None = None,
@@ -77,10 +77,10 @@ def respond(request: Request, status: int, message: str, *, kind: str, headers: 
     """The one error answer of the app."""
     headers = {"Cache-Control": "no-store", **(headers or {})}
     fmt = _format(request)
-    if fmt == "json":
+    if fmt is formats.JSON:
         body = {"error": kind, "status": status, "message": message, **(extra or {})}
         return JSONResponse(body, status, headers=headers)
-    if fmt == "html":
+    if fmt is formats.HTML:
         from ccmgraph.web.pages import render  # the pages' environment, with the site's navigation
 
         html = render("error.html", request, title=TITLES.get(status, "Error"), status=status, message=message,
@@ -89,13 +89,19 @@ def respond(request: Request, status: int, message: str, *, kind: str, headers: 
     return PlainTextResponse(message.rstrip() + "\n", status, headers=headers)
 
 
-async def _ccmgraph_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, errors.CcmgraphError)
+def error_response(request: Request, exc: errors.CcmgraphError) -> Response:
+    """The answer to one of the project's errors (also for handlers that bypass the app's, such as
+    the SPARQL fast path)."""
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.InvalidParameter):
         extra = {"parameter": exc.name, **({"allowed": list(exc.allowed)} if exc.allowed else {})}
     return respond(request, status_of(exc), exc.message, kind=type(exc).__name__, headers=headers_of(exc),
                    extra=extra)
+
+
+async def _ccmgraph_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.CcmgraphError)
+    return error_response(request, exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

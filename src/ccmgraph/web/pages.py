@@ -8,17 +8,21 @@ from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ccmgraph import analysis as views
+from ccmgraph import errors
+from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import OA, PREFIXES
-from ccmgraph.web import analyst, presentation
+from ccmgraph.web import presentation
 
-router = APIRouter(tags=["pages"])
+HTML_ERROR: dict[str, Any] = {"description": "An error page with the site's navigation",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}
+router = APIRouter(tags=["pages"], responses={404: HTML_ERROR, 422: HTML_ERROR})
 TEMPLATES = FsPath(__file__).resolve().parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 env.filters["local"] = views.local
@@ -54,7 +58,7 @@ def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
         for sel in g.objects(ev, OA.hasSelector):
             for key in ("exact", "prefix", "suffix", "start", "end"):
                 v = g.value(sel, OA[key])
-                if v is not None:
+                if isinstance(v, Literal):
                     q[key] = v.toPython()
         if "exact" in q:
             out.append(q)
@@ -75,23 +79,25 @@ async def resource_page(request: Request, iri: str, g: Graph) -> str:
 
 async def workplan_page(request: Request, key: str) -> str:
     """The plan's facts, then its parts in the order a reader expects, each with the actions it serves."""
-    data = await analyst.workplan(request, key)
-    rows = await analyst.rows_of(request, "workplan-actions", workplan=data["workplan"])
-    serves = presentation.actions_by_element(rows)
-    sections = sorted(data["elements"].items(), key=lambda kv: presentation.kind_order(kv[0]))
-    return render("workplan.html", plan=data, sections=sections, serves=serves, title=data["label"])
+    store = request.app.state.store
+    plan = await run_in_threadpool(service.workplan, store, key)
+    serves = presentation.actions_by_element(await run_in_threadpool(service.workplan_actions, store, key))
+    sections = sorted(plan.elements.items(), key=lambda kv: presentation.kind_order(kv[0]))
+    return render("workplan.html", plan=plan, sections=sections, serves=serves, title=plan.label)
 
 
 async def lap_action_page(request: Request, n: int) -> str:
-    """The action's title, text and section, then per work plan each quote once with what it backs."""
+    """The action's title, text and section, the basis chosen, then per work plan each quote once with
+    what it backs (``?workplan=``: one work plan's elements, as a coverage cell links to them)."""
+    store = request.app.state.store
     workplan = request.query_params.get("workplan") or None
-    data = await analyst.lap_action(request, n, None, workplan)
-    text = (await analyst.rows_of(request, "lap-action-text", n=str(n)))[0]
-    words = presentation.basis_words(await analyst.rows_of(request, "alignment-bases"))
-    action = {**data, "title": presentation.action_title(text), "definition": text["definition"],
-              "sectionIri": text["section"], "section": text["sectionLabel"]}
-    return render("lap_action.html", action=action, plans=presentation.by_quote(data["elements"], words),
-                  workplan=workplan, title=f"LAP Action {n}")
+    action = await run_in_threadpool(service.lap_action, store, n, basis=request.query_params.get("basis"),
+                                     workplan=workplan)
+    text = await run_in_threadpool(service.lap_action_text, store, n)
+    order = [b.name for b in await run_in_threadpool(service.alignment_bases, store)]
+    return render("lap_action.html", action=action, text=text, action_title=presentation.action_title(text),
+                  plans=presentation.by_quote(action.elements, order), workplan=workplan,
+                  bases=service.BASIS_LABELS, basis=action.basis, title=action.label)
 
 
 def schema_page(g: Graph, name: str) -> str:
@@ -116,11 +122,16 @@ def schema_page(g: Graph, name: str) -> str:
 
 @router.get("/coverage", response_class=HTMLResponse, summary="Coverage heat map (HTML)")
 async def coverage_page(request: Request,
-                        cycle: int | None = Query(None, ge=1900, le=2200, examples=[2025])) -> HTMLResponse:
-    data = await analyst.coverage(request, cycle)
-    top = max([c["count"] for a in data["actions"] for c in a["cells"].values()] or [1])
-    words = presentation.basis_words(await analyst.rows_of(request, "alignment-bases"))
-    return HTMLResponse(render("coverage.html", data=data, top=top, words=words, title="Coverage of LAP actions"))
+                        cycle: str | None = Query(None, examples=["2025"], description="a year; empty: every cycle"),
+                        basis: str | None = Query(None, description=service.BASIS_DOC)) -> HTMLResponse:
+    if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
+        raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
+    store = request.app.state.store
+    data = await run_in_threadpool(service.coverage, store, cycle=int(cycle) if cycle else None, basis=basis)
+    top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
+    by_name = {b.name: b for b in await run_in_threadpool(service.alignment_bases, store)}
+    return HTMLResponse(render("coverage.html", data=data, top=top, bases=service.BASIS_LABELS, basis=data.basis,
+                               default_basis=service.DEFAULT_BASIS, by_name=by_name, title="Coverage of LAP actions"))
 
 
 QUARTER_W = 56
@@ -129,11 +140,12 @@ ROW_H = 22
 
 @router.get("/timeline", response_class=HTMLResponse, summary="Timeline as a Gantt chart (HTML + SVG)")
 async def timeline_page(request: Request) -> HTMLResponse:
-    rows = await analyst.rows_of(request, "timeline", **{"from": "1900-01-01", "to": "2200-12-31"})
+    rows = (await run_in_threadpool(service.timeline, request.app.state.store, start=date(1900, 1, 1),
+                                    end=date(2200, 12, 31))).items
     if not rows:
         return HTMLResponse(render("timeline.html", svg=None, rows=[], title="Timeline"))
-    first = min(date.fromisoformat(r["begin"]) for r in rows)
-    last = max(date.fromisoformat(r["end"]) for r in rows)
+    first = min(date.fromisoformat(r.begin) for r in rows)
+    last = max(date.fromisoformat(r.end) for r in rows)
     quarters = []
     y, q = first.year, (first.month - 1) // 3
     while (y, q) <= (last.year, (last.month - 1) // 3):
@@ -147,23 +159,23 @@ async def timeline_page(request: Request) -> HTMLResponse:
     bars = []
     plans: list[str] = []
     for i, r in enumerate(rows):
-        if r["workplan"] not in plans:
-            plans.append(r["workplan"])
-        x0 = x_of(date.fromisoformat(r["begin"]), False)
-        x1 = x_of(date.fromisoformat(r["end"]), True)
-        bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r["workplan"]) % 6})
+        if r.workplan not in plans:
+            plans.append(r.workplan)
+        x0 = x_of(date.fromisoformat(r.begin), False)
+        x1 = x_of(date.fromisoformat(r.end), True)
+        bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r.workplan) % 6})
     svg = {"width": 260 + len(quarters) * QUARTER_W + 20, "height": 50 + len(rows) * ROW_H,
            "quarters": [{"x": 260 + i * QUARTER_W, "label": f"Q{q + 1} {y}", "year": y}
                         for i, (y, q) in enumerate(quarters)], "bars": bars, "qw": QUARTER_W}
-    legend = [{"color": i % 6, "label": next(r["workplanLabel"] for r in rows if r["workplan"] == p)}
+    legend = [{"color": i % 6, "label": next(r.workplanLabel for r in rows if r.workplan == p)}
               for i, p in enumerate(plans)]
     return HTMLResponse(render("timeline.html", svg=svg, legend=legend, rows=rows, title="Timeline"))
 
 
 @router.get("/workplans", response_class=HTMLResponse, summary="The work plans (HTML)")
 async def workplans_page(request: Request) -> HTMLResponse:
-    rows = await analyst.rows_of(request, "workplans")
-    return HTMLResponse(render("workplans.html", plans=rows, title="Work plans"))
+    plans = await run_in_threadpool(service.workplans, request.app.state.store)
+    return HTMLResponse(render("workplans.html", plans=plans.items, title="Work plans"))
 
 
 STATIC = FsPath(__file__).resolve().parent / "static"
@@ -177,7 +189,7 @@ STATIC_TYPES = {"site.css": "text/css; charset=utf-8", "print.css": "text/css; c
 @router.get("/static/{name}", include_in_schema=False)
 async def static_file(name: str) -> Response:
     if name not in STATIC_TYPES:
-        raise HTTPException(404, f"no file {name!r}")
+        raise errors.NotFound(f"no file {name!r}")
     return Response((STATIC / name).read_bytes(), media_type=STATIC_TYPES[name],
                     headers={"Cache-Control": "public, max-age=300"})
 

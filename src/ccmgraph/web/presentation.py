@@ -2,13 +2,15 @@
 title, the basis of a link in words, and the links to an action grouped by the quote that backs
 them (an objective's quote is inherited by its activities: it is shown once, with all of them).
 
-Pure functions over the answers of the views, so that they stay the same whatever service layer
-the pages get their data from."""
+Pure functions over the answers of the analyst service (ccmgraph.analysis.service): the service
+says what is so, these say it to a person."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from ccmgraph.analysis.models import ElementAction, LapActionText, Quote, ServingElement
 
 CONTEXT = 90  # characters of context around a quote, at most
 
@@ -41,11 +43,11 @@ def after(text: str | None, width: int = CONTEXT) -> str:
 _NUMBERED = re.compile(r"^\s*LAP\s+Action\s+\d+\s*[:.–—-]?\s*", re.I)
 
 
-def action_title(text: dict[str, Any]) -> str | None:
+def action_title(text: LapActionText) -> str | None:
     """The action's title from the data (title, preferred label or label, whichever says more than
     "LAP Action N"), or None when the data has none."""
-    for key in ("title", "prefLabel", "label"):
-        value = _NUMBERED.sub("", str(text.get(key) or "")).strip()
+    for name in (text.title, text.prefLabel, text.label):
+        value = _NUMBERED.sub("", name or "").strip()
         if value:
             return value
     return None
@@ -56,34 +58,29 @@ def heat_level(count: int, top: int) -> int:
     return max(1, min(5, -(-5 * count // max(top, 1))))
 
 
-def basis_words(bases: list[dict[str, Any]]) -> dict[str, str]:
-    """Basis key (StatedInText...) -> the words ``trace`` prints ("stated in the text")."""
-    return {str(b["basis"]).rsplit("#", 1)[-1]: str(b["label"]) for b in bases}
+def by_quote(elements: list[ServingElement], order: list[str]) -> list[dict[str, Any]]:
+    """Per work plan, each quote once with the elements it backs, grouped by basis (in ``order``:
+    the basis names, strongest first).
 
-
-def by_quote(elements: list[dict[str, Any]], words: dict[str, str]) -> list[dict[str, Any]]:
-    """Per work plan, each quote once with the elements it backs, grouped by basis (strongest first).
-
-    ``elements``: the items of the LAP action answer (element, kind, basis, quotes...)."""
-    order = list(words)
+    ``elements``: those of the analyst service's LAP action answer (element, kind, basis, quotes...)."""
     plans: dict[str, dict[str, Any]] = {}
     for e in elements:
-        plan = plans.setdefault(e["workplan"], {
-            "workplan": e["workplan"], "label": e["workplanLabel"], "period": e.get("period"),
-            "coordinators": e.get("coordinators") or [], "quotes": {}, "elements": set()})
-        plan["elements"].add(e["element"])
-        for q in e["quotes"] or [{"exact": None, "document": None, "start": None, "end": None}]:
-            key = (q.get("document"), q.get("start"), q.get("end"))
+        plan = plans.setdefault(e.workplan, {
+            "workplan": e.workplan, "label": e.workplanLabel, "period": e.period,
+            "coordinators": e.coordinators, "quotes": {}, "elements": set()})
+        plan["elements"].add(e.element)
+        backing: list[Quote | None] = list(e.quotes) or [None]  # an element without a quote is listed too
+        for q in backing:
+            key = (q.document, q.start, q.end) if q else (None, None, None)
             group = plan["quotes"].setdefault(key, {"quote": q, "bases": {}})
-            group["bases"].setdefault(e["basis"], []).append(e)
+            group["bases"].setdefault(e.basis, {"words": e.basisLabel, "elements": []})["elements"].append(e)
     out = []
     for plan in plans.values():
         quotes = []
         for group in sorted(plan["quotes"].values(),
-                            key=lambda g: (g["quote"].get("start") is None, g["quote"].get("start") or 0)):
+                            key=lambda g: (g["quote"] is None, g["quote"].start if g["quote"] else 0)):
             bases = sorted(group["bases"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
-            quotes.append({"quote": group["quote"],
-                           "bases": [{"basis": b, "words": words.get(b, b), "elements": es} for b, es in bases]})
+            quotes.append({"quote": group["quote"], "bases": [{"basis": b, **g} for b, g in bases]})
         out.append({**plan, "quotes": quotes, "elements": len(plan["elements"])})
     return out
 
@@ -96,16 +93,15 @@ def kind_order(kind: str) -> tuple[int, str]:
     return (KINDS.index(kind) if kind in KINDS else len(KINDS), kind)
 
 
-def actions_by_element(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def actions_by_element(rows: list[ElementAction]) -> dict[str, list[dict[str, Any]]]:
     """Element IRI -> [{basis (words), links: [{action, number}]}], strongest basis first, each action
     once (under its strongest basis: the rows come strongest first), numbers in order."""
     out: dict[str, dict[str, list[dict[str, Any]]]] = {}
     seen: set[tuple[str, int]] = set()
     for r in rows:
-        if (r["element"], r["number"]) in seen:
+        if (r.element, r.number) in seen:
             continue
-        seen.add((r["element"], r["number"]))
-        out.setdefault(r["element"], {}).setdefault(r["basisLabel"], []).append(
-            {"action": r["action"], "number": r["number"]})
+        seen.add((r.element, r.number))
+        out.setdefault(r.element, {}).setdefault(r.basisLabel, []).append({"action": r.action, "number": r.number})
     return {element: [{"basis": basis, "links": sorted(links, key=lambda link: link["number"])}
                       for basis, links in groups.items()] for element, groups in out.items()}

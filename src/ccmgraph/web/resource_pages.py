@@ -4,23 +4,24 @@ available below, folded. A source document's page shows the document's text with
 span highlighted and linked to what it backs.
 
 The page is made from the resource's description (queries/views/describe.rq, the graph the
-linked-data route has already fetched) and two views: resource-alignments.rq (what an element
-serves, with basis and quote) and document-spans.rq (what each span of a document backs)."""
+linked-data route has already fetched) and the analyst service (ccmgraph.analysis.service): what an
+element serves, with basis and quote; what each span of a document backs; the document's text."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from ccmgraph import paths
+from ccmgraph.analysis import models as m
+from ccmgraph.analysis import service
 from ccmgraph.namespaces import CCM
-from ccmgraph.web import analyst, pages
+from ccmgraph.web import pages
 
 # what a resource belongs to (outgoing), in the order a person asks
 BELONGS = [CCM.partOf, DCTERMS.isPartOf, CCM.subActivityOf, CCM.contributesTo, CCM.workingGroup, CCM.section,
@@ -91,14 +92,13 @@ def incoming(g: Graph, node: URIRef, shown: set[str]) -> list[dict[str, Any]]:
             for p, subjects in sorted(groups.items(), key=lambda kv: words_of(kv[0]))]
 
 
-def serves(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def serves(rows: list[m.ResourceAlignment]) -> list[dict[str, Any]]:
     """One entry per LAP action and basis, its quotes listed once."""
     out: dict[tuple[Any, Any], dict[str, Any]] = {}
     for r in rows:
-        entry = out.setdefault((r["number"], r["basis"]), {**r, "quotes": []})
-        if r["exact"] and all(q["evidence"] != r["evidence"] for q in entry["quotes"]):
-            entry["quotes"].append({k: r[k] for k in ("evidence", "exact", "start", "end", "document",
-                                                       "documentTitle")})
+        entry = out.setdefault((r.number, r.basis), {**r.model_dump(), "quotes": []})
+        if r.exact and all(q.evidence != r.evidence for q in entry["quotes"]):
+            entry["quotes"].append(r)
     return list(out.values())
 
 
@@ -128,22 +128,20 @@ async def document_page(request: Request, iri: str, g: Graph) -> dict[str, Any]:
     """The text of a source document with its quoted spans, and what each span backs."""
     node = URIRef(iri)
     file_name = g.value(node, CCM.fileName)
-    rows = await analyst.rows_of(request, "document-spans", document=iri)
+    rows = await run_in_threadpool(service.document_spans, request.app.state.store, iri)
     spans: dict[str, dict[str, Any]] = {}
     for r in rows:
-        span = spans.setdefault(r["evidence"], {"id": f"span-{r['start']}-{r['end']}", "evidence": r["evidence"],
-                                                "start": r["start"], "end": r["end"], "backs": []})
-        what = {"iri": r["subject"], "label": r["subjectLabel"] or r["subject"], "action": r["actionLabel"]}
+        span = spans.setdefault(r.evidence, {"id": f"span-{r.start}-{r.end}", "evidence": r.evidence,
+                                             "start": r.start, "end": r.end, "backs": []})
+        what = {"iri": r.subject, "label": r.subjectLabel or r.subject, "action": r.actionLabel}
         if what not in span["backs"]:
             span["backs"].append(what)
-    path = paths.SOURCES / str(file_name) if file_name else None
-    if path is None or not path.is_file():
+    source = service.source_text(str(file_name), str(g.value(node, CCM.sha256) or "")) if file_name else None
+    if source is None:
         return {"text": None, "spans": list(spans.values()), "segments": []}
-    raw = path.read_bytes()
-    text = raw.decode("utf-8")
     ordered = sorted(spans.values(), key=lambda s: (s["start"], -s["end"]))
-    return {"text": text, "spans": ordered, "segments": highlighted(text, ordered),
-            "verified": hashlib.sha256(raw).hexdigest() == str(g.value(node, CCM.sha256) or "")}
+    return {"text": source.text, "spans": ordered, "segments": highlighted(source.text, ordered),
+            "verified": source.verified}
 
 
 async def readable_page(request: Request, iri: str, g: Graph) -> str:
@@ -162,7 +160,7 @@ async def readable_page(request: Request, iri: str, g: Graph) -> str:
         "notes": sorted({str(n) for p in NOTES for n in g.objects(node, p)}),
         "quotes": pages.quotes_of(g, evidence), "statements": statements(g, node), "serves": [], "document": None}
     if (node, CCM.hasAlignment, None) in g:
-        ctx["serves"] = serves(await analyst.rows_of(request, "resource-alignments", resource=iri))
+        ctx["serves"] = serves(await run_in_threadpool(service.resource_alignments, request.app.state.store, iri))
     if (node, RDF.type, CCM.SourceDocument) in g:
         ctx["document"] = await document_page(request, iri, g)
     return pages.render("resource.html", **ctx)

@@ -348,8 +348,9 @@ JUDGED_2526 = GENDER | {10, 11}
 # stated: Universalization "Actions 10 and 11 of LAP are related to the universalization of the CCM";
 #   GSO 2024-2025 objective 2a "(more specifically actions 10 and 11 A-D)"
 STATED_10 = {(UNI, "StatedInText"), (GSO2425 + "/objective/2a", "StatedInText")}
-# objective: the GSO 2024-2025 activities of objective 2a, e.g. "a) discuss within the CCM how to best
-#   strengthen the norms and support universalization of the CCM"
+# objective: the GSO 2024-2025 activity of objective 2a "a) discuss within the CCM how to best
+#   strengthen the norms and support universalization of the CCM" (by parallel numbering; activity 2c's
+#   link to objective 2a is a curator judgement, so what it inherits through it is one too)
 # workplan: the Universalization plan's four objectives, eleven activities ("1." to "11.") and four
 #   expected outputs inherit the plan's actions: 19 elements
 # curator: GSO 2025-2026 Track 2.2 outreach, ISU priority B and output 12 ("support to advance the
@@ -399,14 +400,14 @@ def _expect_serving_10(rows, basis):
     from_plan = {e for e, b in got if b == "InheritedFromWorkPlan"}
     assert len(from_plan) == (19 if basis in ("workplan", "curator") else 0)
     judged = {e for e, b in got if b == "CuratorJudgement"}
-    assert judged == ({GSO2526 + "/activity/track-2.2-item-1", ISU + "/priority/B", ISU + "/output/12"}
-                      if basis == "curator" else set())
+    assert judged == ({GSO2526 + "/activity/track-2.2-item-1", ISU + "/priority/B", ISU + "/output/12",
+                       GSO2425 + "/activity/2c"} if basis == "curator" else set())
 
 
 def _expect_by_section(rows, basis):
     a10 = next(r for r in rows if r["number"] == 10)
-    # 2 stated; + 2 activities of objective 2a; + 19 Universalization elements; + 3 judged (see above)
-    assert a10["servedByCount"] == {"stated": 2, "objective": 4, "workplan": 23, "curator": 26}[basis]
+    # 2 stated; + activity 2a of objective 2a; + 19 Universalization elements; + 4 judged (see above)
+    assert a10["servedByCount"] == {"stated": 2, "objective": 3, "workplan": 22, "curator": 26}[basis]
 
 
 def _expect_by_basis(rows, basis):

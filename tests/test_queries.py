@@ -481,3 +481,20 @@ def test_basis_bound_after_the_query_as_the_query_page_does(store, run):
     q = catalog.load()["scheduled-in-period"]
     text = q.sparql + f'\nVALUES (?period ?match) {{ (<{Q1_2025}> "overlap") }}\n'
     assert len(store.select(text)) == 19
+
+
+def test_documents_referring_to_a_withdrawal(run):
+    rows = run("documents-referring-to-withdrawal")
+    by_document = {r["document"].rsplit("/", 1)[-1]: r for r in rows}
+    # gso-workplan-2024-2025.txt: "Prompted by the announcement of withdrawal of a State Party for the first
+    # time in the history of the Convention"; universalization-workplan-2024-2025.txt: "Last year marked the
+    # first time a State Party evoked Article 20 in the CCM, effectively starting its withdrawal"
+    assert set(by_document) == {"gso-workplan-2024-2025", "universalization-workplan-2024-2025"}
+    assert by_document["gso-workplan-2024-2025"]["quote"].startswith("Prompted by the announcement of withdrawal")
+    assert "evoked Article 20" in by_document["universalization-workplan-2024-2025"]["quote"]
+    # neither names the State: it comes from the reference graph (ccm-withdrawal-lithuania.json), with its sources
+    for r in rows:
+        assert r["withdrawingState"] == ID + "state/LTU" and r["stateSources"]
+    for name in by_document:
+        text = (paths.SOURCES / f"{name}.txt").read_text(encoding="utf-8")
+        assert "Lithuania" not in text

@@ -229,17 +229,22 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
-          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Serve over a remote SPARQL endpoint.")] = None,
+          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint",
+                                                        help="Serve over a remote SPARQL endpoint.")] = None,
           timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
-          max_rows: Annotated[int, typer.Option(help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
+          max_rows: Annotated[int, typer.Option(
+              help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
           max_result_mb: Annotated[int, typer.Option(help="MiB in a SPARQL answer; larger ones are cut.")] = 64,
           max_request_kb: Annotated[int, typer.Option(help="KiB in a query text or request body.")] = 1024,
           workers: Annotated[int, typer.Option(help="Query engine processes (0: one per CPU, at least 2).")] = 0,
-          memory_mb: Annotated[int, typer.Option(help="MiB a query worker may allocate beyond the graph (0: no limit).")] = 2048,
+          memory_mb: Annotated[int, typer.Option(
+              help="MiB a query worker may allocate beyond the graph (0: no limit).")] = 2048,
           cache_mb: Annotated[int, typer.Option(help="MiB of SPARQL answers kept in the result cache (0: off).")] = 64,
-          allow_update: Annotated[bool, typer.Option("--allow-update", help="Accept SPARQL Update (needs --update-token).")] = False,
-          update_token: Annotated[str | None, typer.Option(envvar="CCMGRAPH_UPDATE_TOKEN", show_default=False,
-                                                              help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).")] = None,
+          allow_update: Annotated[bool, typer.Option("--allow-update",
+                                                     help="Accept SPARQL Update (needs --update-token).")] = False,
+          update_token: Annotated[str | None, typer.Option(
+              envvar="CCMGRAPH_UPDATE_TOKEN", show_default=False,
+              help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).")] = None,
           http_workers: Annotated[int, typer.Option(help="HTTP server processes, each with its own engine "
                                                          "processes and cache (read-only servers only).")] = 1,
           log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info") -> None:
@@ -311,7 +316,8 @@ def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50)."
 
 
 @app.command()
-def publish(endpoint: Annotated[str, typer.Argument(help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
+def publish(endpoint: Annotated[str, typer.Argument(
+        help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
     """Load the built dataset into a remote store through the Graph Store Protocol."""
     from ccmgraph.store import RemoteStore
 

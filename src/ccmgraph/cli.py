@@ -6,7 +6,7 @@ import contextlib
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -60,7 +60,7 @@ def _summary(result: building.Result) -> str:
 
 @app.command()
 def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
-          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None,
+          dist: Annotated[Path | None, typer.Option(help="Output directory (default dist/).")] = None,
           watch: Annotated[bool, typer.Option("--watch",
                                               help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
           interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5,
@@ -113,7 +113,7 @@ def validate() -> None:
 
 @app.command()
 def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
-           stem: Annotated[Optional[str], typer.Option(help="Name of the source (default: the file's name).")] = None,
+           stem: Annotated[str | None, typer.Option(help="Name of the source (default: the file's name).")] = None,
            force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
            ) -> None:
     """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
@@ -130,12 +130,12 @@ def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .t
 
 
 @app.command()
-def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<stem>.txt")] = None,
+def draft(source: Annotated[Path | None, typer.Argument(help="data/sources/<stem>.txt")] = None,
           force: Annotated[bool, typer.Option("--force",
                                               help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
           evaluate: Annotated[bool, typer.Option("--evaluate", help="Draft every curated source as if unseen and "
                                                  "report precision and recall per kind of finding.")] = False,
-          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table here.")] = None,
+          report: Annotated[Path | None, typer.Option(help="With --evaluate: also write the table here.")] = None,
           ) -> None:
     """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
     if evaluate:
@@ -163,7 +163,7 @@ def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<s
 
 
 @app.command(name="format")
-def format_(files: Annotated[Optional[list[Path]],
+def format_(files: Annotated[list[Path] | None,
                              typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
             check: Annotated[bool, typer.Option("--check",
                                                 help="Change nothing; list the places off the convention.")] = False,
@@ -229,17 +229,22 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
-          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Serve over a remote SPARQL endpoint.")] = None,
+          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint",
+                                                        help="Serve over a remote SPARQL endpoint.")] = None,
           timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
-          max_rows: Annotated[int, typer.Option(help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
+          max_rows: Annotated[int, typer.Option(
+              help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
           max_result_mb: Annotated[int, typer.Option(help="MiB in a SPARQL answer; larger ones are cut.")] = 64,
           max_request_kb: Annotated[int, typer.Option(help="KiB in a query text or request body.")] = 1024,
           workers: Annotated[int, typer.Option(help="Query engine processes (0: one per CPU, at least 2).")] = 0,
-          memory_mb: Annotated[int, typer.Option(help="MiB a query worker may allocate beyond the graph (0: no limit).")] = 2048,
+          memory_mb: Annotated[int, typer.Option(
+              help="MiB a query worker may allocate beyond the graph (0: no limit).")] = 2048,
           cache_mb: Annotated[int, typer.Option(help="MiB of SPARQL answers kept in the result cache (0: off).")] = 64,
-          allow_update: Annotated[bool, typer.Option("--allow-update", help="Accept SPARQL Update (needs --update-token).")] = False,
-          update_token: Annotated[Optional[str], typer.Option(envvar="CCMGRAPH_UPDATE_TOKEN", show_default=False,
-                                                              help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).")] = None,
+          allow_update: Annotated[bool, typer.Option("--allow-update",
+                                                     help="Accept SPARQL Update (needs --update-token).")] = False,
+          update_token: Annotated[str | None, typer.Option(
+              envvar="CCMGRAPH_UPDATE_TOKEN", show_default=False,
+              help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).")] = None,
           http_workers: Annotated[int, typer.Option(help="HTTP server processes, each with its own engine "
                                                          "processes and cache (read-only servers only).")] = 1,
           log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info") -> None:
@@ -311,7 +316,8 @@ def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50)."
 
 
 @app.command()
-def publish(endpoint: Annotated[str, typer.Argument(help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
+def publish(endpoint: Annotated[str, typer.Argument(
+        help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
     """Load the built dataset into a remote store through the Graph Store Protocol."""
     from ccmgraph.store import RemoteStore
 

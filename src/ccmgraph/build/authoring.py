@@ -188,7 +188,7 @@ def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URI
         quote = str(g.value(node, CCM.quote))
         context = g.value(node, CCM.quoteContext)
         src_iri = g.value(node, OA.hasSource)
-        src = default if src_iri is None else sources.get(src_iri)
+        src = default if src_iri is None else sources.get(src_iri) if isinstance(src_iri, URIRef) else None
         if src is None:
             raise _fail(path, quote, f"evidence names an unknown source document {src_iri}")
         try:
@@ -260,8 +260,11 @@ def inherit_alignments(g: Graph) -> None:
             inherited = CCM.InheritedFromWorkPlan
         else:
             targets = _descendants(g, [owner])
-            inherited = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
+            # ``stated`` holds only these two bases
+            inherited = CCM.InheritedFromObjective if basis == CCM.StatedInText else CCM.InheritedFromWorkPlan
         action = g.value(alignment, CCM.action)
+        if action is None:  # nothing to inherit: the shapes report the alignment without its action
+            continue
         number = str(action).rsplit("/", 1)[-1]
         for target, judged in targets.items():
             new_basis = CCM.CuratorJudgement if judged else inherited
@@ -288,10 +291,10 @@ LINKS: dict[URIRef, URIRef] = {
 _MARKER = re.compile(r"^(?:[-•▪*]|\(?\d{1,2}[.)]|\(?[a-zA-Z][)/]|\([a-zA-Z]\))\s+")
 
 
-def _elements(g: Graph) -> dict[Node, Node]:
+def _elements(g: Graph) -> dict[URIRef, Node]:
     """Each typed resource whose IRI is ``<plan>/<kind>/<key>`` -> its plan (qualified links aside)."""
     links = set(g.subjects(RDF.type, CCM.ActionAlignment)) | set(g.subjects(RDF.type, CCM.Continuation))
-    out = {}
+    out: dict[URIRef, Node] = {}
     for plan in g.subjects(RDF.type, CCM.WorkPlan):
         base = f"{plan}/"
         for s in set(g.subjects(RDF.type, None)):
@@ -307,7 +310,7 @@ def derive_structure(g: Graph) -> None:
         if g.value(element, CCM.partOf) is None:
             g.add((element, CCM.partOf, plan))
         for cls in g.objects(element, RDF.type):
-            if cls in LINKS:
+            if isinstance(cls, URIRef) and cls in LINKS:
                 for owner in g.objects(element, CCM.partOf):
                     g.add((owner, LINKS[cls], element))
 
@@ -320,16 +323,16 @@ def _own_quotes(g: Graph, element: Node, source: URIRef) -> list[tuple[int, Node
         if g.value(ev, OA.hasSource) != source:
             continue
         start = g.value(URIRef(f"{ev}/position"), OA.start)
-        if start is not None:
+        if isinstance(start, Literal):
             found[g.value(ev, CCM.forProperty) is None].append((int(start), ev))
     return sorted(found[True] or found[False], key=lambda pair: (pair[0], str(pair[1])))
 
 
 def derive_positions(g: Graph, source: URIRef) -> None:
     """Document order among each kind, from the quotes' offsets, for kinds nobody numbered."""
-    by_kind: dict[str, list[Node]] = {}
+    by_kind: dict[str, list[URIRef]] = {}
     for element, plan in _elements(g).items():  # the kind is the IRI's: <plan>/<kind>/<key>
-        by_kind.setdefault(str(element)[len(plan) + 1:].split("/")[0], []).append(element)
+        by_kind.setdefault(str(element)[len(str(plan)) + 1:].split("/")[0], []).append(element)
     for members in by_kind.values():
         if any(g.value(e, CCM.position) is not None for e in members):
             continue

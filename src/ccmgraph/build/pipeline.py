@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -97,6 +97,8 @@ def _sources(parsed: dict[Path, Graph]) -> dict[URIRef, Source]:
     out: dict[URIRef, Source] = {}
     for path, g in parsed.items():
         for doc in g.subjects(RDF.type, CCM.SourceDocument):
+            if not isinstance(doc, URIRef):
+                raise BuildError(f"{path}: a source document must be named by an IRI, not {doc!r}")
             name = g.value(doc, CCM.fileName)
             if name is None:
                 raise BuildError(f"{path}: source document {doc} has no ccm:fileName")
@@ -108,12 +110,13 @@ def _sources(parsed: dict[Path, Graph]) -> dict[URIRef, Source]:
             stated = g.value(doc, CCM.sha256)
             if stated is not None and str(stated) != digest:
                 raise BuildError(f"{path}: {text_path.name} has sha256 {digest}, the file states {stated}")
-            out[doc] = Source(URIRef(doc), text_path, raw.decode("utf-8"))
+            out[doc] = Source(doc, text_path, raw.decode("utf-8"))
     return out
 
 
 def _default_source(path: Path, g: Graph, sources: dict[URIRef, Source]) -> Source:
-    docs = [sources[d] for d in g.subjects(RDF.type, CCM.SourceDocument)]
+    # _sources has checked that every source document is named by an IRI
+    docs = [sources[d] for d in g.subjects(RDF.type, CCM.SourceDocument) if isinstance(d, URIRef)]
     if len(docs) != 1:
         raise BuildError(f"{path}: a work-plan file declares exactly one ccm:SourceDocument, found {len(docs)}")
     if docs[0].path.stem != path.stem:
@@ -217,6 +220,14 @@ def _converter() -> Callable[[Node], ox.NamedNode | ox.BlankNode | ox.Literal]:
     return convert
 
 
+def _serialize(statements: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat,
+               prefixes: dict[str, str] | None = None) -> bytes:
+    """``ox.serialize`` into bytes: given no output it returns them (its signature says ``bytes | None``)."""
+    data = ox.serialize(statements, format=fmt, prefixes=prefixes)
+    assert data is not None
+    return data
+
+
 def _sorted_lines(text: bytes) -> bytes:
     return b"".join(sorted(set(text.splitlines(keepends=True))))
 
@@ -225,9 +236,15 @@ def _quads(graphs: dict[URIRef, Graph]) -> bytes:
     """Every statement of every named graph as N-Quads, one a line, sorted: the order every
     dump is written in (sorting lines is cheap and stable, whatever the parsers' blank-node labels)."""
     convert = _converter()
-    quads = [ox.Quad(convert(s), convert(p), convert(o), ox.NamedNode(str(name)))
-             for name, g in graphs.items() for s, p, o in g]
-    return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    quads = []
+    for name, g in graphs.items():
+        graph = ox.NamedNode(str(name))
+        for s, p, o in g:
+            subject, predicate = convert(s), convert(p)
+            if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+                raise TypeError(f"not an RDF statement: {s!r} {p!r} {o!r} in {name}")
+            quads.append(ox.Quad(subject, predicate, convert(o), graph))
+    return _sorted_lines(_serialize(quads, ox.RdfFormat.N_QUADS))
 
 
 def _shrink(iri: str) -> str:
@@ -253,9 +270,10 @@ def _jsonld(triples: list[ox.Triple]) -> str:
     the context's prefixes shorten the IRIs (the context defines prefixes only), sorted."""
     context = json.loads(paths.CONTEXT.read_text(encoding="utf-8"))["@context"]
     nodes = []
-    for expanded in json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD)):
+    for expanded in json.loads(_serialize(triples, ox.RdfFormat.JSON_LD)):
         node: dict[str, object] = {"@id": _shrink(expanded.pop("@id"))}
         for key, values in expanded.items():
+            compacted: list[object]
             if key == str(RDF.type) or key == "@type":
                 compacted = [_shrink(v["@id"] if isinstance(v, dict) else v) for v in values]
                 key = "@type"
@@ -288,15 +306,15 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
     dist = dist or paths.DIST
     nquads = _quads(result.graphs)
     quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    ntriples = _sorted_lines(ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES))
+    ntriples = _sorted_lines(_serialize([q.triple for q in quads], ox.RdfFormat.N_TRIPLES))
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     ontology_digest = hashlib.sha256(paths.ONTOLOGY.read_bytes()).hexdigest()
     dist.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
     try:
         (tmp / "ccmgraph.nq").write_bytes(nquads)
-        (tmp / "ccmgraph.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
-        (tmp / "ccmgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        (tmp / "ccmgraph.trig").write_bytes(_serialize(quads, ox.RdfFormat.TRIG, PREFIXES))
+        (tmp / "ccmgraph.ttl").write_bytes(_serialize(triples, ox.RdfFormat.TURTLE, PREFIXES))
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(triples), encoding="utf-8")
         (tmp / paths.ONTOLOGY_HTML).write_text(_ontology_html(dist, ontology_digest), encoding="utf-8")
         search_index.write(quads, tmp / search_index.FILE)

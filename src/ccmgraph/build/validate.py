@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef, Variable
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import ResultRow
 from rdflib.term import Node
 
 
@@ -84,7 +85,8 @@ def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[N
             targets &= focus
         message = shapes.value(constraint, SH.message)
         for row in data.query(query):
-            node = row[Variable("this")]  # type: ignore[index]
+            assert isinstance(row, ResultRow)  # a SELECT query answers rows
+            node = row[Variable("this")]
             if node in targets:
                 found.append({"focus": node, "path": None, "message": message, "shape": shape,
                               "severity": SH.Violation})
@@ -92,7 +94,7 @@ def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[N
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph,
-             files_of: Mapping[URIRef, tuple[str, ...]] | None = None, focus: set[Node] | None = None) -> Report:
+             files_of: Mapping[Node, tuple[str, ...]] | None = None, focus: set[Node] | None = None) -> Report:
     """Validate ``data`` (asserted + inferred triples) against ``shapes``.
 
     ``data`` is changed in place: the ontology is added to it (the shapes check individuals
@@ -108,7 +110,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
     core, sparql = _split(shapes)
     _, results, _ = shacl_validate(
         data, shacl_graph=core, inference="none", inplace=True,
-        focus_nodes=None if focus is None else sorted(focus, key=str),
+        focus_nodes=None if focus is None else sorted(map(str, focus)),  # pyshacl takes IRIs as strings
         advanced=False, allow_warnings=False, abort_on_first=False,
     )
     found = [{"focus": results.value(r, SH.focusNode), "path": results.value(r, SH.resultPath),
@@ -125,8 +127,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
     return Report(conforms=not violations, violations=violations)
 
 
-def files_by_subject(graphs: Mapping[Path, Graph]) -> dict[URIRef, tuple[str, ...]]:
-    out: dict[URIRef, list[str]] = {}
+def files_by_subject(graphs: Mapping[Path, Graph]) -> dict[Node, tuple[str, ...]]:
+    out: dict[Node, list[str]] = {}
     for path, g in graphs.items():
         for s in set(g.subjects()):
             out.setdefault(s, []).append(str(path))

@@ -180,7 +180,8 @@ async def dataset_graph(request: Request) -> Graph:
     g = prefixed_graph()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal("ccmgraph: Convention on Cluster Munitions implementation work plans", lang="en")))
+    g.add((ds, DCTERMS.title,
+           Literal("ccmgraph: Convention on Cluster Munitions implementation work plans", lang="en")))
     g.add((ds, DCTERMS.description, Literal("Work plans of the CCM coordinators and ISU with their objectives, "
                                             "activities, partners, timelines and LAP actions, every link backed "
                                             "by a quote from its source document.", lang="en")))

@@ -70,7 +70,7 @@ def publish(store: RemoteStore, nquads: Path) -> list[GraphReport]:
     _mark(store, f"publishing-{uuid.uuid4().hex[:12]}", [r.graph for r in planned])
     for report in planned:
         if report.loaded:
-            store.put_graph(report.graph, ox.serialize(graphs[report.graph], format=ox.RdfFormat.N_TRIPLES))
+            store.put_graph(report.graph, _ntriples(graphs[report.graph]))
         else:
             store.delete_graph(report.graph)
     counted = store.graph_sizes([r.graph for r in planned])
@@ -93,4 +93,8 @@ def _mark(store: RemoteStore, version: str, graphs: list[str], sizes: dict[str, 
         if sizes and g in sizes:
             count = ox.Literal(str(sizes[g]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
             triples.append(ox.Triple(ox.NamedNode(g), ox.NamedNode(VOID + "triples"), count))
-    store.put_graph(PUBLICATION, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    store.put_graph(PUBLICATION, _ntriples(triples))
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""

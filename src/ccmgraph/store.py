@@ -367,17 +367,23 @@ class RemoteStore(Store):
                 raise StoreUnreachable(f"{self.endpoint}: {exc}") from None
         return self._server
 
-    def answer(self, response: httpx.Response) -> Answer:
-        """The Answer in a response from the query endpoint, or the error it reports."""
+    def async_client(self) -> httpx.AsyncClient:
+        """A client for ``request``s sent from an event loop (one per loop; close it after)."""
+        return httpx.AsyncClient(timeout=None, auth=self._auth)
+
+    def answer(self, response: httpx.Response, body: bytes | None = None) -> Answer:
+        """The Answer in a response from the query endpoint (``body``: when read already),
+        or the error it reports."""
         if response.headers.get("x-sql-state") == "S1TAT":  # Virtuoso cut the answer at its time limit
             raise RemoteTimeout(f"the store stopped the query at its time limit ({self.engine_timeout:g} s)"
                                 if self.engine_timeout else "the store stopped the query at its time limit")
-        _raise_for_status(response, self.endpoint)
+        _raise_for_status(response, self.endpoint, body)
+        body = response.content if body is None else body
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
         form = "graph" if ctype in GRAPH_TYPES else "select"
-        if form == "select" and ctype == "application/sparql-results+json" and b'"boolean"' in response.content[:200]:
+        if form == "select" and ctype == "application/sparql-results+json" and b'"boolean"' in body[:200]:
             form = "ask"
-        return Answer(form, ctype, response.content)
+        return Answer(form, ctype, body)
 
     def query(self, text: str, media_type: str | None = None, *,
               default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
@@ -436,13 +442,14 @@ def default_graph_store(endpoint: str) -> str:
     return endpoint
 
 
-def _raise_for_status(response: httpx.Response, url: str) -> None:
+def _raise_for_status(response: httpx.Response, url: str, body: bytes | None = None) -> None:
     if response.status_code in (401, 403):
         raise StoreRefused(f"{url} answered {response.status_code}: check the credentials in "
                            f"${Credentials.USER_ENV} / ${Credentials.PASSWORD_ENV} (${Credentials.SCHEME_ENV}) "
                            f"or ${Credentials.TOKEN_ENV}")
     if response.status_code >= 400:
-        raise QueryError(f"{url} answered {response.status_code}: {response.text[:500].strip()}")
+        text = response.text if body is None else body.decode("utf-8", "replace")
+        raise QueryError(f"{url} answered {response.status_code}: {text[:500].strip()}")
 
 
 def _rows_of(body: bytes) -> list[dict[str, object]]:
@@ -469,4 +476,7 @@ def _term_from_json(cell: Mapping[str, str]) -> Term:
 
 
 def open_store(endpoint: str | None = None, dist: Path | None = None) -> Store:
-    return RemoteStore(endpoint) if endpoint else EmbeddedStore(dist)
+    """The remote store at ``endpoint`` (credentials from the environment), or else dist/ embedded."""
+    if endpoint:
+        return RemoteStore(endpoint, credentials=Credentials.from_environment())
+    return EmbeddedStore(dist)

@@ -71,7 +71,8 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, limit: float = 60.0)
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited ({proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{url}: the server exited ({proc.returncode}): {tail}")
         try:
             if httpx.post(url, data={"query": "ASK {}"}, timeout=2).status_code < 500:
                 return
@@ -144,7 +145,7 @@ def start_virtuoso(buffers: int = 40000) -> Running:
     running = Running("virtuoso", endpoint, proc, workdir)
     try:
         _wait_http(endpoint, proc, log)
-        password = secrets.token_urlsafe(18)
+        password = "P" + secrets.token_hex(16)  # letters and digits: a bare word in ISQL
         # the commands on stdin, not in argv (which every user of the machine can read)
         done = subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba"], input=f"set password dba {password};\n",
                               capture_output=True, text=True, timeout=60)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from _remote_engines import ENGINES, require
 from fastapi.testclient import TestClient
 
+from _remote_engines import ENGINES, require
 from ccmgraph import publish
 from ccmgraph.sparql import dataset
 from ccmgraph.store import EmbeddedStore, Store
@@ -121,7 +121,8 @@ def test_parse_finds_the_clauses_and_strips_them() -> None:
     assert dataset.parse("SELECT * WHERE { ?s ?p 'FROM <x>' }").dataset is None
     assert dataset.parse("SELECT ?from WHERE { ?from ?p ?o }").dataset is None
     # a CONSTRUCT template comes before the dataset clause; a subquery cannot have one
-    assert dataset.parse(f"CONSTRUCT {{ ?s ?p ?o }} FROM <{A}> WHERE {{ ?s ?p ?o }}").dataset == dataset.Dataset((A,), ())
+    construct = dataset.parse(f"CONSTRUCT {{ ?s ?p ?o }} FROM <{A}> WHERE {{ ?s ?p ?o }}")
+    assert construct.dataset == dataset.Dataset((A,), ())
 
 
 def test_protocol_takes_precedence() -> None:

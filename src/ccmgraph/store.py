@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import paths
+from ccmgraph import errors, paths
 from ccmgraph.sparql import dataset
 from ccmgraph.sparql.dataset import Dataset
 
@@ -183,11 +183,11 @@ class EmbeddedStore(Store):
         return [{n: to_python(row[n]) for n in names} for row in result]
 
 
-class StoreUnreachable(QueryError):
+class StoreUnreachable(errors.UpstreamError, QueryError):
     """The remote store did not answer (connection refused, name not found, timed out)."""
 
 
-class StoreRefused(QueryError):
+class StoreRefused(errors.UpstreamError, QueryError):
     """The remote store refused the request for lack of rights (HTTP 401 or 403)."""
 
 

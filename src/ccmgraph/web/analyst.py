@@ -160,6 +160,8 @@ async def run_query(request: Request,
         raise bad_param(exc.name, str(exc)) from None
     try:
         rows = await run_in_threadpool(request.app.state.store.select, q.sparql, bindings)
+    except errors.UpstreamError:
+        raise  # a remote store that does not answer: 502, not the client's fault
     except QueryError as exc:
         raise HTTPException(400, f"query {name}: {exc}") from None
     if wants_csv(request, as_csv):

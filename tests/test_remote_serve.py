@@ -227,3 +227,22 @@ def test_two_servers_over_one_store_answer_alike_and_follow_a_publish(published:
 def test_remote_store_versions_are_shared_across_clients(published: Running, dist: Path) -> None:
     a, b = published.store(), RemoteStore(published.endpoint)
     assert a.version == b.version == publish.version_of(dist / "ccmgraph.nq")
+
+
+def test_a_store_that_does_not_answer_is_a_502_or_503_never_a_500() -> None:
+    app = create_app(endpoint=f"http://127.0.0.1:{free_port()}/sparql", settings=SparqlSettings(workers=1))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        sparql = client.get("/sparql", params={"query": "ASK {}"})
+        assert sparql.status_code == 503 and "did not answer" in sparql.text
+        for url in ("/health", "/dataset", "/api/coverage", "/api/queries/evidence-spans", "/coverage",
+                    "/id/lap-action/10"):
+            response = client.get(url)
+            assert response.status_code == 502, (url, response.status_code)
+            assert "Connection refused" in response.text or "ConnectError" in response.text
+
+
+def test_query_command_over_a_dead_store_is_a_clear_error() -> None:
+    cli = str(Path(sys.executable).with_name("ccmgraph"))
+    done = subprocess.run([cli, "query", "ASK {}", "--sparql-endpoint", f"http://127.0.0.1:{free_port()}/sparql"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "the store did not answer" in done.stderr and "Traceback" not in done.stderr

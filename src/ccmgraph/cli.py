@@ -104,7 +104,8 @@ def _table(rows: list[dict[str, object]]) -> str:
 @app.command()
 def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
           fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or turtle.")] = "table",
-          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None) -> None:
+          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote store.")] = None,
+          ) -> None:
     """Run a SPARQL query against the built graph."""
     if fmt not in ("table", "csv", "json", "turtle"):
         _fail(f"unknown format {fmt!r} (table, csv, json or turtle)")
@@ -152,7 +153,9 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
-          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Serve over a remote SPARQL endpoint.")] = None,
+          endpoint: Annotated[str | None, typer.Option(
+              "--sparql-endpoint", help="Serve over a remote store: its SPARQL query endpoint (credentials from "
+                                        "$CCMGRAPH_STORE_*; see docs/triple-stores.md).")] = None,
           timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
           max_rows: Annotated[int, typer.Option(help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
           max_result_mb: Annotated[int, typer.Option(help="MiB in a SPARQL answer; larger ones are cut.")] = 64,

@@ -132,11 +132,11 @@ def test_protocol_takes_precedence() -> None:
 
 # -- as users meet it: the SPARQL endpoint and the command line ----------------------------
 
-def test_sparql_endpoint_honours_from(small_dist: Path) -> None:
+def test_sparql_endpoint_honours_from(engine: Store) -> None:
     from ccmgraph.sparql.engine import SparqlSettings
     from ccmgraph.web.app import create_app
 
-    app = create_app(EmbeddedStore(small_dist), settings=SparqlSettings(workers=1, cache_bytes=0))
+    app = create_app(engine, settings=SparqlSettings(workers=1, cache_bytes=0))
     with TestClient(app) as client:
         def n(params: dict[str, object]) -> int:
             response = client.get("/sparql", params=params, headers={"Accept": "application/sparql-results+json"})
@@ -147,6 +147,7 @@ def test_sparql_endpoint_honours_from(small_dist: Path) -> None:
         assert n({"query": COUNT.format(f"FROM <{C}>")}) == 3
         assert n({"query": COUNT.format(f"FROM NAMED <{C}>")}) == 0
         assert n({"query": COUNT.format(f"FROM <{C}>"), "default-graph-uri": A}) == 1
+        assert n({"query": COUNT.format(""), "named-graph-uri": A}) == 0
 
 
 def test_command_line_honours_from(small_dist: Path) -> None:

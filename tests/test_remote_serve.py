@@ -162,9 +162,14 @@ def test_the_engines_own_time_limit_is_set(published: Running) -> None:
     from ccmgraph.store import RemoteTimeout
 
     started = time.monotonic()
-    with pytest.raises(RemoteTimeout):
+    with pytest.raises(RemoteTimeout) as stopped:
         store.query(RUNAWAY, "application/sparql-results+json")
     assert time.monotonic() - started < 6
+    # one of the errors the app answers with a 503 wherever it surfaces (API, pages, /sparql)
+    from ccmgraph import errors
+    from ccmgraph.web.errors import status_of
+
+    assert isinstance(stopped.value, errors.LimitExceeded) and status_of(stopped.value) == 503
 
 
 def serve(endpoint: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
@@ -246,3 +251,4 @@ def test_query_command_over_a_dead_store_is_a_clear_error() -> None:
     done = subprocess.run([cli, "query", "ASK {}", "--sparql-endpoint", f"http://127.0.0.1:{free_port()}/sparql"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "the store did not answer" in done.stderr and "Traceback" not in done.stderr
+

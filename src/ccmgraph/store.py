@@ -191,8 +191,8 @@ class StoreRefused(errors.UpstreamError, QueryError):
     """The remote store refused the request for lack of rights (HTTP 401 or 403)."""
 
 
-class RemoteTimeout(QueryError):
-    """The remote engine stopped the query at its own time limit."""
+class RemoteTimeout(errors.LimitExceeded, QueryError):
+    """The remote engine stopped the query at its own time limit (``limit``: seconds, 0 if unknown)."""
 
 
 PROJECT_GRAPHS = "https://w3id.org/ccmgraph/graph/"
@@ -374,9 +374,15 @@ class RemoteStore(Store):
     def answer(self, response: httpx.Response, body: bytes | None = None) -> Answer:
         """The Answer in a response from the query endpoint (``body``: when read already),
         or the error it reports."""
-        if response.headers.get("x-sql-state") == "S1TAT":  # Virtuoso cut the answer at its time limit
-            raise RemoteTimeout(f"the store stopped the query at its time limit ({self.engine_timeout:g} s)"
-                                if self.engine_timeout else "the store stopped the query at its time limit")
+        # Virtuoso: an answer cut at the request's time limit ("anytime" partial answer), or its
+        # server-wide limit (MaxQueryExecutionTime, an error S1T00)
+        timed_out = response.headers.get("x-sql-state") == "S1TAT"
+        if response.status_code >= 500:
+            timed_out = b"S1T00" in (response.content if body is None else body)[:2000]
+        if timed_out:
+            limit = self.engine_timeout or 0.0
+            raise RemoteTimeout(f"the store stopped the query at its time limit{f' of {limit:g} s' if limit else ''}; "
+                                "make it more selective", limit)
         _raise_for_status(response, self.endpoint, body)
         body = response.content if body is None else body
         ctype = response.headers.get("content-type", "").split(";")[0].strip()

@@ -350,8 +350,8 @@ class Engine:
             remote = store.answer(response, b"".join(chunks))
         except TimeoutError:
             raise QueryTimeout(timeout) from None
-        except RemoteTimeout:
-            raise QueryTimeout(store.engine_timeout or timeout) from None
+        except RemoteTimeout as exc:
+            raise QueryTimeout(exc.limit or timeout) from None
         except (StoreUnreachable, StoreRefused) as exc:
             raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
         except QueryError as exc:

@@ -62,6 +62,8 @@ async def rows_of(request: Request, name: str, **values: str | None) -> list[dic
         return await run_in_threadpool(views.run, request.app.state.store, name, **values)
     except catalog.ParameterError as exc:
         raise bad_param(exc.name, str(exc)) from None
+    except (errors.UpstreamError, errors.LimitExceeded):
+        raise  # a remote store that does not answer (502) or stopped the query (503)
     except QueryError as exc:  # pragma: no cover - the views are tested
         raise HTTPException(502, f"the engine rejected view {name}: {exc}") from None
 
@@ -160,8 +162,8 @@ async def run_query(request: Request,
         raise bad_param(exc.name, str(exc)) from None
     try:
         rows = await run_in_threadpool(request.app.state.store.select, q.sparql, bindings)
-    except errors.UpstreamError:
-        raise  # a remote store that does not answer: 502, not the client's fault
+    except (errors.UpstreamError, errors.LimitExceeded):
+        raise  # a remote store that does not answer (502) or stopped the query (503): not the client's fault
     except QueryError as exc:
         raise HTTPException(400, f"query {name}: {exc}") from None
     if wants_csv(request, as_csv):

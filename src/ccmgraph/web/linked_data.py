@@ -19,7 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 from ccmgraph import analysis as views
 from ccmgraph import paths
 from ccmgraph.build import ONTOLOGY_HTML
-from ccmgraph.errors import UpstreamError
+from ccmgraph.errors import LimitExceeded, UpstreamError
 from ccmgraph.namespaces import PREFIXES, VOID
 from ccmgraph.store import QueryError
 from ccmgraph.store import bind as store_bind
@@ -101,8 +101,8 @@ async def describe(request: Request, iri: str) -> Graph:
     text = store_bind(views.view("describe").sparql, {"resource": node})
     try:
         answer = await run_in_threadpool(request.app.state.store.query, text, "application/n-triples")
-    except UpstreamError:
-        raise  # a remote store that does not answer: 502
+    except (UpstreamError, LimitExceeded):
+        raise  # a remote store that does not answer (502) or stopped the query (503)
     except QueryError as exc:
         raise HTTPException(404, f"cannot describe {iri!r}: {exc}") from None
     g = bind(Graph())

@@ -158,13 +158,13 @@ def start_virtuoso(buffers: int = 40000) -> Running:
     return running
 
 
-def start_oxigraph(union_default_graph: bool) -> Running:
+def start_oxigraph(union_default_graph: bool, timeout: float = ENGINE_TIMEOUT) -> Running:
     """Oxigraph server on a fresh on-disk store, with its own query time limit."""
     workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-oxigraph-"))
     port = free_port()
     assert OXIGRAPH is not None
     args = [OXIGRAPH, "serve", "--location", str(workdir / "db"), "--bind", f"127.0.0.1:{port}",
-            "--timeout-s", str(ENGINE_TIMEOUT)]
+            "--timeout-s", str(max(1, round(timeout)))]
     if union_default_graph:
         args.append("--union-default-graph")
     log = workdir / "stdout.log"

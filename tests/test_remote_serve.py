@@ -252,3 +252,29 @@ def test_query_command_over_a_dead_store_is_a_clear_error() -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "the store did not answer" in done.stderr and "Traceback" not in done.stderr
 
+
+
+def test_an_answer_the_store_cut_at_its_time_limit_is_never_passed_on(dist: Path) -> None:
+    """Oxigraph server ends a streamed answer early at its --timeout-s, with a 200: ccmgraph
+    checks that the document is whole, and says what happened instead of passing half of it on."""
+    from _remote_engines import missing, start_oxigraph
+
+    from ccmgraph.store import IncompleteAnswer
+
+    if missing("oxigraph"):
+        pytest.skip(missing("oxigraph"))
+    engine = start_oxigraph(union_default_graph=False, timeout=1)
+    try:
+        store = engine.store()
+        publish.publish(store, dist / "ccmgraph.nq")
+        # a long search for rare matches: Oxigraph stops it after 1 s, in the middle of the answer
+        slow = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?a ?d WHERE { "
+                "?a rdfs:label ?c . ?d rdfs:label ?f FILTER(STRLEN(?c) + STRLEN(?f) = 7) }")
+        with pytest.raises(IncompleteAnswer):
+            store.select(slow)
+        with TestClient(create_app(store, settings=SparqlSettings(timeout=30, workers=1))) as client:
+            response = client.get("/sparql", params={"query": slow},
+                                  headers={"Accept": "application/sparql-results+json"})
+            assert response.status_code == 503 and "incomplete answer" in response.text
+    finally:
+        engine.stop()

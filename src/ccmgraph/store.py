@@ -191,6 +191,11 @@ class StoreRefused(errors.UpstreamError, QueryError):
     """The remote store refused the request for lack of rights (HTTP 401 or 403)."""
 
 
+class IncompleteAnswer(errors.UpstreamError, QueryError):
+    """The store's answer was cut short (Oxigraph server ends its answer early at its own time
+    limit, with a success status)."""
+
+
 class RemoteTimeout(errors.LimitExceeded, QueryError):
     """The remote engine stopped the query at its own time limit (``limit``: seconds, 0 if unknown)."""
 
@@ -386,6 +391,7 @@ class RemoteStore(Store):
         _raise_for_status(response, self.endpoint, body)
         body = response.content if body is None else body
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
+        _check_complete(ctype, body, self.endpoint)
         form = "graph" if ctype in GRAPH_TYPES else "select"
         if form == "select" and ctype == "application/sparql-results+json" and b'"boolean"' in body[:200]:
             form = "ask"
@@ -456,6 +462,20 @@ def _raise_for_status(response: httpx.Response, url: str, body: bytes | None = N
     if response.status_code >= 400:
         text = response.text if body is None else body.decode("utf-8", "replace")
         raise QueryError(f"{url} answered {response.status_code}: {text[:500].strip()}")
+
+
+def _check_complete(media_type: str, body: bytes, url: str) -> None:
+    """Raise IncompleteAnswer for a results document that is cut short (JSON that does not
+    parse, XML without its closing tag); other formats cannot be checked."""
+    if media_type == "application/sparql-results+json":
+        try:
+            json.loads(body)
+        except ValueError:
+            raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
+                                   "the query at its own time limit") from None
+    elif media_type == "application/sparql-results+xml" and not body.rstrip().endswith(b"</sparql>"):
+        raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
+                               "the query at its own time limit")
 
 
 def _rows_of(body: bytes) -> list[dict[str, object]]:

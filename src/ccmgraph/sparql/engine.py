@@ -45,6 +45,7 @@ from ccmgraph.sparql.execute import (
 from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
 from ccmgraph.store import (
     EmbeddedStore,
+    IncompleteAnswer,
     QueryError,
     RemoteStore,
     RemoteTimeout,
@@ -354,6 +355,8 @@ class Engine:
             raise QueryTimeout(exc.limit or timeout) from None
         except (StoreUnreachable, StoreRefused) as exc:
             raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
+        except IncompleteAnswer as exc:
+            raise EngineUnavailable(str(exc)) from None
         except QueryError as exc:
             raise EvaluationProblem(str(exc)) from None
         except httpx.HTTPError as exc:

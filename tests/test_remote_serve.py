@@ -258,7 +258,6 @@ def test_an_answer_the_store_cut_at_its_time_limit_is_never_passed_on(dist: Path
     """Oxigraph server ends a streamed answer early at its --timeout-s, with a 200: ccmgraph
     checks that the document is whole, and says what happened instead of passing half of it on."""
     from _remote_engines import missing, start_oxigraph
-
     from ccmgraph.store import IncompleteAnswer
 
     if missing("oxigraph"):

@@ -10,7 +10,7 @@ requests each endpoint one at a time for --duration seconds (at most --max-n req
 
 Peer, measured in the same run: the SPARQL view(s) the endpoint runs (queries/views/*.rq, or
 the named query for /api/queries/...), with the same parameters, executed directly on the
-pyoxigraph store (``Store.select``: bind, query, rows to Python), without HTTP, FastAPI or the
+pyoxigraph store (``Store.select``: bind parameters, query, rows to Python), without HTTP, FastAPI or the
 endpoint's Python post-processing. ``api / direct`` is the ratio of the two medians: what the
 API adds on top of its engine work. Pages and /id/ descriptions have no peer.
 
@@ -34,8 +34,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import analysis as views
 from ccmgraph import catalog, paths
+from ccmgraph.analysis import views
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 
@@ -48,12 +48,13 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/api/queries", []),
     ("/api/queries/evidence-spans", [("queries/evidence-spans.rq", {})]),
     ("/api/queries/activities-serving-action?action=10", [("queries/activities-serving-action.rq", {"action": "10"})]),
-    ("/api/lap-actions", [("lap-actions", {})]),
-    ("/api/lap-actions/10", [("lap-action", {"n": "10"}), ("lap-action-evidence", {"n": "10"})]),
+    ("/api/lap-actions", [("lap-actions", {"basis": "workplan"})]),
+    ("/api/lap-actions/10", [("lap-action", {"n": "10", "basis": "workplan"}),
+                             ("lap-action-evidence", {"n": "10", "basis": "workplan"})]),
     ("/api/lap-actions/10?working_group=general-status-and-operation",
-     [("lap-action", {"n": "10"}), ("lap-action-evidence", {"n": "10"})]),
-    ("/api/coverage", [("coverage", {}), ("workplans", {})]),
-    ("/api/coverage?cycle=2025", [("coverage", {}), ("workplans", {})]),
+     [("lap-action", {"n": "10", "basis": "workplan"}), ("lap-action-evidence", {"n": "10", "basis": "workplan"})]),
+    ("/api/coverage", [("coverage", {"basis": "workplan"}), ("workplans", {})]),
+    ("/api/coverage?cycle=2025", [("coverage", {"basis": "workplan"}), ("workplans", {})]),
     ("/api/workplans", [("workplans", {})]),
     ("/api/workplans?working_group=general-status-and-operation", [("workplans", {})]),
     ("/api/workplans/gso-2024-2025", [("workplans", {"workplan": GSO}), ("workplan-elements", {"workplan": GSO})]),
@@ -73,13 +74,13 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
 
 
 def named(spec: str) -> catalog.NamedQuery:
-    return catalog.parse(ROOT / spec) if spec.endswith(".rq") else views.view(spec)
+    return catalog.read_query(ROOT / spec) if spec.endswith(".rq") else views.view(spec)
 
 
 def synthetic_dist(target: int, seed: Path, out: Path) -> int:
     """bench/synthetic.py's graph of about ``target`` quads plus the seed's work-plan graphs."""
     sys.path.insert(0, str(ROOT / "bench"))
-    import synthetic  # noqa: E402
+    import synthetic
 
     dump = out / "ccmgraph.nq"
     n = synthetic.generate(seed, target, dump)
@@ -143,9 +144,7 @@ async def main() -> None:
     store = EmbeddedStore(args.dist)
     quads = len(store.oxigraph)
     print(f"dataset: {name} ({quads} quads), loaded in {time.perf_counter() - t:.1f} s")
-    app = create_app(store=store)
-    if args.dist:
-        app.state.dist = args.dist
+    app = create_app(store=store, dist=args.dist)
     results = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client:
@@ -153,12 +152,12 @@ async def main() -> None:
             r = await client.get(url)  # warm-up
             assert r.status_code == 200, (url, r.status_code, r.text[:300])
             size = len(r.content)
-            api = await ameasure(lambda: client.get(url), args.duration, args.min_n, args.max_n)
+            api = await ameasure(lambda url=url: client.get(url), args.duration, args.min_n, args.max_n)
             direct = None
             if peer:
                 prepared = [(named(spec).sparql, named(spec).bindings(params)) for spec, params in peer]
-                direct = measure(lambda: [store.select(s, b) for s, b in prepared], args.duration, args.min_n,
-                                 args.max_n)
+                direct = measure(lambda prepared=prepared: [store.select(s, b) for s, b in prepared],
+                                 args.duration, args.min_n, args.max_n)
             results.append({"endpoint": url, "bytes": size, "api": api, "direct": direct,
                             "views": [spec for spec, _ in peer]})
             d = f"{direct['p50']:8.1f} {direct['p95']:8.1f} {api['p50'] / direct['p50']:6.2f}" if direct else ""
@@ -166,9 +165,11 @@ async def main() -> None:
     worst = max(results, key=lambda x: x["api"]["p95"])
     took = time.perf_counter() - began
     lines = [f"dataset: {name} ({quads} quads); in process (httpx ASGI), one request at a time, "
-             f"{args.duration:g} s per endpoint and per peer ({args.min_n}-{args.max_n} requests); run took {took:.0f} s",
+             f"{args.duration:g} s per endpoint and per peer ({args.min_n}-{args.max_n} requests); "
+             f"run took {took:.0f} s",
              "",
-             "| endpoint | answer bytes | n | p50 ms | p95 ms | req/s | direct p50 ms | direct p95 ms | api / direct (p50) |",
+             "| endpoint | answer bytes | n | p50 ms | p95 ms | req/s | direct p50 ms | direct p95 ms "
+             "| api / direct (p50) |",
              "|---|---|---|---|---|---|---|---|---|"]
     for x in results:
         a, d = x["api"], x["direct"]

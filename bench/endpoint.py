@@ -60,7 +60,8 @@ SELECT ?element ?label ?quote WHERE {
 SELECT ?thing ?label WHERE { ?thing rdfs:label ?label FILTER(CONTAINS(LCASE(STR(?label)), "universal")) }
 ORDER BY ?thing LIMIT 100"""),
     "describe": ("DESCRIBE one resource, as Turtle", PREFIXES + "DESCRIBE <https://w3id.org/ccmgraph/id/lap-action/10>"),
-    "ask": ("ASK: the cheapest request", PREFIXES + "ASK { ?element ccm:servesAction <https://w3id.org/ccmgraph/id/lap-action/10> }"),
+    "ask": ("ASK: the cheapest request",
+            PREFIXES + "ASK { ?element ccm:servesAction <https://w3id.org/ccmgraph/id/lap-action/10> }"),
 }
 LUA = """
 wrk.method = "GET"
@@ -197,10 +198,11 @@ def answer_size(server: Server, query: str, timeout: float) -> str:
     if accept_for(query) == "text/turtle":
         import rdflib
         kind = r.headers.get("content-type", "").split(";")[0].strip()
-        fmt = {"application/rdf+xml": "xml", "application/ld+json": "json-ld", "application/n-triples": "nt"}.get(kind, "turtle")
+        fmt = {"application/rdf+xml": "xml", "application/ld+json": "json-ld",
+               "application/n-triples": "nt"}.get(kind, "turtle")
         try:
             n = len(rdflib.Graph().parse(data=r.content, format=fmt))
-        except Exception:  # noqa: BLE001 - a peer's malformed answer is a result, not a crash
+        except Exception:
             return f"unparseable {kind}"
         return f"{n} triples" + ("" if fmt == "turtle" else f" ({kind}, not Turtle)")
     data = r.json()
@@ -361,7 +363,8 @@ def main(argv: list[str] | None = None) -> None:
                               set(args.skip))
     header = (f"dataset: {label} ({quads} quads); wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s per "
               f"query and server; {os.cpu_count()} CPUs; run took {time.monotonic() - started:.0f} s\n"
-              + "servers: " + "; ".join(f"{s.name}: ready in {s.started_s:.1f} s, {s.pss_mib:.0f} MiB" for s in servers))
+              + "servers: "
+              + "; ".join(f"{s.name}: ready in {s.started_s:.1f} s, {s.pss_mib:.0f} MiB" for s in servers))
     text = header + "\n\n" + table(rows, servers) + "\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"endpoint-{label}.md").write_text(text, encoding="utf-8")

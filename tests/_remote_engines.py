@@ -16,7 +16,6 @@ import atexit
 import functools
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import httpx
 import pytest
 
 from ccmgraph.store import Credentials, RemoteStore
+from support import free_port
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
@@ -59,12 +59,6 @@ class Running:
                 self.proc.kill()
                 self.proc.wait(10)
         shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_http(url: str, proc: subprocess.Popen, log: Path, limit: float = 60.0) -> None:

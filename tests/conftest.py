@@ -1,16 +1,30 @@
-"""Shared fixtures: the graph is built once per test session, into a temporary dist/."""
+"""Shared fixtures.
+
+- the curated graph, built once per test session into a temporary dist/ (``build_result``,
+  ``dist``, ``store``, ``dataset``);
+- the SPARQL endpoint tests' own small dataset and a live server over it (``sparql_dist``,
+  ``sparql_store``, ``live_server``; see support.py);
+- ``project_copy``: a copy of the project for the tests that break the data.
+
+Helpers that are not fixtures (constants, free_port, make_app...) are imported from support.py,
+the curation checks' helpers from curation.py. Every path comes from ccmgraph.paths (the
+project root), never from the working directory.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset
 
+from _project import copy_project
 from ccmgraph import build as building
 from ccmgraph.store import EmbeddedStore
+from support import LiveServer, endpoint_dataset, make_app
 
-ROOT = Path(__file__).resolve().parents[1]
+# ------------------------------------------------------------------ the curated graph
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +56,33 @@ def dataset(build_result: building.Result) -> Dataset:
         for t in g:
             target.add(t)
     return ds
+
+
+# ------------------------------------------------------------------ the SPARQL endpoint tests
+
+
+@pytest.fixture(scope="session")
+def sparql_dist() -> Path:
+    """A dist/-like directory: ontology + reference + a small test graph, and one named query."""
+    return endpoint_dataset()
+
+
+@pytest.fixture(scope="session")
+def sparql_store(sparql_dist: Path) -> EmbeddedStore:
+    return EmbeddedStore(sparql_dist)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """A real uvicorn server with the endpoint's test settings (1.5 s limit, 1000 rows)."""
+    server = LiveServer(make_app()).start()
+    yield server
+    server.stop()
+
+
+# ------------------------------------------------------------------ a project to break
+
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project's ontology/, data/ and queries/ to break (see _project.copy_project)."""
+    return copy_project(tmp_path / "project", monkeypatch)

@@ -10,7 +10,7 @@ def write(tmp_path, text):
 
 
 def test_header_and_parameters(tmp_path):
-    q = catalog.parse(write(tmp_path, "# title: T\n# description: first\n#   second\n"
+    q = catalog.read_query(write(tmp_path, "# title: T\n# description: first\n#   second\n"
                                       "# param: action integer 10 -- LAP action\nSELECT * {}\n"))
     assert (q.title, q.description) == ("T", "first second")
     assert q.parameters[0].name == "action" and q.parameters[0].example == "10"
@@ -18,7 +18,7 @@ def test_header_and_parameters(tmp_path):
 
 
 def test_wrong_type_names_the_parameter(tmp_path):
-    q = catalog.parse(write(tmp_path, "# title: T\n# description: d\n# param: action integer 10\nSELECT * {}\n"))
+    q = catalog.read_query(write(tmp_path, "# title: T\n# description: d\n# param: action integer 10\nSELECT * {}\n"))
     with pytest.raises(catalog.ParameterError, match="'action'"):
         q.bindings({"action": "ten"})
     with pytest.raises(catalog.ParameterError, match="required"):
@@ -27,7 +27,7 @@ def test_wrong_type_names_the_parameter(tmp_path):
 
 def test_malformed_header_names_file_and_line(tmp_path):
     with pytest.raises(catalog.CatalogError, match=r"q.rq:3"):
-        catalog.parse(write(tmp_path, "# title: T\n# description: d\n# param: x float 1\nSELECT * {}\n"))
+        catalog.read_query(write(tmp_path, "# title: T\n# description: d\n# param: x float 1\nSELECT * {}\n"))
 
 
 def test_every_query_in_the_catalog_parses_and_runs(store):
@@ -35,3 +35,14 @@ def test_every_query_in_the_catalog_parses_and_runs(store):
     for q in queries.values():
         rows = store.select(q.sparql, q.bindings({p.name: p.example for p in q.parameters}))
         assert isinstance(rows, list), q.name
+
+
+def test_parameter_with_a_default(tmp_path):
+    q = catalog.read_query(write(tmp_path, "# title: T\n# description: d\n"
+                                      "# param: match (containment|overlap)=containment -- how\nSELECT * {}\n"))
+    [p] = q.parameters
+    assert (p.required, p.default, p.example) == (False, "containment", "containment")
+    assert str(q.bindings({})["match"].value) == "containment"
+    assert str(q.bindings({"match": "overlap"})["match"].value) == "overlap"
+    with pytest.raises(catalog.CatalogError, match=r"q.rq:3"):  # a default outside the values
+        catalog.read_query(write(tmp_path, "# title: T\n# description: d\n# param: match (a|b)=c\nSELECT * {}\n"))

@@ -3,14 +3,11 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from ccmgraph import paths
 
 CLI = str(Path(sys.executable).with_name("ccmgraph"))
 
@@ -26,16 +23,14 @@ def env(dist):
 
 
 @pytest.fixture
-def project(tmp_path):
-    """A copy of the project to break, with the session's dist/ copied in."""
-    root = tmp_path / "project"
-    shutil.copytree(paths.ONTOLOGY_DIR, root / "ontology")
-    shutil.copytree(paths.DATA, root / "data")
-    return root, {"CCMGRAPH_ROOT": str(root), "CCMGRAPH_DIST": str(root / "dist")}
+def project(project_copy):
+    """A copy of the project to break (tests/conftest.py), and the environment pointing the CLI at it."""
+    return project_copy, {"CCMGRAPH_ROOT": str(project_copy), "CCMGRAPH_DIST": str(project_copy / "dist")}
 
 
 def test_query_table_csv_json(env):
-    q = "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?n WHERE { ?a ccm:actionNumber ?n } ORDER BY ?n LIMIT 3"
+    q = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
+         "SELECT ?n WHERE { ?a ccm:actionNumber ?n } ORDER BY ?n LIMIT 3")
     table = run("query", q, env=env)
     assert table.returncode == 0 and table.stdout.splitlines()[2].strip() == "1"
     assert run("query", q, "--format", "csv", env=env).stdout.splitlines() == ["n", "1", "2", "3"]
@@ -45,13 +40,30 @@ def test_query_table_csv_json(env):
 def test_query_from_rq_file(env, tmp_path):
     rq = tmp_path / "ask.rq"
     rq.write_text("ASK { ?s ?p ?o }")
-    assert run("query", str(rq), env=env).stdout.strip() == "true"
+    assert run("query", str(rq), env=env).stdout.strip() == "yes"
 
 
 def test_malformed_query_is_a_clear_error(env):
     done = run("query", "SELECT WHERE {", env=env)
     assert done.returncode == 1
-    assert "malformed or failed query" in done.stderr and "Traceback" not in done.stderr
+    assert "Malformed query, line 1, column 15" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_projects_prefixes_are_predeclared(env):
+    # the README's first example: no PREFIX lines
+    done = run("query", "SELECT ?a ?label WHERE { ?a a ccm:Activity ; rdfs:label ?label }", "-f", "json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) > 20
+    own = run("query", "PREFIX ccm: <http://example.org/mine#> SELECT ?a WHERE { ?a a ccm:Activity }", env=env)
+    assert own.returncode == 0 and "(no rows)" in own.stdout  # the query's own ccm: wins
+
+
+def test_an_undeclared_prefix_error_gives_the_line_to_add(env):
+    done = run("query", "SELECT * WHERE {\n  ?d a dcat:Dataset }", env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "line 2, column 8: the prefix dcat: is not declared" in done.stderr
+    assert "PREFIX dcat: <http://www.w3.org/ns/dcat#>" in done.stderr
+    assert "    2 |   ?d a dcat:Dataset }" in done.stderr
 
 
 def test_missing_query_file_is_a_clear_error(env):
@@ -59,6 +71,7 @@ def test_missing_query_file_is_a_clear_error(env):
     assert done.returncode == 1 and "nowhere.rq: no such file" in done.stderr
 
 
+@pytest.mark.slow
 def test_build_then_invalid_data_exits_1_and_keeps_dist(project):
     root, env = project
     done = run("build", env=env)
@@ -90,4 +103,23 @@ def test_trace_lists_what_serves_an_action(env):
     assert done.returncode == 0
     rows = [line for line in done.stdout.splitlines() if "Universalization work plan 2024-2025" in line]
     assert any("inherited from the work plan" in line for line in rows)
+    assert done.stdout.splitlines()[0].startswith("Counting links stated in the text, inherited from the objective")
+    # curator judgement is not counted unless asked for: GSO 2025-2026 names no LAP action
+    assert "2025-2026" not in done.stdout and "curator judgement" not in done.stdout.splitlines()[1]
     assert run("trace", "51", env=env).returncode == 1
+
+
+def test_trace_by_basis(env):
+    # stated: the Universalization plan ("Actions 10 and 11 of LAP are related to the universalization") and
+    # GSO 2024-2025 objective 2a ("(more specifically actions 10 and 11 A-D)")
+    stated = run("trace", "10", "--basis", "stated", env=env)
+    assert stated.returncode == 0 and "(2 rows)" in stated.stdout
+    assert "inherited" not in stated.stdout.split("\n", 1)[1]
+    # curator: also GSO 2025-2026 Track 2.2, "Undertake targeted outreach (in coordination with the
+    # universalization Coordinators)", a judgement
+    curator = run("trace", "10", "--basis", "curator", env=env)
+    rows = [line for line in curator.stdout.splitlines() if "work plan 2025-2026" in line]
+    assert rows and all("curator judgement" in line for line in rows)
+    bad = run("trace", "10", "--basis", "bogus", env=env)
+    assert bad.returncode == 1 and "stated, objective, workplan, curator" in bad.stderr
+    assert "Traceback" not in bad.stderr

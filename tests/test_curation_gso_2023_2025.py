@@ -4,18 +4,21 @@ and work plan 2024-2025.
 Every expected number below comes from reading data/sources/gso-concept-note-2023-2024.txt
 and data/sources/gso-workplan-2024-2025.txt (the heading it counts is quoted next to it), not
 from the graph. The graphs checked are the asserted named graphs of the two documents in the
-built dataset (fixture ``dataset`` of tests/conftest.py).
+session's build (fixture ``build_result`` of tests/conftest.py; helpers in tests/curation.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+import curation
 from ccmgraph.namespaces import CCM, GRAPH, ID, OA
+from curation import positions_are_document_order as _positions_are_document_order
 
 WP23 = ID["workplan/gso-2023-2024"]
 WP24 = ID["workplan/gso-2024-2025"]
@@ -24,44 +27,21 @@ SRC24 = ID["source/gso-workplan-2024-2025"]
 GENDER_ACTIONS = {4, 23, 28, 29, 31, 34, 36, 39, 41}
 
 
+_members = partial(curation.members, described=True)
+
+
 def el(plan: URIRef, kind: str, key: str) -> URIRef:
     return URIRef(f"{plan}/{kind}/{key}")
 
 
-def _graph(dataset: Dataset, stem: str) -> Graph:
-    out = Graph()
-    for t in dataset.graph(GRAPH[stem]):
-        out.add(t)
-    assert len(out), f"the built dataset has no graph for {stem}"
-    return out
+@pytest.fixture(scope="module")
+def g23(build_result) -> Graph:
+    return curation.asserted_graph(build_result, GRAPH["gso-concept-note-2023-2024"])
 
 
 @pytest.fixture(scope="module")
-def g23(dataset: Dataset) -> Graph:
-    return _graph(dataset, "gso-concept-note-2023-2024")
-
-
-@pytest.fixture(scope="module")
-def g24(dataset: Dataset) -> Graph:
-    return _graph(dataset, "gso-workplan-2024-2025")
-
-
-def _members(g: Graph, wp: URIRef, cls: URIRef, link: URIRef) -> set[URIRef]:
-    base = str(wp) + "/"
-    typed = {s for s in g.subjects(RDF.type, cls) if str(s).startswith(base)}
-    linked = set(g.objects(wp, link))
-    assert typed == linked, f"{cls}: typed and {link}-linked elements differ: {sorted(typed ^ linked)}"
-    for e in typed:
-        assert (e, CCM.partOf, wp) in g, f"{e} is not ccm:partOf the work plan"
-        assert g.value(e, RDFS.label) is not None, f"{e} has no rdfs:label"
-        assert g.value(e, DCTERMS.description) is not None, f"{e} has no dcterms:description"
-        assert g.value(e, CCM.evidence) is not None, f"{e} has no evidence"
-    return typed
-
-
-def _positions_are_document_order(g: Graph, elements: set[URIRef]) -> None:
-    positions = sorted(int(g.value(e, CCM.position)) for e in elements)
-    assert positions == list(range(1, len(elements) + 1))
+def g24(build_result) -> Graph:
+    return curation.asserted_graph(build_result, GRAPH["gso-workplan-2024-2025"])
 
 
 def _states(g: Graph) -> set[URIRef]:
@@ -163,7 +143,11 @@ def test_2023_budget(g23: Graph) -> None:
     # "5.  Estimated Budget": "UNIDIR research and side event will be funded by Germany." (no amount)
     budget = el(WP23, "budget", "estimated-budget")
     assert (WP23, CCM.hasElement, budget) in g23
-    assert (budget, CCM.partner, ID["state/DEU"]) in g23
+    # Germany funds: a funder, not a generic partner, of the budget item and of the three UNIDIR items
+    assert (budget, CCM.funder, ID["state/DEU"]) in g23
+    assert (budget, CCM.partner, ID["state/DEU"]) not in g23
+    funded = set(g23.subjects(CCM.funder, ID["state/DEU"])) - {budget}
+    assert funded == {el(WP23, "activity", f"track-3-item-{n}") for n in (1, 2, 3)}
     assert not set(g23.subjects(RDF.type, CCM.Budget))
     assert not set(g23.subjects(CCM.totalAmount, None)) and not set(g23.subjects(CCM.amount, None))
     assert g23.value(budget, CCM.curationNote) is not None
@@ -181,11 +165,16 @@ def test_2023_alignment(g23: Graph) -> None:
 
 
 def test_2023_mentions(g23: Graph) -> None:
-    # Background: "(2RC)", "(3RC)", "(CCM/CONF/2021/6)"; title "12MSP"; headings "by 11MSP",
-    # "up the 11th MSP".
+    # Background: "(3RC)", "(CCM/CONF/2021/6)"; headings "by 11MSP", "up the 11th MSP": bare mentions.
     mentioned = set(g23.objects(WP23, CCM.mentions))
-    assert {ID["meeting/2rc"], ID["meeting/3rc"], ID["meeting/11msp"], ID["meeting/12msp"],
-            ID["document/CCM-CONF-2021-6"]} <= mentioned
+    assert {ID["meeting/3rc"], ID["meeting/11msp"], ID["document/CCM-CONF-2021-6"]} <= mentioned
+    # Meetings in a role are not bare mentions: "up to the 12th Meeting of States Parties (12MSP)";
+    # "The 2nd Review Conference therefore agreed to designate the Coordinators ..."
+    assert set(g23.objects(WP23, CCM.leadsUpTo)) == {ID["meeting/12msp"]}
+    assert set(g23.objects(WP23, CCM.mandatedBy)) == {ID["meeting/2rc"]}
+    assert not mentioned & {ID["meeting/12msp"], ID["meeting/2rc"]}
+    # "In the Lausanne Declaration - Protecting Lives, Empowering Victims, Enabling Development - ..."
+    assert (WP23, CCM.cites, ID["instrument/lausanne-declaration"]) in g23
     assert (ID["document/CCM-CONF-2021-6"], DCTERMS.identifier, Literal("CCM/CONF/2021/6")) in g23
 
 

@@ -16,6 +16,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+import curation
 from ccmgraph import paths
 from ccmgraph.namespaces import CCM, GRAPH, ID
 
@@ -42,17 +43,11 @@ def _in_text(passage: str) -> bool:
 @pytest.fixture(scope="module")
 def g(build_result) -> Graph:
     """The document's asserted named graph in the session's build (tests/conftest.py)."""
-    return build_result.graphs[GRAPH_IRI]
+    return curation.asserted_graph(build_result, GRAPH_IRI)
 
 
-def _elements(g: Graph, cls: URIRef, link: URIRef | None = CCM.hasElement) -> set[URIRef]:
-    typed = set(g.subjects(RDF.type, cls))
-    assert all(str(e).startswith(BASE) for e in typed), sorted(typed)
-    assert all((e, CCM.partOf, WP) in g for e in typed), f"{cls}: an element is not ccm:partOf the plan"
-    if link is not None:
-        linked = {e for e in g.objects(WP, link) if (e, RDF.type, cls) in g}
-        assert typed == linked, f"{cls}: typed and {link}-linked differ: {sorted(typed ^ linked)}"
-    return typed
+def _elements(g: Graph, cls: URIRef, link: URIRef = CCM.hasElement) -> set[URIRef]:
+    return curation.members(g, WP, cls, link)
 
 
 def _identifiers(g: Graph, nodes) -> set[str]:
@@ -83,12 +78,20 @@ def test_work_plan(g: Graph):
     assert g.value(WP, CCM.workingGroup) is None
     # "during the period 1 January - 31 December 2025"
     assert g.value(WP, CCM.period) == ID["period/2025"]
-    # "including in preparation for the 13th MSP"
-    assert set(g.objects(WP, CCM.leadsUpTo)) == {ID["meeting/13msp"]}
-    # "60 days prior to the 12th Meeting of States Parties (12MSP)"; "(CCM/CONF/2021/6 para.83)"
+    # Meetings in their roles: "including in preparation for the 13th MSP"; "Twelfth Meeting of States
+    # Parties ... Item 10(i) of the provisional agenda"; "In accordance with the decision (CCM/CONF/2021/6
+    # para.83) of States Parties taken at the Second Review Conference (2RC)".
+    assert set(g.objects(WP, CCM.preparesFor)) == {ID["meeting/13msp"]}
+    assert set(g.objects(WP, CCM.submittedTo)) == {ID["meeting/12msp"]}
+    assert set(g.objects(WP, CCM.mandatedBy)) == {ID["meeting/2rc"]}
+    assert set(g.objects(WP, CCM.leadsUpTo)) == set()
     mentions = set(g.objects(WP, CCM.mentions))
-    assert {ID["meeting/12msp"], ID["meeting/2rc"], ID["document/CCM-CONF-2021-6"],
-            ID["document/CCM-CONF-2020-Rev.1"]} <= mentions
+    assert {ID["document/CCM-CONF-2021-6"], ID["document/CCM-CONF-2020-Rev.1"]} <= mentions
+    assert not mentions & {ID["meeting/12msp"], ID["meeting/13msp"], ID["meeting/2rc"]}
+    # "Provide support required by the presidency and the Coordination Committee in organizing the 13MSP."
+    assert set(g.objects(WP, CCM.inSupportOf)) == {ID["presidency/13msp"]}
+    # "Administrative Expenses GICHD, in- kind": the GICHD funds in kind
+    assert set(g.objects(WP, CCM.funder)) == {ID["org/gichd"]}
     assert (ID["document/CCM-CONF-2021-6"], DCTERMS.identifier, None) in g
     # "Manage the CCM Sponsorship Programme administered by the GICHD."; "Liaise with the UN, particularly UNODA"
     assert set(g.objects(WP, CCM.partner)) == {ID["org/gichd"], ID["org/unoda"]}
@@ -132,8 +135,10 @@ def test_results_framework(g: Graph):
     assert _identifiers(g, outputs) == {f"Output {n}" for n in range(1, 13)}
     # activities (sentences of the Activities column) per output, in table order:
     # "Assist the presidency ..." 4; "Prepare and support informal meetings ..." 4;
-    # "Provide support required by the presidency ... 13MSP" 3; "Manage and collaborate with donors and the GICHD ..." 4;
-    # "Support meetings convened by Coordinators ..." 4; "Carry out support missions upon the request of States Parties." 2;
+    # "Provide support required by the presidency ... 13MSP" 3;
+    # "Manage and collaborate with donors and the GICHD ..." 4;
+    # "Support meetings convened by Coordinators ..." 4;
+    # "Carry out support missions upon the request of States Parties." 2;
     # "Support meetings convened by all thematic Coordinators ..." 4; "Provide advice to States Parties ..." 3;
     # "Provide in-depth briefs ..." 3; "Maintain and update the official website ..." 2;
     # "Identify potential new States Parties and provide summaries ..." 3; "Organize, upon request, ..." 3
@@ -191,7 +196,8 @@ def test_priorities(g: Graph):
         articles = {ID[f"article/{ARTICLE_OF_PRIORITY[letter]}"]} if letter in ARTICLE_OF_PRIORITY else set()
         assert set(g.objects(p, CCM.supportsArticle)) == articles, letter
         wgs = {o for o in g.objects(p, CCM.mentions) if str(o).startswith(str(ID["working-group/"]))}
-        expected = {ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]} if letter in WORKING_GROUP_OF_PRIORITY else set()
+        expected = ({ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]}
+                    if letter in WORKING_GROUP_OF_PRIORITY else set())
         assert wgs == expected, letter
 
 
@@ -264,7 +270,7 @@ def test_budget(g: Graph):
     assert str(g.value(budget, CCM.currency)) == "CHF"
     lines = set(g.objects(budget, CCM.budgetLine))
     assert lines == _elements(g, CCM.BudgetLine)
-    got = {str(g.value(l, DCTERMS.identifier)): g.value(l, CCM.amount).toPython() for l in lines}
+    got = {str(g.value(line, DCTERMS.identifier)): g.value(line, CCM.amount).toPython() for line in lines}
     assert got == {k: _chf(v) for k, v in BUDGET_LINES.items()}
     # "Administrative Expenses GICHD, in- kind": no amount, so not a budget line
     in_kind = URIRef(BASE + "budget-line/administrative-expenses")
@@ -276,7 +282,17 @@ def test_staff_positions(g: Graph):
     staff = _elements(g, CCM.StaffPosition)
     # "The Director and Implementation Support Specialist working at 100% and the
     #  Implementation Support Assistant at 50%."
-    assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist", "Implementation Support Assistant"}
+    assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist",
+                                      "Implementation Support Assistant"}
+
+
+def test_staff_full_time_equivalents(g: Graph):
+    # "The Director and Implementation Support Specialist working at 100% and the Implementation
+    # Support Assistant at 50%."
+    fte = {str(g.value(s, DCTERMS.identifier)): g.value(s, CCM.fullTimeEquivalent).toPython()
+           for s in _elements(g, CCM.StaffPosition)}
+    assert fte == {"Director": Decimal("1.0"), "Implementation Support Specialist": Decimal("1.0"),
+                   "Implementation Support Assistant": Decimal("0.5")}
 
 
 def test_assumptions(g: Graph):

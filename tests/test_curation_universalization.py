@@ -14,15 +14,16 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+import curation
 from ccmgraph import paths
 from ccmgraph.namespaces import CCM, GRAPH, ID
+from curation import STATE
+from curation import state_codes as _codes
 
 GRAPH_IRI = GRAPH["universalization-workplan-2024-2025"]
 WP = ID["workplan/universalization-2024-2025"]
 BASE = str(WP) + "/"
-STATE = str(ID) + "state/"
 STATES_CSV = paths.DATA / "reference" / "csv" / "ccm-states.csv"
-SHARED_STATES_CSV = paths.ROOT.parent / "shared" / "reference" / "ccm-states.csv"
 
 
 # ---------------------------------------------------------------- the graph under test
@@ -30,31 +31,21 @@ SHARED_STATES_CSV = paths.ROOT.parent / "shared" / "reference" / "ccm-states.csv
 @pytest.fixture(scope="module")
 def g(build_result) -> Graph:
     """The document's asserted named graph in the session's build (tests/conftest.py)."""
-    return build_result.graphs[GRAPH_IRI]
+    return curation.asserted_graph(build_result, GRAPH_IRI)
 
 
 def _elements(g: Graph, cls: URIRef, link: URIRef) -> set[URIRef]:
-    typed = set(g.subjects(RDF.type, cls))
-    linked = set(g.objects(WP, link))
-    assert typed == linked, f"{cls}: typed {sorted(typed ^ linked)} differ from the {link} links"
-    assert all(str(e).startswith(BASE) for e in typed)
-    return typed
+    return curation.members(g, WP, cls, link)
 
 
 def _signatories() -> set[str]:
-    path = STATES_CSV if STATES_CSV.exists() else SHARED_STATES_CSV
-    with path.open(encoding="utf-8") as f:
+    with STATES_CSV.open(encoding="utf-8") as f:
         return {row["iso3"] for row in csv.DictReader(f) if row["status_on_2025_07_01"] == "signatory"}
 
 
 def _withdrawn() -> set[str]:
-    path = STATES_CSV if STATES_CSV.exists() else SHARED_STATES_CSV
-    with path.open(encoding="utf-8") as f:
+    with STATES_CSV.open(encoding="utf-8") as f:
         return {row["iso3"] for row in csv.DictReader(f) if row["status_on_2025_07_01"] == "withdrawn"}
-
-
-def _codes(iris) -> set[str]:
-    return {str(i).removeprefix(STATE) for i in iris}
 
 
 # ---------------------------------------------------------------- counts
@@ -135,8 +126,15 @@ def test_strategy_implementers(g):
     assert len(implementers) == 11
     assert _codes(i for i in implementers if str(i).startswith(STATE)) == {"PER", "NOR", "MWI", "PHL", "LAO", "IRQ"}
     assert {str(i).removeprefix(str(ID)) for i in implementers if not str(i).startswith(STATE)} == {
-        "working-group/informal-working-group-on-universalization", "org/isu", "org/icrc", "org/cmc",
+        "working-group/informal-working-group-on-universalization", "org/isu", "org/icrc", "org/icbl-cmc",
         "org/civil-society"}
+    # each implementer is its own qualified statement with the bullet that names it
+    links = {g.value(q, CCM.linkTarget): q for q in g.objects(WP, CCM.hasQualifiedLink)
+             if g.value(q, CCM.linkProperty) == CCM.implementer}
+    assert set(links) == implementers
+    # "Other mine action stakeholders." names no one: a judgement
+    assert g.value(links[ID["org/civil-society"]], CCM.basis) == CCM.CuratorJudgement
+    assert all(g.value(q, CCM.basis) == CCM.StatedInText for i, q in links.items() if i != ID["org/civil-society"])
 
 
 def test_partners(g):
@@ -144,40 +142,65 @@ def test_partners(g):
     # National Implementation Measures", i.e. Irak), 8 ("ISU", "Inter Parliamentary Union"),
     # 9 ("CMC and the ICRC"), 10 ("Treaty Section of the UN Office of Legal Affairs").
     partners = {str(p).removeprefix(str(ID)) for p in g.objects(WP, CCM.partner)}
-    assert partners == {"org/isu", "org/ipu", "org/icrc", "org/cmc", "org/un-ola-treaty-section",
-                        "state/PHL", "state/IRQ"}
+    assert partners == {"org/isu", "org/ipu", "org/icrc", "org/icbl-cmc", "org/un-ola-treaty-section",
+                        "presidency/13msp", "state/IRQ"}
     by_activity = {n: {str(p).removeprefix(str(ID)) for p in g.objects(URIRef(f"{BASE}activity/{n}"), CCM.partner)}
                    for n in range(1, 12)}
     assert by_activity == {1: set(), 2: set(), 3: set(), 4: set(), 5: set(),
-                           6: {"org/isu", "state/PHL"}, 7: {"state/IRQ"}, 8: {"org/isu", "org/ipu"},
-                           9: {"org/cmc", "org/icrc"}, 10: {"org/un-ola-treaty-section"}, 11: set()}
+                           6: {"org/isu", "presidency/13msp"}, 7: {"state/IRQ"}, 8: {"org/isu", "org/ipu"},
+                           9: {"org/icbl-cmc", "org/icrc"}, 10: {"org/un-ola-treaty-section"}, 11: set()}
 
 
 def test_states(g):
-    # States the text names: Peru, Norway, Malawi, Philippines, Lao PDR, Irak (6); plus the members
-    # the reference data gives to target categories 1 (12 signatories) and 3 (Lithuania).
-    states = {o for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(STATE)}
-    named = {"PER", "NOR", "MWI", "PHL", "LAO", "IRQ"}
-    assert _codes(states) == named | _signatories() | _withdrawn()
-    assert len(states) == 6 + 12 + 1
+    # States the text names: Peru, Norway, Malawi, Philippines, Lao PDR, Irak (6). No category member
+    # from the reference data: "Signatory States that have yet to complete their ratification
+    # processes." and "State party that initiated the withdrawal process." name no State.
+    states = {o for o in g.all_nodes() if isinstance(o, URIRef) and str(o).startswith(STATE)}
+    assert _codes(states) == {"PER", "NOR", "MWI", "PHL", "LAO", "IRQ"}
+    assert not set(g.subjects(CCM.memberState, None))
 
 
-def test_signatory_membership_matches_reference(g):
-    # "Signatory States that have yet to complete their ratification processes." = status
-    # "signatory" on 2025-07-01 in ccm-states.csv.
-    members = _codes(g.objects(URIRef(f"{BASE}category/1"), CCM.memberState))
-    assert members == _signatories()
-    assert len(members) == 12
+def test_signatory_category_is_defined_by_status(g):
+    # "Signatory States that have yet to complete their ratification processes." -> the criterion;
+    # the members are the reference data's (status "signatory" on 2025-07-01), joined by a query.
+    category = URIRef(f"{BASE}category/1")
+    assert set(g.objects(category, CCM.statusCriterion)) == {CCM.Signatory}
+    assert len(_signatories()) == 12
 
 
-def test_withdrawal_category_is_lithuania(g):
-    # "State party that initiated the withdrawal process." = status "withdrawn" in ccm-states.csv.
-    assert _codes(g.objects(URIRef(f"{BASE}category/3"), CCM.memberState)) == _withdrawn() == {"LTU"}
+def test_withdrawal_category_refers_to_the_event(g, build_result):
+    # "State party that initiated the withdrawal process." -> the withdrawal event, which the document
+    # describes ("the first time a State Party evoked Article 20 in the CCM") without naming the State.
+    event = ID["event/first-withdrawal"]
+    category = URIRef(f"{BASE}category/3")
+    assert set(g.objects(category, CCM.eventCriterion)) == {event}
+    assert (WP, CCM.refersToEvent, event) in g
+    assert (event, CCM.invokesArticle, ID["article/20"]) in g
+    assert not set(g.objects(event, CCM.withdrawingState))
+    # which State: the reference graph only (ccm-withdrawal-lithuania.json, "state": "LTU"), with its sources
+    reference = build_result.graphs[GRAPH["reference"]]
+    assert _codes(reference.objects(event, CCM.withdrawingState)) == _withdrawn() == {"LTU"}
+    assert len(set(reference.objects(event, DCTERMS.source))) == 5
 
 
-def test_other_categories_have_no_members(g):
-    for n in (2, 4, 5, 6):
-        assert not set(g.objects(URIRef(f"{BASE}category/{n}"), CCM.memberState)), n
+def test_stated_counts(g):
+    # "To date there are 112 States Parties, and 12 Signatories States." -> numbers as of the
+    # (undated) document, not reference facts.
+    counts = {g.value(c, CCM.countedStatus): g.value(c, CCM.countValue).toPython()
+              for c in g.objects(WP, CCM.statesCount)}
+    assert counts == {CCM.StateParty: 112, CCM.Signatory: 12}
+    for c in g.objects(WP, CCM.statesCount):
+        assert g.value(c, CCM.asOfDocument) == ID["source/universalization-workplan-2024-2025"]
+        assert g.value(c, CCM.evidence) is not None
+
+
+def test_cited_instruments(g):
+    # "endorsed the working paper “Ways Forward in Universalization”"; "IHL more generally";
+    # "the resolution on the “Implementation of the Convention on Cluster Munitions”".
+    assert set(g.objects(WP, CCM.cites)) == {ID["instrument/ways-forward-in-universalization"], ID["instrument/ihl"]}
+    assert (ID["instrument/ways-forward-in-universalization"], CCM.endorsedAt, ID["meeting/2rc"]) in g
+    assert set(g.objects(URIRef(f"{BASE}category/5"), CCM.cites)) == {
+        ID["instrument/unga-resolution-implementation-of-the-ccm"]}
 
 
 def test_lap_alignment_on_the_work_plan(g):
@@ -196,10 +219,12 @@ def test_mentions(g):
 
     # Background: "Second Review Conference", "Article 20"; implementers: "3 Review Conference", "ASEAN".
     assert mentioned(WP) == {"meeting/2rc", "meeting/3rc", "article/20", "org/asean"}
-    # Target States: "Anti-Personnel Mine Ban Convention"; "CCW Amended Protocol II and Protocol V".
-    assert mentioned(URIRef(f"{BASE}category/2")) == {"treaty/apmbc"}
-    assert mentioned(URIRef(f"{BASE}category/4")) == {"treaty/ccw", "treaty/ccw-amended-protocol-ii",
-                                                       "treaty/ccw-protocol-v"}
+    # Target States: "Anti-Personnel Mine Ban Convention"; "CCW Amended Protocol II and Protocol V": cited.
+    def cited(node):
+        return {str(o).removeprefix(str(ID)) for o in g.objects(node, CCM.cites)}
+    assert cited(URIRef(f"{BASE}category/2")) == {"treaty/apmbc"}
+    assert cited(URIRef(f"{BASE}category/4")) == {"treaty/ccw", "treaty/ccw-amended-protocol-ii",
+                                                   "treaty/ccw-protocol-v"}
     # December 2024: "Outreach during the BWC Meeting of States Parties".
     assert mentioned(URIRef(f"{BASE}timeline/2024-12-2")) == {"treaty/bwc"}
     # 13MSP: objective 2, outputs 1 and 2, January and June 2025 entries, overarching 3.

@@ -9,17 +9,11 @@ import time
 
 import httpx
 import pytest
-from _endpoint_fixtures import (  # noqa: F401
-    LAP_QUERY,
-    RUNAWAY,
-    SETTINGS,
-    live_server,
-    make_app,
-    process_gone,
-)
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from support import LAP_QUERY, RUNAWAY, SETTINGS, make_app, process_gone
 from test_guard import BENIGN, Listener, attacks
 
 
@@ -83,7 +77,8 @@ def test_runaway_is_stopped_at_the_limit_while_others_are_served(live_server) ->
         response = runaway.result()
         elapsed = time.monotonic() - started
     assert response.status_code == 503
-    assert f"{SETTINGS.timeout:g} s" in response.text and response.headers["x-sparql-timeout"] == f"{SETTINGS.timeout:g}"
+    assert f"{SETTINGS.timeout:g} s" in response.text
+    assert response.headers["x-sparql-timeout"] == f"{SETTINGS.timeout:g}"
     assert SETTINGS.timeout <= elapsed < SETTINGS.timeout + 1.5
     assert len(answered) >= 5 and max(answered) < 1.0  # nobody waited for the runaway
     killed = busy - set(pool.pids)
@@ -93,7 +88,8 @@ def test_runaway_is_stopped_at_the_limit_while_others_are_served(live_server) ->
 def test_several_runaways_do_not_stall_others(live_server) -> None:
     url = live_server.url + "/sparql"
     with concurrent.futures.ThreadPoolExecutor(3) as executor:
-        runaways = [executor.submit(httpx.get, url, params={"query": RUNAWAY + f" # {i}"}, timeout=30) for i in range(3)]
+        runaways = [executor.submit(httpx.get, url, params={"query": RUNAWAY + f" # {i}"}, timeout=30)
+                    for i in range(3)]
         time.sleep(0.3)
         t = time.monotonic()
         r = httpx.get(url, params={"query": "ASK { ?s ?p ?o } # while three run away"}, timeout=5)
@@ -151,7 +147,8 @@ def _ok(response) -> bool:
     return response.status_code == 503 and ("timed out" in response.text or "busy" in response.text)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=250, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(query=queries, accept=accepts, method=st.sampled_from(["GET", "POST", "HEAD"]))
 def test_fuzzed_queries_never_get_a_5xx(client, query: str, accept, method: str) -> None:
     headers = {"Accept": accept} if accept is not None else {}
@@ -165,7 +162,8 @@ def test_fuzzed_queries_never_get_a_5xx(client, query: str, accept, method: str)
     assert _ok(response), (response.status_code, response.text)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=250, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(params=st.lists(st.tuples(param_names, param_values), max_size=6), content_type=content_types,
        body=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)),
        method=st.sampled_from(["GET", "POST", "OPTIONS", "DELETE"]))

@@ -27,9 +27,7 @@ RDF_FORMATS = {  # media type -> (suffix, rdflib parser)
 
 @pytest.fixture(scope="module")
 def client(store, dist) -> TestClient:
-    app = create_app(store=store)
-    app.state.dist = dist
-    return TestClient(app)
+    return TestClient(create_app(store=store, dist=dist))
 
 
 @pytest.mark.parametrize("media", list(RDF_FORMATS))

@@ -1,5 +1,5 @@
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ccmgraph import paths
 from ccmgraph.namespaces import CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
@@ -53,3 +53,25 @@ def test_reasoning_axioms_are_present():
     assert (CCM.Objective, OWL.disjointWith, CCM.Activity) in ONTOLOGY
     chain = ONTOLOGY.value(CCM.servesAction, OWL.propertyChainAxiom)
     assert list(ONTOLOGY.items(chain)) == [CCM.hasAlignment, CCM.action]
+
+
+def test_link_bases_are_skos_concepts_with_a_strength():
+    # data/README.md: stated in the text, by heading, by position, curator judgement (and the two inherited)
+    # the four an action alignment can have (the analyses' `basis` parameter counts up to one of them)
+    alignment = set(ONTOLOGY.subjects(RDF.type, CCM.AlignmentBasis))
+    assert alignment == {CCM.StatedInText, CCM.InheritedFromObjective, CCM.InheritedFromWorkPlan, CCM.CuratorJudgement}
+    # the structural ones, for qualified links only
+    bases = alignment | set(ONTOLOGY.subjects(RDF.type, CCM.LinkBasis))
+    assert bases - alignment == {CCM.ByHeading, CCM.ByPosition}
+    assert (CCM.AlignmentBasis, RDFS.subClassOf, CCM.LinkBasis) in ONTOLOGY
+    assert (CCM.LinkBasis, RDFS.subClassOf, SKOS.Concept) in ONTOLOGY
+    for basis in bases:
+        assert ONTOLOGY.value(basis, SKOS.notation) is not None, basis
+        assert ONTOLOGY.value(basis, CCM.strength) is not None, basis
+
+
+def test_meeting_roles_are_kinds_of_one_relation():
+    roles = set(ONTOLOGY.subjects(RDFS.subPropertyOf, CCM.concernsMeeting))
+    assert roles == {CCM.leadsUpTo, CCM.preparesFor, CCM.submittedTo, CCM.mandatedBy}
+    # a bare mention is not a role
+    assert (CCM.mentions, RDFS.subPropertyOf, CCM.concernsMeeting) not in ONTOLOGY

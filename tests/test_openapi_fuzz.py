@@ -21,9 +21,7 @@ MINE = r"^/(api/|id/|ontology|shapes|dataset|downloads|coverage|timeline|workpla
 
 @pytest.fixture(scope="module")
 def app(store, dist):
-    app = create_app(store=store)
-    app.state.dist = dist
-    return app
+    return create_app(store=store, dist=dist)
 
 
 def test_no_server_errors_and_schema_conformance(app):

@@ -3,7 +3,6 @@ coverage heat map -> LAP action -> activity -> its source quote. Screenshots go 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from pathlib import Path
@@ -11,27 +10,22 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from ccmgraph import paths
 from ccmgraph.web.app import create_app
+from support import free_port
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
-OUT = Path(__file__).resolve().parents[1] / "test-output"
+OUT = paths.ROOT / "test-output"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(store, dist):
-    app = create_app(store=store)
-    app.state.dist = dist
+    app = create_app(store=store, dist=dist)
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -75,26 +69,29 @@ def test_coverage_to_action_to_activity_to_quote(server, page):
     assert page.locator("mark", has_text="(more specifically actions 10 and 11 A-D)").count() >= 1
     page.screenshot(path=str(OUT / "lap-action-10.png"), full_page=True)
 
-    page.click("a.element[href$='/id/workplan/gso-2024-2025/activity/2c']")
+    # activity 2a inherits actions 10 and 11 from objective 2a by parallel numbering (basis "by
+    # position"); 2c's link to that objective is a curator judgement, not counted by default
+    page.click("a.element[href$='/id/workplan/gso-2024-2025/activity/2a']")
     page.wait_for_load_state()
-    assert page.url.endswith("/id/workplan/gso-2024-2025/activity/2c")
+    assert page.url.endswith("/id/workplan/gso-2024-2025/activity/2a")
     quote = page.locator("#quotes mark").first
     # gso-workplan-2024-2025.txt, activities under "2) Strengthening the humanitarian norms of the CCM":
-    # "c) work with IPU and dedicated parliamentarians on the promotion and protection of norms ..."
-    assert quote.inner_text().startswith("c) work with IPU and dedicated parliamentarians")
-    page.screenshot(path=str(OUT / "activity-2c.png"), full_page=True)
+    # "a) discuss within the CCM how to best strengthen the norms and support universalization ..."
+    assert quote.inner_text().startswith("a) discuss within the CCM how to best strengthen the norms")
+    page.screenshot(path=str(OUT / "activity-2a.png"), full_page=True)
 
     page.click("#quotes footer a:has-text('evidence')")
     page.wait_for_load_state()
     assert "/id/evidence/gso-workplan-2024-2025/" in page.url
-    assert page.locator("#quotes mark").first.inner_text().startswith("c) work with IPU")
+    assert page.locator("#quotes mark").first.inner_text().startswith("a) discuss within the CCM")
     page.screenshot(path=str(OUT / "evidence.png"), full_page=True)
 
 
 def test_timeline_gantt(server, page):
     page.goto(f"{server}/timeline")
     bars = page.locator("svg rect.bar")
-    # gso-workplan-2024-2025.txt: "Fourth Quarter of 2024 ... - Meeting with the ISU to discuss possible action on gender"
+    # gso-workplan-2024-2025.txt: "Fourth Quarter of 2024 ... - Meeting with the ISU to discuss possible
+    # action on gender"
     assert bars.count() >= 50
     assert page.locator("svg text.ql", has_text="Q4 2024").count() == 1
     page.screenshot(path=str(OUT / "timeline.png"), full_page=True)
@@ -106,3 +103,33 @@ def test_workplan_page(server, page):
     assert "Germany" in page.locator("dl.facts").inner_text() and "Austria" in page.locator("dl.facts").inner_text()
     assert page.locator("#activity li").count() >= 3
     page.screenshot(path=str(OUT / "workplan-gso-2024-2025.png"), full_page=True)
+
+
+def test_coverage_and_lap_action_by_basis(server, page):
+    """The weakest basis counted is chosen on the page; by default curator judgement is not counted."""
+    page.goto(f"{server}/coverage")
+    gso2526 = next(i for i, th in enumerate(page.locator("table.heat thead th").all_inner_texts())
+                   if "2025-2026" in th)
+    # gso-workplan-2025-2026.txt cites no LAP action by number: no cell of its column by default
+    assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 0
+    assert "curator judgement" not in page.locator("p.counted").inner_text()
+    page.select_option("select[name=basis]", "curator")
+    page.click("main form button")  # not the search box in the header
+    page.wait_for_load_state()
+    assert "basis=curator" in page.url
+    # Objective 3 carries forward the gender work of 2024-2025 ("LAP Actions numbers 4, 23, ..."): a judgement
+    assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 1
+    assert "curator judgement" in page.locator("p.counted").inner_text()
+
+    page.goto(f"{server}/id/lap-action/10?basis=stated")
+    # "Actions 10 and 11 of LAP are related to the universalization" and "(more specifically actions 10 and 11 A-D)"
+    elements = {a.get_attribute("href") for a in page.locator("section.plan a.element").all()}
+    assert len(elements) == 2 and "2 links" in page.locator("dl.facts").inner_text()
+    assert page.locator("select[name=basis] option[selected]").get_attribute("value") == "stated"
+
+
+def test_bad_basis_is_an_html_error_page(server, page):
+    response = page.goto(f"{server}/coverage?basis=bogus")
+    assert response.status == 422
+    text = page.locator("main").inner_text()
+    assert "basis" in text and "curator" in text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccmgraph import catalog
+from ccmgraph import catalog, paths
 
 ID = "https://w3id.org/ccmgraph/id/"
 GSO2324, GSO2425, GSO2526 = ID + "workplan/gso-2023-2024", ID + "workplan/gso-2024-2025", ID + "workplan/gso-2025-2026"
@@ -37,7 +37,7 @@ def test_there_are_at_least_twenty_competency_questions():
 def test_activities_serving_action_10(run):
     rows = run("activities-serving-action", action="10")
     assert {r["actionLabel"] for r in rows} == {"LAP Action 10"}
-    by_element = {(r["element"], r["basis"].rsplit("#")[-1]) for r in rows}
+    by_element = {(r["element"], r["linkBasis"].rsplit("#")[-1]) for r in rows}
     # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan)
     assert (UNI, "StatedInText") in by_element
     # "(more specifically actions 10 and 11 A-D)" (GSO 2024-2025, objective 2a)
@@ -47,7 +47,7 @@ def test_activities_serving_action_10(run):
     stated = [r for r in rows if r["element"] == GSO2425 + "/objective/2a"]
     assert stated[0]["quote"] == "(more specifically actions 10 and 11 A-D)"
     assert stated[0]["file"] == "gso-workplan-2024-2025.txt" and stated[0]["strength"] == 4
-    text = open("data/sources/gso-workplan-2024-2025.txt", encoding="utf-8").read()
+    text = (paths.SOURCES / "gso-workplan-2024-2025.txt").read_text(encoding="utf-8")
     assert text[stated[0]["start"]:stated[0]["end"]] == stated[0]["quote"]
 
 
@@ -75,15 +75,33 @@ def test_gender_actions_per_cycle(run):
 
 
 def test_partners_in_several_workplans(run):
-    rows = {r["partner"]: r["workplans"] for r in run("partners-in-several-workplans")}
+    rows = {r["partner"]: r for r in run("partners-in-several-workplans")}
+    counts = {p: r["workplans"] for p, r in rows.items()}
     # concept note: "CCM Implementation Support Unit"; 2024-2025: "CCM Implementation Support Unit,";
     # Universalization: "With assistance from the ISU"; 2025-2026: "with ISU support"
-    assert rows[ID + "org/isu"] >= 3
+    assert counts[ID + "org/isu"] >= 3
     # 2024-2025: "- ICRC"; Universalization: "Collaborate with CMC and the ICRC"
-    assert rows[ID + "org/icrc"] >= 2
+    assert counts[ID + "org/icrc"] >= 2
     # 2024-2025: "IPU and dedicated parliaments"; Universalization: "through the Inter Parliamentary Union"
-    assert rows[ID + "org/ipu"] >= 2
-    assert all(n >= 2 for n in rows.values())
+    assert counts[ID + "org/ipu"] >= 2
+    assert all(n >= 2 for n in counts.values())
+
+
+def test_partners_roll_up_to_their_organisation(run):
+    """A unit or programme of an organisation counts for the organisation (org:subOrganizationOf)."""
+    rows = {r["partner"]: r for r in run("partners-in-several-workplans")}
+    gichd = rows[ID + "org/gichd"]
+    # concept note: "▪ GICHD"; ISU 2025: "Manage the Sponsorship Programme in collaboration with the Geneva
+    # International Centre for Humanitarian Demining (GICHD)"; GSO 2024-2025 names only its unit:
+    # "- GICHD Gender and Diversity Working Group" -- three work plans, not two
+    assert gichd["workplans"] == 3
+    assert "GICHD Gender and Diversity Working Group" in gichd["namedAs"]
+    assert "General Status and Operation work plan 2024-2025" in gichd["workplanLabels"]
+    # concept note: "▪ UNIDIR Gender Programme"; 2024-2025: "- UNIDIR Gender and Disarmament Research Programme"
+    unidir = rows[ID + "org/unidir"]
+    assert "UNIDIR Gender and Disarmament Research Programme" in unidir["namedAs"]
+    # the programme itself is still listed, for the two plans that name it
+    assert rows[ID + "org/unidir-gender-and-disarmament-programme"]["workplans"] == 2
 
 
 def test_state_roles_germany(run):
@@ -104,19 +122,36 @@ def test_state_roles_philippines(run):
     assert ("implementer", UNI) in roles
 
 
-def test_scheduled_in_first_quarter_2025(run):
-    rows = run("scheduled-in-period", period=ID + "period/2025-Q1")
+Q1_2025 = ID + "period/2025-Q1"
+# GSO 2024-2025 "First Quarter of 2025": six bullets
+GSO_Q1 = {f"{GSO2425}/timeline/2025-Q1-{i}" for i in range(1, 7)}
+# Universalization: "January 2025:", "February 2025:" (two items), "March 2025" (one item)
+UNI_Q1 = {UNI + "/timeline/2025-01-1", UNI + "/timeline/2025-02-1", UNI + "/timeline/2025-02-2",
+          UNI + "/timeline/2025-03-1"}
+
+
+def test_scheduled_in_first_quarter_2025_containment(run):
+    """By default, what the documents schedule in the quarter: the six GSO bullets and four monthly items."""
+    for rows in (run("scheduled-in-period", period=Q1_2025),
+                 run("scheduled-in-period", period=Q1_2025, match="containment")):
+        assert {r["entry"] for r in rows} == GSO_Q1 | UNI_Q1 and len(rows) == 10
+        assert {r["match"] for r in rows} == {"containment"}
+
+
+def test_scheduled_in_first_quarter_2025_overlap(run):
+    rows = run("scheduled-in-period", period=Q1_2025, match="overlap")
     entries = {r["entry"] for r in rows}
-    # GSO 2024-2025 "First Quarter of 2025": six bullets
-    assert {e for e in entries if e.startswith(GSO2425)} == {f"{GSO2425}/timeline/2025-Q1-{i}" for i in range(1, 7)}
-    # Universalization: "January 2025:", "February 2025:" (two items), "March 2025" (one item)
-    monthly = {e for e in entries if e.startswith(UNI + "/timeline/2025-")}
-    assert monthly == {UNI + "/timeline/2025-01-1", UNI + "/timeline/2025-02-1", UNI + "/timeline/2025-02-2",
-                       UNI + "/timeline/2025-03-1"}
+    assert GSO_Q1 | UNI_Q1 <= entries and {r["match"] for r in rows} == {"overlap"}
     # "Overarching activities (December 2024 – September 2025)" overlap the quarter: nine items
     assert len([e for e in entries if "/overarching-" in e]) == 9
+    assert len(entries) == 19
     # "Fourth Quarter of 2024" and "April 2025" do not
     assert not any("2024-Q4" in e or "2025-04" in e for e in entries)
+
+
+def test_scheduled_in_period_unknown_match_is_refused(run):
+    with pytest.raises(catalog.ParameterError, match="allowed: containment, overlap"):
+        run("scheduled-in-period", period=Q1_2025, match="roughly")
 
 
 def test_continued_started_stopped(run):
@@ -228,8 +263,8 @@ def test_actions_by_section(run):
 
 
 def test_alignments_by_basis(run):
-    rows = run("alignments-by-basis")
-    stated = {r["workplan"]: r["alignments"] for r in rows if r["basis"].endswith("#StatedInText")}
+    rows = run("alignments-by-basis", basis="curator")
+    stated = {r["workplan"]: r["alignments"] for r in rows if r["alignmentBasis"].endswith("#StatedInText")}
     # concept note: one sentence naming nine actions ("LAP Actions numbers 4, 23, ... and 41")
     assert stated[GSO2324] == 9
     # Universalization: "Actions 10 and 11 of LAP ..."
@@ -298,3 +333,151 @@ def test_elements_serving_no_action(run):
     # mainstreaming") and to objective 2a ("actions 10 and 11 A-D", "actions 1 and 8"); 2b and 2c name none
     assert GSO2425 + "/objective/2b" in rows and GSO2425 + "/objective/2c" in rows
     assert GSO2425 + "/objective/1a" not in rows and GSO2425 + "/objective/2a" not in rows
+
+
+# ------------------------------------------------------------------ the basis of the links counted
+
+BASES = ("stated", "objective", "workplan", "curator")
+# LAP actions the curator judged for GSO 2025-2026, which names no LAP action number: Objective 3 carries
+# forward the gender mainstreaming work for which the 2024-2025 plan states "LAP Actions numbers 4, 23, 28,
+# 29, 31, 34, 36, 39 and 41"; Track 2.2 "Undertake targeted outreach (in coordination with the
+# universalization Coordinators)" is universalization work, tied in 2024-2025 to "actions 10 and 11 A-D".
+GENDER = {4, 23, 28, 29, 31, 34, 36, 39, 41}
+JUDGED_2526 = GENDER | {10, 11}
+# LAP action 10, what serves it by each basis:
+# stated: Universalization "Actions 10 and 11 of LAP are related to the universalization of the CCM";
+#   GSO 2024-2025 objective 2a "(more specifically actions 10 and 11 A-D)"
+STATED_10 = {(UNI, "StatedInText"), (GSO2425 + "/objective/2a", "StatedInText")}
+# objective: the GSO 2024-2025 activity of objective 2a "a) discuss within the CCM how to best
+#   strengthen the norms and support universalization of the CCM" (by parallel numbering; activity 2c's
+#   link to objective 2a is a curator judgement, so what it inherits through it is one too)
+# workplan: the Universalization plan's four objectives, eleven activities ("1." to "11.") and four
+#   expected outputs inherit the plan's actions: 19 elements
+# curator: GSO 2025-2026 Track 2.2 outreach, ISU priority B and output 12 ("support to advance the
+#   universalization of the Convention as described in the Lausanne Action Plan", naming no action)
+
+
+def test_queries_that_count_or_trace_alignments_take_the_basis(run):
+    """Every named query over alignments takes ``basis`` (evidence-for-element lists the evidence of one
+    element's statements of every kind, and counts nothing)."""
+    queries = catalog.load()
+    over_alignments = {n for n, q in queries.items()
+                       if any(t in q.sparql for t in ("hasAlignment", "servesAction", "servedBy"))}
+    with_basis = {n for n, q in queries.items() if any(p.name == "basis" and not p.required for p in q.parameters)}
+    assert with_basis == over_alignments - {"evidence-for-element"}
+    assert with_basis == {"actions-by-section", "actions-without-activity-in-cycle", "activities-serving-action",
+                          "alignments-by-basis", "elements-serving-no-action", "gender-actions-per-cycle",
+                          "lap-action-coverage-matrix"}
+
+
+def test_basis_notations_are_the_ontologys(store):
+    rows = store.select("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
+                        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                        "SELECT DISTINCT ?n ?s ?label WHERE { ?b a ccm:AlignmentBasis ; skos:notation ?n ; "
+                        "ccm:strength ?s ; rdfs:label ?label } ORDER BY DESC(?s)")
+    assert tuple(r["n"] for r in rows) == BASES
+    from ccmgraph.analysis import service
+    assert service.BASIS_LABELS == {r["n"]: r["label"] for r in rows}
+
+
+def _expect_gaps_2025_2026(rows, basis):
+    gaps = {r["number"] for r in rows}
+    # gso-workplan-2025-2026.txt cites no LAP action by number: only curator judgement closes a gap
+    assert gaps == (set(range(1, 51)) - JUDGED_2526 if basis == "curator" else set(range(1, 51)))
+    if basis != "curator":
+        assert gaps >= GENDER
+
+
+def _expect_serving_10(rows, basis):
+    got = {(r["element"], r["linkBasis"].rsplit("#")[-1]) for r in rows}
+    assert got >= STATED_10
+    if basis == "stated":
+        assert got == STATED_10
+    inherited_objective = {e for e, b in got if b == "InheritedFromObjective"}
+    assert (GSO2425 + "/activity/2a" in inherited_objective) == (basis != "stated")
+    assert all(e.startswith(GSO2425 + "/activity/2") for e in inherited_objective)
+    from_plan = {e for e, b in got if b == "InheritedFromWorkPlan"}
+    assert len(from_plan) == (19 if basis in ("workplan", "curator") else 0)
+    judged = {e for e, b in got if b == "CuratorJudgement"}
+    assert judged == ({GSO2526 + "/activity/track-2.2-item-1", ISU + "/priority/B", ISU + "/output/12",
+                       GSO2425 + "/activity/2c"} if basis == "curator" else set())
+
+
+def _expect_by_section(rows, basis):
+    a10 = next(r for r in rows if r["number"] == 10)
+    # 2 stated; + activity 2a of objective 2a; + 19 Universalization elements; + 4 judged (see above)
+    assert a10["servedByCount"] == {"stated": 2, "objective": 3, "workplan": 22, "curator": 26}[basis]
+
+
+def _expect_by_basis(rows, basis):
+    kinds = {r["alignmentBasis"].rsplit("#")[-1] for r in rows}
+    expected = ["StatedInText", "InheritedFromObjective", "InheritedFromWorkPlan", "CuratorJudgement"]
+    assert kinds == set(expected[:BASES.index(basis) + 1])
+    # gso-workplan-2025-2026.txt names no action number: its links are all curator judgement
+    assert (GSO2526 in {r["workplan"] for r in rows}) == (basis == "curator")
+
+
+def _expect_no_action_2526(rows, basis):
+    elements = {r["element"] for r in rows}
+    # "3. Support inclusive and gender-responsive implementation": judged to serve the gender actions
+    assert (GSO2526 + "/objective/3" in elements) == (basis != "curator")
+    assert GSO2526 + "/objective/4" in elements
+
+
+def _expect_gender(rows, basis):
+    plans = {r["workplan"] for r in rows if r["number"] == 4}
+    # concept note and 2024-2025: "LAP Actions numbers 4, 23, ... are relevant for activities with regard to
+    # gender"; ISU 2025: "including but not restricted to actions 1 to 9"; 2025-2026: by judgement only
+    assert plans == {GSO2324, GSO2425, ISU} | ({GSO2526} if basis == "curator" else set())
+    cell = next(r for r in rows if r["number"] == 4 and r["workplan"] == GSO2324)
+    # the concept note states it once, for the plan; its elements inherit it from the plan
+    assert (cell["elements"] == 1) == (basis in ("stated", "objective"))
+
+
+def _expect_matrix(rows, basis):
+    cell = {(r["number"], r["workplan"]): r for r in rows}
+    # the Universalization plan states action 10 for the whole plan; its 19 elements inherit it
+    assert cell[(10, UNI)]["elements"] == (20 if basis in ("workplan", "curator") else 1)
+    assert cell[(10, UNI)]["strongest"] == 4
+    judged = cell.get((4, GSO2526))
+    assert (judged is not None and judged["strongest"] == 1) == (basis == "curator")
+
+
+BASIS_CASES = {
+    "actions-without-activity-in-cycle": ({"cycle": "2025-2026"}, _expect_gaps_2025_2026),
+    "activities-serving-action": ({"action": "10"}, _expect_serving_10),
+    "actions-by-section": ({}, _expect_by_section),
+    "alignments-by-basis": ({}, _expect_by_basis),
+    "elements-serving-no-action": ({"workplan": GSO2526}, _expect_no_action_2526),
+    "gender-actions-per-cycle": ({}, _expect_gender),
+    "lap-action-coverage-matrix": ({}, _expect_matrix),
+}
+
+
+@pytest.mark.parametrize("basis", BASES)
+@pytest.mark.parametrize("name", sorted(BASIS_CASES))
+def test_named_query_by_basis(run, name, basis):
+    params, expect = BASIS_CASES[name]
+    rows = run(name, basis=basis, **params)
+    assert rows
+    expect(rows, basis)
+    # the answer says which bases it counted
+    assert {r["basis"] for r in rows} == {basis}
+    assert {frozenset(r["countedBases"].split()) for r in rows} == {frozenset(BASES[:BASES.index(basis) + 1])}
+
+
+@pytest.mark.parametrize("name", sorted(BASIS_CASES))
+def test_named_query_default_basis_is_stated_or_inherited(run, name):
+    params, _ = BASIS_CASES[name]
+    assert run(name, **params) == run(name, basis="workplan", **params)
+
+
+def test_basis_bound_after_the_query_as_the_query_page_does(store, run):
+    """The query page appends a VALUES block after the query: the basis still selects what is counted."""
+    q = catalog.load()["actions-without-activity-in-cycle"]
+    text = q.sparql + '\nVALUES (?cycle ?basis) { ("2025-2026" "curator") }\n'
+    assert store.select(text) == run("actions-without-activity-in-cycle", cycle="2025-2026", basis="curator")
+    q = catalog.load()["scheduled-in-period"]
+    text = q.sparql + f'\nVALUES (?period ?match) {{ (<{Q1_2025}> "overlap") }}\n'
+    assert len(store.select(text)) == 19

@@ -6,15 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _endpoint_fixtures import live_server  # noqa: F401
+
+from ccmgraph import paths
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
+OUTPUT = paths.ROOT / "test-output"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,8 @@ def test_download_link_serves_the_format(page, live_server) -> None:
 
 
 def test_construct_results_and_a_named_query(page, live_server) -> None:
-    run_query(page, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ccmgraph/graph/endpoint-test> { ?s ?p ?o } }")
+    run_query(page, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ccmgraph/graph/endpoint-test> "
+                    "{ ?s ?p ?o } }")
     assert page.locator("#results-table tbody tr").count() == 8
     assert [a.get_attribute("data-format") for a in page.locator("#downloads a").all()] == [
         "ttl", "nt", "jsonld", "rdfxml", "trig", "nq"]
@@ -96,7 +99,10 @@ def test_construct_results_and_a_named_query(page, live_server) -> None:
 def test_errors_are_shown(page) -> None:
     run_query(page, "SELECT * WHERE { ?s ?p }")
     assert page.locator("#error").is_visible()
-    assert "error at 1:" in page.inner_text("#error") and "400" in page.inner_text("#status")
+    assert "line 1, column 25" in page.inner_text("#error") and "400" in page.inner_text("#status")
+    run_query(page, "SELECT * WHERE { ?d a void:Dataset }")  # the same wording as on the CLI
+    assert "the prefix void: is not declared" in page.inner_text("#error")
+    assert "PREFIX void: <http://rdfs.org/ns/void#>" in page.inner_text("#error")
     run_query(page, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert "SERVICE is not allowed" in page.inner_text("#error")
     OUTPUT.mkdir(exist_ok=True)

@@ -17,9 +17,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from _remote_engines import Running, free_port, require
+from _remote_engines import Running, require
 from ccmgraph import publish
 from ccmgraph.store import PROJECT_GRAPHS, Credentials
+from support import free_port
 
 CLI = str(Path(sys.executable).with_name("ccmgraph"))
 ENGINES = ("virtuoso", "oxigraph")

@@ -39,7 +39,13 @@ BROKEN = {
     "Meeting": 'x:m a ccm:Meeting ; rdfs:label "M" ; dcterms:source x:s ; ccm:presidency x:s1 , x:s2 . '
                'x:s1 a ccm:State . x:s2 a ccm:State .',
     "ConventionArticle": 'x:art a ccm:ConventionArticle ; ccm:articleNumber 24 .',
-    "StateCategory": 'x:cat a ccm:StateCategory ; rdfs:label "C" ; ccm:memberState x:notastate .',
+    "StateCategory": 'x:cat a ccm:StateCategory ; rdfs:label "C" ; ccm:statusCriterion x:notastatus .',
+    "QualifiedLink": 'x:a ccm:hasQualifiedLink x:q . x:q a ccm:QualifiedLink ; ccm:linkProperty ccm:contributesTo ; '
+                     'ccm:linkTarget x:b ; ccm:basis ccm:ByHeading .',
+    "StructuralLinkQualified": 'x:a ccm:contributesTo x:b .',
+    "StatedCount": 'x:n a ccm:StatedCount ; ccm:countValue 112 .',
+    "StaffPosition": 'x:p a ccm:StaffPosition ; ccm:fullTimeEquivalent 1.5 .',
+    "Presidency": 'x:p a ccm:Presidency ; rdfs:label "P" ; dcterms:source x:s .',
     "OfficialDocument": 'x:d a ccm:OfficialDocument .',
     "Interval": 'x:i a time:ProperInterval ; time:hasBeginning x:b ; time:hasEnd x:e . '
                 'x:b time:inXSDDate "2025-03-01"^^xsd:date . x:e time:inXSDDate "2025-01-01"^^xsd:date .',
@@ -69,6 +75,24 @@ def test_shape_reports_its_violation(name):
     failing = {_shape_of(results.value(r, SH.sourceShape), SHAPES)
                for r in results.subjects(RDF.type, SH.ValidationResult)}
     assert URIRef(SHAPE_NS + name) in failing
+
+
+def test_qualified_link_reports_each_failure():
+    """The link above has no evidence for its heading and qualifies a statement nobody asserts."""
+    data = Graph().parse(data=PREFIXES + BROKEN["QualifiedLink"], format="turtle")
+    _, results, _ = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
+    messages = {str(m) for m in results.objects(None, SH.resultMessage)}
+    assert "A link stated in the text or by a heading needs ccm:evidence quoting it." in messages
+    assert "The statement a qualified link qualifies is not asserted." in messages
+
+
+def test_qualified_structural_link_conforms():
+    ok = (BROKEN["StructuralLinkQualified"] + ' x:a ccm:hasQualifiedLink x:q . x:q a ccm:QualifiedLink ; '
+          'ccm:linkProperty ccm:contributesTo ; ccm:linkTarget x:b ; ccm:basis ccm:CuratorJudgement ; '
+          'rdfs:comment "why" .')
+    data = Graph().parse(data=PREFIXES + ok, format="turtle")
+    conforms, _, text = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
+    assert conforms, text
 
 
 def test_budget_that_adds_up_conforms():

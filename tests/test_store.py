@@ -4,7 +4,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from ccmgraph.errors import QuerySyntaxError
 from ccmgraph.store import Credentials, QueryError, RemoteStore, StoreUnreachable, default_graph_store
+from support import free_port
 
 COUNT_ACTIONS = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
                  "SELECT (COUNT(?a) AS ?n) WHERE { ?a a ccm:LAPAction }")
@@ -37,8 +39,8 @@ def test_construct_formats(store):
     assert answer.form == "graph" and answer.body.count(b"\n") == 50
 
 
-def test_syntax_error_is_a_query_error(store):
-    with pytest.raises(QueryError):
+def test_syntax_error_is_worded_for_people(store):
+    with pytest.raises(QuerySyntaxError, match="Malformed query, line 1, column 15"):
         store.select("SELECT WHERE {")
 
 
@@ -58,13 +60,13 @@ def test_remote_store_publishes_and_queries(dist, store):
     # the publication graph is in the engine's union, but not in the dataset a query sees
     every = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert remote.select(every) == store.select(every)
+    # the project's prefixes are predeclared for a remote store too (sent along with the query)
+    assert remote.select("SELECT ?a WHERE { ?a ccm:actionNumber 10 }") == bound
     with pytest.raises(QueryError):
         remote.select("SELECT WHERE {")
 
 
 def test_remote_store_that_does_not_answer_is_a_store_error():
-    from _remote_engines import free_port
-
     with pytest.raises(StoreUnreachable):
         RemoteStore(f"http://127.0.0.1:{free_port()}/sparql").select("ASK {}")
 
@@ -91,12 +93,12 @@ def test_graph_store_address_follows_the_engines_convention(endpoint, graph_stor
 
 
 def test_bind_places_values_where_filters_see_them(store):
-    from ccmgraph.store import bind
+    from ccmgraph.store import bind_parameters
 
     marked = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { # @bindings\n"
               "?a ccm:actionNumber ?m . FILTER(?m = ?n) }")
     ten = ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-    assert "VALUES (?n)" in bind(marked, {"n": ten}).split("FILTER")[0]
+    assert "VALUES (?n)" in bind_parameters(marked, {"n": ten}).split("FILTER")[0]
     assert store.select(marked, {"n": ten}) == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
 
 

@@ -16,16 +16,13 @@ ID = "https://w3id.org/ccmgraph/id/"
 
 @pytest.fixture(scope="module")
 def client(store, dist, tmp_path_factory) -> TestClient:
-    app = create_app(store=store)
-    app.state.dist = dist
     qdir = tmp_path_factory.mktemp("queries")
     (qdir / "action-label.rq").write_text(
         "# title: Label of a LAP action\n# description: The label of the action with this number.\n"
         "# param: n integer 10 -- action number\n"
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         "SELECT ?n ?action ?label WHERE { ?action ccm:actionNumber ?n ; rdfs:label ?label }\n", encoding="utf-8")
-    app.state.queries_dir = qdir
-    return TestClient(app)
+    return TestClient(create_app(store=store, dist=dist, queries_dir=qdir))
 
 
 # ------------------------------------------------------------------ named queries
@@ -35,7 +32,7 @@ def test_queries_listed_with_parameters(client):
     [q] = body
     assert q["name"] == "action-label"
     assert q["parameters"][0] == {"name": "n", "type": "integer", "example": "10", "description": "action number",
-                                  "required": True}
+                                  "required": True, "allowed": None, "default": None}
     assert q["url"] == "/api/queries/action-label?n=10"
 
 
@@ -69,6 +66,9 @@ def test_project_queries_list(store, dist):
     client = TestClient(create_app(store=store))
     r = client.get("/api/queries")
     assert r.status_code == 200 and any(q["name"] == "evidence-spans" for q in r.json())
+    [match] = next(q for q in r.json() if q["name"] == "scheduled-in-period")["parameters"][1:]
+    assert match["allowed"] == ["containment", "overlap"] and match["required"] is False
+    assert match["default"] == "containment"
 
 
 # ------------------------------------------------------------------ LAP actions
@@ -117,8 +117,11 @@ def test_lap_action_quote_offsets_match_source(client):
 
 
 def test_lap_action_filters_unknown_and_bad(client):
-    body = client.get("/api/lap-actions/10", params={"basis": "StatedInText"}).json()
+    body = client.get("/api/lap-actions/10", params={"basis": "stated"}).json()
     assert body["elements"] and all(e["basis"] == "StatedInText" for e in body["elements"])
+    assert body["basis"] == "stated" and body["countedBases"] == ["stated"]
+    body = client.get("/api/lap-actions/10", params={"workplan": "gso-2024-2025"}).json()
+    assert body["elements"] and {e["workplan"] for e in body["elements"]} == {"gso-2024-2025"}
     r = client.get("/api/lap-actions/99")
     assert r.status_code == 404 and "99" in r.json()["message"]
     assert client.get("/api/lap-actions/ten").status_code == 422
@@ -203,7 +206,8 @@ def test_partners(client):
 def test_timeline_range(client):
     body = client.get("/api/timeline", params={"from": "2024-10-01", "to": "2024-12-31"}).json()
     texts = [i["description"] or "" for i in body["items"]]
-    # gso-workplan-2024-2025.txt, "Fourth Quarter of 2024": "- Meeting with the ISU to discuss possible action on gender"
+    # gso-workplan-2024-2025.txt, "Fourth Quarter of 2024": "- Meeting with the ISU to discuss possible action
+    # on gender"
     assert any("Meeting with the ISU to discuss possible action on gender" in t for t in texts)
     assert all(i["begin"] <= "2024-12-31" and i["end"] >= "2024-10-01" for i in body["items"])
     # gso-workplan-2025-2026.txt: "- Meeting with the ISU and UNIDIR to discuss possible action on gender" is in 2025-26
@@ -212,13 +216,53 @@ def test_timeline_range(client):
     assert client.get("/api/timeline", params={"from": "yesterday"}).status_code == 422
 
 
+def test_timeline_match_containment_or_overlap(client):
+    # The first quarter of 2025 (2025-01-01 to 2025-03-31), from the source texts:
+    # gso-workplan-2024-2025.txt, under "First Quarter of 2025": six items, from "- Meeting with the CCM
+    #   Presidency to discuss possible action on gender ..." to "- Meeting with international NGOs/operators
+    #   and civil society ...";
+    # universalization-workplan-2024-2025.txt, "#### **January 2025:**": "Meet with ISU and 13MSP Presidency
+    #   ..."; "#### **February 2025:**": "Second meeting in the Informal Working Group on Universalization",
+    #   "Meeting with the Secretary of IPU"; "#### **March 2025**": "Meetings with target states";
+    # -> 6 + 1 + 2 + 1 = 10 entries lie within the quarter.
+    # universalization-workplan-2024-2025.txt, "## **Overarching activities (December 2024 – September
+    #   2025)**": nine numbered items, "1. Outreach and focus on target States." to "9. Collaborate with CMC
+    #   and the ICRC in their universalization efforts." -> they overlap the quarter: 10 + 9 = 19.
+    # (The other plans schedule nothing in it: the 2023-2024 concept note ends in "Third Quarter of 2024",
+    # the 2025-2026 plan begins with "First Quarter of 2026"; the ISU plan has no timeline.)
+    quarter = {"from": "2025-01-01", "to": "2025-03-31"}
+    default = client.get("/api/timeline", params=quarter).json()
+    contained = client.get("/api/timeline", params={**quarter, "match": "containment"}).json()
+    overlapping = client.get("/api/timeline", params={**quarter, "match": "overlap"}).json()
+    assert default == contained and contained["match"] == "containment" and overlapping["match"] == "overlap"
+    assert contained["total"] == 10 and overlapping["total"] == 19
+    assert all("2025-01-01" <= i["begin"] <= i["end"] <= "2025-03-31" for i in contained["items"])
+    spanning = [i for i in overlapping["items"] if i not in contained["items"]]
+    assert len(spanning) == 9 and {(i["begin"], i["end"]) for i in spanning} == {("2024-12-01", "2025-09-30")}
+    assert any(i["description"] == "Outreach and focus on target States." for i in spanning)
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/timeline", params={**quarter, "format": "csv"}).text)))
+    assert len(rows) == 10 and {r["match"] for r in rows} == {"containment"}
+    r = client.get("/api/timeline", params={**quarter, "match": "touching"})
+    assert r.status_code == 422 and r.json()["parameter"] == "match"
+    assert r.json()["allowed"] == ["containment", "overlap"]
+
+
+def test_timeline_matchings_are_the_views(client):
+    # the service's matchings are those the view declares (queries/views/timeline.rq), default first
+    from ccmgraph.analysis import service, views
+
+    [match] = [p for p in views.view("timeline").parameters if p.name == "match"]
+    assert match.allowed == service.MATCHES and match.default == service.MATCHES[0]
+
+
 def test_compare_cycles(client):
     body = client.get("/api/compare", params={"from": "gso-2024-2025", "to": "gso-2025-2026"}).json()
     continued = {p["partner"] for p in body["partners"]["continued"]}
     # 2024-2025: "c) Continue work with UNIDIR"; 2025-2026: "- Continue work with UNIDIR and other stakeholders"
     assert ID + "org/unidir" in continued
     assert body["elements"]["continued"]
-    assert client.get("/api/compare", params={"from": "gso-2024-2025", "to": "nope"}).status_code == 404
+    r = client.get("/api/compare", params={"from": "gso-2024-2025", "to": "nope"})
+    assert r.status_code == 422 and r.json()["parameter"] == "to" and "gso-2025-2026" in r.json()["allowed"]
     assert client.get("/api/compare", params={"from": "gso-2024-2025"}).status_code == 422
 
 
@@ -286,3 +330,216 @@ def test_working_group_unknown_is_422(client):
             assert r.json()["parameter"] == "working_group"
     r = client.get("/api/workplans", params={"working_group": "no-such-group"})
     assert "general-status-and-operation" in r.json()["message"]
+
+
+# ------------------------------------------------------------------ the basis of the links counted
+
+BASES = ["stated", "objective", "workplan", "curator"]
+GENDER = {4, 23, 28, 29, 31, 34, 36, 39, 41}
+# gso-workplan-2025-2026.txt cites no LAP action by number; its links are curator judgement: Objective 3
+# ("Support inclusive and gender-responsive implementation") carries forward the gender work for which
+# 2024-2025 states "LAP Actions numbers 4, 23, 28, 29, 31, 34, 36, 39 and 41"
+
+
+def counted(basis):
+    return BASES[:BASES.index(basis) + 1]
+
+
+@pytest.mark.parametrize("basis", BASES)
+def test_lap_action_detail_by_basis(client, basis):
+    body = client.get("/api/lap-actions/10", params={"basis": basis}).json()
+    assert body["basis"] == basis and body["countedBases"] == counted(basis)
+    got = {(e["element"].removeprefix(ID + "workplan/"), e["basis"]) for e in body["elements"]}
+    # Universalization: "Actions 10 and 11 of LAP are related to the universalization of the CCM";
+    # GSO 2024-2025 objective 2a: "(more specifically actions 10 and 11 A-D)"
+    assert {("universalization-2024-2025", "StatedInText"), ("gso-2024-2025/objective/2a", "StatedInText")} <= got
+    # + objective: its activity a) ("a) discuss within the CCM how to best strengthen the norms and support
+    #   universalization", by parallel numbering); + workplan: the Universalization plan's 4 objectives,
+    #   11 activities, 4 outputs; + curator: GSO 2025-2026 Track 2.2 outreach "in coordination with the
+    #   universalization Coordinators", ISU priority B and output 12 (universalization "as described in the
+    #   Lausanne Action Plan"), and GSO 2024-2025 activity 2c, whose link to objective 2a is a judgement
+    assert body["total"] == {"stated": 2, "objective": 3, "workplan": 22, "curator": 26}[basis]
+    assert (("gso-2025-2026/activity/track-2.2-item-1", "CuratorJudgement") in got) == (basis == "curator")
+    labels = {e["basisLabel"] for e in body["elements"]}
+    assert "stated in the text" in labels
+
+
+@pytest.mark.parametrize("basis", BASES)
+def test_coverage_by_basis(client, basis):
+    body = client.get("/api/coverage", params={"basis": basis}).json()
+    assert body["basis"] == basis and body["countedBases"] == counted(basis)
+    cells = {a["number"]: a["cells"] for a in body["actions"]}
+    judged = {n for n, c in cells.items() if "gso-2025-2026" in c}
+    assert judged == (GENDER | {10, 11} if basis == "curator" else set())
+    # Universalization: "Actions 10 and 11 of LAP are related to the universalization": the plan, and its
+    # 19 elements once inherited links count
+    assert cells[10]["universalization-2024-2025"]["count"] == (20 if basis in ("workplan", "curator") else 1)
+    assert cells[10]["universalization-2024-2025"]["strongest"] == "StatedInText"
+
+
+@pytest.mark.parametrize("basis", BASES)
+def test_lap_actions_by_basis(client, basis):
+    body = client.get("/api/lap-actions", params={"basis": basis, "limit": 50}).json()
+    assert body["basis"] == basis and body["countedBases"] == counted(basis)
+    a4 = next(a for a in body["items"] if a["number"] == 4)
+    plans = {w["workplan"] for w in a4["byWorkplan"]}
+    # concept note and 2024-2025: "LAP Actions numbers 4, 23, ..."; ISU: "including but not restricted to
+    # actions 1 to 9"; 2025-2026 by judgement only
+    judged = {"gso-2025-2026"} if basis == "curator" else set()
+    assert plans == {"gso-2023-2024", "gso-2024-2025", "isu-2025"} | judged
+
+
+def test_default_basis_is_stated_or_inherited(client):
+    for url in ("/api/coverage", "/api/lap-actions", "/api/lap-actions/4"):
+        default, explicit = client.get(url).json(), client.get(url, params={"basis": "workplan"}).json()
+        assert default == explicit and default["countedBases"] == ["stated", "objective", "workplan"]
+    # a gap by default: nothing the 2025-2026 plan says serves gender action 4
+    body = client.get("/api/lap-actions/4", params={"workplan": "gso-2025-2026"}).json()
+    assert body["total"] == 0
+    body = client.get("/api/lap-actions/4", params={"workplan": "gso-2025-2026", "basis": "curator"}).json()
+    assert {e["element"] for e in body["elements"]} == {ID + "workplan/gso-2025-2026/objective/3"}
+
+
+@pytest.mark.parametrize("basis", BASES)
+def test_named_query_by_basis_through_the_api(client_project, basis):
+    rows = client_project.get("/api/queries/actions-without-activity-in-cycle",
+                              params={"cycle": "2025-2026", "basis": basis}).json()
+    gaps = {r["number"] for r in rows}
+    assert gaps >= GENDER if basis != "curator" else not gaps & GENDER
+    assert {r["basis"] for r in rows} == {basis}
+
+
+# ------------------------------------------------------------------ bad input: 422 naming the parameter
+
+@pytest.fixture(scope="module")
+def client_project(store, dist) -> TestClient:
+    """The app over the project's own queries/."""
+    return TestClient(create_app(store=store, dist=dist))
+
+
+def assert_422(r, parameter, allowed=None):
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["parameter"] == parameter
+    assert body["message"].count(f"parameter {parameter!r}") == 1, body["message"]
+    if allowed is not None:
+        assert set(allowed) <= set(body["allowed"]) and all(a in body["message"] for a in allowed)
+    return body
+
+
+def test_unknown_basis_is_422(client, client_project):
+    for url in ("/api/coverage", "/api/lap-actions", "/api/lap-actions/10"):
+        assert_422(client.get(url, params={"basis": "bogus"}), "basis", BASES)
+    r = client_project.get("/api/queries/activities-serving-action", params={"action": "10", "basis": "bogus"})
+    assert_422(r, "basis", BASES)
+    r = client.get("/api/lap-actions/10", params={"basis": "StatedInText"})  # a basis is named by its notation
+    assert_422(r, "basis", BASES)
+
+
+def test_unknown_workplan_and_compare_same_plan_are_422(client):
+    body = assert_422(client.get("/api/lap-actions/10", params={"workplan": "nope"}), "workplan",
+                      ["gso-2024-2025", "universalization-2024-2025"])
+    assert "'nope'" in body["message"]
+    assert_422(client.get("/api/timeline", params={"workplan": "nope"}), "workplan", ["isu-2025"])
+    body = assert_422(client.get("/api/compare", params={"from": "gso-2024-2025", "to": "gso-2024-2025"}), "to")
+    assert "gso-2024-2025" not in body["allowed"] and "gso-2025-2026" in body["allowed"]
+
+
+def test_unknown_query_parameter_is_422(client, client_project):
+    # a misspelt range must not silently answer every entry
+    body = assert_422(client.get("/api/timeline", params={"start": "2025-01-01"}), "start", ["from", "to"])
+    assert "/api/timeline" in body["message"]
+    for url in ("/api/coverage", "/api/lap-actions/10", "/api/workplans", "/api/search?q=x", "/api/partners/unidir"):
+        assert_422(client.get(url, params={"bogus": "1"}), "bogus")
+    r = client_project.get("/api/queries/scheduled-in-period",
+                           params={"period": ID + "period/2025-Q1", "mode": "overlap"})
+    assert_422(r, "mode", ["period", "match"])
+
+
+def test_wrong_type_message_once(client_project):
+    r = client_project.get("/api/queries/scheduled-in-period", params={"period": "not an iri"})
+    body = assert_422(r, "period")
+    assert body["message"].startswith("parameter 'period': expected iri")
+
+
+# ------------------------------------------------------------------ CSV and JSON by Accept and format=
+
+LISTS = ["/api/lap-actions", "/api/lap-actions/10", "/api/coverage", "/api/workplans", "/api/workplans/gso-2024-2025",
+         "/api/states/DEU", "/api/partners", "/api/partners/unidir", "/api/timeline",
+         "/api/compare?from=gso-2024-2025&to=gso-2025-2026", "/api/search?q=UNIDIR"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_answer_in_csv_and_json(client, url):
+    path, _, query = url.partition("?")
+    params = dict(p.split("=") for p in query.split("&") if p)
+    by_format = client.get(path, params={**params, "format": "csv"})
+    by_accept = client.get(path, params=params, headers={"Accept": "text/csv"})
+    for r in (by_format, by_accept):
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), (url, r.text[:200])
+        assert list(csv.DictReader(io.StringIO(r.text)))
+    assert by_format.text == by_accept.text
+    for r in (client.get(path, params={**params, "format": "json"}),
+              client.get(path, params=params, headers={"Accept": "text/csv;q=0.5, application/json"}),
+              client.get(path, params=params)):
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/json"), url
+    # format= wins over Accept
+    r = client.get(path, params={**params, "format": "json"}, headers={"Accept": "text/csv"})
+    assert r.headers["content-type"].startswith("application/json")
+
+
+def test_lap_action_csv_has_the_basis(client):
+    r = client.get("/api/lap-actions/10", params={"format": "csv", "basis": "curator"})
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == 26
+    # GSO 2024-2025 objective 2a: "(more specifically actions 10 and 11 A-D)"
+    row = next(x for x in rows if x["element"] == ID + "workplan/gso-2024-2025/objective/2a")
+    assert row["basis"] == "StatedInText" and "actions 10 and 11 A-D" in row["quotes"]
+    assert {x["basis"] for x in rows} >= {"StatedInText", "InheritedFromWorkPlan", "CuratorJudgement"}
+    assert {x["countedBases"] for x in rows} == {"stated; objective; workplan; curator"}
+    coverage = list(csv.DictReader(io.StringIO(client.get("/api/coverage", params={"format": "csv"}).text)))
+    a10 = next(x for x in coverage if x["number"] == "10")
+    assert a10["universalization-2024-2025 strongest basis"] == "StatedInText"
+
+
+def test_named_query_csv_by_format(client):
+    r = client.get("/api/queries/action-label", params={"n": "10", "format": "csv"})
+    assert r.headers["content-type"].startswith("text/csv")
+    assert list(csv.DictReader(io.StringIO(r.text))) == [{"n": "10", "action": ID + "lap-action/10",
+                                                           "label": "LAP Action 10"}]
+    assert_422(client.get("/api/queries/action-label", params={"n": "10", "format": "xlsx"}), "format", ["csv"])
+    assert_422(client.get("/api/coverage", params={"format": "xlsx"}), "format", ["csv", "json"])
+
+
+# ------------------------------------------------------------------ OpenAPI
+
+def test_openapi_documents_answers_and_errors(client):
+    spec = client.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        op = ops["get"]
+        ok = op["responses"]["200"]["content"]["application/json"]["schema"]
+        # a named schema, not an anonymous dict (except a named query's rows, which vary by query)
+        assert "$ref" in ok or ok.get("type") == "array", (path, ok)
+        error = op["responses"]["422"]["content"]["application/json"]["schema"]
+        assert error["$ref"].endswith("/ErrorAnswer"), path
+        assert "404" in op["responses"]
+    schemas = spec["components"]["schemas"]
+    assert {"LapActionDetail", "Coverage", "WorkPlanDetail", "AgentRoles", "Comparison", "ErrorAnswer"} <= set(schemas)
+    assert {"from", "to", "elements", "partners"} <= set(schemas["Comparison"]["properties"])
+    params = {p["name"]: p for p in spec["paths"]["/api/coverage"]["get"]["parameters"]}
+    basis = params["basis"]["schema"]
+    assert basis.get("enum", basis.get("anyOf", [{}])[0].get("enum")) == BASES
+
+
+def test_layers():
+    """The service knows nothing of HTTP; the web app does not load the build pipeline (owlrl, pySHACL)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ccmgraph.analysis.service; assert 'fastapi' not in sys.modules and 'starlette' not in "
+            "sys.modules; import ccmgraph.web.app; "
+            "assert not {'ccmgraph.build', 'owlrl', 'pyshacl'} & set(sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -10,24 +10,15 @@ import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
-from _endpoint_fixtures import (  # noqa: F401
-    FIXTURE_GRAPH,
-    GRAPH,
-    LAP_QUERY,
-    RUNAWAY,
-    SETTINGS,
-    TOKEN,
-    make_app,
-    sparql_dist,
-    sparql_store,
-)
 from fastapi.testclient import TestClient
 
-from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.sparql.engine import EngineUnavailable, QueryTimeout, SparqlSettings
+from ccmgraph.web.errors import headers_of
+from support import FIXTURE_GRAPH, GRAPH, LAP_QUERY, RUNAWAY, SETTINGS, TOKEN, make_app
 
 SRJ = "application/sparql-results+json"
 SRX = "application/sparql-results+xml"
-CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % FIXTURE_GRAPH
+CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{FIXTURE_GRAPH}> {{ ?s ?p ?o }} }}"
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 
 
@@ -128,8 +119,8 @@ def test_negotiation_follows_q_values(client, accept: str, expected: str) -> Non
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == expected
 
 
-@pytest.mark.parametrize("name, media_type", [("json", SRJ), ("xml", SRX), ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-                                              ("text/csv", "text/csv")])
+@pytest.mark.parametrize("name, media_type", [("json", SRJ), ("xml", SRX), ("csv", "text/csv"),
+                                              ("tsv", "text/tab-separated-values"), ("text/csv", "text/csv")])
 def test_format_parameter_for_select(client, name: str, media_type: str) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": name},
                           headers={"Accept": "text/turtle"})
@@ -148,7 +139,8 @@ def test_format_parameter_for_construct(client, name: str, media_type: str) -> N
 def test_unsupported_formats_get_406_with_the_list(client) -> None:
     unknown = client.get("/sparql", params={"query": "ASK {}", "format": "yaml"})
     assert unknown.status_code == 406 and "application/sparql-results+json" in unknown.text and "ttl" in unknown.text
-    wrong_family = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/turtle"})
+    wrong_family = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                              headers={"Accept": "text/turtle"})
     assert wrong_family.status_code == 406 and "text/csv" in wrong_family.text
     graph_as_csv = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
     assert graph_as_csv.status_code == 406 and "text/turtle" in graph_as_csv.text
@@ -174,7 +166,8 @@ def test_service_description(client) -> None:
     formats = one(prefixes + "SELECT ?f WHERE { ?s sd:resultFormat ?f }")
     assert len(formats) == 10
     graphs = {r["name"].value: int(r["n"].value) for r in one(
-        prefixes + "SELECT ?name ?n WHERE { ?s sd:defaultDataset/sd:namedGraph [ sd:name ?name ; sd:graph/void:triples ?n ] }")}
+        prefixes + "SELECT ?name ?n WHERE { ?s sd:defaultDataset/sd:namedGraph "
+                   "[ sd:name ?name ; sd:graph/void:triples ?n ] }")}
     assert graphs[FIXTURE_GRAPH] == 8 and set(graphs) == {GRAPH + "ontology", GRAPH + "reference", FIXTURE_GRAPH}
     classes = one(prefixes + "SELECT ?n WHERE { ?s sd:defaultDataset/sd:defaultGraph/void:classes ?n }")
     assert int(classes[0]["n"].value) >= 10
@@ -254,7 +247,7 @@ def test_answers_over_max_rows_are_cut_and_say_so(client) -> None:
 def test_malformed_query_gets_400_with_the_position(client) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p \n}"})
     assert response.status_code == 400 and response.headers["content-type"].startswith("text/plain")
-    assert "error at 3:" in response.text and "^" in response.text
+    assert "line 3, column 2" in response.text and "^" in response.text
 
 
 @pytest.mark.parametrize("request_kwargs, status, words", [
@@ -275,7 +268,8 @@ def test_bad_bodies(client) -> None:
     assert wrong_type.status_code == 415 and "application/sparql-query" in wrong_type.text
     bad_utf8 = client.post("/sparql", content=b"ASK { \xff }", headers={"Content-Type": "application/sparql-query"})
     assert bad_utf8.status_code == 400 and "UTF-8" in bad_utf8.text.upper()
-    bad_charset = client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=nope"})
+    bad_charset = client.post("/sparql", content=b"ASK {}",
+                              headers={"Content-Type": "application/sparql-query; charset=nope"})
     assert bad_charset.status_code == 415
     bad_percent = client.get("/sparql?query=ASK%20%7B%7D%FF")
     assert bad_percent.status_code == 400
@@ -284,7 +278,8 @@ def test_bad_bodies(client) -> None:
 
 def test_oversized_requests_get_413(client) -> None:
     big = "ASK {} #" + "x" * SETTINGS.max_request_bytes
-    assert client.post("/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    too_big = client.post("/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert too_big.status_code == 413
     assert client.post("/sparql", data={"query": big}).status_code == 413
     assert client.get("/sparql", params={"query": big}).status_code == 413
 
@@ -292,13 +287,52 @@ def test_oversized_requests_get_413(client) -> None:
 def test_timeout_parameter_lowers_the_limit(client) -> None:
     response = client.get("/sparql", params={"query": RUNAWAY, "timeout": "0.3"})
     assert response.status_code == 503 and "0.3 s" in response.text and response.headers["x-sparql-timeout"] == "0.3"
+    # retrying the same query would stop at the same limit: no Retry-After, and the message says so
+    assert "retry-after" not in response.headers
+    assert "timed out" in response.text and "sending it again will not help" in response.text
+
+
+def test_retry_after_only_when_retrying_can_help() -> None:
+    assert headers_of(EngineUnavailable("all engine workers are busy", retry_after=2.5))["Retry-After"] == "3"
+    assert "Retry-After" not in headers_of(QueryTimeout(10))
+    assert "Retry-After" not in headers_of(EngineUnavailable("the worker stopped"))
+
+
+# -- the project's prefixes, and errors worded for people ------------------------------------
+
+def test_project_prefixes_are_predeclared(client) -> None:
+    bare = client.get("/sparql", params={"query": "SELECT ?a WHERE { ?a a ccm:LAPAction ; ccm:actionNumber 10 }"})
+    assert [r["a"]["value"] for r in rows(bare)] == ["https://w3id.org/ccmgraph/id/lap-action/10"]
+    own = client.get("/sparql", params={"query": "PREFIX ccm: <http://example.org/mine#> "
+                                                 "SELECT ?a WHERE { ?a a ccm:LAPAction }"})
+    assert rows(own) == []  # the query's own ccm: wins
+
+
+def test_undeclared_prefix_gets_the_prefix_line_to_add(client) -> None:
+    response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?d a void:Dataset\n}"})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/plain")
+    assert "line 2, column 8: the prefix void: is not declared" in response.text
+    assert "PREFIX void: <http://rdfs.org/ns/void#>" in response.text
+
+
+def test_a_query_nested_too_deeply_is_a_400(client) -> None:
+    deep = "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000
+    response = client.post("/sparql", data={"query": deep})
+    assert response.status_code == 400 and "nested too deeply" in response.text
+    # 20,000 negations are no brackets, but the engine recurses over them too and its worker dies
+    chain = client.post("/sparql", content="ASK { FILTER(" + "!" * 20_000 + "true) }",
+                        headers={"Content-Type": "application/sparql-query"})
+    assert chain.status_code == 400 and "too deeply nested or too long" in chain.text
+    assert "retry-after" not in chain.headers
+    assert client.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
 
 
 # -- updates -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("request_kwargs", [
     {"data": {"update": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
-    {"content": b"INSERT DATA { <http://a> <http://b> <http://c> }", "headers": {"Content-Type": "application/sparql-update"}},
+    {"content": b"INSERT DATA { <http://a> <http://b> <http://c> }",
+     "headers": {"Content-Type": "application/sparql-update"}},
     {"data": {"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
     {"data": {"query": "DROP ALL"}},
 ])
@@ -319,10 +353,11 @@ def test_updates_with_the_flag_and_the_token(sparql_store) -> None:
         assert no_token.status_code == 401 and "Bearer" in no_token.headers["www-authenticate"]
         wrong = c.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 403
-        load = c.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"}, headers={"Authorization": f"Bearer {TOKEN}"})
+        load = c.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"},
+                      headers={"Authorization": f"Bearer {TOKEN}"})
         assert load.status_code == 400 and "LOAD" in load.text
         bad = c.post("/sparql", data={"update": "INSERT DATA {"}, headers={"Authorization": f"Bearer {TOKEN}"})
-        assert bad.status_code == 400 and "Malformed update" in bad.text
+        assert bad.status_code == 400 and "Malformed update, line 1, column" in bad.text
         ok = c.post("/sparql", content=update.encode(),
                     headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 204, ok.text

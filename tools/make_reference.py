@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pycountry
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from ccmgraph.namespaces import CCM, ID, PREFIXES  # noqa: E402
+from ccmgraph.namespaces import CCM, ID, PREFIXES
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 CSV = REF / "csv"
@@ -43,6 +43,26 @@ def new_graph() -> Graph:
 def rows(name: str) -> list[dict[str, str]]:
     with open(CSV / name, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def _sources(cell: str) -> list[URIRef]:
+    """A source cell: URLs and ``source:<stem>`` (a document of the corpus), space-separated."""
+    return [ID[f"source/{s.removeprefix('source:')}"] if s.startswith("source:") else URIRef(s) for s in cell.split()]
+
+
+def add_aliases(g: Graph, kind: str) -> None:
+    """The names the documents use for a resource (aliases.csv): ``alias`` -> ccm:alias (an
+    skos:altLabel), ``hidden`` (a misspelling) -> skos:hiddenLabel."""
+    for row in rows("aliases.csv"):
+        if not row["resource"].startswith(kind + "/"):
+            continue
+        target = ID[row["resource"]]
+        if (target, None, None) not in g:
+            raise SystemExit(f"aliases.csv: {row['resource']} is not described by the {kind} table")
+        prop = {"alias": CCM.alias, "hidden": SKOS.hiddenLabel}[row["kind"]]
+        g.add((target, prop, Literal(row["label"], lang="en")))
+        g.add((target, SKOS.editorialNote, Literal(
+            f"'{row['label']}' is how {row['document']} writes it: {row['note']}", lang="en")))
 
 
 def states() -> Graph:
@@ -84,6 +104,33 @@ def states() -> Graph:
     g.add((st, CCM.withdrawalEffectiveDate, Literal(w["effective_date"], datatype=XSD.date)))
     for url in w["sources"]:
         g.add((st, DCTERMS.source, URIRef(url)))
+    add_aliases(g, "state")
+    return g
+
+
+def events() -> Graph:
+    """The first withdrawal from the Convention, which two work plans speak of without naming the
+    State: which State it was is this reference fact (ccm-withdrawal-lithuania.json), not theirs."""
+    g = new_graph()
+    w = json.loads((CSV / "ccm-withdrawal-lithuania.json").read_text(encoding="utf-8"))
+    if not w["first_withdrawal_from_the_convention"]:
+        raise SystemExit("ccm-withdrawal-lithuania.json: no longer the first withdrawal; re-key the event")
+    e = ID["event/first-withdrawal"]
+    name = pycountry.countries.get(alpha_3=w["state"]).name
+    g.add((e, RDF.type, CCM.Withdrawal))
+    g.add((e, RDFS.label, Literal("First withdrawal of a State Party from the Convention", lang="en")))
+    g.add((e, CCM.withdrawingState, ID[f"state/{w['state']}"]))
+    g.add((e, CCM.parliamentaryApprovalDate, Literal(w["parliament_approval"], datatype=XSD.date)))
+    g.add((e, CCM.withdrawalEffectiveDate, Literal(w["effective_date"], datatype=XSD.date)))
+    g.add((e, SKOS.scopeNote, Literal(
+        f"Reference data (ccm-withdrawal-lithuania.json, press sources): the first withdrawal from the Convention was "
+        f"{name}'s. The work plans that speak of this withdrawal do not name the State; their graphs only refer to "
+        f"the event.", lang="en")))
+    if w["notification_date"] == "not found":
+        g.add((e, CCM.curationNote, Literal("The reference sources give no date of the notification of withdrawal.",
+                                            lang="en")))
+    for url in w["sources"]:
+        g.add((e, DCTERMS.source, URIRef(url)))
     return g
 
 
@@ -111,11 +158,14 @@ def lap() -> Graph:
         if row["note"]:
             g.add((sec, CCM.curationNote, Literal(row["note"], lang="en")))
         row["iri"] = str(sec)
+    titles = {int(r["action"]): r for r in rows("lap-action-titles.csv")}
     for n in range(1, 51):
         a = ID[f"lap-action/{n}"]
         g.add((a, RDF.type, CCM.LAPAction))
-        g.add((a, RDFS.label, Literal(f"LAP Action {n}", lang="en")))
-        g.add((a, SKOS.prefLabel, Literal(f"LAP Action {n}", lang="en")))
+        label = _action_label(n, titles[n])
+        g.add((a, RDFS.label, Literal(label, lang="en")))
+        g.add((a, SKOS.prefLabel, Literal(label, lang="en")))
+        _action_title(g, a, titles[n])
         g.add((a, SKOS.notation, Literal(str(n))))
         g.add((a, CCM.actionNumber, Literal(n)))
         g.add((a, SKOS.inScheme, LAP_SCHEME))
@@ -129,9 +179,28 @@ def lap() -> Graph:
         if n in described:
             d = described[n]
             g.add((a, SKOS.definition, Literal(d["paraphrase"], lang="en")))
-            g.add((a, SKOS.scopeNote, Literal(
-                f"Paraphrase, not the official wording (confidence {d['confidence']}); source {d['source']}", lang="en")))
     return g
+
+
+def _action_label(n: int, row: dict[str, str]) -> str:
+    """'LAP Action 13: <title>' where a source gives a title (official, or a short paraphrase), else
+    'LAP Action N'; a topic without a title (e.g. universalization) goes in dcterms:subject."""
+    title = row["official_title"] or row["short_title"]
+    return f"LAP Action {n}: {title}" if title else f"LAP Action {n}"
+
+
+def _action_title(g: Graph, action: URIRef, row: dict[str, str]) -> None:
+    """What lap-action-titles.csv says of the action's title: the official one (to be completed by a
+    curator), the short one a source gives (with its basis and source), or plainly that it is unknown."""
+    if row["official_title"]:
+        g.add((action, DCTERMS.title, Literal(row["official_title"], lang="en")))
+    if row["short_title"]:
+        g.add((action, DCTERMS.alternative, Literal(row["short_title"], lang="en")))
+    if row["topic"]:
+        g.add((action, DCTERMS.subject, Literal(row["topic"], lang="en")))
+    for src in _sources(row["source"]):
+        g.add((action, DCTERMS.source, src))
+    g.add((action, SKOS.scopeNote, Literal(f"Basis: {row['basis']}. {row['note']}", lang="en")))
 
 
 _MEETING_CLASS = {"MSP": CCM.MeetingOfStatesParties, "RC": CCM.ReviewConference}
@@ -153,6 +222,14 @@ def meetings() -> Graph:
         g.add((m, CCM.venue, Literal(row["venue"])))
         g.add((m, CCM.confidence, Literal(row["confidence"])))
         g.add((m, DCTERMS.source, URIRef(row["source"])))
+        p = ID[f"presidency/{short.lower()}"]
+        g.add((p, RDF.type, CCM.Presidency))
+        g.add((p, RDFS.label, Literal(f"{short} Presidency", lang="en")))
+        g.add((p, SKOS.altLabel, Literal(f"Presidency of the {short}", lang="en")))
+        g.add((p, CCM.presidencyOf, m))
+        g.add((p, ORG.heldBy, ID[f"state/{_STATE_BY_NAME[row['presidency_state']]}"]))
+        g.add((p, DCTERMS.source, URIRef(row["source"])))
+    add_aliases(g, "meeting")
     return g
 
 
@@ -170,7 +247,8 @@ def articles() -> Graph:
 
 
 def main() -> None:
-    for name, build in (("states", states), ("lap-actions", lap), ("meetings", meetings), ("articles", articles)):
+    for name, build in (("states", states), ("lap-actions", lap), ("meetings", meetings), ("articles", articles),
+                        ("events", events)):
         path = REF / f"{name}.ttl"
         build().serialize(path, format="turtle")
         print(f"wrote {path}")

@@ -6,11 +6,16 @@ Each file starts with a comment header::
     # description: Every work plan element serving the action, with the basis of the link
     #   and the quote that states it.
     # param: action integer 10 -- LAP action number (1-50)
+    # param: basis (stated|objective|workplan|curator)=workplan -- the weakest basis counted
 
-followed by the SPARQL text. Parameters are bound as RDF terms in a VALUES block written by
-the engine's own serializer (ccmgraph.store.bind), never pasted into the query text. Put a
-``# @bindings`` line first inside the WHERE clause: the values then join before the rest of
-the pattern (FILTERs see them, and the engine starts from them instead of scanning).
+followed by the SPARQL text. A parameter is written ``name type example``; ``type?`` makes it
+optional (unbound when not given), ``type=default`` optional with a default (also its example);
+a type written ``(a|b|c)`` is a string that must be one of those values.
+
+Parameters are bound as RDF terms in a VALUES block written by the engine's own serializer
+(ccmgraph.store.bind_parameters), never pasted into the query text. Put a ``# @bindings`` line first
+inside the WHERE clause: the values then join before the rest of the pattern (FILTERs see
+them, and the engine starts from them instead of scanning).
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph import paths
+from ccmgraph import errors, paths
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("integer", "decimal", "string", "date", "iri")
@@ -32,12 +38,8 @@ class CatalogError(ValueError):
     """A malformed query file; the message names the file and line."""
 
 
-class ParameterError(ValueError):
-    """A parameter value of the wrong type; the message names the parameter."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"parameter {name!r}: {message}")
-        self.name = name
+# a parameter value of the wrong type, a required one missing, or one not allowed: the message names it
+ParameterError = errors.InvalidParameter
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,13 @@ class Parameter:
     example: str
     description: str
     required: bool = True
+    allowed: tuple[str, ...] = ()  # the only values a string parameter takes, if it is an enumeration
+    default: str | None = None  # bound when the parameter is not given
 
-    def bind(self, raw: str) -> ox.NamedNode | ox.Literal:
+    def term(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a raw string value, or ParameterError."""
+        if self.allowed and raw not in self.allowed:
+            raise ParameterError(self.name, f"unknown value {raw!r}", self.allowed)
         try:
             if self.type == "integer":
                 return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
@@ -79,16 +85,36 @@ class NamedQuery:
         out = {}
         for p in self.parameters:
             if p.name in values and values[p.name] != "":
-                out[p.name] = p.bind(values[p.name])
+                out[p.name] = p.term(values[p.name])
+            elif p.default is not None:
+                out[p.name] = p.term(p.default)
             elif p.required:
                 raise ParameterError(p.name, "is required")
         return out
 
 
-_PARAM = re.compile(r"^(\w+)\s+(\w+)(\?)?\s+(\S+)\s*(?:--\s*(.*))?$")
+_PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>\w+|\([\w.-]+(?:\|[\w.-]+)*\))(?:(?P<optional>\?)|=(?P<default>\S+))?"
+                    r"(?:\s+(?P<example>(?!--)\S+))?\s*(?:--\s*(?P<description>.*))?$")
 
 
-def parse(path: Path) -> NamedQuery:
+def _parameter(text: str, where: str) -> Parameter:
+    pm = _PARAM.match(text)
+    allowed = tuple(pm["type"][1:-1].split("|")) if pm and pm["type"].startswith("(") else ()
+    example = pm and (pm["example"] or pm["default"])
+    if not pm or not example or not (allowed or pm["type"] in TYPES):
+        raise CatalogError(f"{where}: param must be 'name type[?|=default] example -- description' "
+                           f"with type one of {', '.join(TYPES)} or (value|value...)")
+    p = Parameter(pm["name"], "string" if allowed else pm["type"], example, (pm["description"] or "").strip(),
+                  required=not (pm["optional"] or pm["default"]), allowed=allowed, default=pm["default"])
+    try:
+        p.term(example)
+    except ParameterError as exc:
+        raise CatalogError(f"{where}: the example or default of {exc.message}") from None
+    return p
+
+
+def read_query(path: Path) -> NamedQuery:
+    """The named query in a .rq file (CatalogError naming the file and line when malformed)."""
     header: dict[str, str] = {}
     params: list[Parameter] = []
     body: list[str] = []
@@ -101,11 +127,7 @@ def parse(path: Path) -> NamedQuery:
         if m := re.match(r"^(title|description|param):\s*(.*)$", text):
             key, value = m[1], m[2]
             if key == "param":
-                pm = _PARAM.match(value)
-                if not pm or pm[2] not in TYPES:
-                    raise CatalogError(f"{path}:{number}: param must be 'name type[?] example -- description' "
-                                       f"with type one of {', '.join(TYPES)}")
-                params.append(Parameter(pm[1], pm[2], pm[4], (pm[5] or "").strip(), required=not pm[3]))
+                params.append(_parameter(value, f"{path}:{number}"))
                 last = None
             else:
                 header[key] = value
@@ -121,4 +143,11 @@ def parse(path: Path) -> NamedQuery:
 
 def load(directory: Path | None = None) -> dict[str, NamedQuery]:
     directory = directory or paths.QUERIES
-    return {q.name: q for q in (parse(p) for p in sorted(directory.glob("*.rq")))}
+    return {q.name: q for q in (read_query(p) for p in sorted(directory.glob("*.rq")))}
+
+
+@cache
+def service_query(name: str) -> NamedQuery:
+    """A query the service itself runs (queries/service/NAME.rq): statistics, the store's
+    version, the query page's default query. Not listed among the named queries."""
+    return read_query(paths.QUERIES / "service" / f"{name}.rq")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import contextlib
+import re
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ccmgraph import build as building
-from ccmgraph import paths
-from ccmgraph.store import QueryError, StoreUnreachable, open_store
+from ccmgraph import cli_query, errors, paths
+from ccmgraph.store import StoreUnreachable, open_store
+
+if TYPE_CHECKING:  # the build pulls in rdflib and pySHACL: `--help` and `query` import it only when they build
+    from ccmgraph import build as building
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, query and serve the CCM implementation knowledge graph.")
@@ -30,9 +31,11 @@ def _progress(quiet: bool):
     return lambda stage: typer.secho(f"  {stage}", err=True, dim=True)
 
 
-def _run_build(quiet: bool) -> building.Result:
+def _run_build(quiet: bool, since: Path | None = None) -> building.Result:
+    from ccmgraph import build as building
+
     try:
-        return building.run(progress=_progress(quiet))
+        return building.run(progress=_progress(quiet), since=since)
     except building.BuildError as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -50,23 +53,51 @@ def _summary(result: building.Result) -> str:
     for note in result.notes:
         label = f" ({note.label})" if note.label else ""
         out.append(f"  [{note.file}] {note.subject}{label}: {note.note}")
-    out.append(str(result.report))
+    out.append(f"{result.report} (validated: {result.validated})")
     out.append("Seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     return "\n".join(out)
 
 
 @app.command()
 def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
-          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None) -> None:
-    """Load, reason, validate and write dist/ (left untouched when validation fails)."""
-    result = _run_build(quiet)
+          dist: Annotated[Optional[Path], typer.Option(help="Output directory (default dist/).")] = None,
+          watch: Annotated[bool, typer.Option("--watch",
+                                              help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
+          interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5,
+          full: Annotated[bool, typer.Option("--full", help="Validate every graph, not only the work plans "
+                                                              "changed since the last build.")] = False,
+          ) -> None:
+    """Load, reason, validate and write dist/ (left untouched when validation fails).
+
+    SHACL checks the work plans whose files changed since the last build (everything when the
+    ontology, shapes, reference data or the build's code changed); --full checks everything.
+    """
+    if not watch:
+        _build_once(quiet, dist, full)
+        return
+    from ccmgraph.build.watch import watch as watching
+
+    def rebuild(changed: list[Path]) -> None:
+        names = ", ".join(p.name for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
+        typer.secho(f"-- changed: {names}" if changed else "-- watching the inputs; Ctrl-C stops", err=True, dim=True)
+        with contextlib.suppress(typer.Exit):  # reported; keep watching: the next save may fix it
+            _build_once(quiet, dist, full)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        watching(rebuild, interval)
+
+
+def _build_once(quiet: bool, dist: Path | None, full: bool) -> None:
+    from ccmgraph import build as building
+
+    target = dist or paths.DIST
+    result = _run_build(quiet, since=None if full else target)
     if not quiet:
         typer.echo(_summary(result))
     if not result.report.conforms:
         if quiet:
             typer.echo(str(result.report), err=True)
         _fail("validation failed; dist/ left as it was")
-    target = dist or paths.DIST
     building.write(result, target)
     typer.echo(f"wrote {target} ({sum(len(g) for g in result.graphs.values())} quads)")
 
@@ -80,7 +111,85 @@ def validate() -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
+           stem: Annotated[Optional[str], typer.Option(help="Name of the source (default: the file's name).")] = None,
+           force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
+           ) -> None:
+    """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
+    from ccmgraph.build.ingest import IngestError
+    from ccmgraph.build.ingest import ingest as ingesting
+
+    try:
+        target, record = ingesting(file, stem, force)
+    except IngestError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"wrote {target} (sha256 {record.sha256}, {record.extractedWith}); "
+               f"next: ccmgraph draft {target}")
+
+
+@app.command()
+def draft(source: Annotated[Optional[Path], typer.Argument(help="data/sources/<stem>.txt")] = None,
+          force: Annotated[bool, typer.Option("--force",
+                                              help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
+          evaluate: Annotated[bool, typer.Option("--evaluate", help="Draft every curated source as if unseen and "
+                                                 "report precision and recall per kind of finding.")] = False,
+          report: Annotated[Optional[Path], typer.Option(help="With --evaluate: also write the table here.")] = None,
+          ) -> None:
+    """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
+    if evaluate:
+        from ccmgraph.build.evaluate import evaluate as evaluating
+        from ccmgraph.build.evaluate import table
+
+        text = table(evaluating())
+        typer.echo(text)
+        if report:
+            report.write_text(text, encoding="utf-8")
+        return
+    if source is None:
+        _fail("give a source text (data/sources/<stem>.txt), or --evaluate")
+        return
+    from ccmgraph.build.draft_file import write_draft
+
+    try:
+        target = write_draft(source, force)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    flagged = len(re.findall(r'"REVIEW:', target.read_text(encoding="utf-8")))
+    typer.echo(f"wrote {target} ({flagged} item(s) flagged REVIEW); next: ccmgraph build, then "
+               f"ccmgraph serve and open /review/{target.stem}")
+
+
+@app.command(name="format")
+def format_(files: Annotated[Optional[list[Path]],
+                             typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
+            check: Annotated[bool, typer.Option("--check",
+                                                help="Change nothing; list the places off the convention.")] = False,
+            ) -> None:
+    """Write curated Turtle files in the one convention (turtlefmt, the prefix block, long quotes wrapped)."""
+    from ccmgraph.build.style import StyleError, check_file, format_file
+
+    targets = files or sorted(paths.WORKPLANS.glob("*.ttl"))
+    problems = []
+    for path in targets:
+        try:
+            if check:
+                problems += check_file(path)
+            elif format_file(path):
+                typer.echo(f"formatted {path}")
+        except StyleError as exc:
+            _fail(str(exc))
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        _fail(f"{len(problems)} place(s) off the convention; `ccmgraph format` rewrites them")
+
+
 def _ensure_dist() -> None:
+    from ccmgraph import build as building
+
     if building.is_stale():
         result = _run_build(quiet=True)
         if not result.report.conforms:
@@ -89,65 +198,38 @@ def _ensure_dist() -> None:
         building.write(result)
 
 
-def _table(rows: list[dict[str, object]]) -> str:
-    if not rows:
-        return "(no rows)"
-    cols = list(rows[0])
-    cells = [[("" if r[c] is None else str(r[c])) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
-    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))
-    sep = "  ".join("-" * w for w in widths)
-    body = ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
-    return "\n".join([line, sep, *body, f"({len(rows)} rows)"])
-
-
 @app.command()
 def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
           fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or turtle.")] = "table",
-          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote store.")] = None,
+          param: Annotated[list[str] | None, typer.Option(
+              "--param", "-p", help="name=value for a parameter the .rq file declares; repeatable.")] = None,
+          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None,
           ) -> None:
-    """Run a SPARQL query against the built graph."""
-    if fmt not in ("table", "csv", "json", "turtle"):
+    """Run a SPARQL query against the built graph (SERVICE is refused, as on the server)."""
+    from ccmgraph.sparql.guard import check_query
+
+    if fmt not in cli_query.FORMATS:
         _fail(f"unknown format {fmt!r} (table, csv, json or turtle)")
-    if sparql.endswith(".rq"):
-        path = Path(sparql)
-        if not path.exists():
-            _fail(f"{path}: no such file")
-        sparql = path.read_text(encoding="utf-8")
+    try:
+        text = cli_query.read(sparql, param or [])
+        media = cli_query.media_type(check_query(text).form, fmt)
+    except errors.CcmgraphError as exc:  # a --param the file does not declare, SERVICE...
+        _fail(exc.message)
+        return
     if not endpoint:
         _ensure_dist()
     try:
-        store = open_store(endpoint)
-        if fmt == "turtle":
-            answer = store.query(sparql, "text/turtle")
-            sys.stdout.write(answer.body.decode())
-            return
-        answer = store.query(sparql, "application/sparql-results+json")
+        answer = open_store(endpoint).query(text, media)
     except StoreUnreachable as exc:
         _fail(f"the store did not answer: {exc}")
         return
-    except (QueryError, ValueError) as exc:
-        _fail(f"malformed or failed query: {exc}")
+    except errors.CcmgraphError as exc:  # worded for people: line, column, what to change
+        _fail(exc.message)
         return
-    if answer.form == "graph":
-        sys.stdout.write(answer.body.decode())
+    except ValueError as exc:  # credentials in the environment that cannot be used
+        _fail(str(exc))
         return
-    data = json.loads(answer.body)
-    if "boolean" in data:
-        typer.echo("true" if data["boolean"] else "false")
-        return
-    names = data["head"]["vars"]
-    rows = [{n: b.get(n, {}).get("value") for n in names} for b in data["results"]["bindings"]]
-    if fmt == "json":
-        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
-    elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buf.getvalue())
-    else:
-        typer.echo(_table(rows))
+    typer.echo(cli_query.render(answer, fmt))
 
 
 @app.command()
@@ -207,20 +289,33 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
 
 @app.command()
-def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")]) -> None:
+def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")],
+          basis: Annotated[str, typer.Option(help="The weakest basis of a link to count: stated, objective, workplan "
+                                                  "(stated or inherited) or curator (curator judgement too).")
+                           ] = "workplan") -> None:
     """What serves a LAP action: element, work plan, basis of the link and the quote that says so."""
-    from ccmgraph import catalog
+    from ccmgraph import catalog, errors
+    from ccmgraph.analysis import service
 
     if not 1 <= action <= 50:
         _fail(f"LAP actions are numbered 1 to 50, not {action}")
+    try:
+        counted = service.counted(basis)
+    except errors.InvalidParameter:
+        _fail(f"--basis {basis!r} is not a basis; use one of: {', '.join(service.BASES)}")
+        return
     _ensure_dist()
     named = catalog.load()["activities-serving-action"]
-    rows = open_store().select(named.sparql, named.bindings({"action": str(action)}))
-    shown = [{"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
-              "work plan": r["workplanLabel"], "basis": r["basisLabel"],
-              "quote": (r["quote"] or "")[:70] + ("…" if r["quote"] and len(r["quote"]) > 70 else "")}
-             for r in rows]
-    typer.echo(_table(shown))
+    rows = open_store().select(named.sparql, named.bindings({"action": str(action), "basis": counted.basis}))
+    shown = []
+    for r in rows:
+        quote = str(r["quote"] or "")
+        shown.append({"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
+                      "work plan": r["workplanLabel"], "basis": r["basisLabel"],
+                      "quote": quote[:70] + ("…" if len(quote) > 70 else "")})
+    typer.echo("Counting links " + ", ".join(service.BASIS_LABELS[b] for b in counted.countedBases)
+               + (" (--basis curator counts curator judgement too)" if counted.basis != "curator" else ""))
+    typer.echo(cli_query.table(shown))
 
 
 @app.command()
@@ -250,7 +345,7 @@ def publish(endpoint: Annotated[str, typer.Argument(help="The store's SPARQL que
         store = RemoteStore(endpoint, graph_store=graph_store, credentials=Credentials.from_environment())
         graphs = publishing.graphs_of(nquads)
         reports = publishing.plan(store, graphs) if dry_run else publishing.publish(store, nquads)
-    except (QueryError, ValueError, OSError) as exc:
+    except (errors.CcmgraphError, ValueError, OSError) as exc:
         _fail(str(exc))
         return
     width = max(len(r.graph) for r in reports)

@@ -61,8 +61,24 @@ class RequestTooLarge(InputError):
     """A request body or query text over the endpoint's limit."""
 
 
+class UnsupportedMediaType(InputError):
+    """A request body of a type (or charset) the endpoint does not read."""
+
+
+class MethodNotAllowed(InputError):
+    """An HTTP method the resource does not answer; ``allow`` lists those it does."""
+
+    def __init__(self, message: str, allow: str) -> None:
+        super().__init__(message)
+        self.allow = allow
+
+
 class Unauthorized(InputError):
     """An operation that needs a credential the request does not carry (or carries wrong)."""
+
+
+class Forbidden(InputError):
+    """An operation this service does not permit (an update on a read-only endpoint, a wrong token)."""
 
 
 # -- the service ----------------------------------------------------------------------------

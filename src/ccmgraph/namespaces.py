@@ -1,4 +1,4 @@
-"""The public vocabulary: namespaces, URI patterns and named graphs (see DESIGN.md)."""
+"""The public vocabulary: namespaces, URI patterns and named graphs (see docs/design.md)."""
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD

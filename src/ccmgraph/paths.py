@@ -14,3 +14,4 @@ REFERENCE = DATA / "reference"
 WORKPLANS = DATA / "workplans"
 QUERIES = ROOT / "queries"
 DIST = Path(os.environ.get("CCMGRAPH_DIST", ROOT / "dist"))
+ONTOLOGY_HTML = "ontology.html"  # the ontology's documentation page, in the dist/ directory

@@ -24,45 +24,35 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import httpx
 import pyoxigraph as ox
 
 from ccmgraph import errors, paths
-from ccmgraph.sparql import dataset
+from ccmgraph.sparql import dataset, formats
 from ccmgraph.sparql.dataset import Dataset
-
-# media types we answer with, by query form
-RESULTS_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
+from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
 
-class QueryError(ValueError):
-    """A query the engine rejects (syntax or evaluation error); the message is the engine's."""
+class QueryError(errors.QueryEvaluationError):
+    """A query the engine could not evaluate, or a remote store's error answer; the message is the
+    engine's. (A text the engine cannot parse is an ``errors.QuerySyntaxError``.)"""
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A serialized query answer."""
+    """A serialized query answer (from a store, or from the SPARQL endpoint's engine)."""
 
     form: str  # "select", "ask" or "graph"
     media_type: str
     body: bytes
+    encoding: str | None = None  # "gzip" when the body is compressed
+    truncated: str | None = None  # None, or why the answer was cut at a limit ("rows" or "bytes")
+    rows: int | None = None  # rows or triples sent, when counted
+    engine_ms: float = 0.0
 
 
 def to_python(term: Term | None) -> object:
@@ -84,7 +74,7 @@ def to_python(term: Term | None) -> object:
 BINDINGS_MARKER = "# @bindings"
 
 
-def bind(text: str, bindings: Mapping[str, Term | None]) -> str:
+def bind_parameters(text: str, bindings: Mapping[str, Term | None]) -> str:
     """The query with its parameters bound as RDF terms in a VALUES block.
 
     The block goes where a ``# @bindings`` line stands inside the WHERE clause (so that
@@ -101,8 +91,20 @@ def bind(text: str, bindings: Mapping[str, Term | None]) -> str:
     return f"{text}\n{block}\n" if block else text
 
 
+class DatasetOptions(TypedDict, total=False):
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    use_default_graph_as_union: bool
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+
+
+def written(data: bytes | None) -> bytes:
+    """What a pyoxigraph serializer wrote (it returns None only when given a file to write to)."""
+    assert data is not None
+    return data
+
+
 def dataset_options(text: str, default_graph_uris: Sequence[str] = (),
-                    named_graph_uris: Sequence[str] = ()) -> dict[str, Any]:
+                    named_graph_uris: Sequence[str] = ()) -> DatasetOptions:
     """pyoxigraph query options for the dataset of a request (see ccmgraph.sparql.dataset).
 
     The protocol's graphs, when given, replace the query's FROM / FROM NAMED (pyoxigraph's
@@ -153,50 +155,53 @@ class EmbeddedStore(Store):
         return self._store
 
     def _run(self, text: str, default_graph_uris: Sequence[str] = (),
-             named_graph_uris: Sequence[str] = ()):
+             named_graph_uris: Sequence[str] = ()) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        check_nesting(text)
         try:
-            return self._store.query(text, **dataset_options(text, default_graph_uris, named_graph_uris))
+            return self._store.query(text, prefixes=PREDECLARED,
+                                     **dataset_options(text, default_graph_uris, named_graph_uris))
         except SyntaxError as exc:
-            raise QueryError(str(exc)) from None
+            raise errors.QuerySyntaxError(explain(text, str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(str(exc)) from None
 
     def query(self, text: str, media_type: str | None = None, *,
               default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
         result = self._run(text, default_graph_uris, named_graph_uris)
-        if isinstance(result, ox.QueryTriples):
-            media_type = media_type or "text/turtle"
-            if media_type not in GRAPH_TYPES:
-                raise QueryError(f"a graph answer cannot be given as {media_type}")
-            return Answer("graph", media_type, result.serialize(format=GRAPH_TYPES[media_type]))
-        media_type = media_type or "application/sparql-results+json"
-        if media_type not in RESULTS_TYPES:
-            raise QueryError(f"a SELECT or ASK answer cannot be given as {media_type}")
-        form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-        return Answer(form, media_type, result.serialize(format=RESULTS_TYPES[media_type]))
+        try:
+            if isinstance(result, ox.QueryTriples):
+                media_type = media_type or formats.TURTLE.media_type
+                return Answer("graph", media_type, written(result.serialize(format=formats.graph_format(media_type))))
+            media_type = media_type or formats.SPARQL_JSON.media_type
+            form = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+            return Answer(form, media_type, written(result.serialize(format=formats.results_format(media_type))))
+        except KeyError:
+            raise errors.NotAcceptable(f"this answer cannot be given as {media_type}") from None
 
     def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
-        result = self._run(bind(text, bindings or {}))
+        result = self._run(bind_parameters(text, bindings or {}))
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("not a SELECT query")
         names = [v.value for v in result.variables]
         return [{n: to_python(row[n]) for n in names} for row in result]
 
 
-class StoreUnreachable(errors.UpstreamError, QueryError):
+# a store's failures are not QueryErrors, so that code that handles a rejected query passes them
+# on unchanged: the interfaces answer them as such (502 or 503, a CLI error)
+class StoreUnreachable(errors.UpstreamError):
     """The remote store did not answer (connection refused, name not found, timed out)."""
 
 
-class StoreRefused(errors.UpstreamError, QueryError):
+class StoreRefused(errors.UpstreamError):
     """The remote store refused the request for lack of rights (HTTP 401 or 403)."""
 
 
-class IncompleteAnswer(errors.UpstreamError, QueryError):
+class IncompleteAnswer(errors.UpstreamError):
     """The store's answer was cut short (Oxigraph server ends its answer early at its own time
     limit, with a success status)."""
 
 
-class RemoteTimeout(errors.LimitExceeded, QueryError):
+class RemoteTimeout(errors.LimitExceeded):
     """The remote engine stopped the query at its own time limit (``limit``: seconds, 0 if unknown)."""
 
 
@@ -352,12 +357,12 @@ class RemoteStore(Store):
 
     def _build(self, text: str, media_type: str | None, named: Dataset | None) -> httpx.Request:
         """A query request; ``named``: the dataset to send (None: the engine's own default)."""
-        form: dict[str, list[str]] = {"query": [text]}
+        form: dict[str, list[str]] = {"query": [declare_prefixes(text)]}
         for key, value in named.protocol_params() if named is not None else ():
             form.setdefault(key, []).append(value)
         if self.engine_timeout and self._server_name().startswith("virtuoso"):
             form["timeout"] = [str(int(self.engine_timeout * 1000))]
-        accept = media_type or ", ".join([*RESULTS_TYPES, "text/turtle"])
+        accept = media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))
         # a form body, not the URL: the graph lists of a large dataset are long
         return self._client.build_request("POST", self.endpoint, data=form, headers={"Accept": accept})
 
@@ -366,7 +371,7 @@ class RemoteStore(Store):
         if self._server is None:
             try:
                 response = self._client.post(self.endpoint, data={"query": "ASK {}"},
-                                             headers={"Accept": "application/sparql-results+json"})
+                                             headers={"Accept": formats.SPARQL_JSON.media_type})
                 self._server = response.headers.get("server", "").lower()
             except httpx.HTTPError as exc:
                 raise StoreUnreachable(f"{self.endpoint}: {exc}") from None
@@ -392,8 +397,8 @@ class RemoteStore(Store):
         body = response.content if body is None else body
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
         _check_complete(ctype, body, self.endpoint)
-        form = "graph" if ctype in GRAPH_TYPES else "select"
-        if form == "select" and ctype == "application/sparql-results+json" and b'"boolean"' in body[:200]:
+        form = "graph" if any(f.media_type == ctype for f in formats.GRAPHS) else "select"
+        if form == "select" and ctype == formats.SPARQL_JSON.media_type and b'"boolean"' in body[:200]:
             form = "ask"
         return Answer(form, ctype, body)
 
@@ -410,17 +415,17 @@ class RemoteStore(Store):
             raise StoreUnreachable(f"{request.url}: {type(exc).__name__}: {exc}") from None
 
     def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
-        answer = self.query(bind(text, bindings or {}), "application/sparql-results+json")
+        answer = self.query(bind_parameters(text, bindings or {}), formats.SPARQL_JSON.media_type)
         return _rows_of(answer.body)
 
     def _rows(self, text: str, named: Dataset | None) -> list[dict[str, object]]:
-        return _rows_of(self.answer(self._send(self._build(text, "application/sparql-results+json", named))).body)
+        return _rows_of(self.answer(self._send(self._build(text, formats.SPARQL_JSON.media_type, named))).body)
 
     # -- Graph Store Protocol ---------------------------------------------------------
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace ``graph`` with the triples given (SPARQL 1.1 Graph Store Protocol, PUT)."""
-        response = self._gsp("PUT", graph, content=ntriples, headers={"Content-Type": "application/n-triples"})
+        response = self._gsp("PUT", graph, content=ntriples, headers={"Content-Type": formats.N_TRIPLES.media_type})
         _raise_for_status(response, self.graph_store)
 
     def delete_graph(self, graph: str) -> None:
@@ -467,13 +472,13 @@ def _raise_for_status(response: httpx.Response, url: str, body: bytes | None = N
 def _check_complete(media_type: str, body: bytes, url: str) -> None:
     """Raise IncompleteAnswer for a results document that is cut short (JSON that does not
     parse, XML without its closing tag); other formats cannot be checked."""
-    if media_type == "application/sparql-results+json":
+    if media_type == formats.SPARQL_JSON.media_type:
         try:
             json.loads(body)
         except ValueError:
             raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
                                    "the query at its own time limit") from None
-    elif media_type == "application/sparql-results+xml" and not body.rstrip().endswith(b"</sparql>"):
+    elif media_type == formats.SPARQL_XML.media_type and not body.rstrip().endswith(b"</sparql>"):
         raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
                                "the query at its own time limit")
 

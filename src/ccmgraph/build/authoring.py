@@ -1,7 +1,7 @@
 """Compile a curated work-plan file (data/workplans/*.ttl) into published triples.
 
 Curators write shorthands (see data/README.md); this module turns them into the
-public model of DESIGN.md:
+public model of docs/design.md:
 
 - ``ccm:actionList "10 and 11 A-D"`` on an alignment becomes one ``ccm:ActionAlignment``
   per action number, keeping sub-letters in ``ccm:actionAsWritten``;
@@ -9,6 +9,11 @@ public model of DESIGN.md:
   with a Web Annotation text-quote and text-position selector, offsets computed here;
 - alignments stated for a work plan or an objective are inherited by the elements under it,
   with the basis saying so;
+- ``ccm:hasQualifiedLink`` nodes become one ``ccm:QualifiedLink`` per statement they qualify;
+- what the text's layout already says need not be written: each element is ``ccm:partOf`` the
+  work plan its IRI lies under (and the plan ``ccm:has...`` it), its ``ccm:position`` among
+  its kind is the order of its quotes in the text, and its ``dcterms:description`` is its
+  quote (list marker dropped) when the curator writes none;
 - blank nodes get stable IRIs, so the output is the same byte for byte on every build.
 """
 
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ccmgraph.build import evidence
@@ -98,6 +103,10 @@ def _key(iri: Node) -> str:
     return str(iri).removeprefix(str(ID)).replace("/", "-")
 
 
+def _local(iri: Node) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
 # ---------------------------------------------------------------- steps
 
 def expand_action_lists(g: Graph, path: Path) -> None:
@@ -144,6 +153,36 @@ def name_alignments(g: Graph, path: Path) -> None:
             _replace(g, node, URIRef(f"{owner}/continuation/{_key(earlier)}"))
 
 
+def qualify_links(g: Graph, path: Path) -> None:
+    """One ``ccm:QualifiedLink`` per statement: a curated node without ``ccm:linkTarget``
+    qualifies every object of its ``ccm:linkProperty`` on the subject; each statement must be
+    asserted, so the direct triple and its qualification never drift apart."""
+    for subject, node in list(g.subject_objects(CCM.hasQualifiedLink)):
+        prop = g.value(node, CCM.linkProperty)
+        if prop is None or g.value(node, CCM.basis) is None:
+            raise _fail(path, _key(subject).rsplit("-", 1)[-1],
+                        f"qualified link of {subject} needs ccm:linkProperty and ccm:basis")
+        targets = list(g.objects(node, CCM.linkTarget)) or list(g.objects(subject, prop))
+        if not targets:
+            raise _fail(path, _key(subject).rsplit("-", 1)[-1], f"{subject} has no {prop} to qualify")
+        rest = [(p, o) for p, o in g.predicate_objects(node) if p != CCM.linkTarget]
+        g.remove((subject, CCM.hasQualifiedLink, node))
+        g.remove((node, None, None))
+        for target in targets:
+            if (subject, prop, target) not in g:
+                raise _fail(path, _key(subject).rsplit("-", 1)[-1],
+                            f"qualified link {subject} {prop} {target}: the statement itself is not asserted")
+            key = _key(target) if str(target).startswith(str(ID)) else _local(target)
+            iri = URIRef(f"{subject}/link/{_local(prop)}/{key}")
+            if (subject, CCM.hasQualifiedLink, iri) in g:
+                raise _fail(path, _key(subject).rsplit("-", 1)[-1], f"{subject} {prop} {target} is qualified twice")
+            g.add((subject, CCM.hasQualifiedLink, iri))
+            g.add((iri, RDF.type, CCM.QualifiedLink))
+            g.add((iri, CCM.linkTarget, target))
+            for p, o in rest:
+                g.add((iri, p, o))
+
+
 def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URIRef, Source]) -> None:
     for node in list(g.subjects(CCM.quote, None)):
         quote = str(g.value(node, CCM.quote))
@@ -176,21 +215,30 @@ def resolve_evidence(g: Graph, path: Path, default: Source, sources: Mapping[URI
         g.add((pos_sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
 
 
-def _children(g: Graph, element: Node) -> Iterable[Node]:
-    yield from g.subjects(CCM.contributesTo, element)
-    yield from g.subjects(CCM.subActivityOf, element)
+_UNDER = (CCM.contributesTo, CCM.subActivityOf)
 
 
-def _descendants(g: Graph, roots: Iterable[Node]) -> set[Node]:
-    seen: set[Node] = set()
-    todo = list(roots)
+def _judged(g: Graph, child: Node, prop: Node, parent: Node) -> bool:
+    """True when the curator judged the link ``child prop parent`` (its ccm:QualifiedLink says so)."""
+    return any(g.value(q, CCM.basis) == CCM.CuratorJudgement
+               for q in g.objects(child, CCM.hasQualifiedLink)
+               if g.value(q, CCM.linkProperty) == prop and g.value(q, CCM.linkTarget) == parent)
+
+
+def _descendants(g: Graph, roots: Iterable[Node]) -> dict[Node, bool]:
+    """The elements under ``roots``, each with True when every path to it crosses a link the
+    curator judged: an action stated for a parent reaches it only by that judgement."""
+    best: dict[Node, bool] = {}
+    todo = [(root, False) for root in roots]
     while todo:
-        node = todo.pop()
-        for child in _children(g, node):
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
-    return seen
+        node, judged = todo.pop()
+        for prop in _UNDER:
+            for child in g.subjects(prop, node):
+                via = judged or _judged(g, child, prop, node)
+                if child not in best or (best[child] and not via):
+                    best[child] = via
+                    todo.append((child, via))
+    return best
 
 
 _PLAN_PARTS = (CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput, CCM.hasOutcome)
@@ -199,7 +247,8 @@ _PLAN_PARTS = (CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput, CCM.has
 def inherit_alignments(g: Graph) -> None:
     """Materialise inherited alignments: a work plan's go to its objectives, activities,
     outputs and outcomes (or to those named by ``ccm:appliesTo``) and what lies under them;
-    an element's go to the elements that contribute to it or are parts of it."""
+    an element's go to the elements that contribute to it or are parts of it. An element reached
+    only through a link the curator judged inherits with basis ``ccm:CuratorJudgement``."""
     stated = [(o, a) for o, a in g.subject_objects(CCM.hasAlignment)
               if g.value(a, CCM.basis) in (CCM.StatedInText, CCM.InheritedFromWorkPlan)]
     for owner, alignment in stated:
@@ -207,14 +256,15 @@ def inherit_alignments(g: Graph) -> None:
         if (owner, RDF.type, CCM.WorkPlan) in g:
             roots = list(g.objects(alignment, CCM.appliesTo)) or [
                 e for p in _PLAN_PARTS for e in g.objects(owner, p)]
-            targets = set(roots) | _descendants(g, roots)
-            new_basis = CCM.InheritedFromWorkPlan
+            targets = _descendants(g, roots) | dict.fromkeys(roots, False)
+            inherited = CCM.InheritedFromWorkPlan
         else:
             targets = _descendants(g, [owner])
-            new_basis = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
+            inherited = CCM.InheritedFromObjective if basis == CCM.StatedInText else basis
         action = g.value(alignment, CCM.action)
         number = str(action).rsplit("/", 1)[-1]
-        for target in targets:
+        for target, judged in targets.items():
+            new_basis = CCM.CuratorJudgement if judged else inherited
             new = URIRef(f"{target}/alignment/{number}-{new_basis.rsplit('#', 1)[-1]}")
             if (target, CCM.hasAlignment, new) in g:
                 continue
@@ -227,6 +277,77 @@ def inherit_alignments(g: Graph) -> None:
                 g.add((new, CCM.evidence, ev))
             if written := g.value(alignment, CCM.actionAsWritten):
                 g.add((new, CCM.actionAsWritten, written))
+
+
+# the link from the plan to an element of each class
+LINKS: dict[URIRef, URIRef] = {
+    CCM.Objective: CCM.hasObjective, CCM.Track: CCM.hasActivity, CCM.Activity: CCM.hasActivity,
+    CCM.ExpectedOutput: CCM.hasExpectedOutput, CCM.Outcome: CCM.hasOutcome,
+    CCM.TimelineEntry: CCM.hasTimelineEntry, CCM.Budget: CCM.hasBudget,
+}
+_MARKER = re.compile(r"^(?:[-•▪*]|\(?\d{1,2}[.)]|\(?[a-zA-Z][)/]|\([a-zA-Z]\))\s+")
+
+
+def _elements(g: Graph) -> dict[Node, Node]:
+    """Each typed resource whose IRI is ``<plan>/<kind>/<key>`` -> its plan (qualified links aside)."""
+    links = set(g.subjects(RDF.type, CCM.ActionAlignment)) | set(g.subjects(RDF.type, CCM.Continuation))
+    out = {}
+    for plan in g.subjects(RDF.type, CCM.WorkPlan):
+        base = f"{plan}/"
+        for s in set(g.subjects(RDF.type, None)):
+            if (isinstance(s, URIRef) and s not in links and str(s).startswith(base)
+                    and str(s)[len(base):].count("/") == 1):
+                out[s] = plan
+    return out
+
+
+def derive_structure(g: Graph) -> None:
+    """``ccm:partOf`` from the IRI, and the plan's ``ccm:has...`` link, where not written."""
+    for element, plan in _elements(g).items():
+        if g.value(element, CCM.partOf) is None:
+            g.add((element, CCM.partOf, plan))
+        for cls in g.objects(element, RDF.type):
+            if cls in LINKS:
+                for owner in g.objects(element, CCM.partOf):
+                    g.add((owner, LINKS[cls], element))
+
+
+def _own_quotes(g: Graph, element: Node, source: URIRef) -> list[tuple[int, Node]]:
+    """(offset, evidence) of the element's quotes in its own document, first first; those
+    backing a particular statement (``ccm:forProperty``) only when it has no other."""
+    found: dict[bool, list[tuple[int, Node]]] = {True: [], False: []}
+    for ev in g.objects(element, CCM.evidence):
+        if g.value(ev, OA.hasSource) != source:
+            continue
+        start = g.value(URIRef(f"{ev}/position"), OA.start)
+        if start is not None:
+            found[g.value(ev, CCM.forProperty) is None].append((int(start), ev))
+    return sorted(found[True] or found[False], key=lambda pair: (pair[0], str(pair[1])))
+
+
+def derive_positions(g: Graph, source: URIRef) -> None:
+    """Document order among each kind, from the quotes' offsets, for kinds nobody numbered."""
+    by_kind: dict[str, list[Node]] = {}
+    for element, plan in _elements(g).items():  # the kind is the IRI's: <plan>/<kind>/<key>
+        by_kind.setdefault(str(element)[len(plan) + 1:].split("/")[0], []).append(element)
+    for members in by_kind.values():
+        if any(g.value(e, CCM.position) is not None for e in members):
+            continue
+        firsts = {e: (q[0][0], str(e)) if (q := _own_quotes(g, e, source)) else (1 << 62, str(e)) for e in members}
+        for rank, element in enumerate(sorted(members, key=firsts.__getitem__), 1):
+            g.add((element, CCM.position, Literal(rank)))
+
+
+def derive_descriptions(g: Graph, source: URIRef) -> None:
+    """An element with no dcterms:description is described by its first quote, list marker dropped."""
+    for element in _elements(g):
+        if g.value(element, DCTERMS.description) is not None:
+            continue
+        quotes = _own_quotes(g, element, source)
+        exact = g.value(URIRef(f"{quotes[0][1]}/quote"), OA.exact) if quotes else None
+        if exact is not None:
+            text = _MARKER.sub("", " ".join(str(exact).split()), count=1)
+            g.add((element, DCTERMS.description, Literal(text, lang="en")))
 
 
 def skolemize_rest(g: Graph) -> None:
@@ -244,7 +365,11 @@ def compile_workplan(g: Graph, path: Path, default: Source, sources: Mapping[URI
     """Apply every step to a parsed curated file, in place, and return it."""
     expand_action_lists(g, path)
     name_alignments(g, path)
+    qualify_links(g, path)
     resolve_evidence(g, path, default, sources)
+    derive_structure(g)
+    derive_positions(g, default.iri)
+    derive_descriptions(g, default.iri)
     inherit_alignments(g)
     skolemize_rest(g)
     return g

@@ -15,15 +15,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
-from ccmgraph import paths
-from ccmgraph.build import periods
+from ccmgraph import paths, search_index
+from ccmgraph.build import inputs, periods
 from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.build.ontology_docs import ontology_html
 from ccmgraph.build.reason import infer
@@ -38,7 +40,6 @@ from ccmgraph.namespaces import (
 )
 
 DIST_FILES = ("ccmgraph.trig", "ccmgraph.nq", "ccmgraph.ttl", "ccmgraph.jsonld")
-ONTOLOGY_HTML = "ontology.html"
 COUNTED = (CCM.Objective, CCM.Activity, CCM.ExpectedOutput, CCM.Outcome, CCM.TimelineEntry,
            CCM.ActionAlignment, CCM.Evidence)
 
@@ -62,6 +63,8 @@ class Result:
     report: Report
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)  # sha256 of what was read (see ``inputs``)
+    validated: str = "all"  # what SHACL checked: "all", or the changed work plans only
 
     @property
     def inferred(self) -> Graph:
@@ -166,9 +169,15 @@ def _stage(timings: dict[str, float], name: str, progress: Callable[[str], None]
     timings[name] = time.perf_counter() - start
 
 
-def run(progress: Callable[[str], None] | None = None) -> Result:
-    """Assemble, reason and validate; raise BuildError on bad input."""
+def run(progress: Callable[[str], None] | None = None, since: Path | None = None) -> Result:
+    """Assemble, reason and validate; raise BuildError on bad input.
+
+    ``since``: a dist/ written by an earlier build; SHACL then checks only the work plans whose
+    inputs changed since (see ``inputs``). Without it, everything is validated.
+    """
     timings: dict[str, float] = {}
+    now = inputs.hashes()
+    stale = None if since is None else inputs.changed_plans(inputs.previous(since), now)
     with _stage(timings, "load", progress):
         graphs, files = assemble()
     with _stage(timings, "reason", progress):
@@ -181,44 +190,94 @@ def run(progress: Callable[[str], None] | None = None) -> Result:
     with _stage(timings, "validate", progress):
         shapes = parse(paths.SHAPES)
         data += graphs[INFERRED_GRAPH]
+        focus = None if stale is None else {s for stem in stale for s in graphs[GRAPH[stem]].subjects()}
         report = validate(data, shapes, graphs[ONTOLOGY_GRAPH],
-                          files_by_subject({files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH}))
-    return Result(graphs, files, report, timings, _notes(graphs, files))
+                          files_by_subject({files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH}), focus)
+    validated = "all" if stale is None else f"{len(stale)} changed work plan(s)"
+    return Result(graphs, files, report, timings, _notes(graphs, files), now, validated)
 
 
 # ---------------------------------------------------------------- output
 
-def _dataset(graphs: dict[URIRef, Graph]) -> Dataset:
-    ds = Dataset()
+def _converter() -> Callable[[Node], ox.NamedNode | ox.BlankNode | ox.Literal]:
+    """rdflib term -> pyoxigraph term, memoised (the same terms recur thousands of times)."""
+    @cache
+    def convert(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype:
+                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term))
+        raise TypeError(f"cannot convert {term!r}")
+    return convert
+
+
+def _sorted_lines(text: bytes) -> bytes:
+    return b"".join(sorted(set(text.splitlines(keepends=True))))
+
+
+def _quads(graphs: dict[URIRef, Graph]) -> bytes:
+    """Every statement of every named graph as N-Quads, one a line, sorted: the order every
+    dump is written in (sorting lines is cheap and stable, whatever the parsers' blank-node labels)."""
+    convert = _converter()
+    quads = [ox.Quad(convert(s), convert(p), convert(o), ox.NamedNode(str(name)))
+             for name, g in graphs.items() for s, p, o in g]
+    return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+
+
+def _shrink(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    for name in sorted(graphs):
-        target = ds.graph(name)
-        for t in graphs[name]:
-            target.add(t)
-    return ds
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
 
 
-def _nquads(graphs: dict[URIRef, Graph]) -> str:
-    """N-Quads, one statement a line, sorted (rdflib escapes; sorting makes it stable)."""
-    text = _dataset(graphs).serialize(format="nquads")
-    return "".join(sorted(set(text.splitlines(keepends=True))))
+def _compact(value: dict) -> object:
+    """One expanded JSON-LD value, compacted with the prefix-only context."""
+    if "@id" in value:
+        return {"@id": _shrink(value["@id"])}
+    if "@type" in value:
+        return {"@type": _shrink(value["@type"]), "@value": value["@value"]}
+    if "@language" in value:
+        return value
+    return value["@value"]
 
 
-def _jsonld(union: Graph) -> str:
-    context = json.loads(paths.CONTEXT.read_text(encoding="utf-8"))
-    doc = json.loads(union.serialize(format="json-ld", context=context["@context"]))
-    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
-    for node in nodes:
-        for key, value in node.items():
-            if isinstance(value, list):
-                node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True))
-    doc = {"@context": context["@context"], "@graph": sorted(nodes, key=lambda n: n.get("@id", ""))}
+def _jsonld(triples: list[ox.Triple]) -> str:
+    """JSON-LD compacted with ontology/context.jsonld: pyoxigraph writes expanded JSON-LD,
+    the context's prefixes shorten the IRIs (the context defines prefixes only), sorted."""
+    context = json.loads(paths.CONTEXT.read_text(encoding="utf-8"))["@context"]
+    nodes = []
+    for expanded in json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD)):
+        node: dict[str, object] = {"@id": _shrink(expanded.pop("@id"))}
+        for key, values in expanded.items():
+            if key == str(RDF.type) or key == "@type":
+                compacted = [_shrink(v["@id"] if isinstance(v, dict) else v) for v in values]
+                key = "@type"
+            else:
+                compacted = [_compact(v) for v in values]
+                key = _shrink(key)
+            compacted.sort(key=lambda v: json.dumps(v, sort_keys=True))
+            node[key] = compacted[0] if len(compacted) == 1 else compacted
+        nodes.append(node)
+    doc = {"@context": context, "@graph": sorted(nodes, key=lambda n: str(n["@id"]))}
     return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _key(term) -> tuple[str, str]:
-    return (type(term).__name__, str(term))
+def _ontology_html(previous: Path, digest: str) -> str:
+    """pyLODE's page, reused from the previous dist/ when the ontology has not changed."""
+    try:
+        manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("ontology_sha256") == digest:
+            return (previous / paths.ONTOLOGY_HTML).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        pass
+    return ontology_html(paths.ONTOLOGY)
 
 
 def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, object]]:
@@ -227,27 +286,28 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
     Every dump is serialized from sorted statements, so the same input gives the same bytes.
     """
     dist = dist or paths.DIST
-    nquads = _nquads(result.graphs)
-    quads = sorted(ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS),
-                   key=lambda q: (_key(q.graph_name), _key(q.subject), _key(q.predicate), _key(q.object)))
-    triples = sorted({q.triple for q in quads}, key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
-    union = Graph()
-    for g in result.graphs.values():
-        union += g
+    nquads = _quads(result.graphs)
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    ntriples = _sorted_lines(ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES))
+    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    ontology_digest = hashlib.sha256(paths.ONTOLOGY.read_bytes()).hexdigest()
     dist.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
     try:
-        (tmp / "ccmgraph.nq").write_text(nquads, encoding="utf-8")
+        (tmp / "ccmgraph.nq").write_bytes(nquads)
         (tmp / "ccmgraph.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
         (tmp / "ccmgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
-        (tmp / "ccmgraph.jsonld").write_text(_jsonld(union), encoding="utf-8")
-        (tmp / ONTOLOGY_HTML).write_text(ontology_html(paths.ONTOLOGY), encoding="utf-8")
+        (tmp / "ccmgraph.jsonld").write_text(_jsonld(triples), encoding="utf-8")
+        (tmp / paths.ONTOLOGY_HTML).write_text(_ontology_html(dist, ontology_digest), encoding="utf-8")
+        search_index.write(quads, tmp / search_index.FILE)
         manifest = {name: {"bytes": (tmp / name).stat().st_size,
                            "sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest()}
                     for name in DIST_FILES}
         (tmp / "manifest.json").write_text(json.dumps({
             "files": manifest,
             "graphs": {str(n): len(g) for n, g in sorted(result.graphs.items())},
+            "ontology_sha256": ontology_digest,
+            "inputs": result.inputs,
         }, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         old = dist.with_name(dist.name + ".old")
         shutil.rmtree(old, ignore_errors=True)

@@ -1,4 +1,9 @@
-"""OWL-RL closure with owlrl; only the entailments worth publishing are kept.
+"""The ontology's entailments, kept in their own graph; only those worth publishing are kept.
+
+Two engines give the same answer: :mod:`ccmgraph.build.rules` (the rule set this ontology
+needs, fast: the build's default) and owlrl (the full OWL 2 RL reference, used by tests and
+``bench/build.py --reference``, and as the fallback when the ontology gains a construct the
+rule set lacks).
 
 owlrl adds its axiomatic triples (reflexive owl:sameAs, datatype declarations, the RDFS and
 OWL vocabularies about themselves); a consumer wants the instance-level facts the ontology
@@ -9,10 +14,12 @@ about this project's resources that were not already asserted.
 
 from __future__ import annotations
 
-import owlrl
+from typing import Literal as Engine
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from ccmgraph.build import rules
 from ccmgraph.namespaces import ID
 
 _NOISE_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
@@ -29,8 +36,9 @@ def worth_publishing(s, p, o) -> bool:
     return not (isinstance(o, Literal) and p == RDF.type)
 
 
-def infer(ontology: Graph, data: Graph) -> Graph:
-    """Return the new triples the OWL 2 RL rules derive from ``ontology`` + ``data``."""
+def _owlrl_closure(ontology: Graph, data: Graph) -> Graph:
+    import owlrl  # imported here: a second's import that only the reference engine needs
+
     work = Graph()
     for t in ontology:
         work.add(t)
@@ -39,8 +47,23 @@ def infer(ontology: Graph, data: Graph) -> Graph:
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(work)
+    return work
+
+
+def infer(ontology: Graph, data: Graph, engine: Engine["rules", "owlrl"] = "rules") -> Graph:
+    """Return the new triples the ontology derives from ``data`` (with ``engine``)."""
+    closure: Graph | set
+    if engine == "rules":
+        try:
+            closure = rules.entail(rules.compile_rules(ontology), data)
+        except rules.Unsupported:
+            closure = _owlrl_closure(ontology, data)
+    else:
+        closure = _owlrl_closure(ontology, data)
+    asserted = set(data)
+    asserted.update(ontology)
     inferred = Graph()
-    for t in work:
-        if t not in data and t not in ontology and worth_publishing(*t):
+    for t in closure:
+        if t not in asserted and worth_publishing(*t):
             inferred.add(t)
     return inferred

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from ccmgraph.sparql.guard import tokens
+from ccmgraph.sparql.syntax import PREDECLARED
 
 # stands for "no graph" where a protocol parameter list must not be empty: some engines
 # (Virtuoso) read an absent named-graph-uri as "every graph"; a graph that holds nothing is none
@@ -61,7 +62,7 @@ def parse(text: str) -> Parsed:
     variable name is not one. Text the tokenizer cannot make sense of is left to the engine,
     which reports the syntax error.
     """
-    prefixes: dict[str, str] = {}
+    prefixes: dict[str, str] = dict(PREDECLARED)  # a query may use them undeclared
     base = ""
     depth = 0
     default: list[str] = []

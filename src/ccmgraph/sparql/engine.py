@@ -34,9 +34,10 @@ from pathlib import Path
 
 import httpx
 
+from ccmgraph import catalog, errors
 from ccmgraph.sparql import execute as results
+from ccmgraph.sparql import formats
 from ccmgraph.sparql.execute import (
-    Answer,
     EvaluationProblem,
     FormNotAcceptable,
     Limits,
@@ -44,6 +45,7 @@ from ccmgraph.sparql.execute import (
 )
 from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
 from ccmgraph.store import (
+    Answer,
     EmbeddedStore,
     IncompleteAnswer,
     QueryError,
@@ -54,8 +56,8 @@ from ccmgraph.store import (
     StoreUnreachable,
 )
 
-__all__ = ["Engine", "SparqlSettings", "QueryRequest", "Answer", "EngineUnavailable", "QueryTimeout",
-           "SyntaxProblem", "EvaluationProblem", "FormNotAcceptable", "UpdateNotSupported"]
+__all__ = ["Answer", "Engine", "EngineUnavailable", "EvaluationProblem", "FormNotAcceptable", "QueryRequest",
+           "QueryTimeout", "SparqlSettings", "SyntaxProblem", "UpdateNotSupported"]
 
 MiB = 1024 * 1024
 
@@ -107,7 +109,7 @@ class QueryRequest:
     form: str | None = None  # what the guard read; a hint for remote engines
 
 
-class UpdateNotSupported(RuntimeError):
+class UpdateNotSupported(errors.Forbidden):
     """This engine cannot apply updates (a remote store)."""
 
 
@@ -295,7 +297,7 @@ class Engine:
         if flight is None:
             flight = _Flight(asyncio.ensure_future(self._compute(key)))
             self._inflight[key] = flight
-            flight.task.add_done_callback(lambda _t, k=key, f=flight: self._land(k, f))
+            flight.task.add_done_callback(functools.partial(self._land, key, flight))
         flight.waiters += 1
         try:
             return await asyncio.shield(flight.task)
@@ -304,7 +306,7 @@ class Engine:
             if flight.waiters == 0 and not flight.task.done():
                 flight.task.cancel()  # nobody wants the answer any more: stop the work
 
-    def _land(self, key: tuple, flight: _Flight) -> None:
+    def _land(self, key: tuple, flight: _Flight, _task: asyncio.Task | None = None) -> None:
         if self._inflight.get(key) is flight:
             del self._inflight[key]
         if not flight.task.cancelled():
@@ -402,18 +404,15 @@ class Engine:
             return self._stats
         version = self.version
 
-        async def select(text: str) -> list[dict[str, str]]:
-            request = QueryRequest(text, "application/sparql-results+json", None, form="select")
-            answer = await self.query(request)
+        async def select(name: str) -> list[dict[str, str]]:
+            text = catalog.service_query(name).sparql
+            answer = await self.query(QueryRequest(text, formats.SPARQL_JSON.media_type, None, form="select"))
             data = json.loads(answer.body)
             return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 
-        graphs = await select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-        totals = await select("SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) "
-                              "(COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects) "
-                              "WHERE { ?s ?p ?o }")
-        classes = await select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } "
-                               "GROUP BY ?c ORDER BY DESC(?n) ?c")
+        graphs = await select("void-graphs")
+        totals = await select("void-totals")
+        classes = await select("void-classes")
         stats: dict[str, object] = {
             "graphs": [(g["g"], int(g["n"])) for g in graphs],
             "triples": int(totals[0]["triples"]) if totals else 0,

@@ -12,30 +12,24 @@ Only an answer over a limit is serialized again, row by row, to cut it at the li
 from __future__ import annotations
 
 import gzip
+import io
 import itertools
 import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ccmgraph.store import dataset_options
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
-RESULTS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
+from ccmgraph import errors
+from ccmgraph.sparql import formats
+from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
+from ccmgraph.store import Answer, dataset_options, written
+
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
 _SIZE_FACTOR = {ox.QueryResultsFormat.JSON: 1.0, ox.QueryResultsFormat.XML: 1.6,
@@ -44,20 +38,28 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 GZIP_MIN_BYTES = 1024
 
 
-class SyntaxProblem(ValueError):
-    """The engine could not parse the text (message with line and column)."""
+class SyntaxProblem(errors.QuerySyntaxError):
+    """The engine could not parse the text; the message is for people (see sparql.syntax.explain)."""
 
 
-class EvaluationProblem(ValueError):
+class EvaluationProblem(errors.QueryEvaluationError):
     """The engine parsed the query but could not evaluate it."""
 
+    def __init__(self, message: str, operation: str = "query") -> None:
+        lead = f"{operation.capitalize()} evaluation failed"
+        super().__init__(message if message.startswith(lead) else f"{lead}: {message}")
 
-class FormNotAcceptable(ValueError):
+
+class FormNotAcceptable(errors.NotAcceptable):
     """The client accepts no format for this form of answer (``form``: select, ask or graph)."""
 
     def __init__(self, form: str) -> None:
-        super().__init__(form)
+        super().__init__(f"Not acceptable: no format you accept fits this {form.upper()} answer; "
+                         f"{formats.supported_message(form)}")
         self.form = form
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return FormNotAcceptable, (self.form,)
 
 
 @dataclass(frozen=True)
@@ -66,41 +68,21 @@ class Limits:
     max_bytes: int = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Answer:
-    form: str  # "select", "ask" or "graph"
-    media_type: str
-    body: bytes
-    encoding: str | None = None  # "gzip" when the body is compressed
-    truncated: str | None = None  # None, or why the answer was cut ("rows" or "bytes")
-    rows: int | None = None  # rows or triples sent, when counted
-    engine_ms: float = 0.0
-
-
 class _ByteLimit(Exception):
     pass
 
 
-class _CappedBuffer:
+class _CappedBuffer(io.BytesIO):
     """A binary sink for Oxigraph's serializers that refuses to grow past ``limit`` bytes."""
 
     def __init__(self, limit: int) -> None:
+        super().__init__()
         self.limit = limit
-        self.size = 0
-        self.parts: list[bytes] = []
 
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
+    def write(self, data: ReadableBuffer, /) -> int:
+        if self.tell() + memoryview(data).nbytes > self.limit:
             raise _ByteLimit()
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
+        return super().write(data)
 
 
 def _row_upper_bound(body: bytes, fmt: ox.QueryResultsFormat) -> int:
@@ -146,7 +128,7 @@ def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
         if len(rows) >= limits.max_rows:
             cut = "rows"
             break
-        row = {n: _term_json(t) for n, t in zip(names, solution) if t is not None}
+        row: dict[str, object] = {n: _term_json(t) for n, t in zip(names, solution, strict=False) if t is not None}
         size += len(json.dumps(row, ensure_ascii=False)) + 1
         if size > budget:
             cut = "bytes"
@@ -154,7 +136,7 @@ def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
         rows.append(row)
     while True:
         document = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}).encode()
-        body = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+        body = written(ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=fmt))
         if len(body) <= limits.max_bytes or not rows:
             return body, cut, len(rows)
         rows = rows[: int(len(rows) * limits.max_bytes / len(body) * 0.95)]
@@ -163,8 +145,8 @@ def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
 
 def _serialize_graph(triples: Sequence[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> bytes:
     if fmt in _PREFIXED:
-        return ox.serialize(triples, format=fmt, prefixes=prefixes)
-    return ox.serialize(triples, format=fmt)
+        return written(ox.serialize(triples, format=fmt, prefixes=prefixes))
+    return written(ox.serialize(triples, format=fmt))
 
 
 def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type: str | None,
@@ -177,9 +159,14 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
 
     def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:
-            return store.query(text, **kwargs)
+            return store.query(text, prefixes=PREDECLARED, **kwargs)
         except SyntaxError as exc:
-            raise SyntaxProblem(str(exc)) from None
+            raise SyntaxProblem(explain(text, str(exc))) from None
+
+    try:
+        check_nesting(text)
+    except errors.QuerySyntaxError as exc:
+        raise SyntaxProblem(exc.message) from None
 
     try:
         result = run()
@@ -190,13 +177,13 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
             if results_type is None:
                 raise FormNotAcceptable(form)
             media_type = results_type
-            body = result.serialize(format=RESULTS_FORMATS[media_type])
+            body = written(result.serialize(format=formats.results_format(media_type)))
         elif isinstance(result, ox.QuerySolutions):
             form = "select"
             if results_type is None:
                 raise FormNotAcceptable(form)
             media_type = results_type
-            fmt = RESULTS_FORMATS[media_type]
+            fmt = formats.results_format(media_type)
             sink = _CappedBuffer(limits.max_bytes)
             try:
                 result.serialize(sink, format=fmt)
@@ -213,7 +200,7 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
             if graph_type is None:
                 raise FormNotAcceptable(form)
             media_type = graph_type
-            fmt_graph = GRAPH_FORMATS[media_type]
+            fmt_graph = formats.graph_format(media_type)
             triples = list(itertools.islice(result, limits.max_rows + 1))
             if len(triples) > limits.max_rows:
                 triples, cut = triples[: limits.max_rows], "rows"

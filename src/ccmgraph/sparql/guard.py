@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ccmgraph.errors import QueryRefused
+
 QUERY_FORMS = ("select", "construct", "describe", "ask")
 UPDATE_KEYWORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with")
 
@@ -47,21 +49,19 @@ _TOKEN = re.compile(r"""
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?)
   | (?P<name>(?:\\.|[^\s<>"'{}()\[\],;\#?$^@=!|&*/+\\])+)
   | (?P<punct>.)
-""", re.VERBOSE | re.DOTALL)
+""", re.VERBOSE | re.DOTALL)  # noqa: E501 (a character class cannot be split)
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # the start of a prefixed name's local part, up to where a PEG could split the token
 _SAFE_LOCAL = re.compile(r"[^.:\\%]*")
 
 
-class Refused(ValueError):
-    """A request text the endpoint will not run; ``status`` is the HTTP status to answer with."""
+class Refused(QueryRefused):
+    """A request text the endpoint will not run (it would make the server reach outside)."""
 
-    def __init__(self, message: str, status: int = 400, line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
         where = f" (line {line}, column {column})" if line is not None else ""
         super().__init__(message + where)
-        self.status = status
         self.line = line
         self.column = column
 
@@ -133,7 +133,7 @@ def _refuse_keyword(text: str, keyword: str, message: str) -> None:
         offset = _find_keyword(reading, keyword)
         if offset is not None:
             line, column = _position(reading, offset)
-            raise Refused(message, 400, line, column)
+            raise Refused(message, line, column)
 
 
 def _first_keyword(text: str) -> str | None:

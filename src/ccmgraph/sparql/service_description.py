@@ -4,34 +4,18 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from ccmgraph.sparql import formats
 from ccmgraph.sparql.engine import SparqlSettings
-from ccmgraph.sparql.execute import GRAPH_FORMATS
-from ccmgraph.sparql.formats import GRAPH_TYPES, RESULTS_TYPES
+from ccmgraph.store import written
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
-FORMATS = "http://www.w3.org/ns/formats/"
 DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS, "dcterms": DCTERMS,
+PREFIXES = {"sd": SD, "void": VOID, "formats": formats.W3C_FORMATS, "dcterms": DCTERMS,
             "ent": "http://www.w3.org/ns/entailment/", "graph": "https://w3id.org/ccmgraph/graph/",
             "ccm": "https://w3id.org/ccmgraph/ontology#"}
-
-# W3C's IRIs for the formats we answer in
-FORMAT_IRIS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON",
-    "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV",
-    "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle",
-    "application/n-triples": "N-Triples",
-    "application/ld+json": "JSON-LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/trig": "TriG",
-    "application/n-quads": "N-Quads",
-}
-
 
 def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
@@ -56,8 +40,9 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
     add(service, SD + "supportedLanguage", _n(SD + "SPARQL11Query"))
     if can_update:
         add(service, SD + "supportedLanguage", _n(SD + "SPARQL11Update"))
-    for media_type in (*RESULTS_TYPES, *GRAPH_TYPES):
-        add(service, SD + "resultFormat", _n(FORMATS + FORMAT_IRIS[media_type]))
+    for fmt in (*formats.RESULTS, *formats.GRAPHS):
+        assert fmt.w3c is not None
+        add(service, SD + "resultFormat", _n(fmt.w3c))
     add(service, SD + "feature", _n(SD + "UnionDefaultGraph"))
     add(service, SD + "defaultEntailmentRegime", _n("http://www.w3.org/ns/entailment/Simple"))
     add(service, DCTERMS + "title", ox.Literal("ccmgraph SPARQL endpoint", language="en"))
@@ -106,9 +91,9 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
     return out
 
 
-def render(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bool, media_type: str) -> bytes:
-    fmt = GRAPH_FORMATS[media_type]
+def document(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bool, media_type: str) -> bytes:
+    """The service description in an RDF media type."""
+    fmt = formats.graph_format(media_type)
     data = triples(endpoint, settings, stats, can_update)
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(data, format=fmt, prefixes=PREFIXES)
-    return ox.serialize(data, format=fmt)
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+    return written(ox.serialize(data, format=fmt, prefixes=prefixes))

@@ -18,6 +18,9 @@ Layout:
   process dumps the new dataset and becomes the zygote of the next generation, and the old
   workers are replaced as they finish what they are doing (queries in flight see the data as
   it was when they started).
+- a worker that crashes says why: Python's faulthandler writes the fatal signal to its socket,
+  so that a query that overflows the engine's stack (a structure thousands of elements deep or
+  long: Oxigraph recurses over it) is told apart from a worker that ran out of memory;
 - every process watches a *lifeline* pipe whose other end only the server holds, and exits
   when the server goes away, even in the middle of a runaway query.
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import os
 import pickle
 import signal
@@ -39,28 +43,32 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from ccmgraph import errors
 from ccmgraph.sparql import execute as results
+from ccmgraph.store import Answer
 
 _FRAME = struct.Struct("!IQ")  # length of the pickled header, length of the raw body
 _READER_LIMIT = 1 << 20
 
 
-class EngineUnavailable(RuntimeError):
+class EngineUnavailable(errors.Unavailable):
     """No worker could run the task (crashed, overloaded or shut down)."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(f"Service unavailable: {message}", retry_after)
 
 
-class QueryTimeout(RuntimeError):
-    """The task ran longer than its limit and its worker was stopped."""
+class QueryTimeout(errors.LimitExceeded):
+    """The task ran longer than its limit and its worker was stopped: the same task would again."""
 
-    def __init__(self, limit: float) -> None:
-        super().__init__(f"{limit:g} s")
-        self.limit = limit
+    def __init__(self, limit: float, operation: str = "query") -> None:
+        super().__init__(f"{operation.capitalize()} timed out: it ran longer than this endpoint's limit of "
+                         f"{limit:g} s and was stopped, so sending it again will not help. Make it more "
+                         "selective (more specific patterns, a LIMIT) or run it on a copy of the data "
+                         "(see /downloads).", limit)
+        self.operation = operation
 
 
 # ----------------------------------------------------------------------------------------
@@ -79,7 +87,8 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def _recv(sock: socket.socket) -> tuple[object, bytes]:
+def _recv(sock: socket.socket) -> tuple[Any, bytes]:
+    """A task or an answer: a pickled header (any picklable value) and a raw body."""
     hlen, blen = _FRAME.unpack(_recv_exact(sock, _FRAME.size))
     header = pickle.loads(_recv_exact(sock, hlen))
     return header, (_recv_exact(sock, blen) if blen else b"")
@@ -126,9 +135,10 @@ def _worker(store, sock: socket.socket, control: socket.socket | None, lifeline:
         _send(sock, ("ready", os.getpid()))
         while True:
             task, _ = _recv(sock)
-            kind, args = task  # type: ignore[misc]
+            kind, args = task
             if kind == "query":
                 if not guarded:
+                    faulthandler.enable(file=sock, all_threads=False)  # a crash says why (see _Worker.receive)
                     _watch_lifeline(lifeline)
                     if memory_limit:
                         _limit_memory(memory_limit)
@@ -162,11 +172,17 @@ def _update(store, sock: socket.socket, control: socket.socket | None, args: dic
     """Apply an update to this fork's copy, dump it, and become the next zygote."""
     import pyoxigraph as ox
 
+    from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
+
     try:
-        store.update(args["text"])
+        check_nesting(args["text"])
+        store.update(args["text"], prefixes=PREDECLARED)
         store.dump(args["dump"], format=ox.RdfFormat.N_QUADS)
+    except errors.QuerySyntaxError as exc:
+        _send(sock, ("syntax", exc.message.replace("The query", "The update")))
+        os._exit(0)
     except SyntaxError as exc:
-        _send(sock, ("syntax", str(exc)))
+        _send(sock, ("syntax", explain(args["text"], str(exc), "update")))
         os._exit(0)
     except MemoryError:
         _send(sock, ("memory", "the update needed more memory than a worker may use"))
@@ -289,6 +305,15 @@ class _Zygote:
                 os.kill(self.pid, signal.SIGKILL)
 
 
+class _Crashed(Exception):
+    """The worker died of a fatal signal; the message is what faulthandler wrote."""
+
+
+def _stopped(operation: str) -> EngineUnavailable:
+    return EngineUnavailable(f"the worker running this {operation} stopped (it may have needed more memory "
+                             f"than allowed); the {operation} was not completed")
+
+
 class _Worker:
     def __init__(self, pid: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                  generation: int) -> None:
@@ -303,7 +328,15 @@ class _Worker:
         return not (self.reader.at_eof() or self.writer.is_closing())
 
     async def receive(self) -> tuple[object, bytes]:
-        hlen, blen = _FRAME.unpack(await self.reader.readexactly(_FRAME.size))
+        head = await self.reader.readexactly(_FRAME.size)
+        if head.startswith(b"Fatal Python"):  # faulthandler's report, not a frame: the worker crashed
+            report = head
+            with contextlib.suppress(TimeoutError):  # the report ends when the process does
+                async with asyncio.timeout(1):
+                    while len(report) < 4096 and (chunk := await self.reader.read(4096)):
+                        report += chunk
+            raise _Crashed(report.decode("utf-8", "replace"))
+        hlen, blen = _FRAME.unpack(head)
         if blen > 65536:  # a large body: read it on its own, not sliced (copied) out of a buffer
             header = pickle.loads(await self.reader.readexactly(hlen))
             return header, await self.reader.readexactly(blen)
@@ -385,7 +418,8 @@ class WorkerPool:
             reply = b""
         finally:
             ours.settimeout(None)
-        message = pickle.loads(reply) if reply else ("error", "the engine process exited while loading")
+        message: tuple[Any, ...] = (pickle.loads(reply) if reply else
+                                    ("error", "the engine process exited while loading"))
         if message[0] != "ready":
             proc.kill()
             ours.close()
@@ -451,7 +485,7 @@ class WorkerPool:
         worker = _Worker(pid, reader, writer, self.generation)
         try:
             header, _ = await asyncio.wait_for(worker.receive(), 30)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, OSError) as exc:
+        except (TimeoutError, asyncio.IncompleteReadError, OSError) as exc:
             worker.kill()
             if control:
                 control.close()
@@ -531,13 +565,13 @@ class WorkerPool:
             try:
                 # a short wait first: under a burst of quick queries a worker frees up soon
                 worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.PATIENCE), 0.001))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if len(self._workers) + len(self._spawning) < self.max_size:
                     self._respawn_later()  # all busy for a while (long queries): fork one more
                 remaining = deadline - time.monotonic()
                 try:
                     worker = await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     raise EngineUnavailable("all engine workers are busy; try again shortly",
                                             retry_after=max(1.0, wait / 2)) from None
             if worker.usable and worker.generation == self.generation:
@@ -546,22 +580,29 @@ class WorkerPool:
 
     # -- tasks ------------------------------------------------------------------------
 
-    async def _run(self, worker: _Worker, task: object, timeout: float) -> tuple[object, bytes]:
+    async def _run(self, worker: _Worker, task: tuple[str, object], timeout: float) -> tuple[object, bytes]:
         try:
             async with asyncio.timeout(timeout):
                 return await worker.call(task)
         except TimeoutError:
             self._discard(worker)
-            raise QueryTimeout(timeout) from None
+            raise QueryTimeout(timeout, task[0]) from None
         except asyncio.CancelledError:  # the client went away: stop the work too
             self._discard(worker)
             raise
+        except _Crashed as crash:
+            self._discard(worker)
+            if "Segmentation fault" in str(crash):  # the engine recursed past the end of its stack
+                raise results.EvaluationProblem(
+                    f"the {task[0]} is too deeply nested or too long for the engine (it recurses over "
+                    "thousands of nested groups, triple patterns, FILTERs, UNIONs or path steps); "
+                    "split it into smaller ones", task[0]) from None
+            raise _stopped(task[0]) from None
         except (asyncio.IncompleteReadError, EOFError, OSError):
             self._discard(worker)
-            raise EngineUnavailable("the worker running this query stopped (it may have needed more "
-                                    "memory than allowed); the query was not completed") from None
+            raise _stopped(task[0]) from None
 
-    async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> results.Answer:
+    async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> Answer:
         """Run a query (keyword arguments of ccmgraph.sparql.execute.execute) in a worker."""
         worker = await self._acquire(timeout if queue_wait is None else queue_wait)
         header, body = await self._run(worker, ("query", task), timeout)
@@ -572,7 +613,7 @@ class WorkerPool:
         self._release(worker)
         if status == "ok":
             form, media_type, encoding, truncated, rows, engine_ms = header[1]  # type: ignore[index]
-            return results.Answer(form, media_type, body, encoding, truncated, rows, engine_ms)
+            return Answer(form, media_type, body, encoding, truncated, rows, engine_ms)
         if status == "syntax":
             raise results.SyntaxProblem(header[1])  # type: ignore[index]
         if status == "not-acceptable":
@@ -600,7 +641,7 @@ class WorkerPool:
                     raise results.SyntaxProblem(header[1])  # type: ignore[index]
                 if status == "memory":
                     raise EngineUnavailable(header[1])  # type: ignore[index]
-                raise results.EvaluationProblem(header[1])  # type: ignore[index]
+                raise results.EvaluationProblem(header[1], "update")  # type: ignore[index]
             old = self._zygote
             self._zygote = _Zygote(worker.pid, control)
             self.generation += 1

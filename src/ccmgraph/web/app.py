@@ -1,8 +1,11 @@
 """The HTTP interface: one FastAPI app assembled from thin routers.
 
-- ``sparql``: the SPARQL 1.1 protocol endpoint, service description and query page;
+- ``sparql_protocol``: the SPARQL 1.1 protocol endpoint and service description (``sparql_fastpath``
+  answers repeated requests in front of it), ``query_page``: the query page;
 - ``analyst``: the named queries and analyst endpoints under /api;
-- ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages.
+- ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages (``pages``,
+  ``resource_pages``: their data from ccmgraph.analysis.service); ``search_page``: /search;
+  ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer.
 
 Fixed, fast queries of the routers go through ``app.state.store`` (see ccmgraph.store) off the
 event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
@@ -12,23 +15,29 @@ worker processes, see ccmgraph.sparql.engine), which starts with the app (or on 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from ccmgraph import paths
 from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
-from ccmgraph.web import errors
-from ccmgraph.web import sparql_protocol as sparql
+from ccmgraph.web import errors, query_page, sparql_protocol
+from ccmgraph.web.security import SecurityHeaders
+from ccmgraph.web.sparql_fastpath import FastPath
 
 
 def create_app(store: Store | None = None, endpoint: str | None = None, *,
-               settings: SparqlSettings | None = None) -> FastAPI:
-    """The app over ``store`` (default: dist/ in the embedded engine, or the remote ``endpoint``).
+               settings: SparqlSettings | None = None, dist: Path | None = None,
+               queries_dir: Path | None = None) -> FastAPI:
+    """The app over ``store`` (default: ``dist`` in the embedded engine, or the remote ``endpoint``).
 
     ``settings``: the SPARQL endpoint's limits and switches (time limit, result size, updates...).
+    ``dist``: the built dataset's directory, whose dumps /downloads serves (default: paths.DIST).
+    ``queries_dir``: the named queries (default: paths.QUERIES).
     """
-    engine = Engine(store or open_store(endpoint), settings)
+    engine = Engine(store or open_store(endpoint, dist), settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -38,26 +47,34 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
         finally:
             await engine.close()
 
-    app = FastAPI(title="ccmgraph", lifespan=lifespan,
+    app = FastAPI(title="ccmgraph", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: web.api_docs
                   description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.")
     errors.install(app)
     app.state.store = engine.store
     app.state.engine = engine
+    app.state.dist = dist or paths.DIST
+    app.state.queries_dir = queries_dir or paths.QUERIES
     engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update
-    app.add_middleware(sparql.FastPath)  # /sparql without the routing layers (inside CORS)
+    app.add_middleware(FastPath)  # /sparql without the routing layers (inside CORS)
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
-                       expose_headers=sparql.EXPOSED_HEADERS, max_age=86400)
+                       expose_headers=sparql_protocol.EXPOSED_HEADERS, max_age=86400)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, HEAD wherever GET
 
-    app.include_router(sparql.router)  # first: /sparql is the hot path
+    app.include_router(sparql_protocol.router)  # first: /sparql is the hot path
+    app.include_router(query_page.router)
     # the other interfaces' routers:
-    from ccmgraph.web import analyst, linked_data, pages
+    from ccmgraph.web import analyst, api_docs, linked_data, pages, search_page
+    app.include_router(api_docs.router)
+    app.include_router(search_page.router)
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)
+    from ccmgraph.web.review import router as review_router
+    app.include_router(review_router)
     # last, so that any router above may claim "/" instead
-    app.add_api_route("/", sparql.home, include_in_schema=False)
+    app.add_api_route("/", query_page.home, include_in_schema=False)
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
@@ -66,7 +83,7 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
-            schema.setdefault("paths", {}).update(sparql.OPENAPI_PATH)
+            schema.setdefault("paths", {}).update(sparql_protocol.OPENAPI_PATH)
             app.openapi_schema = schema
         return app.openapi_schema
 

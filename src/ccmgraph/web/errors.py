@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import mimeparse
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ccmgraph import errors
+from ccmgraph.sparql import formats
 
 STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.QuerySyntaxError: 400,
@@ -25,9 +25,12 @@ STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.QueryEvaluationError: 400,
     errors.InputError: 400,
     errors.Unauthorized: 401,
+    errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.NotAcceptable: 406,
     errors.RequestTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
+    errors.MethodNotAllowed: 405,
     errors.InvalidParameter: 422,
     errors.UpstreamError: 502,
     errors.LimitExceeded: 503,
@@ -40,12 +43,22 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
           422: "Invalid parameter", 500: "Server error", 502: "Bad gateway", 503: "Service unavailable"}
 
 
+def kind_of(error: errors.CcmgraphError) -> type[errors.CcmgraphError]:
+    """The error's kind: its nearest class in ``STATUS`` (a class of ``ccmgraph.errors``, never a
+    module's private subclass such as the SPARQL engine's)."""
+    return next(cls for cls in type(error).__mro__ if cls in STATUS)
+
+
 def status_of(error: errors.CcmgraphError) -> int:
-    """The fixed status of an error's kind (its nearest class in ``STATUS``)."""
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
+    """The fixed status of an error's kind."""
+    return STATUS[kind_of(error)]
+
+
+def kind_of_status(status: int) -> str:
+    """The name of the most general kind answered with ``status`` (for errors raised by Starlette
+    itself: an unknown route is NotFound, a method it does not answer is MethodNotAllowed)."""
+    kinds = [cls.__name__ for cls, code in STATUS.items() if code == status]  # most specific first
+    return kinds[-1] if kinds else "".join(w.capitalize() for w in TITLES.get(status, "Error").split())
 
 
 def headers_of(error: errors.CcmgraphError) -> dict[str, str]:
@@ -55,21 +68,24 @@ def headers_of(error: errors.CcmgraphError) -> dict[str, str]:
         return {"X-SPARQL-Timeout": f"{error.limit:g}"}
     if isinstance(error, errors.Unauthorized):
         return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, errors.MethodNotAllowed):
+        return {"Allow": error.allow}
     return {}
 
 
-def _format(request: Request) -> str:
-    """html, json or text: what the client asked for; without a preference, the path's habit."""
+def _format(request: Request) -> formats.Format:
+    """A page, JSON or text: what the client asked for; without a preference, the path's habit.
+
+    The SPARQL protocol answers errors in text, as SPARQL endpoints do, also to a client that
+    accepts ``application/json`` (SPARQL clients send it beside the results type); only a browser
+    asking for HTML gets the page there."""
     path = request.url.path
-    habit = "text/plain" if path.startswith("/sparql") else (
-        "application/json" if path.startswith("/api") else "text/html")
-    offers = [t for t in ("text/html", "application/json", "text/plain") if t != habit] + [habit]
-    accept = request.headers.get("accept") or "*/*"
-    try:
-        best = mimeparse.best_match(offers, accept)  # on a tie the last offer (the habit) wins
-    except (ValueError, IndexError):
-        best = habit
-    return {"text/html": "html", "application/json": "json", "text/plain": "text"}.get(best or habit, "text")
+    if path.startswith("/sparql"):
+        family: tuple[formats.Format, ...] = (formats.TEXT, formats.HTML)
+    else:
+        habit = formats.JSON if path.startswith("/api") else formats.HTML
+        family = (habit, *(f for f in formats.ERROR_ANSWERS if f is not habit))  # on a tie the habit wins
+    return formats.negotiate(family, request.headers.get("accept"), otherwise=family[0])
 
 
 def respond(request: Request, status: int, message: str, *, kind: str, headers: dict[str, str] | None = None,
@@ -77,10 +93,10 @@ def respond(request: Request, status: int, message: str, *, kind: str, headers: 
     """The one error answer of the app."""
     headers = {"Cache-Control": "no-store", **(headers or {})}
     fmt = _format(request)
-    if fmt == "json":
+    if fmt is formats.JSON:
         body = {"error": kind, "status": status, "message": message, **(extra or {})}
         return JSONResponse(body, status, headers=headers)
-    if fmt == "html":
+    if fmt is formats.HTML:
         from ccmgraph.web.pages import render  # the pages' environment, with the site's navigation
 
         html = render("error.html", request, title=TITLES.get(status, "Error"), status=status, message=message,
@@ -89,22 +105,36 @@ def respond(request: Request, status: int, message: str, *, kind: str, headers: 
     return PlainTextResponse(message.rstrip() + "\n", status, headers=headers)
 
 
-async def _ccmgraph_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, errors.CcmgraphError)
+def error_response(request: Request, exc: errors.CcmgraphError) -> Response:
+    """The answer to one of the project's errors (also for handlers that bypass the app's, such as
+    the SPARQL fast path)."""
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.InvalidParameter):
         extra = {"parameter": exc.name, **({"allowed": list(exc.allowed)} if exc.allowed else {})}
-    return respond(request, status_of(exc), exc.message, kind=type(exc).__name__, headers=headers_of(exc),
+    return respond(request, status_of(exc), exc.message, kind=kind_of(exc).__name__, headers=headers_of(exc),
                    extra=extra)
+
+
+async def _ccmgraph_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.CcmgraphError)
+    return error_response(request, exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and message == "Not Found":
         message = f"Nothing here: {request.url.path}"
-    return respond(request, exc.status_code, message, kind="".join(w.capitalize() for w in TITLES.get(exc.status_code, "Error").split()),
-                   headers=dict(exc.headers or {}))
+    elif exc.status_code == 405 and message == "Method Not Allowed":
+        message = f"{request.method} is not supported at {request.url.path}; use {headers.get('allow', 'GET')}"
+    return respond(request, exc.status_code, message, kind=kind_of_status(exc.status_code), headers=headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    """A bug: 500 in the client's format, without the traceback (which goes to the server's log)."""
+    return respond(request, 500, "The server failed to answer this request; the error is in its log.",
+                   kind="ServerError")
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -121,3 +151,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.CcmgraphError, _ccmgraph_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)

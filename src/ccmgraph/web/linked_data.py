@@ -8,58 +8,37 @@ from functools import lru_cache
 from pathlib import Path as FsPath
 from typing import Any
 
-import mimeparse
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from ccmgraph import analysis as views
-from ccmgraph import paths
-from ccmgraph.build import ONTOLOGY_HTML
-from ccmgraph.errors import LimitExceeded, UpstreamError
+from ccmgraph import errors, paths
+from ccmgraph.analysis import views
 from ccmgraph.namespaces import PREFIXES, VOID
-from ccmgraph.store import QueryError
-from ccmgraph.store import bind as store_bind
-from ccmgraph.web import pages
+from ccmgraph.sparql import formats
+from ccmgraph.sparql.formats import Format
+from ccmgraph.store import QueryError, bind_parameters
+from ccmgraph.web import pages, security
 
 router = APIRouter(tags=["linked data"])
 
-FORMATS = {  # suffix -> (media type, rdflib format)
-    "ttl": ("text/turtle", "turtle"),
-    "jsonld": ("application/ld+json", "json-ld"),
-    "nt": ("application/n-triples", "nt"),
-    "rdf": ("application/rdf+xml", "xml"),
-    "html": ("text/html", None),
-}
-# the last is chosen on ties (*/*): Turtle
-OFFER = ["text/html", "application/xhtml+xml", "application/ld+json", "application/json", "application/n-triples",
-         "application/rdf+xml", "application/xml", "text/plain", "text/turtle"]
-BY_TYPE = {"text/html": "html", "application/xhtml+xml": "html", "application/ld+json": "jsonld",
-           "application/json": "jsonld", "application/n-triples": "nt", "text/plain": "nt",
-           "application/rdf+xml": "rdf", "application/xml": "rdf", "text/turtle": "ttl"}
-RDF_DOC = {200: {"content": {t: {"schema": {"type": "string"}} for t, _ in FORMATS.values()}},
-           404: {"description": "no such resource"}, 406: {"description": "no acceptable format"}}
+PAGES = formats.RESOURCE_PAGES  # Turtle first: what */* gets
+RDF_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {f.media_type: {"schema": {"type": "string"}} for f in PAGES}},
+    404: {"description": "no such resource"}, 406: {"description": "no acceptable format"}}
 
 
-def negotiate(request: Request, suffix: str | None) -> str:
-    if suffix:
-        return suffix
-    accept = request.headers.get("accept") or "*/*"
-    try:
-        best = mimeparse.best_match(OFFER, accept)
-    except (ValueError, IndexError):
-        best = ""
-    if not best:
-        raise HTTPException(406, "acceptable: " + ", ".join(t for t, _ in FORMATS.values()))
-    return BY_TYPE[best]
+def page_format(request: Request, suffix: str | None) -> Format:
+    """The format of a resource page: by suffix, else by Accept."""
+    return formats.negotiate(PAGES, request.headers.get("accept"), suffix=suffix)
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:
     stem, dot, ext = path.rpartition(".")
-    if dot and ext in FORMATS:
+    if dot and formats.by_suffix(ext, PAGES):
         return stem, ext
     return path, None
 
@@ -69,7 +48,9 @@ def context() -> dict[str, Any]:
     return json.loads(paths.CONTEXT.read_text(encoding="utf-8"))
 
 
-def bind(g: Graph) -> Graph:
+def prefixed_graph() -> Graph:
+    """An empty graph with the project's prefixes (and VoID's, DCAT's) bound for serializing."""
+    g = Graph()
     for p, ns in PREFIXES.items():
         g.bind(p, ns, override=True, replace=True)
     g.bind("void", str(VOID))
@@ -77,35 +58,33 @@ def bind(g: Graph) -> Graph:
     return g
 
 
-def serialize(g: Graph, fmt: str) -> bytes:
-    if fmt == "jsonld":
+def serialize(g: Graph, fmt: Format) -> bytes:
+    if fmt is formats.JSON_LD:
         return g.serialize(format="json-ld", context=context()["@context"], auto_compact=True).encode()
-    return g.serialize(format=FORMATS[fmt][1], encoding="utf-8")
+    assert fmt.rdflib is not None, fmt  # every RDF format of PAGES has an rdflib writer
+    return g.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
 def link_header(base: str) -> str:
-    return ", ".join(f'<{base}.{ext}>; rel="alternate"; type="{t}"' for ext, (t, _) in FORMATS.items())
+    return ", ".join(f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in PAGES)
 
 
-def rdf_response(g: Graph, fmt: str, base: str) -> Response:
-    media = FORMATS[fmt][0]
-    return Response(serialize(g, fmt), media_type=media,
+def rdf_response(g: Graph, fmt: Format, base: str) -> Response:
+    return Response(serialize(g, fmt), media_type=fmt.media_type,
                     headers={"Link": link_header(base), "Vary": "Accept"})
 
 
-async def describe(request: Request, iri: str) -> Graph:
+async def describe_resource(request: Request, iri: str) -> Graph:
     try:
         node = ox.NamedNode(iri)
     except ValueError:
-        raise HTTPException(404, f"not a resource IRI: {iri!r}") from None
-    text = store_bind(views.view("describe").sparql, {"resource": node})
+        raise errors.NotFound(f"not a resource IRI: {iri!r}") from None
+    text = bind_parameters(views.view("describe").sparql, {"resource": node})
     try:
-        answer = await run_in_threadpool(request.app.state.store.query, text, "application/n-triples")
-    except (UpstreamError, LimitExceeded):
-        raise  # a remote store that does not answer (502) or stopped the query (503)
+        answer = await run_in_threadpool(request.app.state.store.query, text, formats.N_TRIPLES.media_type)
     except QueryError as exc:
-        raise HTTPException(404, f"cannot describe {iri!r}: {exc}") from None
-    g = bind(Graph())
+        raise errors.NotFound(f"cannot describe {iri!r}: {exc}") from None
+    g = prefixed_graph()
     g.parse(data=answer.body.decode("utf-8"), format="nt")
     return g
 
@@ -115,11 +94,11 @@ async def describe(request: Request, iri: str) -> Graph:
 async def resource(request: Request, path: str) -> Response:
     path, suffix = split_suffix(path)
     iri = views.ID + path
-    fmt = negotiate(request, suffix)
-    g = await describe(request, iri)
+    fmt = page_format(request, suffix)
+    g = await describe_resource(request, iri)
     if not any(g.triples((URIRef(iri), None, None))) and not any(g.triples((None, None, URIRef(iri)))):
-        raise HTTPException(404, f"no resource {iri}")
-    if fmt == "html":
+        raise errors.NotFound(f"no resource {iri}")
+    if fmt is formats.HTML:
         html = await pages.resource_page(request, iri, g)
         return HTMLResponse(html, headers={"Link": link_header(f"/id/{path}"), "Vary": "Accept"})
     return rdf_response(g, fmt, f"/id/{path}")
@@ -129,25 +108,27 @@ async def resource(request: Request, path: str) -> Response:
 
 @lru_cache(maxsize=4)
 def file_graph(path: str) -> Graph:
-    return bind(Graph()).parse(path, format="turtle")
+    return prefixed_graph().parse(path, format="turtle")
 
 
 def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) -> Response:
-    if suffix is not None and suffix not in FORMATS:
-        raise HTTPException(404, f"no format .{suffix}")
-    fmt = negotiate(request, suffix)
-    if fmt == "html" and name == "ontology":
-        doc = dist_dir(request) / ONTOLOGY_HTML
+    if suffix is not None and not formats.by_suffix(suffix, PAGES):
+        raise errors.NotFound(f"no format .{suffix}")
+    fmt = page_format(request, suffix)
+    if fmt is formats.HTML and name == "ontology":
+        doc = dist_dir(request) / paths.ONTOLOGY_HTML
         if not doc.exists():
-            raise HTTPException(404, "the ontology's HTML documentation is made by `ccmgraph build`; "
-                                     "ask for text/turtle, or build first")
-        return HTMLResponse(doc.read_text(encoding="utf-8"),
-                            headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
-    if fmt == "html":
+            raise errors.NotFound("the ontology's HTML documentation is made by `ccmgraph build`; "
+                                  "ask for text/turtle, or build first")
+        html = doc.read_text(encoding="utf-8").replace(
+            "</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1)
+        return HTMLResponse(html, headers={"Link": link_header(f"/{name}"), "Vary": "Accept",
+                                           "Content-Security-Policy": security.policy_for(html)})
+    if fmt is formats.HTML:
         return HTMLResponse(pages.schema_page(file_graph(str(file)), name),
                             headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
-    if fmt == "ttl":
-        return Response(file.read_bytes(), media_type="text/turtle",
+    if fmt is formats.TURTLE:
+        return Response(file.read_bytes(), media_type=fmt.media_type,
                         headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
     return rdf_response(file_graph(str(file)), fmt, f"/{name}")
 
@@ -185,8 +166,10 @@ def manifest(request: Request) -> dict[str, Any]:
     return json.loads(file.read_text(encoding="utf-8"))
 
 
-DUMP_TYPES = {".trig": "application/trig", ".nq": "application/n-quads", ".ttl": "text/turtle",
-              ".jsonld": "application/ld+json"}
+def dump_type(name: str) -> str:
+    """The media type of a dump in dist/, by its suffix."""
+    fmt = formats.by_suffix(FsPath(name).suffix, formats.GRAPHS)
+    return fmt.media_type if fmt else "application/octet-stream"
 
 
 async def dataset_graph(request: Request) -> Graph:
@@ -194,7 +177,7 @@ async def dataset_graph(request: Request) -> Graph:
     classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
     base = str(request.base_url).rstrip("/")
     ds = URIRef("https://w3id.org/ccmgraph/dataset")
-    g = bind(Graph())
+    g = prefixed_graph()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal("ccmgraph: Convention on Cluster Munitions implementation work plans", lang="en")))
@@ -224,36 +207,37 @@ async def dataset_graph(request: Request) -> Graph:
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, dist))
         g.add((dist, DCAT.byteSize, Literal(info["bytes"], datatype=XSD.integer)))
-        g.add((dist, DCAT.mediaType, Literal(DUMP_TYPES.get(FsPath(name).suffix, "application/octet-stream"))))
+        g.add((dist, DCAT.mediaType, Literal(dump_type(name))))
         g.add((dist, URIRef("http://spdx.org/rdf/terms#checksum"), Literal("sha256:" + info["sha256"])))
     return g
 
 
 @router.get("/dataset", responses=RDF_DOC, response_class=Response, summary="VoID and DCAT description")
 async def dataset(request: Request) -> Response:
-    fmt = negotiate(request, None)
+    fmt = page_format(request, None)
     g = await dataset_graph(request)
-    if fmt == "html":
+    if fmt is formats.HTML:
+        classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
         return HTMLResponse(pages.render("dataset.html", request, title="Dataset", graph=g.serialize(format="turtle"),
-                                         manifest=manifest(request)))
+                                         manifest=manifest(request), classes=classes))
     return rdf_response(g, fmt, "/dataset")
 
 
-@router.get("/downloads", response_model=list[dict[str, Any]], responses={200: {"content": {"text/html": {}}}},
+@router.get("/downloads", response_model=list[dict[str, Any]],
+            responses={200: {"content": {formats.HTML.media_type: {}}}},
             summary="The dumps in dist/ with sizes and sha256 checksums")
 async def downloads(request: Request) -> Response:
     files = [{"name": n, "url": f"/downloads/{n}", "bytes": i["bytes"], "sha256": i["sha256"],
-              "mediaType": DUMP_TYPES.get(FsPath(n).suffix, "application/octet-stream")}
+              "mediaType": dump_type(n)}
              for n, i in manifest(request).get("files", {}).items()]
-    accept = request.headers.get("accept", "")
-    if "text/html" in accept:
+    if formats.negotiate(formats.LISTINGS, request.headers.get("accept"), otherwise=formats.JSON) is formats.HTML:
         return HTMLResponse(pages.render("downloads.html", request, title="Downloads", files=files))
-    return Response(json.dumps(files), media_type="application/json")
+    return Response(json.dumps(files), media_type=formats.JSON.media_type)
 
 
 @router.get("/downloads/{name}", response_class=FileResponse, summary="One dump",
-            responses={200: {"content": {t: {} for t in DUMP_TYPES.values()}}, 404: {}})
+            responses={200: {"content": {f.media_type: {} for f in formats.GRAPHS}}, 404: {}})
 async def download(request: Request, name: str) -> FileResponse:
     if name not in manifest(request).get("files", {}):
-        raise HTTPException(404, f"no download {name!r}; GET /downloads lists them")
-    return FileResponse(dist_dir(request) / name, media_type=DUMP_TYPES.get(FsPath(name).suffix))
+        raise errors.NotFound(f"no download {name!r}; GET /downloads lists them")
+    return FileResponse(dist_dir(request) / name, media_type=dump_type(name))

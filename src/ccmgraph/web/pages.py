@@ -9,16 +9,20 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ccmgraph import analysis as views
-from ccmgraph.namespaces import CCM, OA, PREFIXES
-from ccmgraph.web import analyst
+from ccmgraph import errors
+from ccmgraph.analysis import service, views
+from ccmgraph.namespaces import OA, PREFIXES
+from ccmgraph.web import presentation
 
-router = APIRouter(tags=["pages"])
+HTML_ERROR: dict[str, Any] = {"description": "An error page with the site's navigation",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}
+router = APIRouter(tags=["pages"], responses={404: HTML_ERROR, 422: HTML_ERROR})
 TEMPLATES = FsPath(__file__).resolve().parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 env.filters["local"] = views.local
@@ -32,6 +36,9 @@ def qname(iri: str) -> str:
 
 
 env.filters["qname"] = qname
+env.filters["before"] = presentation.before
+env.filters["after"] = presentation.after
+env.filters["heat_level"] = presentation.heat_level
 
 
 def render(template: str, request: Request | None = None, **ctx: Any) -> str:
@@ -51,7 +58,7 @@ def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
         for sel in g.objects(ev, OA.hasSelector):
             for key in ("exact", "prefix", "suffix", "start", "end"):
                 v = g.value(sel, OA[key])
-                if v is not None:
+                if isinstance(v, Literal):
                     q[key] = v.toPython()
         if "exact" in q:
             out.append(q)
@@ -62,23 +69,35 @@ async def resource_page(request: Request, iri: str, g: Graph) -> str:
     rest = iri[len(views.ID):]
     parts = rest.split("/")
     if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
-        data = await analyst.lap_action(request, int(parts[1]), None, None)
-        return render("lap_action.html", action=data, title=data["label"])
+        return await lap_action_page(request, int(parts[1]))
     if parts[0] == "workplan" and len(parts) == 2:
-        data = await analyst.workplan(request, parts[1])
-        return render("workplan.html", plan=data, title=data["label"])
-    node = URIRef(iri)
-    props = []
-    for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
-        props.append({"p": str(p), "o": str(o), "iri": isinstance(o, URIRef),
-                      "label": label_of(g, o) if isinstance(o, URIRef) else str(o)})
-    incoming = [{"s": str(s), "p": str(p), "label": label_of(g, s)}
-                for s, p in sorted(g.subject_predicates(node), key=lambda sp: (str(sp[1]), str(sp[0])))]
-    evidence = list(g.objects(node, CCM.evidence))
-    if (node, RDF.type, CCM.Evidence) in g:
-        evidence.append(node)
-    return render("resource.html", iri=iri, title=label_of(g, node), props=props, incoming=incoming,
-                  types=[str(t) for t in g.objects(node, RDF.type)], quotes=quotes_of(g, evidence))
+        return await workplan_page(request, parts[1])
+    from ccmgraph.web.resource_pages import readable_page
+
+    return await readable_page(request, iri, g)
+
+
+async def workplan_page(request: Request, key: str) -> str:
+    """The plan's facts, then its parts in the order a reader expects, each with the actions it serves."""
+    store = request.app.state.store
+    plan = await run_in_threadpool(service.workplan, store, key)
+    serves = presentation.actions_by_element(await run_in_threadpool(service.workplan_actions, store, key))
+    sections = sorted(plan.elements.items(), key=lambda kv: presentation.kind_order(kv[0]))
+    return render("workplan.html", plan=plan, sections=sections, serves=serves, title=plan.label)
+
+
+async def lap_action_page(request: Request, n: int) -> str:
+    """The action's title, text and section, the basis chosen, then per work plan each quote once with
+    what it backs (``?workplan=``: one work plan's elements, as a coverage cell links to them)."""
+    store = request.app.state.store
+    workplan = request.query_params.get("workplan") or None
+    action = await run_in_threadpool(service.lap_action, store, n, basis=request.query_params.get("basis"),
+                                     workplan=workplan)
+    text = await run_in_threadpool(service.lap_action_text, store, n)
+    order = [b.name for b in await run_in_threadpool(service.alignment_bases, store)]
+    return render("lap_action.html", action=action, text=text, action_title=presentation.action_title(text),
+                  plans=presentation.by_quote(action.elements, order), workplan=workplan,
+                  bases=service.BASIS_LABELS, basis=action.basis, title=action.label)
 
 
 def schema_page(g: Graph, name: str) -> str:
@@ -103,10 +122,16 @@ def schema_page(g: Graph, name: str) -> str:
 
 @router.get("/coverage", response_class=HTMLResponse, summary="Coverage heat map (HTML)")
 async def coverage_page(request: Request,
-                        cycle: int | None = Query(None, ge=1900, le=2200, examples=[2025])) -> HTMLResponse:
-    data = await analyst.coverage(request, cycle)
-    top = max([c["count"] for a in data["actions"] for c in a["cells"].values()] or [1])
-    return HTMLResponse(render("coverage.html", data=data, top=top, title="Coverage of LAP actions"))
+                        cycle: str | None = Query(None, examples=["2025"], description="a year; empty: every cycle"),
+                        basis: str | None = Query(None, description=service.BASIS_DOC)) -> HTMLResponse:
+    if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
+        raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
+    store = request.app.state.store
+    data = await run_in_threadpool(service.coverage, store, cycle=int(cycle) if cycle else None, basis=basis)
+    top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
+    by_name = {b.name: b for b in await run_in_threadpool(service.alignment_bases, store)}
+    return HTMLResponse(render("coverage.html", data=data, top=top, bases=service.BASIS_LABELS, basis=data.basis,
+                               default_basis=service.DEFAULT_BASIS, by_name=by_name, title="Coverage of LAP actions"))
 
 
 QUARTER_W = 56
@@ -115,11 +140,12 @@ ROW_H = 22
 
 @router.get("/timeline", response_class=HTMLResponse, summary="Timeline as a Gantt chart (HTML + SVG)")
 async def timeline_page(request: Request) -> HTMLResponse:
-    rows = await analyst.rows_of(request, "timeline", **{"from": "1900-01-01", "to": "2200-12-31"})
+    rows = (await run_in_threadpool(service.timeline, request.app.state.store, start=date(1900, 1, 1),
+                                    end=date(2200, 12, 31))).items
     if not rows:
         return HTMLResponse(render("timeline.html", svg=None, rows=[], title="Timeline"))
-    first = min(date.fromisoformat(r["begin"]) for r in rows)
-    last = max(date.fromisoformat(r["end"]) for r in rows)
+    first = min(date.fromisoformat(r.begin) for r in rows)
+    last = max(date.fromisoformat(r.end) for r in rows)
     quarters = []
     y, q = first.year, (first.month - 1) // 3
     while (y, q) <= (last.year, (last.month - 1) // 3):
@@ -133,28 +159,41 @@ async def timeline_page(request: Request) -> HTMLResponse:
     bars = []
     plans: list[str] = []
     for i, r in enumerate(rows):
-        if r["workplan"] not in plans:
-            plans.append(r["workplan"])
-        x0 = x_of(date.fromisoformat(r["begin"]), False)
-        x1 = x_of(date.fromisoformat(r["end"]), True)
-        bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r["workplan"]) % 6})
+        if r.workplan not in plans:
+            plans.append(r.workplan)
+        x0 = x_of(date.fromisoformat(r.begin), False)
+        x1 = x_of(date.fromisoformat(r.end), True)
+        bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r.workplan) % 6})
     svg = {"width": 260 + len(quarters) * QUARTER_W + 20, "height": 50 + len(rows) * ROW_H,
            "quarters": [{"x": 260 + i * QUARTER_W, "label": f"Q{q + 1} {y}", "year": y}
                         for i, (y, q) in enumerate(quarters)], "bars": bars, "qw": QUARTER_W}
-    legend = [{"color": i % 6, "label": next(r["workplanLabel"] for r in rows if r["workplan"] == p)}
+    legend = [{"color": i % 6, "label": next(r.workplanLabel for r in rows if r.workplan == p)}
               for i, p in enumerate(plans)]
     return HTMLResponse(render("timeline.html", svg=svg, legend=legend, rows=rows, title="Timeline"))
 
 
 @router.get("/workplans", response_class=HTMLResponse, summary="The work plans (HTML)")
 async def workplans_page(request: Request) -> HTMLResponse:
-    rows = await analyst.rows_of(request, "workplans")
-    return HTMLResponse(render("workplans.html", plans=rows, title="Work plans"))
+    plans = await run_in_threadpool(service.workplans, request.app.state.store)
+    return HTMLResponse(render("workplans.html", plans=plans.items, title="Work plans"))
 
 
 STATIC = FsPath(__file__).resolve().parent / "static"
 
 
-@router.get("/static/site.css", include_in_schema=False)
-async def site_css() -> Response:
-    return Response((STATIC / "site.css").read_bytes(), media_type="text/css")
+STATIC_TYPES = {"site.css": "text/css; charset=utf-8", "print.css": "text/css; charset=utf-8",
+                "ontology.css": "text/css; charset=utf-8",
+                "docs.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml"}
+
+
+@router.get("/static/{name}", include_in_schema=False)
+async def static_file(name: str) -> Response:
+    if name not in STATIC_TYPES:
+        raise errors.NotFound(f"no file {name!r}")
+    return Response((STATIC / name).read_bytes(), media_type=STATIC_TYPES[name],
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    return await static_file("favicon.svg")

@@ -7,9 +7,10 @@
   const MAX_SHOWN = 2000;
   const XSD = "http://www.w3.org/2001/XMLSchema#";
   const PLAIN_TYPES = new Set(["integer", "decimal", "double", "float", "boolean", "int", "long", "nonNegativeInteger"]);
-  const RESULT_FORMATS = [["json", "SPARQL JSON", "srj"], ["xml", "SPARQL XML", "srx"], ["csv", "CSV", "csv"], ["tsv", "TSV", "tsv"]];
-  const GRAPH_FORMATS = [["ttl", "Turtle", "ttl"], ["nt", "N-Triples", "nt"], ["jsonld", "JSON-LD", "jsonld"],
-    ["rdfxml", "RDF/XML", "rdf"], ["trig", "TriG", "trig"], ["nq", "N-Quads", "nq"]];
+  // [format= name, label, file suffix] of each download, and what the page asks for (ccmgraph.sparql.formats)
+  const FORMATS = JSON.parse(document.getElementById("formats").textContent);
+  const RESULT_FORMATS = FORMATS.results;
+  const GRAPH_FORMATS = FORMATS.graph;
 
   const $ = (id) => document.getElementById(id);
   const editor = $("query");
@@ -167,7 +168,7 @@
     try {
       const response = await fetch("/sparql", {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json, application/n-triples;q=0.9" },
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: FORMATS.accept },
         body: new URLSearchParams({ query }).toString(),
         signal: controller.signal,
       });

@@ -1,9 +1,9 @@
-"""Fixtures of the SPARQL endpoint tests (imported by their modules; conftest.py is shared).
+"""Helpers the test modules import: the SPARQL endpoint tests' dataset, settings and queries, a
+live uvicorn server, a free port, process probes. The fixtures themselves are in conftest.py.
 
 The endpoint tests do not depend on the curated work plans: they serve the ontology and the
 reference graph (stable: 50 LAP actions, the States...) plus a small graph of their own, so
-they pass whatever state the curation is in. What is shared between modules (the dataset, a
-live server) is built once per process, whichever module asks first.
+they pass whatever state the curation is in. That dataset is written once per process.
 """
 
 from __future__ import annotations
@@ -19,23 +19,30 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
+from ccmgraph import paths
 from ccmgraph.sparql.engine import SparqlSettings
 from ccmgraph.store import EmbeddedStore
 
-ROOT = Path(__file__).resolve().parents[1]
 GRAPH = "https://w3id.org/ccmgraph/graph/"
 FIXTURE_GRAPH = GRAPH + "endpoint-test"
 TOKEN = "test-token-8c1f"
 # small limits, so that the limit tests are quick
-SETTINGS = SparqlSettings(timeout=1.5, workers=2, max_rows=1000, max_result_bytes=2 * 1024 * 1024,
-                          max_request_bytes=32 * 1024, memory_limit=1024 * 1024 * 1024)
+SETTINGS = SparqlSettings(
+    timeout=1.5,
+    workers=2,
+    max_rows=1000,
+    max_result_bytes=2 * 1024 * 1024,
+    max_request_bytes=32 * 1024,
+    memory_limit=1024 * 1024 * 1024,
+)
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-LAP_QUERY = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\n"
-             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-             "SELECT ?action ?number ?label WHERE { ?action a ccm:LAPAction ; ccm:actionNumber ?number ; "
-             "rdfs:label ?label } ORDER BY ?number")
+LAP_QUERY = (
+    "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "SELECT ?action ?number ?label WHERE { ?action a ccm:LAPAction ; ccm:actionNumber ?number ; "
+    "rdfs:label ?label } ORDER BY ?number"
+)
 
 FIXTURE_TTL = """
 @prefix ex: <http://example.org/> .
@@ -57,14 +64,13 @@ SELECT ?action ?label WHERE { ?action ccm:actionNumber ?number ; rdfs:label ?lab
 
 
 @functools.cache
-def _dataset_dir() -> Path:
+def endpoint_dataset() -> Path:
     """A dist/-like directory with ccmgraph.nq: ontology + reference + a small test graph."""
     target = Path(tempfile.mkdtemp(prefix="ccmgraph-endpoint-test-"))
     atexit.register(shutil.rmtree, target, True)
     store = ox.Store()
-    store.load(path=str(ROOT / "ontology" / "ccm.ttl"), format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode(GRAPH + "ontology"))
-    for ttl in sorted((ROOT / "data" / "reference").glob("*.ttl")):
+    store.load(path=str(paths.ONTOLOGY), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "ontology"))
+    for ttl in sorted(paths.REFERENCE.glob("*.ttl")):
         store.load(path=str(ttl), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "reference"))
     store.load(input=FIXTURE_TTL.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(FIXTURE_GRAPH))
     store.dump(str(target / "ccmgraph.nq"), format=ox.RdfFormat.N_QUADS)
@@ -74,25 +80,16 @@ def _dataset_dir() -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def sparql_dist() -> Path:
-    return _dataset_dir()
-
-
-@pytest.fixture(scope="session")
-def sparql_store(sparql_dist: Path) -> EmbeddedStore:
-    return EmbeddedStore(sparql_dist)
-
-
 def make_app(settings: SparqlSettings = SETTINGS, store: EmbeddedStore | None = None):
+    """The app over the endpoint tests' dataset (a store of its own unless ``store`` is given)."""
     from ccmgraph.web.app import create_app
 
-    app = create_app(store=store or EmbeddedStore(_dataset_dir()), settings=settings)
-    app.state.queries_dir = _dataset_dir() / "queries"
-    return app
+    dataset = endpoint_dataset()
+    return create_app(store=store or EmbeddedStore(dataset), settings=settings, queries_dir=dataset / "queries")
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 (for a server started by a test)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -114,7 +111,7 @@ class LiveServer:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.thread.start()
         deadline = time.monotonic() + 60
         while not self.server.started:
@@ -133,21 +130,6 @@ class LiveServer:
     @property
     def engine(self):
         return self.app.state.engine
-
-
-@functools.cache
-def _live_server() -> LiveServer:
-    server = LiveServer(make_app()).start()
-    atexit.register(server.stop)
-    return server
-
-
-@pytest.fixture(scope="session")
-def live_server():
-    """A real uvicorn server with the endpoint's test settings (1.5 s limit, 1000 rows)."""
-    server = _live_server()
-    yield server
-    server.stop()  # at the end of the session (idempotent: several modules share it)
 
 
 def process_gone(pid: int, within: float = 5.0) -> bool:

@@ -1,0 +1,538 @@
+"""Reading a work plan for ``ccmgraph draft``: what the text says, where (see ``draft_file`` for the file).
+
+It reads the text as the five sources are laid out (numbered sections; "1) a)", "a/",
+"1.", bullets and "Track 1:" items; month and quarter headings in the timeline) and finds the
+statements of a curated file (data/README.md), each with the span of text that backs it.
+What it cannot decide (a name it guessed, an organisation the reference data lacks, a
+meeting it does not know, the scope of plan-wide LAP actions) it flags with a curation note
+starting "REVIEW:", shown first on the review page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import URIRef
+
+from ccmgraph.build import evidence
+from ccmgraph.build.authoring import parse_action_list
+from ccmgraph.build.ingest import slug
+from ccmgraph.build.reference_index import Match, ReferenceIndex
+from ccmgraph.build.reference_index import load as load_reference
+from ccmgraph.namespaces import ID
+
+REVIEW = "REVIEW: "
+NEW_ORG = "not in data/reference/: move it there with its source, or replace it."
+KIND_PREFIX = {"objective": "objective", "activity": "activity", "output": "output", "outcome": "outcome",
+               "timeline": "timeline"}
+_ORDINALS = {w: i for i, w in enumerate(
+    ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "  # noqa: SIM905
+     "fourteenth fifteenth sixteenth").split(), 1)}
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}  # noqa: SIM905
+_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+# ---------------------------------------------------------------- patterns
+
+_SECTION = re.compile(
+    r"^(?:[IVX]+\.|\d+\.-?|[A-Z]\.)?\s*(?:\d\.\s*)?(background|context|objectives?|specific objectives|main objective|"
+    r"(?:key |implementation |main )?activities|expected outputs?|expected outcomes?|outcomes|outputs|"
+    r"strategy implementers|(?:likely |potential )?implementation partners|timeline|overarching activities|"
+    r"target states|estimated budget|budget|priorities|mandate|premise|assumptions|summary)\b", re.IGNORECASE)
+_ITEM = [
+    ("track", re.compile(r"^Track\s+(\d+(?:\.\d+)?)\s*:?\s*(.*)$")),
+    ("group", re.compile(r"^Output\s+(\d+)\s*:?\s*(.*)$")),
+    ("number", re.compile(r"^(\d{1,2})[.)]\s+(.+)$")),
+    ("letter", re.compile(r"^\(?([a-z])[)/.]\s*(.+)$")),
+    ("bullet", re.compile(r"^[-•▪*\uf0b7]\s*(.+)$")),
+]
+_LAP = re.compile(r"(?:LAP\s+)?\b[Aa]ctions?\s+(?:numbers?\s+)?"
+                  r"(\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?"
+                  r"(?:\s*(?:,|and|to|–|-)\s*\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?)*)")
+_ARTICLE = re.compile(r"\bArticles?\s+(\d{1,2}(?:\s*(?:,|and)\s*\d{1,2})*)")
+_MEETING = re.compile(
+    r"\b(\d{1,2})\s*(?:st|nd|rd|th)?\s*(MSP|RC\b|Review Conference|Meeting of (?:the )?States Parties)"
+    r"|\b(" + "|".join(_ORDINALS) + r")\s+(Review Conference|Meeting of (?:the )?States Parties)", re.IGNORECASE)
+_LEADS = re.compile(r"(?:lead(?:s|ing)?\s+up\s+(?:to\s+)?|up\s+to\s+|(?<=\s)up\s+|by\s+|in\s+preparation\s+for\s+"
+                    r"|towards\s+)the\s+", re.IGNORECASE)
+_QUARTER_HEAD = re.compile(r"^(First|Second|Third|Fourth)\s+Quarter\s+(?:of\s+)?(\d{4})\s*:?$", re.IGNORECASE)
+_MONTH_HEAD = re.compile(r"^(" + "|".join(_MONTHS) + r")\s+(\d{4})\s*:?$", re.IGNORECASE)
+_RANGE_HEAD = re.compile(r"\((" + "|".join(_MONTHS) + r")\s+(\d{4})\s*[–-]\s*(" + "|".join(_MONTHS)
+                         + r")\s+(\d{4})\)", re.IGNORECASE)
+
+
+_TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
+
+
+@dataclass
+class Line:
+    start: int  # offset of the first character of the cleaned text
+    end: int
+    text: str  # without markdown decoration (#, **) and surrounding blanks
+
+
+@dataclass
+class Item:
+    kind: str
+    key: str
+    identifier: str | None
+    start: int
+    end: int
+    parent: Item | None = None
+    period: str | None = None
+    relation: str = "partner"  # what names in its text are: partner (activities) or mentions
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Draft:
+    """What the drafter found; ``turtle()`` writes it."""
+
+    stem: str
+    plan_key: str
+    text: str
+    title: Line | None = None
+    statements: list[tuple[str, str, str | None, str]] = field(default_factory=list)  # (prop, object, quote, note)
+    items: list[Item] = field(default_factory=list)
+    new_orgs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (label, start, end)
+    notes: list[str] = field(default_factory=list)  # on the work plan
+    element_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- reading the text
+
+def lines_of(text: str) -> list[Line]:
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        raw = m.group(0)
+        inner = re.match(r"^[\s#*>|]*(.*?)[\s*|]*$", raw)
+        if inner is None or not inner.group(1).strip():
+            continue
+        start = m.start() + inner.start(1)
+        cleaned = inner.group(1).replace("**", "").replace("***", "").strip()
+        out.append(Line(start, m.start() + inner.end(1), cleaned))
+    return out
+
+
+def _item_marker(text: str) -> tuple[str, str, str] | None:
+    for kind, pattern in _ITEM:
+        if m := pattern.match(text):
+            groups = m.groups()
+            return (kind, "", groups[0]) if kind == "bullet" else (kind, groups[0], groups[1])
+    return None
+
+
+def _section_kind(text: str) -> str | None:
+    m = _SECTION.match(text)
+    if not m or len(text.split()) > 14:
+        return None
+    word = text.lower()
+    for key, kind in (("timeline", "timeline"), ("overarching", "timeline"), ("outcome", "outcome"),
+                      ("output", "output"), ("objective", "objective"), ("activit", "activity"),
+                      ("priorit", "activity"), ("partner", "partner"), ("implementer", "partner")):
+        if key in word:
+            return kind
+    return "other"
+
+
+def _period_of_heading(text: str) -> str | None:
+    if m := _QUARTER_HEAD.match(text):
+        return f"{m[2]}-Q{_QUARTERS[m[1].lower()]}"
+    if m := _MONTH_HEAD.match(text):
+        return f"{m[2]}-{_MONTHS[m[1].lower()]:02d}"
+    if m := _RANGE_HEAD.search(text):
+        return f"{m[2]}-{_MONTHS[m[1].lower()]:02d}--{m[4]}-{_MONTHS[m[3].lower()]:02d}"
+    if m := re.fullmatch(r"(\d{4})\s*:?", text):
+        return m[1]
+    return None
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", ";", ":", "!", "?", ","))
+
+
+# ---------------------------------------------------------------- the drafter
+
+class Drafter:
+    def __init__(self, text_path: Path, reference: ReferenceIndex | None = None) -> None:
+        self.path = text_path
+        self.text = text_path.read_text(encoding="utf-8")
+        self.ref = reference or load_reference()
+        self.lines = lines_of(self.text)
+        stem = text_path.stem
+        key = re.sub(r"-?(?:work-?plan|concept-note|budget)-?", "-", stem).strip("-")
+        self.draft = Draft(stem=stem, plan_key=re.sub(r"-{2,}", "-", key), text=self.text)
+
+    # ------------------------------------------------------------ quotes
+
+    def quote(self, start: int, end: int) -> tuple[str, str | None]:
+        """The quote of text[start:end] and, when it is not unique, a unique context around it."""
+        words = " ".join(self.text[start:end].split())
+        if len(evidence._occurrences(self.text, words)) == 1:
+            return words, None
+        for lo, hi in ((start, end + 80), (start - 80, end), (start - 80, end + 80), (start - 300, end + 300)):
+            lo, hi = max(0, lo), min(len(self.text), hi)
+            context = " ".join(self.text[lo:hi].split()[1:-1] if lo > 0 and hi < len(self.text)
+                               else self.text[lo:hi].split())
+            if words in context and len(evidence._occurrences(self.text, context)) == 1 \
+                    and len(evidence._occurrences(context, words)) == 1:
+                return words, context
+        return words, None
+
+    # ------------------------------------------------------------ plan-level facts
+
+    def _title(self) -> None:
+        for line in self.lines[:25]:
+            if (re.search(r"work\s*plan|workplan|concept note", line.text, re.IGNORECASE)
+                    and re.search(r"\b20\d\d\b", line.text) and len(line.text) < 160):
+                self.draft.title = line
+                return
+        self.draft.notes.append(REVIEW + "No title line (with 'work plan' or 'concept note') was found.")
+
+    def _period(self) -> str | None:
+        title = self.draft.title.text if self.draft.title else ""
+        if m := re.search(r"(20\d\d)\s*[-–]\s*(20\d\d)", title):
+            return f"{m[1]}--{m[2]}"
+        if m := re.search(r"\b(20\d\d)\b", title):
+            return m[1]
+        years = re.findall(r"20\d\d", self.path.stem)
+        if years:
+            self.draft.notes.append(REVIEW + "The period is read from the file name, not from the text.")
+            return f"{years[0]}--{years[-1]}" if len(years) > 1 else years[0]
+        return None
+
+    def _meeting_key(self, m: re.Match[str]) -> str:
+        if m[1]:
+            number, kind = int(m[1]), m[2].lower()
+        else:
+            number, kind = _ORDINALS[m[3].lower()], m[4].lower()
+        return f"{number}{'rc' if kind.startswith(('rc', 'review')) else 'msp'}"
+
+    def meetings_in(self, start: int, end: int) -> list[tuple[str, int, int]]:
+        return [(self._meeting_key(m), start + m.start(), start + m.end())
+                for m in _MEETING.finditer(self.text[start:end])]
+
+    def add(self, prop: str, obj: str, start: int | None = None, end: int | None = None,
+            note: str | None = None) -> None:
+        quote = None if start is None or end is None else f"{start}:{end}"
+        self.draft.statements.append((prop, obj, quote, note or ""))
+
+    def _plan_facts(self) -> None:
+        d, ref = self.draft, self.ref
+        head = [line for line in self.lines[:30]]
+        title = d.title
+        if title:
+            index = self.lines.index(title)
+            before = [ln for ln in self.lines[max(0, index - 2):index] if ref.find_groups(ln.text)]
+            heading = f"{before[-1].text.rstrip(' ,')}, {title.text}" if before else title.text
+            self.add("dcterms:title", " ".join(heading.split()))
+        period = self._period()
+        if period:
+            self.add("ccm:period", f"period:{period}", *((title.start, title.end) if title else (None, None)))
+        else:
+            d.notes.append(REVIEW + "No period found: add ccm:period.")
+        for line in head:
+            groups = ref.find_groups(line.text)
+            if groups:
+                g = groups[0]
+                self.add("ccm:workingGroup", self._curie(g.iri), line.start + g.start, line.start + g.end)
+                break
+        self._coordinators()
+        self._leads_up_to()
+
+    def _coordinators(self) -> None:
+        ref = self.ref
+        for i, line in enumerate(self.lines[:40]):
+            label = re.match(r"^Coordinators?\s*:\s*(.*)$", line.text)
+            candidates = []
+            if label:
+                candidates = [line] if label.group(1) else self.lines[i + 1:i + 2]
+            elif i < 15 and len(line.text.split()) <= 8:
+                rest = re.sub(r"\b(and|&)\b|[,;]", " ", line.text)
+                states = ref.find_states(line.text, guess=True)
+                covered = sum(len(s.written.split()) for s in states)
+                if states and covered == len(rest.split()):
+                    candidates = [line]
+            for cand in candidates:
+                states = ref.find_states(cand.text, guess=True)
+                if not states:
+                    continue
+                start, end = (line.start if label else cand.start), cand.end
+                for s in states:
+                    note = (f"{REVIEW}'{s.written}' is read as {ref.labels.get(s.iri, s.iri)} (spelling)."
+                            if s.guessed else None)
+                    self.add("ccm:coordinator", self._curie(s.iri), start, end, note)
+                return
+        self.draft.notes.append(REVIEW + "No coordinators found; add ccm:coordinator if the plan names them.")
+
+    def _leads_up_to(self) -> None:
+        candidates = []
+        for m in _LEADS.finditer(self.text):
+            after = _MEETING.match(self.text, m.end())
+            if after:
+                candidates.append((self._meeting_key(after), m.start(), after.end()))
+        if not candidates:
+            return
+        key, start, end = candidates[0]
+        if key in self.ref.meetings:
+            self.add("ccm:leadsUpTo", f"meeting:{key}", start, end)
+            others = {k for k, _, _ in candidates} - {key}
+            if others:
+                self.draft.notes.append(REVIEW + f"The text also leads up to {', '.join(sorted(others))}; "
+                                        f"{key} (named first) was kept as ccm:leadsUpTo.")
+        else:
+            self.draft.notes.append(REVIEW + f"The plan leads up to '{self.text[start:end]}', a meeting the "
+                                    "reference data lacks (data/reference/meetings.ttl).")
+
+    @staticmethod
+    def _curie(iri: URIRef) -> str:
+        rest = str(iri).removeprefix(str(ID))
+        kind, _, key = rest.partition("/")
+        prefix = {"state": "state", "org": "orgid", "working-group": "wg", "meeting": "meeting",
+                  "article": "article", "treaty": "treaty"}.get(kind)
+        return f"{prefix}:{key}" if prefix and re.fullmatch(r"[A-Za-z0-9_-]+", key) else f"<{iri}>"
+
+    # ------------------------------------------------------------ structure
+
+    def _sections(self) -> list[tuple[str, Line, list[Line]]]:
+        out: list[tuple[str, Line, list[Line]]] = []
+        for line in self.lines:
+            cells = {c.strip().lower() for c in line.text.split("\t")}
+            if len(cells) > 1 and cells <= set(_TABLE_KINDS):
+                out.append(("table", line, []))
+                continue
+            if out and out[-1][0] == "table" and "\t" in self.text[line.start - 1:line.end]:
+                row_start = self.text.rfind("\n", 0, line.start) + 1  # the row's cells, the empty first ones too
+                out[-1][2].append(Line(row_start, line.end, self.text[row_start:line.end]))
+                continue
+            kind = _section_kind(line.text)
+            if kind is not None and not (out and out[-1][0] == "timeline" and kind != "timeline"
+                                         and _item_marker(line.text)):
+                out.append((kind, line, []))
+            elif out:
+                out[-1][2].append(line)
+        return out
+
+    def _span_of(self, lines: list[Line], i: int) -> tuple[int, int]:
+        """A list item and the lines that continue it (a sentence wrapped over several lines)."""
+        start, end = lines[i].start, lines[i].end
+        j = i + 1
+        while (j < len(lines) and j - i <= 6 and not _ends_sentence(self.text[start:end])
+               and _item_marker(lines[j].text) is None and _section_kind(lines[j].text) is None
+               and _period_of_heading(lines[j].text) is None):
+            end = lines[j].end
+            j += 1
+        return start, end
+
+    def _unique_key(self, kind: str, key: str) -> str:
+        taken = {(it.kind, it.key) for it in self.draft.items}
+        out, n = key, 2
+        while (kind, out) in taken:
+            out, n = f"{key}-{n}", n + 1
+        return out
+
+    def _new_item(self, kind: str, key: str, identifier: str | None, span: tuple[int, int],
+                  parent: Item | None, period: str | None = None) -> Item:
+        item = Item(kind, self._unique_key(kind, key), identifier, span[0], span[1], parent, period,
+                    "partner" if kind in ("activity", "timeline") else "mentions")
+        if parent:
+            parent.children.append(item)
+        self.draft.items.append(item)
+        return item
+
+    def _elements(self, kind: str, lines: list[Line]) -> None:
+        top: Item | None = None
+        mid: Item | None = None
+        bullets: dict[str, int] = {}
+        for i, line in enumerate(lines):
+            marker = _item_marker(line.text)
+            if marker is None:
+                continue
+            mtype, label, _ = marker
+            span = self._span_of(lines, i)
+            if mtype in ("track", "group"):
+                key = f"track-{label}" if mtype == "track" else label
+                top = self._new_item(kind, key, label if mtype == "group" else f"Track {label}", span, None)
+                mid = None
+            elif mtype == "number":
+                top = self._new_item(kind, label, label, span, None)
+                mid = None
+            elif mtype == "letter":
+                key = f"{top.key}{label}" if top else label
+                mid = self._new_item(kind, key, key if top is None or top.identifier else label, span, top)
+            else:
+                parent = mid or top
+                base = parent.key if parent else ""
+                bullets[base] = bullets.get(base, 0) + 1
+                key = f"{base}-{bullets[base]}" if base else str(bullets[base])
+                if parent is None or (kind in ("output",) and parent.kind != kind):
+                    parent = None
+                self._new_item(kind, key, None, span, parent)
+
+    def _timeline(self, heading: Line, lines: list[Line]) -> None:
+        period = _period_of_heading(heading.text)
+        counts: dict[str, int] = {}
+        for i, line in enumerate(lines):
+            head = _period_of_heading(line.text)
+            if head is not None:
+                period = head
+                continue
+            if period is None:
+                continue
+            marker = _item_marker(line.text)
+            if marker and marker[0] in ("number",) and not _ends_sentence(line.text) and len(line.text.split()) < 8 \
+                    and lines[i + 1:i + 2] and _item_marker(lines[i + 1].text):
+                continue  # "1) Gender mainstreaming": a group heading inside the timeline
+            if marker is None and i > 0 and lines[i - 1].end > line.start:
+                continue
+            counts[period] = counts.get(period, 0) + 1
+            span = (line.start, line.end) if marker is None else self._span_of(lines, i)
+            self._new_item("timeline", f"{period.replace('--', '-to-')}-{counts[period]}", None, span, None, period)
+
+    def _table(self, header: Line, rows: list[Line]) -> None:
+        """A results table: a header row of kinds (Outcomes / Outputs / Activities), then rows of
+        tab-separated cells; an empty cell continues the element above it, a cell of activities
+        holds one per sentence, and each column contributes to the one before it."""
+        kinds = [_TABLE_KINDS[c.strip().lower()] for c in header.text.split("\t")]
+        current: dict[str, Item] = {}
+        for row in rows:
+            offset = row.start
+            for column, cell in enumerate(row.text.split("\t")):
+                start = offset + len(cell) - len(cell.lstrip(" -\uf0b7•"))
+                end = offset + len(cell.rstrip())
+                offset += len(cell) + 1
+                if column >= len(kinds) or len(self.text[start:end].split()) < 3:
+                    continue  # an empty cell, or a running header caught in the table
+                kind = kinds[column]
+                above = current.get(kinds[column - 1]) if column else None
+                sentences = re.finditer(r"[^.;]+[.;]?", self.text[start:end])
+                pieces = ([(start + m.start(), start + m.end()) for m in sentences if m.group(0).strip()]
+                          if kind == "activity" else [(start, end)])
+                for lo, hi in pieces:
+                    lo += len(self.text[lo:hi]) - len(self.text[lo:hi].lstrip())
+                    item = self._new_item(kind, f"table-{len([i for i in self.draft.items if i.kind == kind]) + 1}",
+                                          None, (lo, hi), None)
+                    if above is not None:
+                        self.draft.element_facts.setdefault(id(item), []).append(
+                            ("ccm:contributesTo", f"{KIND_PREFIX[above.kind]}:{above.key}", lo, hi, None))
+                    current[kind] = item
+
+    def _partners(self, heading: Line, lines: list[Line]) -> None:
+        prop = "ccm:partner" if "partner" in heading.text.lower() else "ccm:implementer"
+        for i, line in enumerate(lines):
+            start, end = self._span_of(lines, i) if _item_marker(line.text) else (line.start, line.end)
+            found = self._names(start, end)
+            if not found:
+                text = re.sub(r"^[-•▪*\uf0b7\s]+", "", self.text[start:end]).strip(" .;,")
+                if not text or len(text.split()) > 10:
+                    continue
+                key = slug(re.sub(r"^(?:the|other)\s+", "", text, flags=re.IGNORECASE))[:60]
+                self.draft.new_orgs[key] = (text, start, end)
+                self.add(prop, f"orgid:{key}", start, end,
+                         f"{REVIEW}'{text}' is not in data/reference/: a new organisation orgid:{key} is drafted; "
+                         "check it, or link a known resource.")
+                continue
+            own = {o for p, o, _, _ in self.draft.statements if p in ("ccm:coordinator", "ccm:workingGroup")}
+            for iri, note in found:
+                if self._curie(iri) not in own:
+                    self.add(prop, self._curie(iri), start, end, note)
+
+    def _names(self, start: int, end: int, topics: bool = True) -> list[tuple[URIRef, str | None]]:
+        """States, organisations (known, or drafted from the partner list) and working groups
+        (by their topic alone only when ``topics``: in an element's text "victim assistance" is a subject)."""
+        piece = self.text[start:end]
+        out: list[tuple[URIRef, str | None]] = []
+        groups = self.ref.find_groups(piece) if topics else [
+            m for m in self.ref.find_groups(piece)
+            if len(m.written.split()) > 4 or "working group" in m.written.lower()]
+        drafted = [Match(ID[f"org/{key}"], 0, 0, label) for key, (label, _, _) in self.draft.new_orgs.items()
+                   if label.lower() in piece.lower()]
+        for m in self.ref.find_orgs(piece) + drafted + groups + self.ref.find_states(piece, guess=True):
+            note = (f"{REVIEW}'{m.written}' is read as {self.ref.labels.get(m.iri, m.iri)} (spelling)."
+                    if m.guessed else None)
+            if m.iri not in [i for i, _ in out]:
+                out.append((m.iri, note))
+        return out
+
+    # ------------------------------------------------------------ facts in element texts
+
+    def _facts(self, item: Item) -> None:
+        facts: list[tuple[str, str, int, int, str | None]] = []
+        piece = self.text[item.start:item.end]
+        for m in _LAP.finditer(piece):
+            listed = " ".join(m.group(1).split())
+            try:
+                parse_action_list(listed)
+            except ValueError:
+                continue
+            facts.append(("align", listed, item.start + m.start(), item.start + m.end(), None))
+        for m in _ARTICLE.finditer(piece):
+            for number in re.findall(r"\d+", m.group(1)):
+                if int(number) in self.ref.articles:
+                    facts.append(("ccm:supportsArticle", f"article:{number}", item.start + m.start(),
+                                  item.start + m.end(), None))
+        for key, s, e in self.meetings_in(item.start, item.end):
+            if key in self.ref.meetings:
+                facts.append(("ccm:mentions", f"meeting:{key}", s, e, None))
+        for iri, note in self._names(item.start, item.end, topics=False):
+            facts.append((f"ccm:{item.relation}", self._curie(iri), item.start, item.end, note))
+        self.draft.element_facts[id(item)] = facts
+
+    def _plan_alignments(self) -> None:
+        inside = [(it.start, it.end) for it in self.draft.items]
+        for m in _LAP.finditer(self.text):
+            if any(s <= m.start() < e for s, e in inside):
+                continue
+            listed = " ".join(m.group(1).split())
+            try:
+                parse_action_list(listed)
+            except ValueError:
+                continue
+            sentence_start = max(self.text.rfind(".", 0, m.start()), self.text.rfind("\n\n", 0, m.start())) + 1
+            sentence_end = self.text.find(".", m.end())
+            sentence_end = len(self.text) if sentence_end < 0 else sentence_end + 1
+            while self.text[sentence_start].isspace():
+                sentence_start += 1
+            self.add("align", listed, sentence_start, sentence_end,
+                     f"{REVIEW}LAP actions {listed} are stated outside the plan's elements and are drafted for the "
+                     "whole plan: if the text scopes them to part of it, add ccm:appliesTo.")
+
+    def _relations(self) -> None:
+        objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
+        for item in self.draft.items:
+            if item.kind in ("activity", "output") and item.key in objectives and item.identifier:
+                item_rel = objectives[item.key]
+                self.draft.element_facts.setdefault(id(item), []).append(
+                    ("ccm:contributesTo", f"objective:{item_rel.key}", item.start, item.end, None))
+
+    # ------------------------------------------------------------ all
+
+    def run(self) -> Draft:
+        self._title()
+        self._plan_facts()
+        for kind, heading, lines in self._sections():
+            if kind == "table":
+                self._table(heading, lines)
+            elif kind in ("objective", "activity", "output", "outcome"):
+                self._elements(kind, lines)
+            elif kind == "timeline":
+                self._timeline(heading, lines)
+            elif kind == "partner":
+                self._partners(heading, lines)
+        for item in self.draft.items:
+            self._facts(item)
+        self._relations()
+        self._plan_alignments()
+        mentioned = {o for p, o, _, _ in self.draft.statements if p == "ccm:leadsUpTo"}
+        inside = [(it.start, it.end) for it in self.draft.items]
+        for key, s, e in self.meetings_in(0, len(self.text)):
+            if f"meeting:{key}" in mentioned or any(lo <= s < hi for lo, hi in inside):
+                continue
+            mentioned.add(f"meeting:{key}")
+            if key in self.ref.meetings:
+                self.add("ccm:mentions", f"meeting:{key}", s, e)
+            else:
+                self.draft.notes.append(f"{REVIEW}'{self.text[s:e]}' names a meeting the reference data lacks.")
+        return self.draft

@@ -1,0 +1,215 @@
+"""``ccmgraph draft data/sources/<stem>.txt``: write what :mod:`ccmgraph.build.draft` read as a
+first curated file, ``data/workplans/<stem>.ttl``.
+
+The file has the prefix block of data/README.md, short lines (long quotes as triple-quoted
+strings: a quote matches its source whatever the whitespace), every statement with its quote,
+and nothing the build derives (partOf, positions, descriptions). ``ccmgraph build`` accepts it
+as it is; the REVIEW notes say what to check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ccmgraph import paths
+from ccmgraph.build.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter
+from ccmgraph.build.ingest import read_record
+from ccmgraph.build.reference_index import ReferenceIndex
+from ccmgraph.namespaces import ID
+
+PREFIXES = """\
+@prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix source: <https://w3id.org/ccmgraph/id/source/> .
+@prefix state: <https://w3id.org/ccmgraph/id/state/> .
+@prefix orgid: <https://w3id.org/ccmgraph/id/org/> .
+@prefix wg: <https://w3id.org/ccmgraph/id/working-group/> .
+@prefix lap: <https://w3id.org/ccmgraph/id/lap-action/> .
+@prefix article: <https://w3id.org/ccmgraph/id/article/> .
+@prefix treaty: <https://w3id.org/ccmgraph/id/treaty/> .
+@prefix meeting: <https://w3id.org/ccmgraph/id/meeting/> .
+@prefix doc: <https://w3id.org/ccmgraph/id/document/> .
+@prefix period: <https://w3id.org/ccmgraph/id/period/> .
+"""
+KIND_CLASS = {"objective": "ccm:Objective", "activity": "ccm:Activity", "output": "ccm:ExpectedOutput",
+              "outcome": "ccm:Outcome", "timeline": "ccm:TimelineEntry"}
+
+def _lit(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _wrapped(value: str, indent: int, width: int = 96) -> str:
+    """A string literal whose words may run over several lines: quotes match across any
+    whitespace, so a long quote is written as a triple-quoted string of short lines."""
+    words, lines, current = value.split(), [], ""
+    for w in words:
+        if current and len(current) + 1 + len(w) > width - indent:
+            lines.append(current)
+            current = w
+        else:
+            current = f"{current} {w}" if current else w
+    lines.append(current)
+    if len(lines) == 1:
+        return _lit(value)
+    body = ("\n" + " " * indent).join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    if indent <= 8:  # a note, not a quote: its words on their own lines, no indentation inside the string
+        body = "\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    return f'"""{body}"""'
+
+
+def _label(text: str) -> str:
+    marker = r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|Track\s+[\d.]+:?|Output\s+\d+:?)\s*"
+    text = re.sub(marker, "", " ".join(text.split()))
+    text = text.strip(" .;:,")
+    words = text.split()
+    short = " ".join(words[:9])
+    return (short[0].upper() + short[1:] if short else "Untitled") + ("…" if len(words) > 9 else "")
+
+
+def _evidence(d: Drafter, start: int, end: int, indent: int, prop: str | None = None) -> str:
+    quote, context = d.quote(start, end)
+    pad = " " * indent
+    parts = [f"ccm:quote {_wrapped(quote, indent + 12)}"]
+    if context:
+        parts.append(f"ccm:quoteContext {_wrapped(context, indent + 19)}")
+    if prop:
+        parts.append(f"ccm:forProperty {prop}")
+    return "[ " + f" ;\n{pad}  ".join(parts) + " ]"
+
+
+def turtle(drafter: Drafter, draft: Draft) -> str:
+    d, text = drafter, draft.text
+    plan = f"<{ID}workplan/{draft.plan_key}>"
+    record = read_record(d.path)
+    digest = hashlib.sha256(d.path.read_bytes()).hexdigest()
+    out = [f"# Draft of data/workplans/{draft.stem}.ttl written by `ccmgraph draft` from",
+           f"# data/sources/{draft.stem}.txt. Edit it, then `ccmgraph build`; notes starting",
+           "# 'REVIEW:' say what the drafter could not decide (see /review/ in `ccmgraph serve`).",
+           PREFIXES.rstrip("\n")]
+    for kind, prefix in KIND_PREFIX.items():
+        out.append(f"@prefix {prefix}: <{ID}workplan/{draft.plan_key}/{kind}/> .")
+    title = next((o for p, o, _, _ in draft.statements if p == "dcterms:title"), draft.stem)
+    issuers = [o for p, o, _, _ in draft.statements if p == "ccm:workingGroup"]
+    if not issuers and re.search(r"Implementation Support Unit|\bISU\b", title):
+        issuers = ["orgid:isu"]
+    if not issuers:
+        issuers = [o for p, o, _, _ in draft.statements if p == "ccm:coordinator"] or ["orgid:isu"]
+        draft.notes.append(REVIEW + "The issuer of the document is a guess (no working group named in its heading).")
+    period = next((o for p, o, _, _ in draft.statements if p == "ccm:period"), None)
+    src = [f"\nsource:{draft.stem} a ccm:SourceDocument ;",
+           f"    dcterms:title {_lit(title)}@en ;",
+           f"    ccm:issuer {' , '.join(issuers[:1])} ;"]
+    if period:
+        src.append(f"    ccm:period {period} ;")
+    src.append(f"    ccm:fileName {_lit(d.path.name)} ;")
+    if record is not None:
+        src.append(f"    ccm:originalFileName {_lit(record.originalFileName)} ;")
+    src.append(f"    ccm:sha256 {_lit(digest)} .")
+    out += src
+    # the work plan
+    group = next((o for p, o, _, _ in draft.statements if p == "ccm:workingGroup"), None)
+    group_iri = ID[f"working-group/{group.removeprefix('wg:')}"] if group else None
+    topic = re.sub(r"^(?:Working Group|Coordinators?) on ", "", d.ref.labels.get(group_iri, "")) if group_iri else ""
+    years = (period or "").removeprefix("period:").replace("--", "-")
+    plan_label = f"{topic} work plan {years}".strip() if topic and years else _label(title)
+    body = [f"\n{plan} a ccm:WorkPlan",
+            f"    rdfs:label {_lit(plan_label)}@en",
+            f"    ccm:sourceDocument source:{draft.stem}"]
+    by_prop: dict[str, list[tuple[str, str | None, str]]] = {}
+    for prop, obj, quote, note in draft.statements:
+        by_prop.setdefault(prop, []).append((obj, quote, note))
+    for prop in ("dcterms:title", "ccm:workingGroup", "ccm:period", "ccm:leadsUpTo", "ccm:coordinator",
+                 "ccm:implementer", "ccm:partner", "ccm:mentions"):
+        rows = by_prop.get(prop, [])
+        if not rows:
+            continue
+        if prop == "dcterms:title":
+            body.append(f"    dcterms:title {_lit(rows[0][0])}@en")
+            continue
+        objects = list(dict.fromkeys(o for o, _, _ in rows))
+        body.append(f"    {prop} {' , '.join(objects)}")
+        for quote in dict.fromkeys(q for _, q, _ in rows if q):
+            s, e = map(int, quote.split(":"))
+            body.append(f"    ccm:evidence {_evidence(d, s, e, 4, prop)}")
+        for note in dict.fromkeys(n for _, _, n in rows if n):
+            draft.notes.append(note)
+    for obj, quote, note in by_prop.get("align", []):
+        s, e = map(int, quote.split(":"))  # type: ignore[union-attr]
+        body.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(obj)} ; ccm:basis ccm:StatedInText ;\n"
+                    f"        ccm:evidence {_evidence(d, s, e, 8)} ]")
+        draft.notes.append(note)
+    for note in dict.fromkeys(draft.notes):
+        body.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
+    out.append(" ;\n".join(body) + " .")
+    # organisations the reference data lacks
+    for key, (label, s, e) in draft.new_orgs.items():
+        out.append(f"\norgid:{key} a ccm:Organization ;\n    rdfs:label {_lit(label)}@en ;\n"
+                   f"    dcterms:source source:{draft.stem} ;\n"
+                   f"    ccm:curationNote {_lit(REVIEW + NEW_ORG)}@en ;\n"
+                   f"    ccm:evidence {_evidence(d, s, e, 4)} .")
+    # elements, kind by kind, in document order
+    for kind in ("objective", "activity", "output", "outcome", "timeline"):
+        members = [it for it in draft.items if it.kind == kind]
+        if members:
+            out.append(f"\n# ---------------------------------------------------------------- {kind} elements")
+        for item in members:
+            types = [KIND_CLASS[kind]] + (["ccm:Track"] if kind == "activity" and item.children
+                                           and item.key.startswith("track") else [])
+            lines = [f"\n{KIND_PREFIX[kind]}:{item.key} a {' , '.join(types)}",
+                     f"    rdfs:label {_lit(_label(text[item.start:item.end]))}@en"]
+            if item.identifier:
+                lines.append(f"    dcterms:identifier {_lit(item.identifier)}")
+            if item.period:
+                lines.append(f"    ccm:scheduledIn period:{item.period}")
+            if item.parent is not None:
+                rel = "ccm:subActivityOf" if kind == "activity" else "ccm:contributesTo"
+                lines.append(f"    {rel} {KIND_PREFIX[kind]}:{item.parent.key}")
+            facts = draft.element_facts.get(id(item), [])
+            notes = []
+            for prop in ("ccm:contributesTo", "ccm:partner", "ccm:mentions", "ccm:supportsArticle"):
+                objects = list(dict.fromkeys(o for p, o, *_ in facts if p == prop))
+                if objects:
+                    lines.append(f"    {prop} {' , '.join(objects)}")
+                notes += [n for p, _, _, _, n in facts if p == prop and n]
+            lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end, 4)}")
+            for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
+                quote, context = d.quote(s, e)
+                ev = f"[ ccm:quote {_lit(quote)} ]"
+                if context:
+                    ev = (f"[ ccm:quote {_lit(quote)} ;\n            ccm:quoteContext "
+                          f"{_wrapped(drafter.quote(item.start, item.end)[0], 30)} ]")
+                lines.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
+                             f"        ccm:evidence {ev} ]")
+            for note in dict.fromkeys(notes):
+                lines.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
+            out.append(" ;\n".join(lines) + " .")
+    return "\n".join(out) + "\n"
+
+
+def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
+    """The draft Turtle for a source text (nothing written)."""
+    drafter = Drafter(text_path, reference)
+    return turtle(drafter, drafter.run())
+
+
+def write_draft(text_path: Path, force: bool = False) -> Path:
+    """Write data/workplans/<stem>.ttl; refuse to overwrite a curated file unless ``force``."""
+    if not text_path.is_file():
+        raise FileNotFoundError(f"{text_path}: no such file")
+    if text_path.suffix != ".txt":
+        raise ValueError(f"{text_path}: draft reads a source text (.txt); run `ccmgraph ingest` on a PDF or Word file")
+    target = paths.WORKPLANS / f"{text_path.stem}.ttl"
+    if target.exists() and not force:
+        raise FileExistsError(f"{target}: exists (curated work is not overwritten; --force replaces it)")
+    content = draft_text(text_path)
+    paths.WORKPLANS.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    return target
+
+

@@ -1,0 +1,179 @@
+"""``ccmgraph ingest FILE``: a received work plan (.txt, .pdf, .docx) -> data/sources/<stem>.txt.
+
+The text is extracted with pypdf or python-docx, then normalised so that quotes can be
+copied from it: one kind of line end, words hyphenated across a line end joined again,
+running headers and footers and page numbers of PDF pages dropped, no trailing blanks.
+The source record ``data/sources/<stem>.json`` keeps the text's sha256 (the one the curated
+file states and the build checks) and the received file's name and sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from ccmgraph import paths
+
+SUFFIXES = (".txt", ".pdf", ".docx")
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\u00ad": ""}
+_PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
+_HYPHENATED = re.compile(r"([a-z])-\n(?=[a-z])")
+
+
+class IngestError(ValueError):
+    """A file that cannot be ingested; the message names it."""
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    fileName: str
+    sha256: str
+    originalFileName: str
+    originalSha256: str
+    extractedWith: str
+
+
+def slug(stem: str) -> str:
+    """A file stem as the project writes them: lower case, words joined by hyphens."""
+    ascii_ = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "source"
+
+
+# ---------------------------------------------------------------- extraction
+
+def _pdf_pages(path: Path) -> list[str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        return [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise IngestError(f"{path}: not a readable PDF ({exc})") from None
+
+
+def _docx_text(path: Path) -> str:
+    """Body paragraphs and table rows in document order (headers and footers are other parts)."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise IngestError(f"{path}: not a readable Word (.docx) file ({exc})") from None
+    blocks = []
+    for child in document.element.body.iterchildren():
+        if child.tag.endswith("}p"):
+            blocks.append(Paragraph(child, document).text)
+        elif child.tag.endswith("}tbl"):
+            for row in Table(child, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    text = " ".join(cell.text.split())
+                    if not cells or cells[-1] != text:  # merged cells repeat their text
+                        cells.append(text)
+                blocks.append("\t".join(cells))
+    return "\n\n".join(blocks)
+
+
+def _repeated_edges(pages: list[list[str]]) -> set[str]:
+    """Lines that open or close most pages (running headers and footers), digits ignored."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        edge = {re.sub(r"\d+", "#", line.strip()) for line in lines[:2] + lines[-2:] if line.strip()}
+        counts.update(edge)
+    return {line for line, n in counts.items() if n >= max(3, len(pages) // 2 + 1)}
+
+
+def _strip_pages(pages: list[str]) -> str:
+    split = [page.split("\n") for page in pages]
+    repeated = _repeated_edges(split)
+    kept = []
+    for lines in split:
+        body = [line for line in lines if re.sub(r"\d+", "#", line.strip()) not in repeated]
+        while body and (not body[0].strip() or _PAGE_NUMBER.match(body[0])):
+            body.pop(0)
+        while body and (not body[-1].strip() or _PAGE_NUMBER.match(body[-1])):
+            body.pop()
+        kept.append("\n".join(body))
+    return "\n\n".join(kept)
+
+
+def normalise(text: str) -> str:
+    """One line end, ligatures spelled out, hyphenation across line ends undone, no trailing
+    blanks, at most one empty line in a row, one final newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for char, spelled in _LIGATURES.items():
+        text = text.replace(char, spelled)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = _HYPHENATED.sub(r"\1", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n") + "\n"
+
+
+def extract(path: Path) -> tuple[str, str]:
+    """The normalised text of ``path`` and the library that read it."""
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        pages = _pdf_pages(path)
+        text, tool = _strip_pages(pages), f"pypdf {version('pypdf')}"
+    elif suffix == ".docx":
+        text, tool = _docx_text(path), f"python-docx {version('python-docx')}"
+    elif suffix == ".txt":
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"{path}: not UTF-8 text ({exc})") from None
+        text, tool = _strip_pages(raw.split("\f")) if "\f" in raw else raw, "text"
+    else:
+        raise IngestError(f"{path}: cannot ingest {suffix or 'a file without suffix'} (use {', '.join(SUFFIXES)})")
+    text = normalise(text)
+    if len(text.split()) < 20:
+        raise IngestError(f"{path}: almost no text could be extracted ({len(text.split())} words); "
+                          "a scanned PDF needs OCR first")
+    return text, tool
+
+
+def ingest(path: Path, stem: str | None = None, force: bool = False) -> tuple[Path, SourceRecord]:
+    """Write data/sources/<stem>.txt and its record; refuse to replace a different text unless ``force``."""
+    text, tool = extract(path)
+    stem = slug(stem or path.stem)
+    target = paths.SOURCES / f"{stem}.txt"
+    data = text.encode("utf-8")
+    if target.exists() and target.read_bytes() != data and not force:
+        raise IngestError(f"{target}: exists with a different text (ingest --stem NAME, or --force to replace it)")
+    record = SourceRecord(fileName=target.name, sha256=hashlib.sha256(data).hexdigest(),
+                          originalFileName=path.name, originalSha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                          extractedWith=tool)
+    paths.SOURCES.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    record_path(stem).write_text(json.dumps(asdict(record), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return target, record
+
+
+def record_path(stem: str) -> Path:
+    return paths.SOURCES / f"{stem}.json"
+
+
+def read_record(text_path: Path) -> SourceRecord | None:
+    """The record ingest wrote beside a source text, if any."""
+    path = text_path.with_suffix(".json")
+    if not path.exists():
+        return None
+    try:
+        return SourceRecord(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as exc:
+        raise IngestError(f"{path}: not a source record ({exc})") from None

@@ -1,0 +1,52 @@
+"""What a build read, by hash: lets ``ccmgraph build`` re-validate only what changed.
+
+The manifest of dist/ records the sha256 of every input file and of the build's own code.
+A later build compares: when the code, ontology, shapes, context and reference data are the
+same, only the work-plan graphs whose curated file or source text changed need SHACL again
+(their subjects are the focus nodes), and none when nothing changed. Anything else (a
+removed file, another reference file, new code) validates everything. A dist/ is only ever
+written from a conforming build, so its hashes describe validated inputs. ``--full`` (and the
+test suite, which calls ``pipeline.run`` without a previous dist/) validates everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from ccmgraph import paths
+
+BUILD_CODE = Path(__file__).resolve().parent
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def hashes() -> dict[str, str]:
+    """sha256 of every input, keyed ``shared:<name>`` (a change validates everything) or
+    ``plan:<stem>`` (the curated file and its source text together)."""
+    out = {"shared:code": hashlib.sha256(b"".join(p.read_bytes() for p in sorted(BUILD_CODE.glob("*.py")))).hexdigest()}
+    for path in (paths.ONTOLOGY, paths.SHAPES, paths.CONTEXT, *sorted(paths.REFERENCE.glob("*.ttl"))):
+        out[f"shared:{path.name}"] = _digest(path)
+    for path in sorted(paths.WORKPLANS.glob("*.ttl")):
+        text = paths.SOURCES / f"{path.stem}.txt"
+        out[f"plan:{path.stem}"] = _digest(path) + (_digest(text) if text.exists() else "")
+    return out
+
+
+def previous(dist: Path) -> dict[str, str] | None:
+    try:
+        return json.loads((dist / "manifest.json").read_text(encoding="utf-8")).get("inputs")
+    except (OSError, ValueError):
+        return None
+
+
+def changed_plans(before: dict[str, str] | None, now: dict[str, str]) -> set[str] | None:
+    """The stems of the work plans to validate again, or None for everything."""
+    if before is None or set(before) - set(now):
+        return None
+    if any(before.get(k) != v for k, v in now.items() if k.startswith("shared:")):
+        return None
+    return {k.removeprefix("plan:") for k, v in now.items() if k.startswith("plan:") and before.get(k) != v}

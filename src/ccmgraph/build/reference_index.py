@@ -1,0 +1,145 @@
+"""Names of the reference resources, to find them in a text: States, organisations, working
+groups, meetings and Convention articles as data/reference/ (and pycountry) spell them.
+
+States are found by label, skos:altLabel, pycountry's names and the short form of a long
+name ("Lao People's Democratic Republic" -> "Lao PDR"); a word one letter off a one-word
+State name ("Irak") is matched too, and said to be a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from ccmgraph import paths
+from ccmgraph.namespaces import CCM, ID
+
+_MINOR = {"of", "the", "and", "for", "on", "in", "to"}
+
+
+@dataclass(frozen=True)
+class Match:
+    iri: URIRef
+    start: int  # offsets in the searched string
+    end: int
+    written: str
+    guessed: bool = False  # matched by spelling, not by a known name
+
+
+@dataclass
+class ReferenceIndex:
+    states: dict[str, URIRef] = field(default_factory=dict)  # lower-case name -> IRI
+    orgs: dict[str, URIRef] = field(default_factory=dict)  # lower-case name -> IRI
+    acronyms: dict[str, URIRef] = field(default_factory=dict)  # acronym as written -> IRI
+    groups: dict[str, URIRef] = field(default_factory=dict)  # lower-case topic -> working group
+    meetings: set[str] = field(default_factory=set)  # keys: 13msp, 3rc...
+    articles: set[int] = field(default_factory=set)
+    labels: dict[URIRef, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ finding
+
+    @staticmethod
+    def _find_names(text: str, names: dict[str, URIRef], flags: int = re.IGNORECASE) -> list[Match]:
+        found: list[Match] = []
+        for name in sorted(names, key=len, reverse=True):
+            pattern = r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in name.split()) + r"(?![\w-])"
+            for m in re.finditer(pattern, text, flags):
+                if not any(f.start <= m.start() < f.end or m.start() <= f.start < m.end() for f in found):
+                    found.append(Match(names[name], m.start(), m.end(), m.group(0)))
+        return sorted(found, key=lambda f: f.start)
+
+    def find_states(self, text: str, guess: bool = False) -> list[Match]:
+        found = self._find_names(text, self.states)
+        if guess:
+            single = {n: iri for n, iri in self.states.items() if " " not in n and len(n) >= 4}
+            for m in re.finditer(r"\b[A-Z][a-z]{3,}\b", text):
+                if any(f.start <= m.start() < f.end for f in found):
+                    continue
+                word = m.group(0).lower()
+                close = difflib.get_close_matches(word, list(single), n=1, cutoff=0.75)
+                if close and close[0][0] == word[0] and abs(len(close[0]) - len(word)) <= 1:
+                    found.append(Match(single[close[0]], m.start(), m.end(), m.group(0), guessed=True))
+        return sorted(found, key=lambda f: f.start)
+
+    def find_orgs(self, text: str) -> list[Match]:
+        found = self._find_names(text, self.orgs)
+        for m in self._find_names(text, self.acronyms, flags=0):
+            if not any(f.start <= m.start < f.end or m.start <= f.start < m.end for f in found):
+                found.append(m)
+        return sorted(found, key=lambda f: f.start)
+
+    def find_groups(self, text: str) -> list[Match]:
+        return self._find_names(text, self.groups)
+
+
+def _short_forms(name: str) -> set[str]:
+    """'Lao People's Democratic Republic' -> {'Lao PDR'}: first word and the initials of the rest."""
+    words = name.replace("'s", "").split()
+    if len(words) < 4:
+        return set()
+    initials = "".join(w[0].upper() for w in words[1:] if w.lower() not in _MINOR)
+    return {f"{words[0]} {initials}"} if len(initials) >= 2 else set()
+
+
+def load() -> ReferenceIndex:
+    """The index of data/reference/ (read once per process and folder)."""
+    return _load(paths.REFERENCE)
+
+
+@cache
+def _load(reference: Path) -> ReferenceIndex:
+    import pycountry
+
+    g = Graph()
+    for path in sorted(reference.glob("*.ttl")):
+        g.parse(path, format="turtle")
+    index = ReferenceIndex()
+    for s, label in g.subject_objects(RDFS.label):
+        index.labels[URIRef(str(s))] = str(label)
+    for state in g.subjects(RDF.type, CCM.State):
+        names = {str(o) for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel) for o in g.objects(state, p)}
+        code = str(g.value(state, CCM.iso3166Alpha3) or "")
+        country = pycountry.countries.get(alpha_3=code) if code else None
+        if country is not None:
+            names |= {getattr(country, a) for a in ("name", "official_name", "common_name") if hasattr(country, a)}
+        for name in set(names):
+            names |= _short_forms(name)
+            if "," in name:  # "Congo, The Democratic Republic of the" -> also "The Democratic Republic of the Congo"
+                head, _, tail = name.partition(", ")
+                names.add(f"{tail} {head}")
+        for name in names:
+            index.states[name.lower()] = URIRef(str(state))
+    for org in g.subjects(RDF.type, CCM.Organization):
+        for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel):
+            for o in g.objects(org, p):
+                index.orgs[str(o).lower()] = URIRef(str(org))
+        for o in g.objects(org, CCM.acronym):
+            index.acronyms[str(o)] = URIRef(str(org))
+    acronyms = reference / "csv" / "acronyms.csv"
+    if acronyms.exists():
+        with acronyms.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                by_name = index.orgs.get(row["expansion"].lower())
+                if by_name is not None:
+                    index.acronyms.setdefault(row["acronym"], by_name)
+    for group in g.subjects(RDF.type, CCM.WorkingGroup):
+        name = str(g.value(group, RDFS.label) or "")
+        topic = re.sub(r"^(?:Informal )?(?:Working Group|Coordinators?) on ", "", name)
+        if topic != name and "informal" not in name.lower():
+            index.groups[topic.lower()] = URIRef(str(group))
+        index.groups[name.lower()] = URIRef(str(group))
+    for meeting in g.subjects(RDF.type, None):
+        if str(meeting).startswith(f"{ID}meeting/"):
+            index.meetings.add(str(meeting).rsplit("/", 1)[-1])
+    for article in g.subjects(RDF.type, CCM.ConventionArticle):
+        number = g.value(article, CCM.articleNumber)
+        if number is not None:
+            index.articles.add(int(str(number)))
+    return index

@@ -1,0 +1,43 @@
+"""``ccmgraph build --watch``: rebuild whenever an input file is saved (polling, no dependency)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ccmgraph import paths
+
+
+def inputs() -> Iterator[Path]:
+    """Every file a build reads."""
+    yield from (paths.ONTOLOGY, paths.SHAPES, paths.CONTEXT)
+    for folder, pattern in ((paths.REFERENCE, "*.ttl"), (paths.WORKPLANS, "*.ttl"), (paths.SOURCES, "*.txt"),
+                            (paths.SOURCES, "*.json")):
+        yield from sorted(folder.glob(pattern))
+
+
+def snapshot() -> dict[Path, tuple[int, int]]:
+    """(mtime, size) of every input: a save changes one or the other."""
+    out = {}
+    for path in inputs():
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out[path] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def watch(rebuild: Callable[[list[Path]], None], interval: float = 0.5,
+          keep_going: Callable[[], bool] = lambda: True) -> None:
+    """Call ``rebuild([])`` now, then ``rebuild(changed files)`` after every change, until ``keep_going`` is false."""
+    seen = snapshot()
+    rebuild([])
+    while keep_going():
+        time.sleep(interval)
+        now = snapshot()
+        changed = sorted(p for p in now.keys() | seen.keys() if now.get(p) != seen.get(p))
+        if changed:
+            seen = now
+            rebuild(changed)

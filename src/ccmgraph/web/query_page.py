@@ -1,0 +1,124 @@
+"""The SPARQL query page (``/query``, and ``/`` unless another router claims it): an editor with the
+project's prefixes filled in, the named queries to start from, and its own static files (no CDN).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+
+from ccmgraph import catalog
+from ccmgraph.namespaces import PREFIXES, sparql_prefixes
+from ccmgraph.sparql import formats
+from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.sparql.syntax import declared_prefixes
+from ccmgraph.store import Term, bind_parameters
+
+router = APIRouter(tags=["sparql"])
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = Environment(loader=FileSystemLoader(PACKAGE / "templates"), autoescape=select_autoescape(["html"]))
+# what the page's script offers as downloads, and the Accept header it sends: a table shows SPARQL
+# JSON, or N-Triples for a graph
+FORMATS = {
+    "results": [[f.names[0], f.label, f.suffix] for f in formats.RESULTS],
+    "graph": [[f.names[0], f.label, f.suffix] for f in formats.GRAPHS],
+    "accept": f"{formats.SPARQL_JSON.media_type}, {formats.N_TRIPLES.media_type};q=0.9",
+}
+
+
+def _with_prefixes(text: str) -> str:
+    """The named query with PREFIX lines added for the standard prefixes it uses but lacks."""
+    declared = declared_prefixes(text)
+    missing = [p for p in PREFIXES if p not in declared and re.search(rf"(?<![\w?$<]){re.escape(p)}:", text)]
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing) + text
+
+
+def _example_bindings(q: catalog.NamedQuery) -> dict[str, Term | None]:
+    """The query's parameters bound to their examples (UNDEF where an example is not valid)."""
+    values: dict[str, Term | None] = {}
+    for p in q.parameters:
+        try:
+            values[p.name] = p.term(p.example)
+        except catalog.ParameterError:
+            values[p.name] = None
+    return values
+
+
+def _named_queries(request: Request) -> tuple[list[dict[str, object]], str | None]:
+    directory = getattr(request.app.state, "queries_dir", None)
+    try:
+        named = catalog.load(directory)
+    except (catalog.CatalogError, OSError, UnicodeDecodeError, ValueError) as exc:
+        return [], f"the named queries could not be read: {exc}"
+    out: list[dict[str, object]] = []
+    for q in named.values():
+        text = bind_parameters(_with_prefixes(q.sparql), _example_bindings(q))
+        out.append(
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "sparql": text,
+                "parameters": [
+                    {"name": p.name, "type": p.type, "example": p.example, "description": p.description}
+                    for p in q.parameters
+                ],
+            }
+        )
+    return out, None
+
+
+@router.get("/query", response_class=HTMLResponse, summary="The SPARQL query page (HTML)")
+async def query_page(request: Request, query: str | None = None) -> HTMLResponse:
+    named, problem = _named_queries(request)
+    settings: SparqlSettings = request.app.state.engine.settings
+    initial = (
+        query
+        if query is not None and len(query) <= settings.max_request_bytes
+        else (sparql_prefixes() + "\n" + catalog.service_query("query-page-default").sparql)
+    )
+    html = TEMPLATES.get_template("query.html").render(
+        title="SPARQL query",
+        initial=initial,
+        named=named,
+        catalog_problem=problem,
+        prefixes=PREFIXES,
+        formats=FORMATS,
+        timeout=settings.timeout,
+        max_rows=settings.max_rows,
+        read_only=not settings.allow_update,
+    )
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+            "Cache-Control": "no-cache",
+        },
+    )
+
+
+async def home(request: Request) -> Response:
+    """``/``: the query page (``/?query=...`` fills it in), unless another router claims ``/`` first."""
+    return await query_page(request, request.query_params.get("query"))
+
+
+def _static(name: str, media_type: str):
+    async def serve() -> Response:
+        return Response(
+            (PACKAGE / "static" / name).read_bytes(),
+            media_type=media_type,
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    return serve
+
+
+router.add_api_route("/static/query.js", _static("query.js", "text/javascript; charset=utf-8"), include_in_schema=False)
+router.add_api_route("/static/query.css", _static("query.css", "text/css; charset=utf-8"), include_in_schema=False)

@@ -1,0 +1,172 @@
+"""ccmgraph draft: a work plan the project has never seen goes ingest -> draft -> build with no edit."""
+
+import re
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+from tests._project import FIXTURE, cli, copy_project
+
+from ccmgraph.build import draft, draft_file, evaluate
+from ccmgraph.namespaces import CCM, ID, OA
+
+PLAN = ID["workplan/victim-assistance-2026"]
+
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory):
+    """The fixture work plan ingested, drafted and built on a copy of the project, with the CLI."""
+    root = tmp_path_factory.mktemp("va") / "project"
+    with pytest.MonkeyPatch.context() as mp:
+        copy_project(root, mp)
+    steps = [cli(root, "ingest", str(FIXTURE)),
+             cli(root, "draft", "data/sources/victim-assistance-workplan-2026.txt"),
+             cli(root, "build", "--quiet")]
+    for step in steps:
+        assert step.returncode == 0, step.stdout + step.stderr
+    built = Dataset(default_union=True)
+    built.parse(root / "dist" / "ccmgraph.nq", format="nquads")
+    return root, steps, built
+
+
+def _quotes(g: Graph, subject: URIRef) -> set[str]:
+    return {str(g.value(URIRef(f"{ev}/quote"), OA.exact)) for ev in g.objects(subject, CCM.evidence)}
+
+
+def test_the_draft_builds_with_no_edit(drafted):
+    root, steps, _ = drafted
+    assert "flagged REVIEW" in steps[1].stdout
+    assert "wrote" in steps[2].stdout
+    text = (root / "data" / "workplans" / "victim-assistance-workplan-2026.ttl").read_text()
+    assert max(len(line) for line in text.splitlines()) <= 120
+    assert len(re.findall(r"^@prefix", text, re.MULTILINE)) == len(set(re.findall(r"^@prefix \S+", text, re.M)))
+    for derived in ("ccm:partOf", "ccm:position", "ccm:hasObjective", "dcterms:description"):
+        assert derived not in text
+
+
+def test_coordinators_by_name_and_misspelling_with_their_quote(drafted):
+    _, _, g = drafted
+    assert set(g.objects(PLAN, CCM.coordinator)) == {ID["state/CHL"], ID["state/IRQ"]}
+    assert "Coordinators:\n\nChile and Irak" in _quotes(g, PLAN)
+    notes = {str(n) for n in g.objects(PLAN, CCM.curationNote)}
+    assert "REVIEW: 'Irak' is read as Iraq (spelling)." in notes
+    assert ID["state/LAO"] in set(g.objects(PLAN, CCM.partner))  # "Lao PDR"
+
+
+def test_structure_actions_articles_and_meetings(drafted):
+    _, _, g = drafted
+    obj1a = ID["workplan/victim-assistance-2026/objective/1a"]
+    assert (obj1a, CCM.contributesTo, ID["workplan/victim-assistance-2026/objective/1"]) in g
+    assert {g.value(a, CCM.action) for a in g.objects(obj1a, CCM.hasAlignment)
+            if g.value(a, CCM.basis) == CCM.StatedInText} == {ID["lap-action/35"], ID["lap-action/36"],
+                                                              ID["lap-action/37"]}
+    obj2a = ID["workplan/victim-assistance-2026/objective/2a"]
+    assert (obj2a, CCM.servesAction, ID["lap-action/46"]) in g
+    assert (obj2a, CCM.supportsArticle, ID["article/7"]) in g
+    assert (PLAN, CCM.leadsUpTo, ID["meeting/3rc"]) in g
+    activities = set(g.subjects(RDF.type, CCM.Activity)) & {s for s in g.subjects(CCM.partOf, PLAN)}
+    assert len(activities) == 3
+    # the plan-wide actions are inherited by every element
+    assert (obj2a, CCM.servesAction, ID["lap-action/32"]) in g
+
+
+def test_timeline_from_quarter_headings(drafted):
+    _, _, g = drafted
+    scheduled = {str(g.value(e, CCM.scheduledIn)).rsplit("/", 1)[-1]
+                 for e in g.subjects(RDF.type, CCM.TimelineEntry) if (e, CCM.partOf, PLAN) in g}
+    assert scheduled == {"2026-Q1", "2026-Q2", "2026-Q3"}
+
+
+def test_unknown_organisation_is_drafted_and_flagged(drafted):
+    _, _, g = drafted
+    org = ID["org/handicap-outreach-network"]
+    assert (org, RDF.type, CCM.Organization) in g
+    assert (PLAN, CCM.partner, org) in g
+    assert any(str(n).startswith("REVIEW:") for n in g.objects(org, CCM.curationNote))
+    activity = ID["workplan/victim-assistance-2026/activity/2"]
+    assert (activity, CCM.partner, org) in g and (activity, CCM.partner, ID["org/icrc"]) in g
+
+
+def test_draft_does_not_overwrite_curated_work(drafted):
+    root, _, _ = drafted
+    run = cli(root, "draft", "data/sources/victim-assistance-workplan-2026.txt")
+    assert run.returncode == 1
+    assert "exists (curated work is not overwritten" in run.stderr
+    run = cli(root, "draft", "data/sources/missing.txt")
+    assert run.returncode == 1 and "missing.txt: no such file" in run.stderr
+
+
+def test_evaluation_against_the_curated_files():
+    result = evaluate.evaluate()
+    assert set(result.per_document) == {"gso-concept-note-2023-2024", "gso-workplan-2024-2025",
+                                        "gso-workplan-2025-2026", "isu-workplan-budget-2025",
+                                        "universalization-workplan-2024-2025"}
+    totals = result.totals()
+    assert totals["period"].precision == totals["period"].recall == 1.0
+    assert totals["timeline entries"].recall >= 0.9
+    assert totals["coordinators"].precision == 1.0
+    table = evaluate.table(result)
+    assert "| LAP actions stated |" in table and "| finding | drafted | curated | precision | recall |" in table
+
+
+def test_action_phrasings_of_the_sources():
+    found = [m.group(1) for text in (
+        "Actions 10 and 11 of LAP are related", "actions 1 to 9 and have reported",
+        "LAP Actions numbers 4, 23, 28, 29, 31, 34, 36, 39 and 41 are relevant",
+        "(more specifically actions 10 and 11 A-D)", "in accordance with LAP Action 46;")
+        for m in draft._LAP.finditer(text)]
+    assert found == ["10 and 11", "1 to 9", "4, 23, 28, 29, 31, 34, 36, 39 and 41", "10 and 11 A-D", "46"]
+
+
+def test_meeting_phrasings():
+    keys = [k for k, _, _ in draft.Drafter(FIXTURE).meetings_in(0, 0)]
+    assert keys == []
+    d = draft.Drafter(FIXTURE)
+    d.text = "the 13MSP, the 13th MSP, the Thirteenth Meeting of States Parties, the 3RC, the 3 Review Conference"
+    assert [k for k, _, _ in d.meetings_in(0, len(d.text))] == ["13msp", "13msp", "13msp", "3rc", "3rc"]
+
+
+def test_the_same_plan_received_as_pdf_builds_with_no_edit(tmp_path, monkeypatch):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    root = copy_project(tmp_path / "project", monkeypatch)
+    pdf = tmp_path / "VA work plan 2026.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=A4)
+    y, page = 800, 1
+    for line in FIXTURE.read_text().split("\n"):
+        if y < 80:
+            c.drawString(290, 40, str(page))  # a page number, dropped by ingest
+            c.showPage()
+            y, page = 800, page + 1
+        c.setFont("Helvetica", 9)
+        c.drawString(50, y, line)
+        y -= 14
+    c.drawString(290, 40, str(page))
+    c.showPage()
+    c.save()
+    for step in (("ingest", str(pdf), "--stem", "victim-assistance-workplan-2026"),
+                 ("draft", "data/sources/victim-assistance-workplan-2026.txt"), ("build", "--quiet")):
+        run = cli(root, *step)
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert "(4 item(s) flagged REVIEW)" in cli(root, "draft", "--force",
+                                                "data/sources/victim-assistance-workplan-2026.txt").stdout
+    built = Dataset(default_union=True)
+    built.parse(root / "dist" / "ccmgraph.nq", format="nquads")
+    assert set(built.objects(PLAN, CCM.coordinator)) == {ID["state/CHL"], ID["state/IRQ"]}
+    assert len(set(built.subjects(CCM.partOf, PLAN))) == 13  # 5 objectives, 3 activities, 2 outputs, 3 entries
+
+
+def test_the_drafts_of_the_five_sources_build_as_they_are(tmp_path, monkeypatch):
+    """Drafted as if no curated file existed, every source gives a file the build accepts."""
+    from ccmgraph import build as building
+
+    root = copy_project(tmp_path / "project", monkeypatch)
+    for curated in (root / "data" / "workplans").glob("*.ttl"):
+        curated.unlink()
+    for text in sorted((root / "data" / "sources").glob("*.txt")):
+        draft_file.write_draft(text)
+    result = building.run()
+    assert result.report.conforms, str(result.report)
+    assert len(result.counts()) == 5
+    assert all(counts["Evidence"] > 20 for counts in result.counts().values())

@@ -1,0 +1,51 @@
+"""Incremental validation: after a conforming build, SHACL checks only the work plans that changed."""
+
+from tests._project import copy_project
+
+from ccmgraph import build as building
+
+
+def test_only_changed_plans_are_validated_and_their_errors_still_caught(tmp_path, monkeypatch, build_result):
+    root = copy_project(tmp_path / "project", monkeypatch)
+    dist = root / "dist"
+    building.write(build_result, dist)
+    assert building.run(since=dist).validated == "0 changed work plan(s)"
+    plan = root / "data" / "workplans" / "gso-workplan-2024-2025.ttl"
+    # a timeline entry scheduled in two quarters: the TimelineEntry shape allows one
+    plan.write_text(plan.read_text().replace("ccm:scheduledIn period:2024-Q4 ;",
+                                             "ccm:scheduledIn period:2024-Q4 , period:2025-Q1 ;", 1))
+    result = building.run(since=dist)
+    assert result.validated == "1 changed work plan(s)"
+    assert not result.report.conforms
+    (violation,) = result.report.violations
+    assert "scheduledIn" in violation.path and "gso-workplan-2024-2025.ttl" in violation.files[0]
+    assert building.run().validated == "all"
+
+
+def test_a_shared_input_change_validates_everything(tmp_path, monkeypatch, build_result):
+    root = copy_project(tmp_path / "project", monkeypatch)
+    dist = root / "dist"
+    building.write(build_result, dist)
+    shapes = root / "ontology" / "shapes.ttl"
+    shapes.write_text(shapes.read_text() + "\n# a comment changes the file's hash\n")
+    assert building.run(since=dist).validated == "all"
+
+
+def test_sparql_constraints_in_incremental_validation(tmp_path, monkeypatch, build_result):
+    """Two SPARQL-based constraints broken in the changed plan: both reported, nothing else."""
+    root = copy_project(tmp_path / "project", monkeypatch)
+    dist = root / "dist"
+    building.write(build_result, dist)
+    plan = root / "data" / "workplans" / "isu-workplan-budget-2025.ttl"
+    text = plan.read_text().replace('"364282"^^xsd:decimal', '"364283"^^xsd:decimal', 1)
+    assert text != plan.read_text()
+    plan.write_text(text)
+    gso = root / "data" / "workplans" / "gso-workplan-2024-2025.ttl"
+    judged = "ccm:basis ccm:CuratorJudgement ;\n        rdfs:comment"
+    assert judged in gso.read_text()
+    gso.write_text(gso.read_text().replace(judged, "ccm:basis ccm:CuratorJudgement ;\n        rdfs:seeAlso", 1))
+    result = building.run(since=dist)
+    assert result.validated == "2 changed work plan(s)"
+    messages = sorted(v.message for v in result.report.violations)
+    assert messages == ["A link on curator judgement must say why in rdfs:comment.",
+                        "The budget lines do not add up to the stated total."]

@@ -1,0 +1,106 @@
+"""ccmgraph ingest: text out of PDF and Word files the tests write themselves, and back."""
+
+import hashlib
+import json
+
+import docx
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+from tests._project import FIXTURE, cli, copy_project
+
+from ccmgraph.build import ingest
+
+BODY = [
+    "CCM Thematic Working Group on Victim Assistance",
+    "WORK PLAN 2026",
+    "The Coordinators will support the imple-",
+    "mentation of the Lausanne Action Plan across thematic areas.",
+    "a) Hold consultations with affected States Parties on national action plans.",
+    "b) Prepare a guidance note on disaggregated data with UNIDIR.",
+] * 12  # long enough to fill three pages
+
+
+def _pdf(path, lines, per_page=25):
+    c = canvas.Canvas(str(path), pagesize=A4)
+    pages = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
+    for number, page in enumerate(pages, 1):
+        c.drawString(72, 800, "CCM/MSP/2026/TEST")  # running header
+        for row, text in enumerate(page):
+            c.drawString(72, 760 - 24 * row, text)
+        c.drawString(290, 40, f"Page {number} of {len(pages)}")  # footer with the page number
+        c.showPage()
+    c.save()
+
+
+def test_pdf_round_trip_drops_headers_footers_and_hyphenation(tmp_path):
+    pdf = tmp_path / "Victim Assistance 2026.pdf"
+    _pdf(pdf, BODY)
+    text, tool = ingest.extract(pdf)
+    assert tool.startswith("pypdf ")
+    assert "CCM/MSP/2026/TEST" not in text and "Page 1 of" not in text
+    assert "support the implementation of the Lausanne" in " ".join(text.split())
+    expected = " ".join(" ".join(BODY).replace("imple- mentation", "implementation").split())
+    assert " ".join(text.split()) == expected
+    assert "\r" not in text and text.endswith("\n") and "\n\n\n" not in text
+
+
+def test_docx_round_trip_keeps_paragraphs_and_tables_not_headers(tmp_path):
+    path = tmp_path / "plan.docx"
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "RUNNING HEADER"
+    document.sections[0].footer.paragraphs[0].text = "Page footer"
+    for line in BODY[:6]:
+        document.add_paragraph(line)
+    table = document.add_table(rows=2, cols=3)
+    for cell, value in zip(table.rows[0].cells, ("Outcomes", "Outputs", "Activities"), strict=True):
+        cell.text = value
+    for cell, value in zip(table.rows[1].cells, ("Services are inclusive.", "- A compilation.", "Hold a workshop."),
+                           strict=True):
+        cell.text = value
+    document.save(path)
+    text, tool = ingest.extract(path)
+    assert tool.startswith("python-docx ")
+    assert "RUNNING HEADER" not in text and "Page footer" not in text
+    assert "Outcomes\tOutputs\tActivities\n" in text
+    assert "Services are inclusive.\t- A compilation.\tHold a workshop." in text
+    for line in BODY[:2] + BODY[4:6]:
+        assert f"\n{line}\n" in f"\n{text}"
+
+
+def test_ingest_writes_text_and_record(tmp_path, monkeypatch):
+    copy_project(tmp_path / "project", monkeypatch)
+    pdf = tmp_path / "VA Work Plan 2026.pdf"
+    _pdf(pdf, BODY)
+    target, record = ingest.ingest(pdf)
+    assert target.name == "va-work-plan-2026.txt"
+    saved = json.loads(target.with_suffix(".json").read_text())
+    assert saved["originalFileName"] == "VA Work Plan 2026.pdf"
+    assert saved["originalSha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert saved["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest() == record.sha256
+    with pytest.raises(ingest.IngestError, match="exists with a different text"):
+        ingest.ingest(FIXTURE, stem="va-work-plan-2026")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("broken.pdf", b"%PDF-1.4 this is not a PDF", "not a readable PDF"),
+    ("broken.docx", b"PK not a zip", "not a readable Word"),
+    ("plan.odt", b"whatever", "cannot ingest .odt"),
+    ("empty.txt", b"two words", "almost no text"),
+])
+def test_bad_input_is_a_clear_error_naming_the_file(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ingest.IngestError, match=message) as info:
+        ingest.extract(path)
+    assert str(path) in str(info.value)
+
+
+def test_cli_names_the_file_and_shows_no_traceback(tmp_path, monkeypatch):
+    root = copy_project(tmp_path / "project", monkeypatch)
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    run = cli(root, "ingest", str(bad))
+    assert run.returncode == 1
+    assert f"error: {bad}: not a readable PDF" in run.stderr
+    assert "Traceback" not in run.stderr

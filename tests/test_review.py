@@ -1,0 +1,93 @@
+"""/review/<stem>: the drafted test work plan beside its text, in Debian's chromium (Playwright)
+against a real uvicorn server on 127.0.0.1; its HTTP answers with httpx."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+from tests._project import FIXTURE, copy_project
+from tests.test_pages import ARGS, CHROMIUM, OUT, free_port
+
+from ccmgraph import build as building
+from ccmgraph.build import draft_file, ingest
+from ccmgraph.store import EmbeddedStore
+from ccmgraph.web.app import create_app
+
+STEM = "victim-assistance-workplan-2026"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server over a copy of the project where the fixture plan was ingested, drafted and built."""
+    with pytest.MonkeyPatch.context() as mp:
+        root = copy_project(tmp_path_factory.mktemp("review") / "project", mp)
+        text, _ = ingest.ingest(FIXTURE)
+        draft_file.write_draft(text)
+        result = building.run()
+        assert result.report.conforms, str(result.report)
+        building.write(result, root / "dist")
+        app = create_app(store=EmbeddedStore(root / "dist"))
+        port = free_port()
+        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        for _ in range(200):
+            if srv.started:
+                break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_unknown_or_malformed_stem_is_a_404(server):
+    for stem in ("no-such-plan", "..%2F..%2Fetc%2Fpasswd", "UPPER"):
+        r = httpx.get(f"{server}/review/{stem}")
+        assert r.status_code == 404, stem
+        assert "Traceback" not in r.text
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_review_page_shows_flags_first_quotes_in_place_and_matches(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    OUT.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, java_script_enabled=False)
+        outside: list[str] = []
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+                      else (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        page.goto(f"{server}/review/{STEM}")
+        page.screenshot(path=str(OUT / "review.png"), full_page=False)
+        headings = page.locator("section.statements h2").all_inner_texts()
+        assert headings[0].startswith("Flagged for review")
+        flagged = page.locator("ol.flagged li").all_inner_texts()
+        assert any("'Irak' is read as Iraq" in item for item in flagged)
+        assert any("Handicap Outreach Network" in item for item in flagged)
+        # the coordinators' quote is highlighted where it stands in the text, and linked from its statement
+        marks = " ".join(page.locator(".source mark").all_inner_texts())
+        assert "Chile and Irak" in marks and "- Hold consultations with affected States Parties" in marks
+        link = page.locator("blockquote a", has_text="Coordinators:").first
+        target = link.get_attribute("href")
+        assert target and page.locator(f".source {target}").count() == 1
+        # what was matched to which reference resource
+        matched = page.locator("dd", has_text="matched to Iraq").count()
+        assert matched >= 1
+        assert page.locator("dd", has_text="matched to LAP Action 46").count() >= 1 or \
+            page.locator("dd", has_text="matched to").filter(has_text="46").count() >= 1
+        browser.close()
+        assert outside == [], f"requests outside the server: {outside}"
+
+
+def test_review_reads_the_last_build(server):
+    body = httpx.get(f"{server}/review/{STEM}").text
+    assert "victim-assistance-workplan-2026.ttl" in body
+    assert body.index("Flagged for review") < body.index("Statements, in the order of the text")
+
+

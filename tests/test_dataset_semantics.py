@@ -172,3 +172,9 @@ def test_from_the_ontology_graph_counts_that_graph_on_the_built_graph(store: Emb
     from_ontology = store.select("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/ccmgraph/graph/ontology> "
                                  "WHERE { ?s ?p ?o }")[0]["n"]
     assert from_ontology == ontology and from_ontology != union
+
+
+def test_a_predeclared_prefix_names_a_graph_in_from() -> None:
+    # the project's prefixes need no PREFIX line (ccmgraph.sparql.syntax): FROM id:x is a clause
+    parsed = dataset.parse("SELECT * FROM id:x FROM NAMED <http://example.org/y> WHERE { ?s ?p ?o }")
+    assert parsed.dataset == dataset.Dataset(("https://w3id.org/ccmgraph/id/x",), ("http://example.org/y",))

@@ -1,15 +1,11 @@
 import json
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
 from ccmgraph.errors import QuerySyntaxError
-from ccmgraph.store import QueryError, RemoteStore
+from ccmgraph.store import Credentials, QueryError, RemoteStore, StoreUnreachable, default_graph_store
 from support import free_port
 
 COUNT_ACTIONS = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
@@ -48,38 +44,52 @@ def test_syntax_error_is_worded_for_people(store):
         store.select("SELECT WHERE {")
 
 
-@pytest.fixture
-def oxigraph_server(tmp_path):
-    """The real Oxigraph server from PyPI, on 127.0.0.1."""
-    port = free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("oxigraph")), "serve",
-                             "--location", str(tmp_path / "db"),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/query", params={"query": "ASK {}"})
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+def test_remote_store_publishes_and_queries(dist, store):
+    """Over Oxigraph server started with its union default graph: the answers come from the
+    project's graphs as the store resolves them, not from the engine's union."""
+    from _remote_engines import require
+    from ccmgraph import publish
 
-
-def test_remote_store_publishes_and_queries(oxigraph_server, dist, store):
-    remote = RemoteStore(oxigraph_server + "/query")
-    remote.upload(dist / "ccmgraph.nq")
+    remote = require("oxigraph-union").store()
+    publish.publish(remote, dist / "ccmgraph.nq")
     assert remote.select(COUNT_ACTIONS) == store.select(COUNT_ACTIONS)
     bound = remote.select(
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { ?a ccm:actionNumber ?n }",
         {"n": ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))})
     assert bound == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
+    # the publication graph is in the engine's union, but not in the dataset a query sees
+    every = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert remote.select(every) == store.select(every)
     # the project's prefixes are predeclared for a remote store too (sent along with the query)
     assert remote.select("SELECT ?a WHERE { ?a ccm:actionNumber 10 }") == bound
     with pytest.raises(QueryError):
         remote.select("SELECT WHERE {")
+
+
+def test_remote_store_that_does_not_answer_is_a_store_error():
+    with pytest.raises(StoreUnreachable):
+        RemoteStore(f"http://127.0.0.1:{free_port()}/sparql").select("ASK {}")
+
+
+def test_credentials_come_from_the_environment_and_are_never_printed():
+    creds = Credentials.from_environment({"CCMGRAPH_STORE_USER": "dba", "CCMGRAPH_STORE_PASSWORD": "s3cret",
+                                          "CCMGRAPH_STORE_AUTH": "digest"})
+    assert creds.user == "dba" and creds.scheme == "digest" and "s3cret" not in repr(creds)
+    assert isinstance(creds.auth(), httpx.DigestAuth)
+    token = Credentials.from_environment({"CCMGRAPH_STORE_TOKEN": "t0k"})
+    request = httpx.Request("GET", "http://127.0.0.1/")
+    assert next(token.auth().sync_auth_flow(request)).headers["Authorization"] == "Bearer t0k"
+    with pytest.raises(ValueError):
+        Credentials.from_environment({"CCMGRAPH_STORE_AUTH": "kerberos"})
+
+
+@pytest.mark.parametrize(("endpoint", "graph_store"), [
+    ("http://127.0.0.1:8890/sparql", "http://127.0.0.1:8890/sparql-graph-crud-auth"),
+    ("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/store"),
+    ("http://127.0.0.1:3030/ds/sparql", "http://127.0.0.1:3030/ds/data"),
+])
+def test_graph_store_address_follows_the_engines_convention(endpoint, graph_store):
+    assert default_graph_store(endpoint) == graph_store
 
 
 def test_bind_places_values_where_filters_see_them(store):

@@ -60,3 +60,11 @@ def test_deep_nesting_is_refused_before_the_parser_overflows(store) -> None:
         store.select(deep)
     syntax.check_nesting("SELECT * WHERE " + "{" * 100 + "?s ?p ?o" + "}" * 100)
     syntax.check_nesting('SELECT * WHERE { ?s ?p "' + "{" * 5000 + '" }')  # inside a string: not nesting
+
+
+def test_declare_prefixes_goes_after_a_leading_base() -> None:
+    # Virtuoso refuses a PREFIX before BASE; the line numbers stay the user's
+    text = "BASE <http://example.org/>\nSELECT * WHERE { ?s a ccm:X }"
+    declared = syntax.declare_prefixes(text)
+    assert declared.startswith("BASE <http://example.org/> PREFIX ") and declared.count("\n") == 1
+    assert declared.endswith("\nSELECT * WHERE { ?s a ccm:X }")

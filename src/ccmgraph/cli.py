@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ccmgraph import cli_query, errors, paths
-from ccmgraph.store import QueryError, open_store
+from ccmgraph.store import StoreUnreachable, open_store
 
 if TYPE_CHECKING:  # the build pulls in rdflib and pySHACL: `--help` and `query` import it only when they build
     from ccmgraph import build as building
@@ -220,8 +220,14 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
         _ensure_dist()
     try:
         answer = open_store(endpoint).query(text, media)
+    except StoreUnreachable as exc:
+        _fail(f"the store did not answer: {exc}")
+        return
     except errors.CcmgraphError as exc:  # worded for people: line, column, what to change
         _fail(exc.message)
+        return
+    except ValueError as exc:  # credentials in the environment that cannot be used
+        _fail(str(exc))
         return
     typer.echo(cli_query.render(answer, fmt))
 
@@ -229,8 +235,9 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
-          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint",
-                                                        help="Serve over a remote SPARQL endpoint.")] = None,
+          endpoint: Annotated[str | None, typer.Option(
+              "--sparql-endpoint", help="Serve over a remote store: its SPARQL query endpoint (credentials from "
+                                        "$CCMGRAPH_STORE_*; see docs/triple-stores.md).")] = None,
           timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
           max_rows: Annotated[int, typer.Option(
               help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
@@ -316,17 +323,48 @@ def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50)."
 
 
 @app.command()
-def publish(endpoint: Annotated[str, typer.Argument(
-        help="SPARQL endpoint URL of an Oxigraph server (…/query).")]) -> None:
-    """Load the built dataset into a remote store through the Graph Store Protocol."""
-    from ccmgraph.store import RemoteStore
+def publish(endpoint: Annotated[str, typer.Argument(help="The store's SPARQL query endpoint (Virtuoso: …/sparql; "
+                                                         "Oxigraph server: …/query).")],
+            graph_store: Annotated[str | None, typer.Option(
+                help="Its SPARQL 1.1 Graph Store Protocol address (default: by the engine's convention: "
+                     "Virtuoso …/sparql-graph-crud-auth, Oxigraph …/store, Fuseki …/data).")] = None,
+            dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what it would replace.")] = False,
+            dist: Annotated[Path | None, typer.Option(help="Directory of the built dataset (default dist/).")] = None,
+            ) -> None:
+    """Load the built dataset into a remote store, one named graph at a time (Graph Store Protocol PUT).
 
-    _ensure_dist()
+    Credentials come from the environment, never from the command line: $CCMGRAPH_STORE_TOKEN (a bearer
+    token), or $CCMGRAPH_STORE_USER and $CCMGRAPH_STORE_PASSWORD with $CCMGRAPH_STORE_AUTH=basic|digest
+    (Virtuoso: digest).
+    """
+    from ccmgraph import publish as publishing
+    from ccmgraph.store import Credentials, RemoteStore
+
+    if dist is None:
+        _ensure_dist()
+    nquads = (dist or paths.DIST) / "ccmgraph.nq"
+    if not nquads.is_file():
+        _fail(f"{nquads}: no such file (run `ccmgraph build`)")
     try:
-        RemoteStore(endpoint).upload(paths.DIST / "ccmgraph.nq")
-    except (QueryError, OSError) as exc:
+        store = RemoteStore(endpoint, graph_store=graph_store, credentials=Credentials.from_environment())
+        graphs = publishing.graphs_of(nquads)
+        reports = publishing.plan(store, graphs) if dry_run else publishing.publish(store, nquads)
+    except (errors.CcmgraphError, ValueError, OSError) as exc:
         _fail(str(exc))
-    typer.echo(f"published {paths.DIST / 'ccmgraph.nq'} to {endpoint}")
+        return
+    width = max(len(r.graph) for r in reports)
+    if dry_run:
+        typer.echo(f"would publish {nquads} to {store.graph_store} (nothing changed):")
+        for r in reports:
+            verb = "replace" if r.before else "create "
+            after = f"{r.loaded} triples" if r.loaded else "deleted (not in the dump)"
+            typer.echo(f"  {verb} {r.graph:<{width}}  {r.before:>8} triples now -> {after}")
+        return
+    typer.echo(f"published {nquads} to {store.graph_store}:")
+    typer.echo(f"  {'graph':<{width}}  {'before':>8}  {'loaded':>8}  {'counted':>8}")
+    for r in reports:
+        typer.echo(f"  {r.graph:<{width}}  {r.before:>8}  {r.loaded:>8}  {r.counted:>8}")
+    typer.echo(f"version {store.version}; {sum(r.loaded for r in reports)} triples in {len(reports)} graphs")
 
 
 if __name__ == "__main__":

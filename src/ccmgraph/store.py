@@ -7,24 +7,31 @@ Both speak the same small interface:
 - ``select(text, bindings)`` runs a SELECT with parameters bound as RDF terms and returns rows
   of plain Python values, for the analyst API and the pages.
 
-The default graph of a query is the union of all named graphs, so simple queries see
-everything; ``GRAPH`` reaches each named graph.
+When a request names no dataset (no FROM / FROM NAMED, no ``default-graph-uri`` /
+``named-graph-uri``), the default graph of a query is the union of the project's named graphs,
+so simple queries see everything, and ``GRAPH`` reaches each named graph; a dataset the request
+names is honoured as SPARQL 1.1 defines it (see ccmgraph.sparql.dataset), on every engine.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
+import httpx
 import pyoxigraph as ox
 
-from ccmgraph import catalog, errors, paths
-from ccmgraph.sparql import formats
+from ccmgraph import errors, paths
+from ccmgraph.sparql import dataset, formats
+from ccmgraph.sparql.dataset import Dataset
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
@@ -96,18 +103,21 @@ def written(data: bytes | None) -> bytes:
     return data
 
 
-def dataset_options(default_graph_uris: Sequence[str] = (),
+def dataset_options(text: str, default_graph_uris: Sequence[str] = (),
                     named_graph_uris: Sequence[str] = ()) -> DatasetOptions:
-    """pyoxigraph query options for a SPARQL protocol dataset: the given default graphs, or
-    the union of all named graphs when none is given."""
-    options: DatasetOptions = {}
-    if default_graph_uris:
-        options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-    else:
-        options["use_default_graph_as_union"] = True
-    if named_graph_uris:
-        options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
-    return options
+    """pyoxigraph query options for the dataset of a request (see ccmgraph.sparql.dataset).
+
+    The protocol's graphs, when given, replace the query's FROM / FROM NAMED (pyoxigraph's
+    options override the query's clauses, an empty list meaning no graph); a query with its
+    own clauses gets no option (pyoxigraph honours them); otherwise the default graph is the
+    union of all named graphs.
+    """
+    if default_graph_uris or named_graph_uris:
+        return {"default_graph": [ox.NamedNode(u) for u in default_graph_uris],
+                "named_graphs": [ox.NamedNode(u) for u in named_graph_uris]}
+    if dataset.parse(text).dataset is not None:
+        return {}
+    return {"use_default_graph_as_union": True}
 
 
 class Store(ABC):
@@ -149,7 +159,7 @@ class EmbeddedStore(Store):
         check_nesting(text)
         try:
             return self._store.query(text, prefixes=PREDECLARED,
-                                     **dataset_options(default_graph_uris, named_graph_uris))
+                                     **dataset_options(text, default_graph_uris, named_graph_uris))
         except SyntaxError as exc:
             raise errors.QuerySyntaxError(explain(text, str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
@@ -176,59 +186,314 @@ class EmbeddedStore(Store):
         return [{n: to_python(row[n]) for n in names} for row in result]
 
 
+# a store's failures are not QueryErrors, so that code that handles a rejected query passes them
+# on unchanged: the interfaces answer them as such (502 or 503, a CLI error)
+class StoreUnreachable(errors.UpstreamError):
+    """The remote store did not answer (connection refused, name not found, timed out)."""
+
+
+class StoreRefused(errors.UpstreamError):
+    """The remote store refused the request for lack of rights (HTTP 401 or 403)."""
+
+
+class IncompleteAnswer(errors.UpstreamError):
+    """The store's answer was cut short (Oxigraph server ends its answer early at its own time
+    limit, with a success status)."""
+
+
+class RemoteTimeout(errors.LimitExceeded):
+    """The remote engine stopped the query at its own time limit (``limit``: seconds, 0 if unknown)."""
+
+
+PROJECT_GRAPHS = "https://w3id.org/ccmgraph/graph/"
+# what `ccmgraph publish` wrote last: the version of the data and the graphs it published; not
+# one of the project's graphs, so that no query that names no dataset sees it
+PUBLICATION = "https://w3id.org/ccmgraph/publication"
+_PUBLICATION_QUERY = f"""
+SELECT ?version ?graph WHERE {{ GRAPH <{PUBLICATION}> {{
+  <{PUBLICATION}> <http://purl.org/dc/terms/identifier> ?version ; <http://purl.org/dc/terms/hasPart> ?graph }} }}
+"""
+_GRAPHS_QUERY = f"""
+SELECT DISTINCT ?graph WHERE {{ GRAPH ?graph {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?graph), "{PROJECT_GRAPHS}")) }}
+"""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to authenticate to a remote store: a bearer token, or a user and password (basic or
+    digest). Read from the environment, never from a command line (which other users can list)."""
+
+    token: str | None = None
+    user: str | None = None
+    password: str | None = None
+    scheme: str = "basic"  # or "digest" (Virtuoso's /sparql-graph-crud-auth)
+
+    TOKEN_ENV = "CCMGRAPH_STORE_TOKEN"
+    USER_ENV = "CCMGRAPH_STORE_USER"
+    PASSWORD_ENV = "CCMGRAPH_STORE_PASSWORD"
+    SCHEME_ENV = "CCMGRAPH_STORE_AUTH"
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        env = os.environ if environ is None else environ
+        scheme = env.get(cls.SCHEME_ENV, "basic").strip().lower() or "basic"
+        if scheme not in ("basic", "digest"):
+            raise ValueError(f"${cls.SCHEME_ENV} must be basic or digest, not {scheme!r}")
+        return cls(env.get(cls.TOKEN_ENV) or None, env.get(cls.USER_ENV) or None,
+                   env.get(cls.PASSWORD_ENV) or None, scheme)
+
+    def auth(self) -> httpx.Auth | None:
+        if self.token:
+            return _Bearer(self.token)
+        if self.user:
+            if self.scheme == "digest":
+                return httpx.DigestAuth(self.user, self.password or "")
+            return httpx.BasicAuth(self.user, self.password or "")
+        return None
+
+    def __repr__(self) -> str:  # never print a secret
+        return f"Credentials(token={'***' if self.token else None}, user={self.user!r}, scheme={self.scheme!r})"
+
+
+class _Bearer(httpx.Auth):
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request):
+        request.headers["Authorization"] = self._header
+        yield request
+
+
 class RemoteStore(Store):
-    """A SPARQL 1.1 endpoint elsewhere (Oxigraph server, Fuseki, GraphDB...), over HTTP."""
+    """A SPARQL 1.1 store elsewhere (Virtuoso, Oxigraph server, Fuseki, GraphDB...), over HTTP.
 
-    def __init__(self, endpoint: str, timeout: float = 30.0) -> None:
-        import httpx
+    Queries go to ``endpoint`` by the SPARQL 1.1 Protocol, with the dataset of each request
+    resolved here (ccmgraph.sparql.dataset) and sent as ``default-graph-uri`` /
+    ``named-graph-uri`` parameters, so that the answers do not depend on how the engine is
+    configured (Oxigraph's ``--union-default-graph``, Virtuoso's "every graph" default): a query
+    that names no dataset gets the project's graphs (those ``ccmgraph publish`` lists in the
+    publication graph) as its default graph and its named graphs. Graphs are written by the
+    SPARQL 1.1 Graph Store HTTP Protocol at ``graph_store`` (``publish``).
 
+    ``engine_timeout``: seconds the engine itself may spend on a query, sent where the engine
+    takes it per request (Virtuoso's ``timeout``); an answer the engine cut at that limit is a
+    ``RemoteTimeout``, never a partial answer. ``version_ttl``: seconds a version read is trusted.
+    """
+
+    def __init__(self, endpoint: str, *, graph_store: str | None = None, credentials: Credentials | None = None,
+                 timeout: float = 30.0, engine_timeout: float | None = None, version_ttl: float = 2.0) -> None:
         self.endpoint = endpoint
-        self._client = httpx.Client(timeout=timeout)
+        self.graph_store = graph_store or default_graph_store(endpoint)
+        self.credentials = credentials or Credentials()
+        self.engine_timeout = engine_timeout
+        self.version_ttl = version_ttl
+        self._auth = self.credentials.auth()
+        self._client = httpx.Client(timeout=timeout, auth=self._auth)
+        self._lock = threading.Lock()
         self._version = ""
+        self._graphs: tuple[str, ...] = ()
+        self._read_at = -1e9
+        self._server: str | None = None
+
+    # -- what is published ------------------------------------------------------------
+
+    def _publication(self) -> tuple[str, tuple[str, ...]]:
+        """(version, project graphs), read again when older than ``version_ttl``.
+
+        From the publication graph when ``ccmgraph publish`` wrote one; otherwise (a store
+        loaded by other means) the graphs under the project's namespace and a hash of their
+        sizes, read once: such a store's later changes are not noticed until a publication
+        graph appears (or the server restarts).
+        """
+        with self._lock:
+            if self._version and time.monotonic() - self._read_at < self.version_ttl:
+                return self._version, self._graphs
+            rows = self._rows(_PUBLICATION_QUERY, Dataset((), (PUBLICATION,)))
+            versions = {r["version"] for r in rows}
+            if len(versions) == 1:
+                self._version = str(versions.pop())
+                self._graphs = tuple(sorted(str(r["graph"]) for r in rows))
+            elif not self._version.startswith("unpublished-"):
+                graphs = tuple(sorted(str(r["graph"]) for r in self._rows(_GRAPHS_QUERY, None)))
+                sizes = self.graph_sizes(graphs)
+                self._graphs = graphs
+                self._version = "unpublished-" + hashlib.sha256(repr(sorted(sizes.items())).encode()).hexdigest()[:16]
+            self._read_at = time.monotonic()
+            return self._version, self._graphs
 
     @property
     def version(self) -> str:
-        if not self._version:
-            answer = self.query(catalog.service_query("store-version").sparql)
-            self._version = hashlib.sha256(answer.body).hexdigest()[:16]
-        return self._version
+        return self._publication()[0]
+
+    @property
+    def graphs(self) -> tuple[str, ...]:
+        """The project's named graphs in the store: the dataset of a query that names none."""
+        return self._publication()[1]
+
+    def forget_version(self) -> None:
+        with self._lock:
+            self._version, self._read_at = "", -1e9
+
+    def graph_sizes(self, graphs: Sequence[str]) -> dict[str, int]:
+        """Triples in each of ``graphs`` (0 for a graph the store does not have), one query per
+        graph: a single GROUP BY over a large dataset runs into the engine's time limit."""
+        sizes = {}
+        for graph in graphs:
+            rows = self._rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                              Dataset((), (graph,)))
+            sizes[graph] = int(rows[0]["n"]) if rows else 0  # type: ignore[call-overload]
+        return sizes
+
+    # -- queries ----------------------------------------------------------------------
+
+    def request(self, text: str, media_type: str | None = None, *, default_graph_uris: Sequence[str] = (),
+                named_graph_uris: Sequence[str] = ()) -> httpx.Request:
+        """The HTTP request for a query, its dataset resolved (see the class docstring)."""
+        named, text = dataset.resolve(text, default_graph_uris, named_graph_uris)
+        if named is None:
+            graphs = self.graphs
+            named = Dataset(graphs, graphs)
+        return self._build(text, media_type, named)
+
+    def _build(self, text: str, media_type: str | None, named: Dataset | None) -> httpx.Request:
+        """A query request; ``named``: the dataset to send (None: the engine's own default)."""
+        form: dict[str, list[str]] = {"query": [declare_prefixes(text)]}
+        for key, value in named.protocol_params() if named is not None else ():
+            form.setdefault(key, []).append(value)
+        if self.engine_timeout and self._server_name().startswith("virtuoso"):
+            form["timeout"] = [str(int(self.engine_timeout * 1000))]
+        accept = media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))
+        # a form body, not the URL: the graph lists of a large dataset are long
+        return self._client.build_request("POST", self.endpoint, data=form, headers={"Accept": accept})
+
+    def _server_name(self) -> str:
+        """The engine's name from its Server header (lowercased), asked once."""
+        if self._server is None:
+            try:
+                response = self._client.post(self.endpoint, data={"query": "ASK {}"},
+                                             headers={"Accept": formats.SPARQL_JSON.media_type})
+                self._server = response.headers.get("server", "").lower()
+            except httpx.HTTPError as exc:
+                raise StoreUnreachable(f"{self.endpoint}: {exc}") from None
+        return self._server
+
+    def async_client(self) -> httpx.AsyncClient:
+        """A client for ``request``s sent from an event loop (one per loop; close it after)."""
+        return httpx.AsyncClient(timeout=None, auth=self._auth)
+
+    def answer(self, response: httpx.Response, body: bytes | None = None) -> Answer:
+        """The Answer in a response from the query endpoint (``body``: when read already),
+        or the error it reports."""
+        # Virtuoso: an answer cut at the request's time limit ("anytime" partial answer), or its
+        # server-wide limit (MaxQueryExecutionTime, an error S1T00)
+        timed_out = response.headers.get("x-sql-state") == "S1TAT"
+        if response.status_code >= 500:
+            timed_out = b"S1T00" in (response.content if body is None else body)[:2000]
+        if timed_out:
+            limit = self.engine_timeout or 0.0
+            raise RemoteTimeout(f"the store stopped the query at its time limit{f' of {limit:g} s' if limit else ''}; "
+                                "make it more selective", limit)
+        _raise_for_status(response, self.endpoint, body)
+        body = response.content if body is None else body
+        ctype = response.headers.get("content-type", "").split(";")[0].strip()
+        _check_complete(ctype, body, self.endpoint)
+        form = "graph" if any(f.media_type == ctype for f in formats.GRAPHS) else "select"
+        if form == "select" and ctype == formats.SPARQL_JSON.media_type and b'"boolean"' in body[:200]:
+            form = "ask"
+        return Answer(form, ctype, body)
 
     def query(self, text: str, media_type: str | None = None, *,
               default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
-        params = [("default-graph-uri", u) for u in default_graph_uris]
-        params += [("named-graph-uri", u) for u in named_graph_uris]
-        accept = media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))
-        response = self._client.post(self.endpoint, params=params, content=declare_prefixes(text).encode(),
-                                     headers={"Content-Type": "application/sparql-query", "Accept": accept})
-        if response.status_code >= 400:
-            raise QueryError(f"remote endpoint answered {response.status_code}: {response.text[:500]}")
-        ctype = response.headers.get("content-type", "").split(";")[0].strip()
-        form = "graph" if any(f.media_type == ctype for f in formats.GRAPHS) else "select"
-        if form == "select" and ctype == formats.SPARQL_JSON.media_type and b'"boolean"' in response.content[:200]:
-            form = "ask"
-        return Answer(form, ctype, response.content)
+        request = self.request(text, media_type, default_graph_uris=default_graph_uris,
+                               named_graph_uris=named_graph_uris)
+        return self.answer(self._send(request))
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self._client.send(request)
+        except httpx.HTTPError as exc:
+            raise StoreUnreachable(f"{request.url}: {type(exc).__name__}: {exc}") from None
 
     def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
         answer = self.query(bind_parameters(text, bindings or {}), formats.SPARQL_JSON.media_type)
-        data = json.loads(answer.body)
-        names = data["head"]["vars"]
-        rows = []
-        for b in data["results"]["bindings"]:
-            row: dict[str, object] = {}
-            for n in names:
-                cell = b.get(n)
-                row[n] = None if cell is None else to_python(_term_from_json(cell))
-            rows.append(row)
-        return rows
+        return _rows_of(answer.body)
 
-    def upload(self, nquads: Path) -> None:
-        """Replace the remote dataset with the dump (SPARQL 1.1 Graph Store Protocol on /store)."""
-        base = self.endpoint.rsplit("/", 1)[0]
-        response = self._client.put(f"{base}/store", content=nquads.read_bytes(),
-                                    headers={"Content-Type": "application/n-quads"})
-        if response.status_code >= 400:
-            raise QueryError(f"remote store answered {response.status_code}: {response.text[:500]}")
-        self._version = ""
+    def _rows(self, text: str, named: Dataset | None) -> list[dict[str, object]]:
+        return _rows_of(self.answer(self._send(self._build(text, formats.SPARQL_JSON.media_type, named))).body)
+
+    # -- Graph Store Protocol ---------------------------------------------------------
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Replace ``graph`` with the triples given (SPARQL 1.1 Graph Store Protocol, PUT)."""
+        response = self._gsp("PUT", graph, content=ntriples, headers={"Content-Type": formats.N_TRIPLES.media_type})
+        _raise_for_status(response, self.graph_store)
+
+    def delete_graph(self, graph: str) -> None:
+        """Remove ``graph`` (a graph the store does not have is not an error)."""
+        response = self._gsp("DELETE", graph)
+        if response.status_code != 404:
+            _raise_for_status(response, self.graph_store)
+
+    def _gsp(self, method: str, graph: str, **kwargs: object) -> httpx.Response:
+        try:
+            return self._client.request(method, self.graph_store, params={"graph": graph}, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            raise StoreUnreachable(f"{self.graph_store}: {type(exc).__name__}: {exc}") from None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def default_graph_store(endpoint: str) -> str:
+    """The Graph Store Protocol address that goes with a query endpoint, by the engines'
+    conventions: Oxigraph ``/query`` -> ``/store``; Virtuoso ``/sparql`` ->
+    ``/sparql-graph-crud-auth`` (digest authentication); Fuseki ``/ds/sparql`` or ``/ds/query``
+    -> ``/ds/data``. Otherwise the endpoint itself."""
+    base, _, last = endpoint.rstrip("/").rpartition("/")
+    if last == "query" and base.count("/") <= 2:
+        return f"{base}/store"
+    if last == "sparql" and base.count("/") <= 2:
+        return f"{base}/sparql-graph-crud-auth"
+    if last in ("query", "sparql"):
+        return f"{base}/data"
+    return endpoint
+
+
+def _raise_for_status(response: httpx.Response, url: str, body: bytes | None = None) -> None:
+    if response.status_code in (401, 403):
+        raise StoreRefused(f"{url} answered {response.status_code}: check the credentials in "
+                           f"${Credentials.USER_ENV} / ${Credentials.PASSWORD_ENV} (${Credentials.SCHEME_ENV}) "
+                           f"or ${Credentials.TOKEN_ENV}")
+    if response.status_code >= 400:
+        text = response.text if body is None else body.decode("utf-8", "replace")
+        raise QueryError(f"{url} answered {response.status_code}: {text[:500].strip()}")
+
+
+def _check_complete(media_type: str, body: bytes, url: str) -> None:
+    """Raise IncompleteAnswer for a results document that is cut short (JSON that does not
+    parse, XML without its closing tag); other formats cannot be checked."""
+    if media_type == formats.SPARQL_JSON.media_type:
+        try:
+            json.loads(body)
+        except ValueError:
+            raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
+                                   "the query at its own time limit") from None
+    elif media_type == formats.SPARQL_XML.media_type and not body.rstrip().endswith(b"</sparql>"):
+        raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
+                               "the query at its own time limit")
+
+
+def _rows_of(body: bytes) -> list[dict[str, object]]:
+    data = json.loads(body)
+    names = data["head"]["vars"]
+    rows = []
+    for b in data["results"]["bindings"]:
+        row: dict[str, object] = {}
+        for n in names:
+            cell = b.get(n)
+            row[n] = None if cell is None else to_python(_term_from_json(cell))
+        rows.append(row)
+    return rows
 
 
 def _term_from_json(cell: Mapping[str, str]) -> Term:
@@ -236,10 +501,13 @@ def _term_from_json(cell: Mapping[str, str]) -> Term:
         return ox.NamedNode(cell["value"])
     if cell["type"] == "bnode":
         return ox.BlankNode(cell["value"])
-    if "datatype" in cell:
+    if "datatype" in cell:  # "literal", or "typed-literal" (the SPARQL 1.0 JSON of Virtuoso)
         return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
     return ox.Literal(cell["value"], language=cell.get("xml:lang"))
 
 
 def open_store(endpoint: str | None = None, dist: Path | None = None) -> Store:
-    return RemoteStore(endpoint) if endpoint else EmbeddedStore(dist)
+    """The remote store at ``endpoint`` (credentials from the environment), or else dist/ embedded."""
+    if endpoint:
+        return RemoteStore(endpoint, credentials=Credentials.from_environment())
+    return EmbeddedStore(dist)

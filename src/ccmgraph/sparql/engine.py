@@ -3,8 +3,13 @@ cache, and the endpoint's limits.
 
 - With the embedded engine (an ``EmbeddedStore``), queries run in ccmgraph.sparql.workers: killable
   processes that hold the graph. The graph they hold is the one the store was given.
-- With any other ``Store`` (a ``RemoteStore`` in front of Oxigraph server, Fuseki...), queries
-  run in a thread, and the time limit stops the waiting (the remote engine enforces its own).
+- With a ``RemoteStore`` (Virtuoso, Oxigraph server, Fuseki...), each query is an HTTP request
+  sent from the event loop; at the time limit, or when every client waiting for it has gone,
+  the request is abandoned (its connection closed) and the client told. The engine's own time
+  limit is set too where it takes one per request (Virtuoso), so that it stops working as well.
+  The store's version (written by ``ccmgraph publish``) is read again every ``version_ttl``
+  seconds: several servers over one store key their caches on the same version, and drop them
+  when a publish changes it.
 
 Identical queries on the same graph version are answered from a cache (LRU, bounded in
 bytes), and identical queries in flight at the same time are run once. When every client
@@ -14,7 +19,6 @@ waiting for a query has gone away, the query is stopped (its worker is killed).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import gzip
 import json
@@ -28,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from ccmgraph import catalog, errors
 from ccmgraph.sparql import execute as results
 from ccmgraph.sparql import formats
@@ -38,7 +44,17 @@ from ccmgraph.sparql.execute import (
     SyntaxProblem,
 )
 from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
-from ccmgraph.store import Answer, EmbeddedStore, QueryError, Store
+from ccmgraph.store import (
+    Answer,
+    EmbeddedStore,
+    IncompleteAnswer,
+    QueryError,
+    RemoteStore,
+    RemoteTimeout,
+    Store,
+    StoreRefused,
+    StoreUnreachable,
+)
 
 __all__ = ["Answer", "Engine", "EngineUnavailable", "EvaluationProblem", "FormNotAcceptable", "QueryRequest",
            "QueryTimeout", "SparqlSettings", "SyntaxProblem", "UpdateNotSupported"]
@@ -145,9 +161,11 @@ class Engine:
         self.on_new_store = on_new_store
         self.pool: WorkerPool | None = None
         self.version = ""
-        # a remote store may change behind our back: no result cache in front of it
-        cache_bytes = self.settings.cache_bytes if isinstance(store, EmbeddedStore) else 0
-        self._cache = _Cache(cache_bytes, self.settings.cache_entry_bytes)
+        if isinstance(store, RemoteStore) and store.engine_timeout is None:
+            store.engine_timeout = self.settings.timeout
+        self._cache = _Cache(self.settings.cache_bytes, self.settings.cache_entry_bytes)
+        self._http: httpx.AsyncClient | None = None  # to a remote store
+        self._watch: asyncio.Task | None = None  # reads a remote store's version
         self._inflight: dict[tuple, _Flight] = {}
         self._stats: dict[str, object] | None = None
         self._stats_version = ""
@@ -206,12 +224,16 @@ class Engine:
                     pool.abandon()
                     raise
                 self.pool = pool
+            elif isinstance(self.store, RemoteStore):
+                self._http = self.store.async_client()
+                self._watch = asyncio.ensure_future(self._watch_version(self.store))
             self._started = True
 
     def _abandon(self) -> None:
         if self.pool is not None:
             self.pool.abandon()
             self.pool = None
+        self._stop_remote()
         self._inflight.clear()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -224,9 +246,33 @@ class Engine:
         assert isinstance(self.store, EmbeddedStore)
         self.store.oxigraph.dump(str(target), format=ox.RdfFormat.N_QUADS)
 
+    def _stop_remote(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        if self._http is not None:  # its connections belong to a loop that may be gone: drop them
+            self._http = None
+
+    async def _watch_version(self, store: RemoteStore) -> None:
+        """Follow the remote store's version; a new one drops the cached answers."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(store.version_ttl)
+            try:
+                version = await loop.run_in_executor(None, lambda: store.version)
+            except QueryError:  # the store does not answer now: queries will say so
+                continue
+            if version != self.version:
+                self.version = version
+                self._cache.clear()
+
     async def close(self) -> None:
         for flight in list(self._inflight.values()):
             flight.task.cancel()
+        http = self._http
+        self._stop_remote()
+        if http is not None:
+            await http.aclose()
         if self.pool is not None:
             await self.pool.close()
             self.pool = None
@@ -281,34 +327,46 @@ class Engine:
         return answer
 
     async def _remote(self, request: QueryRequest, timeout: float) -> Answer:
-        """A query on a non-embedded store, in a thread (the remote engine enforces its own limit)."""
+        """A query on a remote store: an HTTP request, abandoned at the time limit or when cancelled."""
         graph_form = request.form in ("construct", "describe")
         media_type = request.graph_type if graph_form else request.results_type
         if media_type is None:
             raise FormNotAcceptable("graph" if graph_form else "select")
+        store, http = self.store, self._http
+        assert isinstance(store, RemoteStore) and http is not None
+        limit = self.settings.max_result_bytes
         loop = asyncio.get_running_loop()
-
-        def run() -> Answer:
-            try:
-                remote = self.store.query(request.text, media_type, default_graph_uris=request.default_graphs,
-                                          named_graph_uris=request.named_graphs)
-            except QueryError as exc:
-                raise EvaluationProblem(str(exc)) from None
-            except Exception as exc:  # httpx's transport errors and the like
-                raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
-            body = remote.body
-            if len(body) > self.settings.max_result_bytes:
-                raise EvaluationProblem(f"the answer is larger than {self.settings.max_result_bytes} bytes; "
-                                        "add a LIMIT")
-            encoding = None
-            if request.compress and len(body) >= results.GZIP_MIN_BYTES:
-                body, encoding = gzip.compress(body, compresslevel=5, mtime=0), "gzip"
-            return dataclasses.replace(remote, body=body, encoding=encoding)
-
         try:
-            return await asyncio.wait_for(loop.run_in_executor(None, run), timeout)
+            async with asyncio.timeout(timeout):
+                # resolving the dataset may read the store's graph list: off the event loop
+                outgoing = await loop.run_in_executor(None, functools.partial(
+                    store.request, request.text, media_type, default_graph_uris=request.default_graphs,
+                    named_graph_uris=request.named_graphs))
+                async with http.stream("POST", outgoing.url, content=outgoing.content,
+                                       headers=outgoing.headers) as response:
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            raise EvaluationProblem(f"the answer is larger than {limit} bytes; add a LIMIT")
+                        chunks.append(chunk)
+            remote = store.answer(response, b"".join(chunks))
         except TimeoutError:
             raise QueryTimeout(timeout) from None
+        except RemoteTimeout as exc:
+            raise QueryTimeout(exc.limit or timeout) from None
+        except (StoreUnreachable, StoreRefused) as exc:
+            raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
+        except IncompleteAnswer as exc:
+            raise EngineUnavailable(str(exc)) from None
+        except QueryError as exc:
+            raise EvaluationProblem(str(exc)) from None
+        except httpx.HTTPError as exc:
+            raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
+        body, encoding = remote.body, None
+        if request.compress and len(body) >= results.GZIP_MIN_BYTES:
+            body, encoding = gzip.compress(body, compresslevel=5, mtime=0), "gzip"
+        return Answer(remote.form, remote.media_type, body, encoding)
 
     # -- updates ----------------------------------------------------------------------
 

@@ -155,7 +155,7 @@ def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type:
             prefixes: dict[str, str] | None = None) -> Answer:
     """Run ``text`` and serialize the answer in the type negotiated for its form."""
     started = time.perf_counter()
-    kwargs = dataset_options(default_graphs, named_graphs)
+    kwargs = dataset_options(text, default_graphs, named_graphs)
 
     def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:

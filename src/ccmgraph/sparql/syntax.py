@@ -68,8 +68,14 @@ def declare_prefixes(text: str) -> str:
     """``text`` with the predeclared prefixes it does not declare itself added on its first line
     (so that line numbers stay the user's), for engines that do not know them."""
     declared = declared_prefixes(text)
-    missing = "".join(f"PREFIX {p}: <{ns}> " for p, ns in PREDECLARED.items() if p not in declared)
-    return missing + text
+    missing = "".join(f" PREFIX {p}: <{ns}>" for p, ns in PREDECLARED.items() if p not in declared)
+    if not missing:
+        return text
+    # after the query's leading BASE declarations, if any: some engines (Virtuoso) want BASE first
+    at, words = 0, [t for t in tokens(text) if t.kind not in ("ws", "comment")]
+    while len(words) >= 2 and words[0].text.casefold() == "base" and words[1].kind == "iri":
+        at, words = words[1].start + len(words[1].text), words[2:]
+    return f"{text[:at]}{missing} {text[at:]}".lstrip(" ")
 
 
 def check_nesting(text: str) -> None:

@@ -1,0 +1,132 @@
+"""Benchmark of ccmgraph over remote stores: the same app over the embedded engine, Virtuoso and
+Oxigraph server, in the same run, as ratios to embedded.
+
+    .venv/bin/python bench/remote.py                          # the seed graph, dist/
+    .venv/bin/python bench/remote.py --synthetic 1000000      # about a million quads
+
+The dataset is published to each store with ``ccmgraph.publish`` (timed), Virtuoso and Oxigraph
+server being started as the tests start them (tests/_remote_engines.py: 127.0.0.1, temporary
+directories, Oxigraph without --union-default-graph). Then the FastAPI app over each store is
+requested in process (httpx over ASGI), one request at a time, with its result cache off so
+that every request reaches the engine:
+
+- the SPARQL benchmark queries of bench/endpoint.py, through /sparql;
+- the analyst endpoints of bench/analyst.py (/api/..., pages).
+
+Reported: the median latency per store and the ratio remote / embedded (above 1: slower than
+embedded). The answers are checked to be the same size over every store first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
+
+from _remote_engines import missing, running  # noqa: E402
+from analyst import ENDPOINTS, ameasure, synthetic_dist  # noqa: E402
+from ccmgraph import paths, publish  # noqa: E402
+from ccmgraph.sparql.engine import SparqlSettings  # noqa: E402
+from ccmgraph.store import EmbeddedStore, Store  # noqa: E402
+from ccmgraph.web.app import create_app  # noqa: E402
+from endpoint import QUERIES, accept_for  # noqa: E402
+
+ENGINES = ("virtuoso", "oxigraph")
+
+
+async def measure_store(store: Store, requests: list[str], duration: float, min_n: int,
+                        max_n: int) -> dict[str, dict]:
+    """Median latency (and answer size) of each request over the app on ``store``."""
+    app = create_app(store=store, settings=SparqlSettings(cache_bytes=0, timeout=120))
+    out: dict[str, dict] = {}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
+                                 timeout=600) as client:
+        for url in requests:
+            headers = {"Accept": accept_for(QUERIES[url][1])} if url in QUERIES else {}
+            path = "/sparql?" + str(httpx.QueryParams({"query": QUERIES[url][1]})) if url in QUERIES else url
+
+            async def get(path: str = path, headers: dict[str, str] = headers) -> httpx.Response:
+                return await client.get(path, headers=headers)
+
+            first = await get()
+            stats = await ameasure(get, duration, min_n, max_n)
+            out[url] = {"status": first.status_code, "bytes": len(first.content), **stats}
+            print(f"  {url[:70]:70} {first.status_code} {stats['p50']:9.2f} ms", flush=True)
+        await app.state.engine.close()
+    return out
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="about N quads (bench/synthetic.py)")
+    parser.add_argument("--duration", type=float, default=1.0, help="seconds per request and store")
+    parser.add_argument("--min-n", type=int, default=3)
+    parser.add_argument("--max-n", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    tmp = tempfile.TemporaryDirectory(prefix="ccmgraph-remote-bench-")
+    dist = paths.DIST
+    name = "seed"
+    if args.synthetic:
+        dist, name = Path(tmp.name), f"synthetic-{args.synthetic}"
+        synthetic_dist(args.synthetic, paths.DIST / "ccmgraph.nq", dist)
+    embedded = EmbeddedStore(dist)
+    quads = len(embedded.oxigraph)
+    print(f"dataset: {name} ({quads} quads)")
+    requests = [*QUERIES, *(url for url, _ in ENDPOINTS)]
+    stores: dict[str, Store] = {"embedded": embedded}
+    published: dict[str, float] = {}
+    for engine in ENGINES:
+        reason = missing(engine)
+        if reason:
+            print(f"{engine}: skipped ({reason})")
+            continue
+        remote = running(engine).store(version_ttl=60)
+        t = time.perf_counter()
+        publish.publish(remote, dist / "ccmgraph.nq")
+        published[engine] = time.perf_counter() - t
+        print(f"{engine}: published in {published[engine]:.1f} s")
+        stores[engine] = remote
+    results: dict[str, dict[str, dict]] = {}
+    for label, store in stores.items():
+        print(label)
+        results[label] = await measure_store(store, requests, args.duration, args.min_n, args.max_n)
+    remotes = [s for s in stores if s != "embedded"]
+    lines = [f"dataset: {name} ({quads} quads); in process (httpx ASGI), result cache off, one request at a time, "
+             f"{args.duration:g} s per request and store ({args.min_n}-{args.max_n} requests); publish: "
+             + ", ".join(f"{e} {s:.1f} s" for e, s in published.items())
+             + f"; run took {time.perf_counter() - began:.0f} s", "",
+             "| request | embedded p50 ms | " + " | ".join(f"{r} p50 ms | {r} / embedded" for r in remotes) + " |",
+             "|---|---|" + "---|---|" * len(remotes)]
+    for url in requests:
+        here = results["embedded"][url]
+        cells = [f"{here['p50']:.2f}"]
+        for r in remotes:
+            there = results[r][url]
+            same = there["status"] == here["status"] == 200 and (url not in QUERIES or there["bytes"] > 0)
+            cells.append(f"{there['p50']:.2f}" + ("" if same else f" (status {there['status']})"))
+            cells.append(f"{there['p50'] / here['p50']:.1f}")
+        label = f"SPARQL `{url}`" if url in QUERIES else f"`{url}`"
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    print()
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"remote-{name}.md").write_text(table + "\n", encoding="utf-8")
+    (args.out / f"remote-{name}.json").write_text(json.dumps(
+        {"dataset": name, "quads": quads, "published_s": published, "results": results}, indent=1), encoding="utf-8")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,100 @@
+"""Load the built dataset into a remote store, one named graph at a time (``ccmgraph publish``).
+
+Each graph is replaced by a SPARQL 1.1 Graph Store Protocol ``PUT ?graph=...`` (one request:
+a transaction on engines that make a request one, such as Oxigraph and Virtuoso), project graphs
+the dump no longer has are deleted, and every graph is counted back. The publication graph
+(``ccmgraph.store.PUBLICATION``) records the version of the data (the same hash the embedded
+store reports) and the graphs published; it is written first with a fresh "publishing" version
+and last with the final one, so that servers over the store see a new version whenever the data
+may have changed, and drop what they cached. Publishing the same dump twice leaves the same
+store (the same triples; blank nodes get fresh identifiers in the engine).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ccmgraph.store import PROJECT_GRAPHS, PUBLICATION, QueryError, RemoteStore
+
+DCTERMS = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+
+
+class PublishError(QueryError):
+    """A graph was not loaded as it should have been (its count back differs)."""
+
+
+@dataclass(frozen=True)
+class GraphReport:
+    graph: str
+    before: int  # triples in the store before (0: a new graph)
+    loaded: int  # triples sent (0: a graph deleted)
+    counted: int | None = None  # triples counted back after loading (None: dry run)
+
+
+def version_of(nquads: Path) -> str:
+    """The version of a dump: as ccmgraph.store.EmbeddedStore computes it."""
+    return hashlib.sha256(nquads.read_bytes()).hexdigest()[:16]
+
+
+def graphs_of(nquads: Path) -> dict[str, list[ox.Triple]]:
+    """The dump's triples per named graph (a dump of this project has no default-graph triple)."""
+    graphs: dict[str, list[ox.Triple]] = defaultdict(list)
+    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            raise PublishError(f"{nquads}: a triple outside the named graphs: {quad}")
+        graphs[quad.graph_name.value].append(quad.triple)
+    return dict(sorted(graphs.items()))
+
+
+def plan(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> list[GraphReport]:
+    """What a publish would do: each graph replaced (and its size before), stale ones deleted."""
+    present = [g for g in store.graphs if g.startswith(PROJECT_GRAPHS)]
+    before = store.graph_sizes(sorted({*graphs, *present}))
+    reports = [GraphReport(g, before[g], len(triples)) for g, triples in graphs.items()]
+    reports += [GraphReport(g, before[g], 0) for g in sorted(set(present) - set(graphs))]
+    return reports
+
+
+def publish(store: RemoteStore, nquads: Path) -> list[GraphReport]:
+    """Replace the project's graphs in ``store`` with those of the dump; the report per graph."""
+    graphs = graphs_of(nquads)
+    version = version_of(nquads)
+    planned = plan(store, graphs)
+    _mark(store, f"publishing-{uuid.uuid4().hex[:12]}", [r.graph for r in planned])
+    for report in planned:
+        if report.loaded:
+            store.put_graph(report.graph, _ntriples(graphs[report.graph]))
+        else:
+            store.delete_graph(report.graph)
+    counted = store.graph_sizes([r.graph for r in planned])
+    done = [GraphReport(r.graph, r.before, r.loaded, counted[r.graph]) for r in planned]
+    wrong = [r for r in done if r.counted != r.loaded]
+    if wrong:
+        raise PublishError("counted back a different number of triples than loaded: " + ", ".join(
+            f"{r.graph} ({r.loaded} loaded, {r.counted} counted)" for r in wrong))
+    _mark(store, version, list(graphs), {r.graph: r.loaded for r in done if r.loaded})
+    store.forget_version()
+    return done
+
+
+def _mark(store: RemoteStore, version: str, graphs: list[str], sizes: dict[str, int] | None = None) -> None:
+    """Write the publication graph: the version and the graphs (with their sizes when known)."""
+    me = ox.NamedNode(PUBLICATION)
+    triples = [ox.Triple(me, ox.NamedNode(DCTERMS + "identifier"), ox.Literal(version))]
+    for g in graphs:
+        triples.append(ox.Triple(me, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(g)))
+        if sizes and g in sizes:
+            count = ox.Literal(str(sizes[g]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+            triples.append(ox.Triple(ox.NamedNode(g), ox.NamedNode(VOID + "triples"), count))
+    store.put_graph(PUBLICATION, _ntriples(triples))
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""

@@ -1,0 +1,120 @@
+"""``ccmgraph publish`` into real stores (Virtuoso, Oxigraph server), run as a user runs it.
+
+Each graph of the build is loaded by the Graph Store Protocol and counted back; a second
+publish leaves the same store; a dry run says what it would replace and changes nothing; a
+graph the dump no longer has is deleted; wrong credentials and a dead endpoint are clear CLI
+errors, never a traceback. Credentials come from the environment only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from _remote_engines import Running, require
+from ccmgraph import publish
+from ccmgraph.store import PROJECT_GRAPHS, Credentials
+from support import free_port
+
+CLI = str(Path(sys.executable).with_name("ccmgraph"))
+ENGINES = ("virtuoso", "oxigraph")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CCMGRAPH_STORE_")}
+    return subprocess.run([CLI, *args], capture_output=True, text=True, env={**clean, **(env or {})}, timeout=600)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> Running:
+    return require(request.param)
+
+
+def dump_sizes(nquads: Path) -> dict[str, int]:
+    return {g: len(t) for g, t in publish.graphs_of(nquads).items()}
+
+
+def test_publish_loads_every_graph_counts_it_back_and_is_idempotent(engine: Running, dist: Path) -> None:
+    env = {**engine.env, "CCMGRAPH_DIST": str(dist)}
+    first = run_cli("publish", engine.endpoint, env=env)
+    assert first.returncode == 0, first.stderr
+    expected = dump_sizes(dist / "ccmgraph.nq")
+    rows = re.finditer(r"^\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)$", first.stdout, re.M)
+    reported = {m[1]: (int(m[3]), int(m[4])) for m in rows}
+    # every graph loaded, and any other project graph in the store (another test's) deleted
+    assert {g: loaded for g, (loaded, _) in reported.items() if g in expected} == expected
+    assert all(loaded == 0 for g, (loaded, _) in reported.items() if g not in expected)
+    assert all(loaded == counted for loaded, counted in reported.values())  # and counted back
+    store = engine.store()
+    version = store.version
+    assert version == publish.version_of(dist / "ccmgraph.nq")  # the embedded store's version too
+    second = run_cli("publish", engine.endpoint, env=env)
+    assert second.returncode == 0, second.stderr
+    store.forget_version()
+    assert store.version == version
+    assert store.graph_sizes(list(expected)) == expected
+    assert set(store.graphs) == set(expected)
+
+
+def test_dry_run_says_what_it_would_replace_and_changes_nothing(engine: Running, dist: Path,
+                                                               tmp_path: Path) -> None:
+    env = {**engine.env, "CCMGRAPH_DIST": str(dist)}
+    assert run_cli("publish", engine.endpoint, env=env).returncode == 0
+    # a dump without one graph, and one triple fewer in another
+    graphs = publish.graphs_of(dist / "ccmgraph.nq")
+    gone, smaller = PROJECT_GRAPHS + "gso-concept-note-2023-2024", PROJECT_GRAPHS + "ontology"
+    changed = tmp_path / "dist"
+    changed.mkdir()
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs.items()
+             if g != gone for t in (triples[1:] if g == smaller else triples)]
+    (changed / "ccmgraph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    store = engine.store()
+    before = store.version
+    dry = run_cli("publish", engine.endpoint, "--dry-run", "--dist", str(changed), env=engine.env)
+    assert dry.returncode == 0, dry.stderr
+    assert re.search(rf"replace {re.escape(smaller)}\s+{len(graphs[smaller])} triples now -> "
+                     rf"{len(graphs[smaller]) - 1} triples", dry.stdout), dry.stdout
+    assert re.search(rf"{re.escape(gone)}\s+{len(graphs[gone])} triples now -> deleted", dry.stdout), dry.stdout
+    store.forget_version()
+    assert store.version == before and store.graph_sizes([gone])[gone] == len(graphs[gone])
+    # published for real: the graph is gone, the other one smaller, and the version new
+    real = run_cli("publish", engine.endpoint, "--dist", str(changed), env=engine.env)
+    assert real.returncode == 0, real.stderr
+    store.forget_version()
+    assert store.version != before and gone not in store.graphs
+    assert store.graph_sizes([gone, smaller]) == {gone: 0, smaller: len(graphs[smaller]) - 1}
+    # and back
+    assert run_cli("publish", engine.endpoint, "--dist", str(dist), env=engine.env).returncode == 0
+    store.forget_version()
+    assert store.version == before
+
+
+def test_wrong_credentials_are_a_clear_error(tmp_path: Path) -> None:
+    engine = require("virtuoso")
+    quad = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"),
+                   ox.NamedNode(PROJECT_GRAPHS + "tiny"))
+    (tmp_path / "ccmgraph.nq").write_bytes(ox.serialize([quad], format=ox.RdfFormat.N_QUADS) or b"")
+    env = {**engine.env, Credentials.PASSWORD_ENV: "not-the-password"}
+    done = run_cli("publish", engine.endpoint, "--dist", str(tmp_path), env=env)
+    assert done.returncode == 1
+    assert "401" in done.stderr and "CCMGRAPH_STORE_PASSWORD" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    nobody = run_cli("publish", engine.endpoint, "--dist", str(tmp_path))  # no credentials at all
+    assert nobody.returncode == 1 and "401" in nobody.stderr and "Traceback" not in nobody.stderr
+
+
+def test_dead_endpoint_is_a_clear_error(tmp_path: Path, dist: Path) -> None:
+    done = run_cli("publish", f"http://127.0.0.1:{free_port()}/sparql", "--dist", str(dist))
+    assert done.returncode == 1 and "error:" in done.stderr and "ConnectError" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_credentials_are_not_command_line_options() -> None:
+    help_text = run_cli("publish", "--help").stdout
+    assert "--password" not in help_text and "--token" not in help_text and "CCMGRAPH_STORE_PASSWORD" in help_text

@@ -19,8 +19,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
-from ccmgraph import analysis as views
 from ccmgraph import paths
+from ccmgraph.analysis import views
 from ccmgraph.errors import NotFound
 from ccmgraph.namespaces import GRAPH, ID
 from ccmgraph.web.pages import qname, render

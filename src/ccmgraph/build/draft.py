@@ -370,7 +370,7 @@ class Drafter:
 
     def _elements(self, kind: str, lines: list[Line]) -> None:
         top: Item | None = None
-        top_is_heading = False  # the top item is a track or group label, not a numbered item
+        top_is_heading = False  # the top item is a heading (track, group or title), not a sentence
         mid: Item | None = None
         bullets: dict[str, int] = {}
         for i, line in enumerate(lines):
@@ -386,7 +386,8 @@ class Drafter:
                 mid = None
             elif mtype == "number":
                 top = self._new_item(kind, label, label, span, None)
-                top_is_heading = False
+                # "1) Gender mainstreaming": a title over the lettered items, not a sentence
+                top_is_heading = not _ends_sentence(line.text) and len(line.text.split()) < 8
                 mid = None
             elif mtype == "letter":
                 key = f"{top.key}{label}" if top else label

@@ -4,8 +4,7 @@ first curated file, ``data/workplans/<stem>.ttl``.
 The file has the prefix block of data/README.md, short lines (long quotes as triple-quoted
 strings: a quote matches its source whatever the whitespace), every statement with its quote,
 every structural link with its qualified link (basis, and the heading's quote where a heading
-states it), nothing the build derives (partOf, positions, descriptions), in the layout of
-``ccmgraph format``. ``ccmgraph build`` accepts it
+states it), nothing the build derives (partOf, positions, descriptions). ``ccmgraph build`` accepts it
 as it is; the REVIEW notes say what to check.
 """
 
@@ -16,7 +15,6 @@ import re
 from pathlib import Path
 
 from ccmgraph import paths
-from ccmgraph.build import style
 from ccmgraph.build.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
 from ccmgraph.build.ingest import read_record
 from ccmgraph.build.reference_index import ReferenceIndex
@@ -209,10 +207,10 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
 
 
 def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
-    """The draft Turtle for a source text (nothing written), in the curated files' layout
-    (``ccmgraph format``), so that ``ccmgraph format --check`` accepts it as it is."""
+    """The draft Turtle for a source text (nothing written). Its layout keeps lines short for
+    the review; ``ccmgraph format`` puts it in the curated files' layout once it is reviewed."""
     drafter = Drafter(text_path, reference)
-    return style.formatted(turtle(drafter, drafter.run()), text_path)
+    return turtle(drafter, drafter.run())
 
 
 def write_draft(text_path: Path, force: bool = False) -> Path:

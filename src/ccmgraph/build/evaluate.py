@@ -122,7 +122,7 @@ def _anywhere(g: Graph, props: Iterable[URIRef], prefix: str) -> list[Node]:
 STRUCTURAL = (CCM.contributesTo, CCM.subActivityOf, CCM.carriesOut)
 
 
-def _links(g: Graph) -> list[tuple[Node, list[Span], list[Span], Node | None]]:
+def _links(g: Graph) -> list[tuple[Node | None, list[Span], list[Span], Node | None]]:
     """(property, spans of the subject, spans of the target, basis) of each structural link."""
     out = []
     for link in g.subjects(RDF.type, CCM.QualifiedLink):

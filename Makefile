@@ -50,5 +50,10 @@ bench: $(STAMP)
 	$(PY) bench/analyst.py
 	$(PY) bench/build.py
 
+# docs/screenshots/*.png: the main pages at 1400 and 390 px (Debian's chromium)
+screenshots: $(STAMP)
+	$(VENV)/bin/ccmgraph build --quiet
+	$(PY) tools/screenshots.py
+
 clean:
 	rm -rf dist

@@ -13,14 +13,23 @@ from ccmgraph import paths
 FIXTURE = Path(__file__).resolve().parent / "data" / "victim-assistance-workplan-2026.txt"
 
 
+PROJECT_DIRS = ("ontology", "data", "queries")
+
+
 def copy_project(root: Path, monkeypatch) -> Path:
-    shutil.copytree(paths.ONTOLOGY_DIR, root / "ontology")
-    shutil.copytree(paths.DATA, root / "data")
-    for name in ("ONTOLOGY", "SHAPES", "CONTEXT"):
-        monkeypatch.setattr(paths, name, root / "ontology" / getattr(paths, name).name)
-    for name in ("DATA", "SOURCES", "REFERENCE", "WORKPLANS"):
-        monkeypatch.setattr(paths, name, root / getattr(paths, name).relative_to(paths.ROOT))
+    """Copy the project's ontology/, data/ and queries/ to ``root``, to break or write into. Both ways
+    of finding the project point at it: $CCMGRAPH_ROOT and $CCMGRAPH_DIST (for a ``ccmgraph``
+    subprocess) and the constants of ccmgraph.paths (for code run in this process). Its dist/ is not
+    built."""
+    for name in PROJECT_DIRS:
+        shutil.copytree(paths.ROOT / name, root / name)
+    monkeypatch.setenv("CCMGRAPH_ROOT", str(root))
+    monkeypatch.setenv("CCMGRAPH_DIST", str(root / "dist"))
+    for name, value in vars(paths).copy().items():
+        if isinstance(value, Path) and value.is_relative_to(paths.ROOT) and name != "ROOT":
+            monkeypatch.setattr(paths, name, root / value.relative_to(paths.ROOT))
     monkeypatch.setattr(paths, "DIST", root / "dist")
+    monkeypatch.setattr(paths, "ROOT", root)
     return root
 
 

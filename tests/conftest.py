@@ -13,15 +13,14 @@ project root), never from the working directory.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset
 
+from _project import copy_project
 from ccmgraph import build as building
-from ccmgraph import paths
 from ccmgraph.store import EmbeddedStore
 from support import LiveServer, endpoint_dataset, make_app
 
@@ -83,22 +82,7 @@ def live_server() -> Iterator[LiveServer]:
 
 # ------------------------------------------------------------------ a project to break
 
-PROJECT_DIRS = ("ontology", "data", "queries")
-
-
 @pytest.fixture
 def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project's ontology/, data/ and queries/, to break. Both ways of finding the
-    project point at it: $CCMGRAPH_ROOT and $CCMGRAPH_DIST (for a ``ccmgraph`` subprocess) and
-    the constants of ccmgraph.paths (for code run in this process). Its dist/ is not built."""
-    root = tmp_path / "project"
-    for name in PROJECT_DIRS:
-        shutil.copytree(paths.ROOT / name, root / name)
-    monkeypatch.setenv("CCMGRAPH_ROOT", str(root))
-    monkeypatch.setenv("CCMGRAPH_DIST", str(root / "dist"))
-    for name, value in vars(paths).copy().items():
-        if isinstance(value, Path) and value.is_relative_to(paths.ROOT) and name != "ROOT":
-            monkeypatch.setattr(paths, name, root / value.relative_to(paths.ROOT))
-    monkeypatch.setattr(paths, "DIST", root / "dist")
-    monkeypatch.setattr(paths, "ROOT", root)
-    return root
+    """A copy of the project's ontology/, data/ and queries/ to break (see _project.copy_project)."""
+    return copy_project(tmp_path / "project", monkeypatch)

@@ -40,7 +40,7 @@ def test_query_table_csv_json(env):
 def test_query_from_rq_file(env, tmp_path):
     rq = tmp_path / "ask.rq"
     rq.write_text("ASK { ?s ?p ?o }")
-    assert run("query", str(rq), env=env).stdout.strip() == "true"
+    assert run("query", str(rq), env=env).stdout.strip() == "yes"
 
 
 def test_malformed_query_is_a_clear_error(env):

@@ -348,8 +348,9 @@ JUDGED_2526 = GENDER | {10, 11}
 # stated: Universalization "Actions 10 and 11 of LAP are related to the universalization of the CCM";
 #   GSO 2024-2025 objective 2a "(more specifically actions 10 and 11 A-D)"
 STATED_10 = {(UNI, "StatedInText"), (GSO2425 + "/objective/2a", "StatedInText")}
-# objective: the GSO 2024-2025 activities of objective 2a, e.g. "a) discuss within the CCM how to best
-#   strengthen the norms and support universalization of the CCM"
+# objective: the GSO 2024-2025 activity of objective 2a "a) discuss within the CCM how to best
+#   strengthen the norms and support universalization of the CCM" (by parallel numbering; activity 2c's
+#   link to objective 2a is a curator judgement, so what it inherits through it is one too)
 # workplan: the Universalization plan's four objectives, eleven activities ("1." to "11.") and four
 #   expected outputs inherit the plan's actions: 19 elements
 # curator: GSO 2025-2026 Track 2.2 outreach, ISU priority B and output 12 ("support to advance the
@@ -399,14 +400,14 @@ def _expect_serving_10(rows, basis):
     from_plan = {e for e, b in got if b == "InheritedFromWorkPlan"}
     assert len(from_plan) == (19 if basis in ("workplan", "curator") else 0)
     judged = {e for e, b in got if b == "CuratorJudgement"}
-    assert judged == ({GSO2526 + "/activity/track-2.2-item-1", ISU + "/priority/B", ISU + "/output/12"}
-                      if basis == "curator" else set())
+    assert judged == ({GSO2526 + "/activity/track-2.2-item-1", ISU + "/priority/B", ISU + "/output/12",
+                       GSO2425 + "/activity/2c"} if basis == "curator" else set())
 
 
 def _expect_by_section(rows, basis):
     a10 = next(r for r in rows if r["number"] == 10)
-    # 2 stated; + 2 activities of objective 2a; + 19 Universalization elements; + 3 judged (see above)
-    assert a10["servedByCount"] == {"stated": 2, "objective": 4, "workplan": 23, "curator": 26}[basis]
+    # 2 stated; + activity 2a of objective 2a; + 19 Universalization elements; + 4 judged (see above)
+    assert a10["servedByCount"] == {"stated": 2, "objective": 3, "workplan": 22, "curator": 26}[basis]
 
 
 def _expect_by_basis(rows, basis):
@@ -480,3 +481,20 @@ def test_basis_bound_after_the_query_as_the_query_page_does(store, run):
     q = catalog.load()["scheduled-in-period"]
     text = q.sparql + f'\nVALUES (?period ?match) {{ (<{Q1_2025}> "overlap") }}\n'
     assert len(store.select(text)) == 19
+
+
+def test_documents_referring_to_a_withdrawal(run):
+    rows = run("documents-referring-to-withdrawal")
+    by_document = {r["document"].rsplit("/", 1)[-1]: r for r in rows}
+    # gso-workplan-2024-2025.txt: "Prompted by the announcement of withdrawal of a State Party for the first
+    # time in the history of the Convention"; universalization-workplan-2024-2025.txt: "Last year marked the
+    # first time a State Party evoked Article 20 in the CCM, effectively starting its withdrawal"
+    assert set(by_document) == {"gso-workplan-2024-2025", "universalization-workplan-2024-2025"}
+    assert by_document["gso-workplan-2024-2025"]["quote"].startswith("Prompted by the announcement of withdrawal")
+    assert "evoked Article 20" in by_document["universalization-workplan-2024-2025"]["quote"]
+    # neither names the State: it comes from the reference graph (ccm-withdrawal-lithuania.json), with its sources
+    for r in rows:
+        assert r["withdrawingState"] == ID + "state/LTU" and r["stateSources"]
+    for name in by_document:
+        text = (paths.SOURCES / f"{name}.txt").read_text(encoding="utf-8")
+        assert "Lithuania" not in text

@@ -353,11 +353,12 @@ def test_lap_action_detail_by_basis(client, basis):
     # Universalization: "Actions 10 and 11 of LAP are related to the universalization of the CCM";
     # GSO 2024-2025 objective 2a: "(more specifically actions 10 and 11 A-D)"
     assert {("universalization-2024-2025", "StatedInText"), ("gso-2024-2025/objective/2a", "StatedInText")} <= got
-    # + objective: its activities ("a) discuss within the CCM how to best strengthen the norms and support
-    #   universalization"); + workplan: the Universalization plan's 4 objectives, 11 activities, 4 outputs;
-    # + curator: GSO 2025-2026 Track 2.2 outreach "in coordination with the universalization Coordinators",
-    #   ISU priority B and output 12 (universalization "as described in the Lausanne Action Plan")
-    assert body["total"] == {"stated": 2, "objective": 4, "workplan": 23, "curator": 26}[basis]
+    # + objective: its activity a) ("a) discuss within the CCM how to best strengthen the norms and support
+    #   universalization", by parallel numbering); + workplan: the Universalization plan's 4 objectives,
+    #   11 activities, 4 outputs; + curator: GSO 2025-2026 Track 2.2 outreach "in coordination with the
+    #   universalization Coordinators", ISU priority B and output 12 (universalization "as described in the
+    #   Lausanne Action Plan"), and GSO 2024-2025 activity 2c, whose link to objective 2a is a judgement
+    assert body["total"] == {"stated": 2, "objective": 3, "workplan": 22, "curator": 26}[basis]
     assert (("gso-2025-2026/activity/track-2.2-item-1", "CuratorJudgement") in got) == (basis == "curator")
     labels = {e["basisLabel"] for e in body["elements"]}
     assert "stated in the text" in labels

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import json
 import re
 import sys
 from pathlib import Path
@@ -13,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ccmgraph import errors, paths
-from ccmgraph.sparql import formats
+from ccmgraph import cli_query, errors, paths
 from ccmgraph.store import QueryError, open_store
 
 if TYPE_CHECKING:  # the build pulls in rdflib and pySHACL: `--help` and `query` import it only when they build
@@ -202,61 +198,32 @@ def _ensure_dist() -> None:
         building.write(result)
 
 
-def _table(rows: list[dict[str, object]]) -> str:
-    if not rows:
-        return "(no rows)"
-    cols = list(rows[0])
-    cells = [[("" if r[c] is None else str(r[c])) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
-    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))
-    sep = "  ".join("-" * w for w in widths)
-    body = ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
-    return "\n".join([line, sep, *body, f"({len(rows)} rows)"])
-
-
 @app.command()
 def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
           fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or turtle.")] = "table",
-          endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None) -> None:
-    """Run a SPARQL query against the built graph."""
-    if fmt not in ("table", "csv", "json", "turtle"):
+          param: Annotated[list[str] | None, typer.Option(
+              "--param", "-p", help="name=value for a parameter the .rq file declares; repeatable.")] = None,
+          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None,
+          ) -> None:
+    """Run a SPARQL query against the built graph (SERVICE is refused, as on the server)."""
+    from ccmgraph.sparql.guard import check_query
+
+    if fmt not in cli_query.FORMATS:
         _fail(f"unknown format {fmt!r} (table, csv, json or turtle)")
-    if sparql.endswith(".rq"):
-        path = Path(sparql)
-        if not path.exists():
-            _fail(f"{path}: no such file")
-        sparql = path.read_text(encoding="utf-8")
+    try:
+        text = cli_query.read(sparql, param or [])
+        media = cli_query.media_type(check_query(text).form, fmt)
+    except errors.CcmgraphError as exc:  # a --param the file does not declare, SERVICE...
+        _fail(exc.message)
+        return
     if not endpoint:
         _ensure_dist()
-    store = open_store(endpoint)
     try:
-        if fmt == "turtle":
-            answer = store.query(sparql, formats.TURTLE.media_type)
-            sys.stdout.write(answer.body.decode())
-            return
-        answer = store.query(sparql, formats.SPARQL_JSON.media_type)
+        answer = open_store(endpoint).query(text, media)
     except errors.CcmgraphError as exc:  # worded for people: line, column, what to change
         _fail(exc.message)
         return
-    if answer.form == "graph":
-        sys.stdout.write(answer.body.decode())
-        return
-    data = json.loads(answer.body)
-    if "boolean" in data:
-        typer.echo("true" if data["boolean"] else "false")
-        return
-    names = data["head"]["vars"]
-    rows = [{n: b.get(n, {}).get("value") for n in names} for b in data["results"]["bindings"]]
-    if fmt == "json":
-        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
-    elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buf.getvalue())
-    else:
-        typer.echo(_table(rows))
+    typer.echo(cli_query.render(answer, fmt))
 
 
 @app.command()
@@ -340,7 +307,7 @@ def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50)."
                       "quote": quote[:70] + ("…" if len(quote) > 70 else "")})
     typer.echo("Counting links " + ", ".join(service.BASIS_LABELS[b] for b in counted.countedBases)
                + (" (--basis curator counts curator judgement too)" if counted.basis != "curator" else ""))
-    typer.echo(_table(shown))
+    typer.echo(cli_query.table(shown))
 
 
 @app.command()

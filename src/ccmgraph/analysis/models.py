@@ -316,4 +316,73 @@ class SearchHit(BaseModel):
     resource: str
     label: str
     type: str | None
-    rank: int
+    rank: float = Field(description="higher: a better match")
+    snippet: str | None = Field(
+        default=None, description="HTML: where the words matched, each in <mark> (none without the full-text index)"
+    )
+
+
+class SearchPage(Page[SearchHit]):
+    matched: str = Field(description='"all" words matched, "any" word (none had them all), "none" (no word to find)')
+
+
+# ------------------------------------------------------------------ what the pages read besides the API's answers
+
+
+class AlignmentBasis(BaseModel):
+    name: str = Field(description="StatedInText, InheritedFromObjective, ...")
+    notation: str | None = Field(description="the value of a basis parameter: stated, objective, ...")
+    label: str = Field(description="the basis in words")
+    strength: int | None
+
+
+class LapActionText(BaseModel):
+    label: str
+    prefLabel: str | None
+    title: str | None
+    definition: str | None = Field(description="the action's text")
+    section: str | None = Field(description="the section's IRI")
+    sectionLabel: str | None
+
+
+class ElementAction(BaseModel):
+    """A LAP action an element of a work plan (or the plan itself) serves."""
+
+    element: str
+    action: str
+    number: int
+    basis: str
+    basisLabel: str
+
+
+class ResourceAlignment(BaseModel):
+    """A link from a resource to a LAP action, with one quote backing it (none: no evidence)."""
+
+    action: str
+    number: int
+    actionLabel: str
+    basis: str
+    basisLabel: str | None
+    strength: int | None
+    evidence: str | None
+    exact: str | None
+    start: int | None
+    end: int | None
+    document: str | None
+    documentTitle: str | None
+
+
+class DocumentSpan(BaseModel):
+    """A quoted span of a source document and one resource it backs."""
+
+    evidence: str
+    start: int
+    end: int
+    subject: str
+    subjectLabel: str | None
+    actionLabel: str | None = Field(description="the LAP action, when the span backs a link to one")
+
+
+class SourceText(BaseModel):
+    text: str
+    verified: bool = Field(description="the text's sha256 is the one the data records")

@@ -12,13 +12,14 @@ or work plan, not curator judgement.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ccmgraph import catalog, errors, paths
+from ccmgraph import catalog, errors, paths, search_index
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import views
 from ccmgraph.analysis.views import ID
@@ -401,6 +402,54 @@ def compare(store: Store, earlier: str, later: str) -> m.Comparison:
     )
 
 
-def search(store: Store, q: str) -> m.Page[m.SearchHit]:
-    items = [m.SearchHit(**r) for r in views.run(store, "search", q=q)]
-    return m.Page[m.SearchHit](total=len(items), items=items)
+def search(store: Store, q: str, *, index: Path | None = None, limit: int = 100, offset: int = 0) -> m.SearchPage:
+    """A window of the resources matching ``q``: from the full-text ``index`` the build writes
+    (ccmgraph.search_index), or, without one (a store with no dist/), the SPARQL view ``search``."""
+    if index is not None and index.exists():
+        hits = search_index.search(index, q, limit, offset)
+        items = [m.SearchHit.model_validate(h) for h in hits.items]
+        return m.SearchPage(total=hits.total, limit=limit, offset=offset, items=items, matched=hits.matched)
+    rows = views.run(store, "search", q=q)
+    items = [m.SearchHit(**r) for r in rows[offset : offset + limit]]
+    return m.SearchPage(total=len(rows), limit=limit, offset=offset, items=items, matched="all")
+
+
+# ------------------------------------------------------------------ what the pages read besides the API's answers
+
+
+def alignment_bases(store: Store) -> list[m.AlignmentBasis]:
+    """Every basis of a link to a LAP action, strongest first, with its words."""
+    return [m.AlignmentBasis(**{**r, "name": basis_name(r["basis"])}) for r in views.run(store, "alignment-bases")]
+
+
+def lap_action_text(store: Store, n: int) -> m.LapActionText:
+    """The names, text and section of a LAP action, as the data has them."""
+    rows = views.run(store, "lap-action-text", n=str(n))
+    if not rows:
+        raise errors.NotFound(f"no LAP action {n}; actions are numbered 1 to 50")
+    return m.LapActionText(**rows[0])
+
+
+def workplan_actions(store: Store, key: str) -> list[m.ElementAction]:
+    """The LAP actions each element of a work plan (and the plan itself) serves, strongest basis first."""
+    return [m.ElementAction(**r) for r in views.run(store, "workplan-actions", workplan=WORKPLAN + key)]
+
+
+def resource_alignments(store: Store, iri: str) -> list[m.ResourceAlignment]:
+    """The links of a resource to LAP actions, one per quote, in action number order."""
+    return [m.ResourceAlignment(**r) for r in views.run(store, "resource-alignments", resource=iri)]
+
+
+def document_spans(store: Store, iri: str) -> list[m.DocumentSpan]:
+    """The quoted spans of a source document, each with what it backs, in text order."""
+    return [m.DocumentSpan(**r) for r in views.run(store, "document-spans", document=iri)]
+
+
+def source_text(file_name: str, sha256: str | None) -> m.SourceText | None:
+    """The text of a source document (data/sources/), and whether it matches its recorded sha256;
+    None when the project has no such file (a server over a remote store may not)."""
+    path = paths.SOURCES / file_name
+    if path.name != file_name or not path.is_file():
+        return None
+    raw = path.read_bytes()
+    return m.SourceText(text=raw.decode("utf-8"), verified=hashlib.sha256(raw).hexdigest() == sha256)

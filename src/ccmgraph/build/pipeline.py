@@ -24,7 +24,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from ccmgraph import paths
+from ccmgraph import paths, search_index
 from ccmgraph.build import inputs, periods
 from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.build.ontology_docs import ontology_html
@@ -299,6 +299,7 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
         (tmp / "ccmgraph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(triples), encoding="utf-8")
         (tmp / paths.ONTOLOGY_HTML).write_text(_ontology_html(dist, ontology_digest), encoding="utf-8")
+        search_index.write(quads, tmp / search_index.FILE)
         manifest = {name: {"bytes": (tmp / name).stat().st_size,
                            "sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest()}
                     for name in DIST_FILES}

@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from ccmgraph import errors
+from ccmgraph import errors, search_index
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import service
 from ccmgraph.sparql import formats
@@ -339,7 +339,11 @@ async def search(
     offset: int = Offset,
     format: str | None = Format,
 ) -> Any:
-    return answer(request, format, await call(request, service.search, q), "search", limit, offset)
+    """Full-text search over the index the build writes (stemmed words matched on their beginning,
+    best first, with snippets); limit and offset choose the window, in CSV too."""
+    index = request.app.state.dist / search_index.FILE
+    result = await call(request, service.search, q, index=index, limit=limit, offset=offset)
+    return answer(request, format, result, "search")
 
 
 # the tables also answer at <path>.csv

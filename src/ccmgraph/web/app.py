@@ -3,7 +3,9 @@
 - ``sparql_protocol``: the SPARQL 1.1 protocol endpoint and service description (``sparql_fastpath``
   answers repeated requests in front of it), ``query_page``: the query page;
 - ``analyst``: the named queries and analyst endpoints under /api;
-- ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages.
+- ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages (``pages``,
+  ``resource_pages``: their data from ccmgraph.analysis.service); ``search_page``: /search;
+  ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer.
 
 Fixed, fast queries of the routers go through ``app.state.store`` (see ccmgraph.store) off the
 event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
@@ -22,6 +24,7 @@ from ccmgraph import paths
 from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
 from ccmgraph.web import errors, query_page, sparql_protocol
+from ccmgraph.web.security import SecurityHeaders
 from ccmgraph.web.sparql_fastpath import FastPath
 
 
@@ -44,7 +47,7 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
         finally:
             await engine.close()
 
-    app = FastAPI(title="ccmgraph", lifespan=lifespan,
+    app = FastAPI(title="ccmgraph", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: web.api_docs
                   description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.")
     errors.install(app)
     app.state.store = engine.store
@@ -57,11 +60,14 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
                        expose_headers=sparql_protocol.EXPOSED_HEADERS, max_age=86400)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, HEAD wherever GET
 
     app.include_router(sparql_protocol.router)  # first: /sparql is the hot path
     app.include_router(query_page.router)
     # the other interfaces' routers:
-    from ccmgraph.web import analyst, linked_data, pages
+    from ccmgraph.web import analyst, api_docs, linked_data, pages, search_page
+    app.include_router(api_docs.router)
+    app.include_router(search_page.router)
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)

@@ -21,7 +21,7 @@ from ccmgraph.namespaces import PREFIXES, VOID
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.formats import Format
 from ccmgraph.store import QueryError, bind_parameters
-from ccmgraph.web import pages
+from ccmgraph.web import pages, security
 
 router = APIRouter(tags=["linked data"])
 
@@ -120,8 +120,10 @@ def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) ->
         if not doc.exists():
             raise errors.NotFound("the ontology's HTML documentation is made by `ccmgraph build`; "
                                   "ask for text/turtle, or build first")
-        return HTMLResponse(doc.read_text(encoding="utf-8"),
-                            headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
+        html = doc.read_text(encoding="utf-8").replace(
+            "</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1)
+        return HTMLResponse(html, headers={"Link": link_header(f"/{name}"), "Vary": "Accept",
+                                           "Content-Security-Policy": security.policy_for(html)})
     if fmt is formats.HTML:
         return HTMLResponse(pages.schema_page(file_graph(str(file)), name),
                             headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
@@ -215,8 +217,9 @@ async def dataset(request: Request) -> Response:
     fmt = page_format(request, None)
     g = await dataset_graph(request)
     if fmt is formats.HTML:
+        classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
         return HTMLResponse(pages.render("dataset.html", request, title="Dataset", graph=g.serialize(format="turtle"),
-                                         manifest=manifest(request)))
+                                         manifest=manifest(request), classes=classes))
     return rdf_response(g, fmt, "/dataset")
 
 

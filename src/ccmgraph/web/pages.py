@@ -17,7 +17,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from ccmgraph import errors
 from ccmgraph.analysis import service, views
-from ccmgraph.namespaces import CCM, OA, PREFIXES
+from ccmgraph.namespaces import OA, PREFIXES
+from ccmgraph.web import presentation
 
 HTML_ERROR: dict[str, Any] = {"description": "An error page with the site's navigation",
                               "content": {"text/html": {"schema": {"type": "string"}}}}
@@ -35,6 +36,9 @@ def qname(iri: str) -> str:
 
 
 env.filters["qname"] = qname
+env.filters["before"] = presentation.before
+env.filters["after"] = presentation.after
+env.filters["heat_level"] = presentation.heat_level
 
 
 def render(template: str, request: Request | None = None, **ctx: Any) -> str:
@@ -64,27 +68,36 @@ def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
 async def resource_page(request: Request, iri: str, g: Graph) -> str:
     rest = iri[len(views.ID):]
     parts = rest.split("/")
-    store = request.app.state.store
     if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
-        action = await run_in_threadpool(service.lap_action, store, int(parts[1]),
-                                         basis=request.query_params.get("basis"))
-        return render("lap_action.html", action=action, title=action.label, bases=service.BASIS_LABELS,
-                      basis=action.basis)
+        return await lap_action_page(request, int(parts[1]))
     if parts[0] == "workplan" and len(parts) == 2:
-        plan = await run_in_threadpool(service.workplan, store, parts[1])
-        return render("workplan.html", plan=plan, title=plan.label)
-    node = URIRef(iri)
-    props = []
-    for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
-        props.append({"p": str(p), "o": str(o), "iri": isinstance(o, URIRef),
-                      "label": label_of(g, o) if isinstance(o, URIRef) else str(o)})
-    incoming = [{"s": str(s), "p": str(p), "label": label_of(g, s)}
-                for s, p in sorted(g.subject_predicates(node), key=lambda sp: (str(sp[1]), str(sp[0])))]
-    evidence = list(g.objects(node, CCM.evidence))
-    if (node, RDF.type, CCM.Evidence) in g:
-        evidence.append(node)
-    return render("resource.html", iri=iri, title=label_of(g, node), props=props, incoming=incoming,
-                  types=[str(t) for t in g.objects(node, RDF.type)], quotes=quotes_of(g, evidence))
+        return await workplan_page(request, parts[1])
+    from ccmgraph.web.resource_pages import readable_page
+
+    return await readable_page(request, iri, g)
+
+
+async def workplan_page(request: Request, key: str) -> str:
+    """The plan's facts, then its parts in the order a reader expects, each with the actions it serves."""
+    store = request.app.state.store
+    plan = await run_in_threadpool(service.workplan, store, key)
+    serves = presentation.actions_by_element(await run_in_threadpool(service.workplan_actions, store, key))
+    sections = sorted(plan.elements.items(), key=lambda kv: presentation.kind_order(kv[0]))
+    return render("workplan.html", plan=plan, sections=sections, serves=serves, title=plan.label)
+
+
+async def lap_action_page(request: Request, n: int) -> str:
+    """The action's title, text and section, the basis chosen, then per work plan each quote once with
+    what it backs (``?workplan=``: one work plan's elements, as a coverage cell links to them)."""
+    store = request.app.state.store
+    workplan = request.query_params.get("workplan") or None
+    action = await run_in_threadpool(service.lap_action, store, n, basis=request.query_params.get("basis"),
+                                     workplan=workplan)
+    text = await run_in_threadpool(service.lap_action_text, store, n)
+    order = [b.name for b in await run_in_threadpool(service.alignment_bases, store)]
+    return render("lap_action.html", action=action, text=text, action_title=presentation.action_title(text),
+                  plans=presentation.by_quote(action.elements, order), workplan=workplan,
+                  bases=service.BASIS_LABELS, basis=action.basis, title=action.label)
 
 
 def schema_page(g: Graph, name: str) -> str:
@@ -113,11 +126,12 @@ async def coverage_page(request: Request,
                         basis: str | None = Query(None, description=service.BASIS_DOC)) -> HTMLResponse:
     if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
         raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
-    data = await run_in_threadpool(service.coverage, request.app.state.store, cycle=int(cycle) if cycle else None,
-                                   basis=basis)
+    store = request.app.state.store
+    data = await run_in_threadpool(service.coverage, store, cycle=int(cycle) if cycle else None, basis=basis)
     top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
+    by_name = {b.name: b for b in await run_in_threadpool(service.alignment_bases, store)}
     return HTMLResponse(render("coverage.html", data=data, top=top, bases=service.BASIS_LABELS, basis=data.basis,
-                               title="Coverage of LAP actions"))
+                               default_basis=service.DEFAULT_BASIS, by_name=by_name, title="Coverage of LAP actions"))
 
 
 QUARTER_W = 56
@@ -167,6 +181,19 @@ async def workplans_page(request: Request) -> HTMLResponse:
 STATIC = FsPath(__file__).resolve().parent / "static"
 
 
-@router.get("/static/site.css", include_in_schema=False)
-async def site_css() -> Response:
-    return Response((STATIC / "site.css").read_bytes(), media_type="text/css")
+STATIC_TYPES = {"site.css": "text/css; charset=utf-8", "print.css": "text/css; charset=utf-8",
+                "ontology.css": "text/css; charset=utf-8",
+                "docs.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml"}
+
+
+@router.get("/static/{name}", include_in_schema=False)
+async def static_file(name: str) -> Response:
+    if name not in STATIC_TYPES:
+        raise errors.NotFound(f"no file {name!r}")
+    return Response((STATIC / name).read_bytes(), media_type=STATIC_TYPES[name],
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    return await static_file("favicon.svg")

@@ -105,8 +105,8 @@ async def query_page(request: Request, query: str | None = None) -> HTMLResponse
 
 
 async def home(request: Request) -> Response:
-    """``/``: the query page, unless another router claims ``/`` first (see create_app)."""
-    return await query_page(request)
+    """``/``: the query page (``/?query=...`` fills it in), unless another router claims ``/`` first."""
+    return await query_page(request, request.query_params.get("query"))
 
 
 def _static(name: str, media_type: str):

@@ -44,6 +44,24 @@ def test_the_draft_builds_with_no_edit(drafted):
         assert derived not in text
 
 
+def test_structural_links_carry_the_basis_the_layout_gives(drafted):
+    """'a)' under the title '1) Inclusive services' is linked by that heading, with its quote;
+    every drafted contributesTo / subActivityOf has its qualified link (SHACL requires it)."""
+    _, _, g = drafted
+    obj1a, obj1 = ID["workplan/victim-assistance-2026/objective/1a"], ID["workplan/victim-assistance-2026/objective/1"]
+    link = URIRef(f"{obj1a}/link/contributesTo/workplan-victim-assistance-2026-objective-1")
+    assert (obj1a, CCM.hasQualifiedLink, link) in g
+    assert g.value(link, CCM.linkTarget) == obj1 and g.value(link, CCM.basis) == CCM.ByHeading
+    assert _quotes(g, link) == {"1) Inclusive services"}
+    links = [(s, p, o) for p in (CCM.contributesTo, CCM.subActivityOf, CCM.carriesOut)
+             for s, o in g.subject_objects(p) if str(s).startswith(str(PLAN))]
+    assert links
+    for s, p, o in links:
+        bases = {g.value(q, CCM.basis) for q in g.objects(s, CCM.hasQualifiedLink)
+                 if g.value(q, CCM.linkProperty) == p and g.value(q, CCM.linkTarget) == o}
+        assert len(bases) == 1 and bases <= {CCM.ByHeading, CCM.ByPosition}, (s, p, o, bases)
+
+
 def test_coordinators_by_name_and_misspelling_with_their_quote(drafted):
     _, _, g = drafted
     assert set(g.objects(PLAN, CCM.coordinator)) == {ID["state/CHL"], ID["state/IRQ"]}

@@ -41,9 +41,9 @@ def test_sparql_constraints_in_incremental_validation(tmp_path, monkeypatch, bui
     assert text != plan.read_text()
     plan.write_text(text)
     gso = root / "data" / "workplans" / "gso-workplan-2024-2025.ttl"
-    judged = "ccm:basis ccm:CuratorJudgement ;\n        rdfs:comment"
+    judged = "ccm:basis ccm:CuratorJudgement ; rdfs:comment"
     assert judged in gso.read_text()
-    gso.write_text(gso.read_text().replace(judged, "ccm:basis ccm:CuratorJudgement ;\n        rdfs:seeAlso", 1))
+    gso.write_text(gso.read_text().replace(judged, "ccm:basis ccm:CuratorJudgement ; rdfs:seeAlso", 1))
     result = building.run(since=dist)
     assert result.validated == "2 changed work plan(s)"
     messages = sorted(v.message for v in result.report.violations)

@@ -84,6 +84,21 @@ class Item:
     period: str | None = None
     relation: str = "partner"  # what names in its text are: partner (activities) or mentions
     children: list[Item] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # its structural links, each with its basis
+
+
+@dataclass
+class Link:
+    """A structural link (contributesTo, subActivityOf) and what the draft has for it: the
+    basis (``ByHeading`` with the heading's span as its quote, ``ByPosition`` with a comment)
+    and, where the drafter guessed, a REVIEW note."""
+
+    prop: str
+    target: str
+    basis: str
+    comment: str | None = None
+    quote: tuple[int, int] | None = None
+    review: str | None = None
 
 
 @dataclass
@@ -334,16 +349,28 @@ class Drafter:
         return out
 
     def _new_item(self, kind: str, key: str, identifier: str | None, span: tuple[int, int],
-                  parent: Item | None, period: str | None = None) -> Item:
+                  parent: Item | None, period: str | None = None, heading: bool = False) -> Item:
+        """A new element; under ``parent`` by its heading (``heading``: a track or group label)
+        or by its place in the list (a letter under a number, a bullet under an item)."""
         item = Item(kind, self._unique_key(kind, key), identifier, span[0], span[1], parent, period,
                     "partner" if kind in ("activity", "timeline") else "mentions")
         if parent:
             parent.children.append(item)
+            prop = "ccm:subActivityOf" if kind == "activity" else "ccm:contributesTo"
+            target = f"{KIND_PREFIX[kind]}:{parent.key}"
+            if heading:
+                line_end = self.text.find("\n", parent.start, parent.end)
+                item.links.append(Link(prop, target, "ccm:ByHeading",
+                                       quote=(parent.start, parent.end if line_end < 0 else line_end)))
+            else:
+                item.links.append(Link(prop, target, "ccm:ByPosition",
+                                       comment=f"Listed under {parent.identifier or parent.key} in the text."))
         self.draft.items.append(item)
         return item
 
     def _elements(self, kind: str, lines: list[Line]) -> None:
         top: Item | None = None
+        top_is_heading = False  # the top item is a heading (track, group or title), not a sentence
         mid: Item | None = None
         bullets: dict[str, int] = {}
         for i, line in enumerate(lines):
@@ -355,13 +382,17 @@ class Drafter:
             if mtype in ("track", "group"):
                 key = f"track-{label}" if mtype == "track" else label
                 top = self._new_item(kind, key, label if mtype == "group" else f"Track {label}", span, None)
+                top_is_heading = True
                 mid = None
             elif mtype == "number":
                 top = self._new_item(kind, label, label, span, None)
+                # "1) Gender mainstreaming": a title over the lettered items, not a sentence
+                top_is_heading = not _ends_sentence(line.text) and len(line.text.split()) < 8
                 mid = None
             elif mtype == "letter":
                 key = f"{top.key}{label}" if top else label
-                mid = self._new_item(kind, key, key if top is None or top.identifier else label, span, top)
+                mid = self._new_item(kind, key, key if top is None or top.identifier else label, span, top,
+                                     heading=top_is_heading)
             else:
                 parent = mid or top
                 base = parent.key if parent else ""
@@ -369,7 +400,7 @@ class Drafter:
                 key = f"{base}-{bullets[base]}" if base else str(bullets[base])
                 if parent is None or (kind in ("output",) and parent.kind != kind):
                     parent = None
-                self._new_item(kind, key, None, span, parent)
+                self._new_item(kind, key, None, span, parent, heading=parent is top and top_is_heading)
 
     def _timeline(self, heading: Line, lines: list[Line]) -> None:
         period = _period_of_heading(heading.text)
@@ -415,8 +446,8 @@ class Drafter:
                     item = self._new_item(kind, f"table-{len([i for i in self.draft.items if i.kind == kind]) + 1}",
                                           None, (lo, hi), None)
                     if above is not None:
-                        self.draft.element_facts.setdefault(id(item), []).append(
-                            ("ccm:contributesTo", f"{KIND_PREFIX[above.kind]}:{above.key}", lo, hi, None))
+                        item.links.append(Link("ccm:contributesTo", f"{KIND_PREFIX[above.kind]}:{above.key}",
+                                               "ccm:ByPosition", comment="In the same row of the results table."))
                     current[kind] = item
 
     def _partners(self, heading: Line, lines: list[Line]) -> None:
@@ -503,9 +534,10 @@ class Drafter:
         objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
         for item in self.draft.items:
             if item.kind in ("activity", "output") and item.key in objectives and item.identifier:
-                item_rel = objectives[item.key]
-                self.draft.element_facts.setdefault(id(item), []).append(
-                    ("ccm:contributesTo", f"objective:{item_rel.key}", item.start, item.end, None))
+                item.links.append(Link(
+                    "ccm:contributesTo", f"objective:{item.key}", "ccm:ByPosition",
+                    comment=f"Numbered {item.identifier}, as objective {objectives[item.key].identifier} is.",
+                    review=f"{REVIEW}linked to objective {item.key} by its parallel numbering only; check it."))
 
     # ------------------------------------------------------------ all
 

@@ -3,7 +3,8 @@ first curated file, ``data/workplans/<stem>.ttl``.
 
 The file has the prefix block of data/README.md, short lines (long quotes as triple-quoted
 strings: a quote matches its source whatever the whitespace), every statement with its quote,
-and nothing the build derives (partOf, positions, descriptions). ``ccmgraph build`` accepts it
+every structural link with its qualified link (basis, and the heading's quote where a heading
+states it), nothing the build derives (partOf, positions, descriptions). ``ccmgraph build`` accepts it
 as it is; the REVIEW notes say what to check.
 """
 
@@ -14,7 +15,7 @@ import re
 from pathlib import Path
 
 from ccmgraph import paths
-from ccmgraph.build.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter
+from ccmgraph.build.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
 from ccmgraph.build.ingest import read_record
 from ccmgraph.build.reference_index import ReferenceIndex
 from ccmgraph.namespaces import ID
@@ -81,6 +82,17 @@ def _evidence(d: Drafter, start: int, end: int, indent: int, prop: str | None = 
     if prop:
         parts.append(f"ccm:forProperty {prop}")
     return "[ " + f" ;\n{pad}  ".join(parts) + " ]"
+
+
+def _qualified(d: Drafter, link: Link) -> str:
+    """The ``ccm:hasQualifiedLink`` node of a structural link: its basis, and the heading's
+    quote (ByHeading) or a comment saying which place implies it (ByPosition)."""
+    parts = [f"ccm:linkProperty {link.prop}", f"ccm:linkTarget {link.target}", f"ccm:basis {link.basis}"]
+    if link.comment:
+        parts.append(f"rdfs:comment {_lit(link.comment)}@en")
+    if link.quote:
+        parts.append(f"ccm:evidence {_evidence(d, link.quote[0], link.quote[1], 8)}")
+    return "[ " + " ;\n        ".join(parts) + " ]"
 
 
 def turtle(drafter: Drafter, draft: Draft) -> str:
@@ -167,12 +179,14 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                 lines.append(f"    dcterms:identifier {_lit(item.identifier)}")
             if item.period:
                 lines.append(f"    ccm:scheduledIn period:{item.period}")
-            if item.parent is not None:
-                rel = "ccm:subActivityOf" if kind == "activity" else "ccm:contributesTo"
-                lines.append(f"    {rel} {KIND_PREFIX[kind]}:{item.parent.key}")
-            facts = draft.element_facts.get(id(item), [])
             notes = []
-            for prop in ("ccm:contributesTo", "ccm:partner", "ccm:mentions", "ccm:supportsArticle"):
+            for link in item.links:
+                lines.append(f"    {link.prop} {link.target}")
+                lines.append(f"    ccm:hasQualifiedLink {_qualified(d, link)}")
+                if link.review:
+                    notes.append(link.review)
+            facts = draft.element_facts.get(id(item), [])
+            for prop in ("ccm:partner", "ccm:mentions", "ccm:supportsArticle"):
                 objects = list(dict.fromkeys(o for p, o, *_ in facts if p == prop))
                 if objects:
                     lines.append(f"    {prop} {' , '.join(objects)}")
@@ -193,7 +207,8 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
 
 
 def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
-    """The draft Turtle for a source text (nothing written)."""
+    """The draft Turtle for a source text (nothing written). Its layout keeps lines short for
+    the review; ``ccmgraph format`` puts it in the curated files' layout once it is reviewed."""
     drafter = Drafter(text_path, reference)
     return turtle(drafter, drafter.run())
 

@@ -4,7 +4,9 @@ Each source with a curated file is drafted as if unseen; both files are compiled
 build compiles them (quotes resolved to offsets), and the findings are compared per kind:
 an element found by the drafter matches a curated element of the same class when their
 quotes overlap in the text; a LAP action, timeline period or partner matches when the same
-resource is stated (on overlapping elements where it belongs to an element).
+resource is stated (on overlapping elements where it belongs to an element); a structural link
+(contributesTo, subActivityOf, carriesOut) matches one by the same property between overlapping
+elements, and is counted again when its basis (by heading, by position...) is the same too.
 """
 
 from __future__ import annotations
@@ -117,6 +119,20 @@ def _anywhere(g: Graph, props: Iterable[URIRef], prefix: str) -> list[Node]:
     return sorted({o for p in props for o in g.objects(None, p) if str(o).startswith(str(ID) + prefix)}, key=str)
 
 
+STRUCTURAL = (CCM.contributesTo, CCM.subActivityOf, CCM.carriesOut)
+
+
+def _links(g: Graph) -> list[tuple[Node | None, list[Span], list[Span], Node | None]]:
+    """(property, spans of the subject, spans of the target, basis) of each structural link."""
+    out = []
+    for link in g.subjects(RDF.type, CCM.QualifiedLink):
+        prop, target = g.value(link, CCM.linkProperty), g.value(link, CCM.linkTarget)
+        subject = next(g.subjects(CCM.hasQualifiedLink, link), None)
+        if prop in STRUCTURAL and subject is not None and target is not None:
+            out.append((prop, _spans(g, subject), _spans(g, target), g.value(link, CCM.basis)))
+    return out
+
+
 def compare(draft: Graph, curated: Graph) -> dict[str, Score]:
     scores: dict[str, Score] = {}
     dp, cp = _plan(draft), _plan(curated)
@@ -128,6 +144,12 @@ def compare(draft: Graph, curated: Graph) -> dict[str, Score]:
     scores["LAP actions stated"] = _match(
         _stated(draft), _stated(curated),
         lambda x, y: x[2] == y[2] and ((x[0] and y[0]) or (not x[0] and not y[0] and _overlap(x[1], y[1]))))
+    # a structural link matches one between overlapping elements by the same property; its basis, the same basis too
+    links, curated_links = _links(draft), _links(curated)
+    same_link = lambda x, y: x[0] == y[0] and _overlap(x[1], y[1]) and _overlap(x[2], y[2])  # noqa: E731
+    scores["structural links"] = _match(links, curated_links, same_link)
+    scores["structural links with their basis"] = _match(links, curated_links,
+                                                         lambda x, y: same_link(x, y) and x[3] == y[3])
     timeline = [(s, p) for e, s in _elements(draft, CCM.TimelineEntry) for p in draft.objects(e, CCM.scheduledIn)]
     curated_timeline = [(s, p) for e, s in _elements(curated, CCM.TimelineEntry)
                         for p in curated.objects(e, CCM.scheduledIn)]

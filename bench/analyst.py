@@ -49,10 +49,14 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/api/queries/evidence-spans", [("queries/evidence-spans.rq", {})]),
     ("/api/queries/activities-serving-action?action=10", [("queries/activities-serving-action.rq", {"action": "10"})]),
     ("/api/lap-actions", [("lap-actions", {"basis": "workplan"})]),
-    ("/api/lap-actions/10", [("lap-action", {"n": "10", "basis": "workplan"}),
-                             ("lap-action-evidence", {"n": "10", "basis": "workplan"})]),
-    ("/api/lap-actions/10?working_group=general-status-and-operation",
-     [("lap-action", {"n": "10", "basis": "workplan"}), ("lap-action-evidence", {"n": "10", "basis": "workplan"})]),
+    (
+        "/api/lap-actions/10",
+        [("lap-action", {"n": "10", "basis": "workplan"}), ("lap-action-evidence", {"n": "10", "basis": "workplan"})],
+    ),
+    (
+        "/api/lap-actions/10?working_group=general-status-and-operation",
+        [("lap-action", {"n": "10", "basis": "workplan"}), ("lap-action-evidence", {"n": "10", "basis": "workplan"})],
+    ),
     ("/api/coverage", [("coverage", {"basis": "workplan"}), ("workplans", {})]),
     ("/api/coverage?cycle=2025", [("coverage", {"basis": "workplan"}), ("workplans", {})]),
     ("/api/workplans", [("workplans", {})]),
@@ -62,9 +66,14 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/api/partners", [("partners", {})]),
     ("/api/partners/unidir", [("agent-roles", {"key": "unidir"})]),
     ("/api/timeline?from=2025-01-01&to=2025-06-30", [("timeline", {"from": "2025-01-01", "to": "2025-06-30"})]),
-    ("/api/compare?from=gso-2024-2025&to=gso-2025-2026",
-     [("workplans", {}), ("compare-elements", {"from": GSO, "to": WP + "gso-2025-2026"}),
-      ("compare-partners", {"from": GSO, "to": WP + "gso-2025-2026"})]),
+    (
+        "/api/compare?from=gso-2024-2025&to=gso-2025-2026",
+        [
+            ("workplans", {}),
+            ("compare-elements", {"from": GSO, "to": WP + "gso-2025-2026"}),
+            ("compare-partners", {"from": GSO, "to": WP + "gso-2025-2026"}),
+        ],
+    ),
     ("/api/search?q=gender", [("search", {"q": "gender"})]),
     ("/id/workplan/gso-2024-2025/activity/1c.ttl", []),
     ("/id/lap-action/10.html", []),
@@ -84,8 +93,11 @@ def synthetic_dist(target: int, seed: Path, out: Path) -> int:
 
     dump = out / "ccmgraph.nq"
     n = synthetic.generate(seed, target, dump)
-    own = [q for q in ox.parse(path=str(seed), format=ox.RdfFormat.N_QUADS)
-           if q.graph_name.value not in synthetic.SHARED_GRAPHS]
+    own = [
+        q
+        for q in ox.parse(path=str(seed), format=ox.RdfFormat.N_QUADS)
+        if q.graph_name.value not in synthetic.SHARED_GRAPHS
+    ]
     with dump.open("ab") as sink:
         sink.write(ox.serialize(own, format=ox.RdfFormat.N_QUADS))
     return n + len(own)
@@ -100,8 +112,12 @@ def measure(fn, duration: float, min_n: int, max_n: int) -> dict[str, float]:
         times.append((time.perf_counter() - t0) * 1000)
     total = time.perf_counter() - start
     times.sort()
-    return {"n": len(times), "p50": statistics.median(times),
-            "p95": times[min(len(times) - 1, int(0.95 * len(times)))], "rps": len(times) / total}
+    return {
+        "n": len(times),
+        "p50": statistics.median(times),
+        "p95": times[min(len(times) - 1, int(0.95 * len(times)))],
+        "rps": len(times) / total,
+    }
 
 
 async def ameasure(fn, duration: float, min_n: int, max_n: int) -> dict[str, float]:
@@ -113,15 +129,24 @@ async def ameasure(fn, duration: float, min_n: int, max_n: int) -> dict[str, flo
         times.append((time.perf_counter() - t0) * 1000)
     total = time.perf_counter() - start
     times.sort()
-    return {"n": len(times), "p50": statistics.median(times),
-            "p95": times[min(len(times) - 1, int(0.95 * len(times)))], "rps": len(times) / total}
+    return {
+        "n": len(times),
+        "p50": statistics.median(times),
+        "p95": times[min(len(times) - 1, int(0.95 * len(times)))],
+        "rps": len(times) / total,
+    }
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dist", type=Path, default=None, help="a directory holding ccmgraph.nq (default dist/)")
-    parser.add_argument("--synthetic", type=int, default=0, metavar="N",
-                        help="build the synthetic graph of about N quads (bench/synthetic.py) in a temp dir")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        metavar="N",
+        help="build the synthetic graph of about N quads (bench/synthetic.py) in a temp dir",
+    )
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per endpoint (and per peer)")
     parser.add_argument("--min-n", type=int, default=5)
     parser.add_argument("--max-n", type=int, default=500)
@@ -156,35 +181,49 @@ async def main() -> None:
             direct = None
             if peer:
                 prepared = [(named(spec).sparql, named(spec).bindings(params)) for spec, params in peer]
-                direct = measure(lambda prepared=prepared: [store.select(s, b) for s, b in prepared],
-                                 args.duration, args.min_n, args.max_n)
-            results.append({"endpoint": url, "bytes": size, "api": api, "direct": direct,
-                            "views": [spec for spec, _ in peer]})
+                direct = measure(
+                    lambda prepared=prepared: [store.select(s, b) for s, b in prepared],
+                    args.duration,
+                    args.min_n,
+                    args.max_n,
+                )
+            results.append(
+                {"endpoint": url, "bytes": size, "api": api, "direct": direct, "views": [spec for spec, _ in peer]}
+            )
             d = f"{direct['p50']:8.1f} {direct['p95']:8.1f} {api['p50'] / direct['p50']:6.2f}" if direct else ""
             print(f"{url:64} {api['n']:5d} {api['p50']:8.1f} {api['p95']:8.1f} {api['rps']:8.1f} {d}", flush=True)
     worst = max(results, key=lambda x: x["api"]["p95"])
     took = time.perf_counter() - began
-    lines = [f"dataset: {name} ({quads} quads); in process (httpx ASGI), one request at a time, "
-             f"{args.duration:g} s per endpoint and per peer ({args.min_n}-{args.max_n} requests); "
-             f"run took {took:.0f} s",
-             "",
-             "| endpoint | answer bytes | n | p50 ms | p95 ms | req/s | direct p50 ms | direct p95 ms "
-             "| api / direct (p50) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"dataset: {name} ({quads} quads); in process (httpx ASGI), one request at a time, "
+        f"{args.duration:g} s per endpoint and per peer ({args.min_n}-{args.max_n} requests); "
+        f"run took {took:.0f} s",
+        "",
+        "| endpoint | answer bytes | n | p50 ms | p95 ms | req/s | direct p50 ms | direct p95 ms "
+        "| api / direct (p50) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for x in results:
         a, d = x["api"], x["direct"]
-        peer = (f"{d['p50']:.2f} | {d['p95']:.2f} | {a['p50'] / d['p50']:.2f}" if d else "- | - | -")
-        lines.append(f"| `{x['endpoint']}` | {x['bytes']} | {a['n']} | {a['p50']:.2f} | {a['p95']:.2f} | "
-                     f"{a['rps']:.1f} | {peer} |")
-    lines += ["", f"worst p95: {worst['api']['p95']:.1f} ms (`{worst['endpoint']}`); goal < {goal:g} ms: "
-              + ("met" if worst["api"]["p95"] < goal else "NOT met")]
+        peer = f"{d['p50']:.2f} | {d['p95']:.2f} | {a['p50'] / d['p50']:.2f}" if d else "- | - | -"
+        lines.append(
+            f"| `{x['endpoint']}` | {x['bytes']} | {a['n']} | {a['p50']:.2f} | {a['p95']:.2f} | "
+            f"{a['rps']:.1f} | {peer} |"
+        )
+    lines += [
+        "",
+        f"worst p95: {worst['api']['p95']:.1f} ms (`{worst['endpoint']}`); goal < {goal:g} ms: "
+        + ("met" if worst["api"]["p95"] < goal else "NOT met"),
+    ]
     table = "\n".join(lines)
     print()
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"analyst-{name}.md").write_text(table + "\n", encoding="utf-8")
-    (args.out / f"analyst-{name}.json").write_text(json.dumps(
-        {"dataset": name, "quads": quads, "duration": args.duration, "results": results}, indent=1), encoding="utf-8")
+    (args.out / f"analyst-{name}.json").write_text(
+        json.dumps({"dataset": name, "quads": quads, "duration": args.duration, "results": results}, indent=1),
+        encoding="utf-8",
+    )
     if tmp:
         tmp.cleanup()
 

@@ -46,8 +46,12 @@ def _time_build(src: Path, dist: Path, runs: int, *options: str) -> tuple[list[f
     wall, cpu = [], []
     for _ in range(runs):
         start, start_cpu = time.perf_counter(), _cpu()
-        subprocess.run([sys.executable, "-m", "ccmgraph.cli", "build", "--quiet", *options], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "ccmgraph.cli", "build", "--quiet", *options],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         wall.append(time.perf_counter() - start)
         cpu.append(_cpu() - start_cpu)
     return wall, cpu
@@ -66,8 +70,11 @@ def main() -> None:
         old = _time_build(reference, tmp_path / "dist-old", args.runs)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'build':<22} {'wall median s':>14} {'wall min s':>11} {'CPU median s':>13}")
-    for name, (wall, cpu) in (("reference " + args.reference, old), ("this checkout, --full", new),
-                              ("this checkout, unchanged", warm)):
+    for name, (wall, cpu) in (
+        ("reference " + args.reference, old),
+        ("this checkout, --full", new),
+        ("this checkout, unchanged", warm),
+    ):
         print(f"{name:<22} {statistics.median(wall):>14.2f} {min(wall):>11.2f} {statistics.median(cpu):>13.2f}")
     for what, i in (("wall", 0), ("CPU", 1)):
         ratio = statistics.median(new[i]) / statistics.median(old[i])

@@ -44,24 +44,45 @@ PREFIX id: <https://w3id.org/ccmgraph/id/>
 """
 # name -> (what it exercises, query); the Accept header follows the form
 QUERIES: dict[str, tuple[str, str]] = {
-    "lookup": ("50 LAP actions, sorted: index lookups", PREFIXES + """
+    "lookup": (
+        "50 LAP actions, sorted: index lookups",
+        PREFIXES
+        + """
 SELECT ?action ?number ?label WHERE { ?action a ccm:LAPAction ; ccm:actionNumber ?number ; rdfs:label ?label }
-ORDER BY ?number"""),
-    "group-by": ("plan elements per LAP action over the whole graph: join + GROUP BY + COUNT DISTINCT", PREFIXES + """
+ORDER BY ?number""",
+    ),
+    "group-by": (
+        "plan elements per LAP action over the whole graph: join + GROUP BY + COUNT DISTINCT",
+        PREFIXES
+        + """
 SELECT ?action (COUNT(DISTINCT ?element) AS ?elements) WHERE { ?element ccm:hasAlignment/ccm:action ?action }
-GROUP BY ?action ORDER BY DESC(?elements) ?action"""),
-    "evidence": ("elements serving action 10 with the quote that says so: 5-way join", PREFIXES + """
+GROUP BY ?action ORDER BY DESC(?elements) ?action""",
+    ),
+    "evidence": (
+        "elements serving action 10 with the quote that says so: 5-way join",
+        PREFIXES
+        + """
 SELECT ?element ?label ?quote WHERE {
   ?element ccm:hasAlignment ?alignment ; rdfs:label ?label .
   ?alignment ccm:action <https://w3id.org/ccmgraph/id/lap-action/10> ; prov:wasDerivedFrom ?evidence .
   ?evidence oa:hasSelector ?selector . ?selector oa:exact ?quote .
-} ORDER BY ?element LIMIT 200"""),
-    "text-search": ("labels containing a word: scan + FILTER", PREFIXES + """
+} ORDER BY ?element LIMIT 200""",
+    ),
+    "text-search": (
+        "labels containing a word: scan + FILTER",
+        PREFIXES
+        + """
 SELECT ?thing ?label WHERE { ?thing rdfs:label ?label FILTER(CONTAINS(LCASE(STR(?label)), "universal")) }
-ORDER BY ?thing LIMIT 100"""),
-    "describe": ("DESCRIBE one resource, as Turtle", PREFIXES + "DESCRIBE <https://w3id.org/ccmgraph/id/lap-action/10>"),
-    "ask": ("ASK: the cheapest request",
-            PREFIXES + "ASK { ?element ccm:servesAction <https://w3id.org/ccmgraph/id/lap-action/10> }"),
+ORDER BY ?thing LIMIT 100""",
+    ),
+    "describe": (
+        "DESCRIBE one resource, as Turtle",
+        PREFIXES + "DESCRIBE <https://w3id.org/ccmgraph/id/lap-action/10>",
+    ),
+    "ask": (
+        "ASK: the cheapest request",
+        PREFIXES + "ASK { ?element ccm:servesAction <https://w3id.org/ccmgraph/id/lap-action/10> }",
+    ),
 }
 LUA = """
 wrk.method = "GET"
@@ -142,8 +163,9 @@ def wait_ready(server: Server, limit: float) -> None:
         if server.proc.poll() is not None:
             raise RuntimeError(f"{server.name} exited with {server.proc.returncode}")
         try:
-            r = httpx.get(server.url, params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"},
-                          timeout=5)
+            r = httpx.get(
+                server.url, params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}, timeout=5
+            )
             if r.status_code == 200:
                 server.started_s = time.monotonic() - started
                 return
@@ -159,27 +181,53 @@ def start_ccmgraph(nquads: Path, cache: bool, workers: int) -> Server:
     workdir = Path(tempfile.mkdtemp(prefix="bench-ccmgraph-"))
     (workdir / "ccmgraph.nq").symlink_to(nquads.resolve())
     port = free_port()
-    args = [sys.executable, str(Path(__file__).resolve()), "--serve-ccmgraph", str(workdir), str(port),
-            str(workers), "cache" if cache else "nocache"]
+    args = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--serve-ccmgraph",
+        str(workdir),
+        str(port),
+        str(workers),
+        "cache" if cache else "nocache",
+    ]
     proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Server("ccmgraph" if cache else "ccmgraph (no cache)", f"http://127.0.0.1:{port}/sparql", proc, workdir)
 
 
 def start_oxigraph(nquads: Path) -> Server:
     workdir = Path(tempfile.mkdtemp(prefix="bench-oxigraph-"))
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(workdir / "db"), "--file", str(nquads)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "oxigraph"), "load", "--location", str(workdir / "db"), "--file", str(nquads)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", str(workdir / "db"),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(BIN / "oxigraph"),
+            "serve-read-only",
+            "--location",
+            str(workdir / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return Server("oxigraph server", f"http://127.0.0.1:{port}/query", proc, workdir)
 
 
 def start_rdflib_endpoint(nquads: Path) -> Server:
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             str(nquads)], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port), str(nquads)],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return Server("rdflib-endpoint", f"http://127.0.0.1:{port}/", proc)  # its endpoint is at /
 
 
@@ -197,9 +245,11 @@ def answer_size(server: Server, query: str, timeout: float) -> str:
         return f"HTTP {r.status_code}"
     if accept_for(query) == "text/turtle":
         import rdflib
+
         kind = r.headers.get("content-type", "").split(";")[0].strip()
-        fmt = {"application/rdf+xml": "xml", "application/ld+json": "json-ld",
-               "application/n-triples": "nt"}.get(kind, "turtle")
+        fmt = {"application/rdf+xml": "xml", "application/ld+json": "json-ld", "application/n-triples": "nt"}.get(
+            kind, "turtle"
+        )
         try:
             n = len(rdflib.Graph().parse(data=r.content, format=fmt))
         except Exception:
@@ -217,9 +267,22 @@ def run_wrk(server: Server, query: str, duration: float, connections: int, threa
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA.format(path=path.replace("\\", "\\\\").replace('"', '\\"'), accept=accept_for(query)))
     try:
-        out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(duration)}s", "--timeout", "30s",
-                              "-s", script.name, f"{parsed.scheme}://{parsed.netloc}"],
-                             capture_output=True, text=True, timeout=duration + 60)
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{int(duration)}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script.name,
+                f"{parsed.scheme}://{parsed.netloc}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=duration + 60,
+        )
     finally:
         os.unlink(script.name)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRK ")), None)
@@ -244,12 +307,15 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def benchmark(nquads: Path, dataset: str, duration: float, connections: int, threads: int, workers: int,
-              skip: set[str]) -> tuple[list[Row], list[Server]]:
-    starters = [("ccmgraph", lambda: start_ccmgraph(nquads, True, workers)),
-                ("ccmgraph-nocache", lambda: start_ccmgraph(nquads, False, workers)),
-                ("oxigraph", lambda: start_oxigraph(nquads)),
-                ("rdflib", lambda: start_rdflib_endpoint(nquads))]
+def benchmark(
+    nquads: Path, dataset: str, duration: float, connections: int, threads: int, workers: int, skip: set[str]
+) -> tuple[list[Row], list[Server]]:
+    starters = [
+        ("ccmgraph", lambda: start_ccmgraph(nquads, True, workers)),
+        ("ccmgraph-nocache", lambda: start_ccmgraph(nquads, False, workers)),
+        ("oxigraph", lambda: start_oxigraph(nquads)),
+        ("rdflib", lambda: start_rdflib_endpoint(nquads)),
+    ]
     servers: list[Server] = []
     rows: list[Row] = []
     try:
@@ -272,10 +338,19 @@ def benchmark(nquads: Path, dataset: str, duration: float, connections: int, thr
                     continue
                 stats = run_wrk(server, query, duration, connections, threads)
                 done = stats["requests"] > 0 and stats["p50_us"] > 0
-                rows.append(Row(name, server.name, answer, stats["throughput"],
-                                stats["p50_us"] / 1000 if done else None, stats["p95_us"] / 1000 if done else None,
-                                stats["requests"], stats["status_errors"] + stats["timeouts"] + stats["socket_errors"],
-                                stats))
+                rows.append(
+                    Row(
+                        name,
+                        server.name,
+                        answer,
+                        stats["throughput"],
+                        stats["p50_us"] / 1000 if done else None,
+                        stats["p95_us"] / 1000 if done else None,
+                        stats["requests"],
+                        stats["status_errors"] + stats["timeouts"] + stats["socket_errors"],
+                        stats,
+                    )
+                )
                 print(f"{stats['throughput']:9.1f} req/s  p50 {stats['p50_us'] / 1000:8.2f} ms", file=sys.stderr)
     finally:
         for server in servers:
@@ -288,16 +363,25 @@ def table(rows: list[Row], servers: list[Server]) -> str:
     names = [s.name for s in servers]
     peers = [n for n in names if not n.startswith("ccmgraph")]
     ours = [n for n in names if n.startswith("ccmgraph")]
-    lines = ["| query | server | answer | req/s | p50 ms | p95 ms | " + " | ".join(
-        f"{o} / {p}" for o in ours for p in peers) + " |"]
+    lines = [
+        "| query | server | answer | req/s | p50 ms | p95 ms | "
+        + " | ".join(f"{o} / {p}" for o in ours for p in peers)
+        + " |"
+    ]
     lines.append("|" + "---|" * (6 + len(ours) * len(peers)))
     for q in QUERIES:
         for n in names:
             r = by.get((q, n))
             if r is None:
                 continue
-            cells = [q, n, r.answer, f"{r.throughput:.1f}", "-" if r.p50_ms is None else f"{r.p50_ms:.2f}",
-                     "-" if r.p95_ms is None else f"{r.p95_ms:.2f}"]
+            cells = [
+                q,
+                n,
+                r.answer,
+                f"{r.throughput:.1f}",
+                "-" if r.p50_ms is None else f"{r.p50_ms:.2f}",
+                "-" if r.p95_ms is None else f"{r.p95_ms:.2f}",
+            ]
             for o in ours:
                 for p in peers:
                     if n == o and by.get((q, p)) and by[(q, p)].throughput > 0:
@@ -318,8 +402,14 @@ def serve_ccmgraph(workdir: str, port: str, workers: str, cache: str) -> None:
     from ccmgraph.store import EmbeddedStore
     from ccmgraph.web.app import create_app
 
-    settings = SparqlSettings(timeout=120, workers=int(workers), max_rows=1_000_000, max_result_bytes=512 * MiB,
-                              cache_bytes=64 * MiB if cache == "cache" else 0, memory_limit=None)
+    settings = SparqlSettings(
+        timeout=120,
+        workers=int(workers),
+        max_rows=1_000_000,
+        max_result_bytes=512 * MiB,
+        cache_bytes=64 * MiB if cache == "cache" else 0,
+        memory_limit=None,
+    )
     app = create_app(store=EmbeddedStore(Path(workdir)), settings=settings)
     uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
 
@@ -337,8 +427,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=0, help="ccmgraph engine processes (0: one per CPU, >= 2)")
-    parser.add_argument("--skip", action="append", default=[],
-                        choices=["ccmgraph", "ccmgraph-nocache", "oxigraph", "rdflib"])
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["ccmgraph", "ccmgraph-nocache", "oxigraph", "rdflib"]
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     if shutil.which("wrk") is None:
@@ -359,19 +450,30 @@ def main(argv: list[str] | None = None) -> None:
             generate(ROOT / "dist" / "ccmgraph.nq", args.triples, nquads)
     quads = sum(1 for _ in nquads.open("rb"))
     started = time.monotonic()
-    rows, servers = benchmark(nquads, label, args.duration, args.connections, args.threads, args.workers,
-                              set(args.skip))
-    header = (f"dataset: {label} ({quads} quads); wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s per "
-              f"query and server; {os.cpu_count()} CPUs; run took {time.monotonic() - started:.0f} s\n"
-              + "servers: "
-              + "; ".join(f"{s.name}: ready in {s.started_s:.1f} s, {s.pss_mib:.0f} MiB" for s in servers))
+    rows, servers = benchmark(
+        nquads, label, args.duration, args.connections, args.threads, args.workers, set(args.skip)
+    )
+    header = (
+        f"dataset: {label} ({quads} quads); wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s per "
+        f"query and server; {os.cpu_count()} CPUs; run took {time.monotonic() - started:.0f} s\n"
+        + "servers: "
+        + "; ".join(f"{s.name}: ready in {s.started_s:.1f} s, {s.pss_mib:.0f} MiB" for s in servers)
+    )
     text = header + "\n\n" + table(rows, servers) + "\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"endpoint-{label}.md").write_text(text, encoding="utf-8")
-    (RESULTS / f"endpoint-{label}.json").write_text(json.dumps({
-        "dataset": label, "quads": quads, "servers": [{"name": s.name, "ready_s": s.started_s, "pss_mib": s.pss_mib}
-                                                      for s in servers],
-        "rows": [asdict(r) for r in rows]}, indent=1), encoding="utf-8")
+    (RESULTS / f"endpoint-{label}.json").write_text(
+        json.dumps(
+            {
+                "dataset": label,
+                "quads": quads,
+                "servers": [{"name": s.name, "ready_s": s.started_s, "pss_mib": s.pss_mib} for s in servers],
+                "rows": [asdict(r) for r in rows],
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     print(text)
 
 

@@ -43,13 +43,13 @@ from endpoint import QUERIES, accept_for  # noqa: E402
 ENGINES = ("virtuoso", "oxigraph")
 
 
-async def measure_store(store: Store, requests: list[str], duration: float, min_n: int,
-                        max_n: int) -> dict[str, dict]:
+async def measure_store(store: Store, requests: list[str], duration: float, min_n: int, max_n: int) -> dict[str, dict]:
     """Median latency (and answer size) of each request over the app on ``store``."""
     app = create_app(store=store, settings=SparqlSettings(cache_bytes=0, timeout=120))
     out: dict[str, dict] = {}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
-                                 timeout=600) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
+    ) as client:
         for url in requests:
             headers = {"Accept": accept_for(QUERIES[url][1])} if url in QUERIES else {}
             path = "/sparql?" + str(httpx.QueryParams({"query": QUERIES[url][1]})) if url in QUERIES else url
@@ -102,12 +102,15 @@ async def main() -> None:
         print(label)
         results[label] = await measure_store(store, requests, args.duration, args.min_n, args.max_n)
     remotes = [s for s in stores if s != "embedded"]
-    lines = [f"dataset: {name} ({quads} quads); in process (httpx ASGI), result cache off, one request at a time, "
-             f"{args.duration:g} s per request and store ({args.min_n}-{args.max_n} requests); publish: "
-             + ", ".join(f"{e} {s:.1f} s" for e, s in published.items())
-             + f"; run took {time.perf_counter() - began:.0f} s", "",
-             "| request | embedded p50 ms | " + " | ".join(f"{r} p50 ms | {r} / embedded" for r in remotes) + " |",
-             "|---|---|" + "---|---|" * len(remotes)]
+    lines = [
+        f"dataset: {name} ({quads} quads); in process (httpx ASGI), result cache off, one request at a time, "
+        f"{args.duration:g} s per request and store ({args.min_n}-{args.max_n} requests); publish: "
+        + ", ".join(f"{e} {s:.1f} s" for e, s in published.items())
+        + f"; run took {time.perf_counter() - began:.0f} s",
+        "",
+        "| request | embedded p50 ms | " + " | ".join(f"{r} p50 ms | {r} / embedded" for r in remotes) + " |",
+        "|---|---|" + "---|---|" * len(remotes),
+    ]
     for url in requests:
         here = results["embedded"][url]
         cells = [f"{here['p50']:.2f}"]
@@ -123,8 +126,10 @@ async def main() -> None:
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"remote-{name}.md").write_text(table + "\n", encoding="utf-8")
-    (args.out / f"remote-{name}.json").write_text(json.dumps(
-        {"dataset": name, "quads": quads, "published_s": published, "results": results}, indent=1), encoding="utf-8")
+    (args.out / f"remote-{name}.json").write_text(
+        json.dumps({"dataset": name, "quads": quads, "published_s": published, "results": results}, indent=1),
+        encoding="utf-8",
+    )
     tmp.cleanup()
 
 

@@ -48,7 +48,7 @@ def generate(seed: Path, target: int, out: Path) -> int:
             if m:  # rotate the LAP actions a copy serves
                 return ox.NamedNode(f"{ID}lap-action/{(int(m.group(1)) - 1 + 7 * k) % 50 + 1}")
             if value.startswith(ID) and value not in keep:
-                return ox.NamedNode(f"{ID}syn{k}/{value[len(ID):]}")
+                return ox.NamedNode(f"{ID}syn{k}/{value[len(ID) :]}")
             return term
         if isinstance(term, ox.BlankNode):
             node = memo.get(term.value)
@@ -64,8 +64,15 @@ def generate(seed: Path, target: int, out: Path) -> int:
         written += len(shared)
         for k in range(1, copies + 1):
             memo: dict[str, ox.BlankNode] = {}
-            batch = [ox.Quad(rename(q.subject, k, memo), rename(q.predicate, k, memo), rename(q.object, k, memo),
-                             ox.NamedNode(f"{q.graph_name.value}-syn{k}")) for q in copied]
+            batch = [
+                ox.Quad(
+                    rename(q.subject, k, memo),
+                    rename(q.predicate, k, memo),
+                    rename(q.object, k, memo),
+                    ox.NamedNode(f"{q.graph_name.value}-syn{k}"),
+                )
+                for q in copied
+            ]
             sink.write(ox.serialize(batch, format=ox.RdfFormat.N_QUADS))
             written += len(batch)
     return written

@@ -36,5 +36,11 @@ def copy_project(root: Path, monkeypatch) -> Path:
 def cli(root: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     """``ccmgraph ARGS`` as a user runs it, on the copy (CCMGRAPH_ROOT and CCMGRAPH_DIST)."""
     env = {**os.environ, "CCMGRAPH_ROOT": str(root), "CCMGRAPH_DIST": str(root / "dist")}
-    return subprocess.run([sys.executable, "-m", "ccmgraph.cli", *args], env=env, cwd=root, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ccmgraph.cli", *args],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

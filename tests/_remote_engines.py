@@ -128,21 +128,39 @@ def start_virtuoso(buffers: int = 40000) -> Running:
     workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-virtuoso-"))
     sql_port, http_port = free_port(), free_port()
     ini = workdir / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=sql_port, http_port=http_port, buffers=buffers,
-                                       dirty=buffers * 3 // 4, timeout=ENGINE_TIMEOUT))
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            dir=workdir,
+            sql_port=sql_port,
+            http_port=http_port,
+            buffers=buffers,
+            dirty=buffers * 3 // 4,
+            timeout=ENGINE_TIMEOUT,
+        )
+    )
     log = workdir / "stdout.log"
     assert VIRTUOSO is not None and ISQL is not None
     with log.open("wb") as out:
-        proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=workdir,
-                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     endpoint = f"http://127.0.0.1:{http_port}/sparql"
     running = Running("virtuoso", endpoint, proc, workdir)
     try:
         _wait_http(endpoint, proc, log)
         password = "P" + secrets.token_hex(16)  # letters and digits: a bare word in ISQL
         # the commands on stdin, not in argv (which every user of the machine can read)
-        done = subprocess.run([ISQL, f"127.0.0.1:{sql_port}", "dba", "dba"], input=f"set password dba {password};\n",
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [ISQL, f"127.0.0.1:{sql_port}", "dba", "dba"],
+            input=f"set password dba {password};\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if done.returncode != 0 or "Error" in done.stdout + done.stderr:
             raise RuntimeError(f"could not change the dba password: {done.stdout}{done.stderr}")
     except BaseException:
@@ -157,8 +175,16 @@ def start_oxigraph(union_default_graph: bool, timeout: float = ENGINE_TIMEOUT) -
     workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-oxigraph-"))
     port = free_port()
     assert OXIGRAPH is not None
-    args = [OXIGRAPH, "serve", "--location", str(workdir / "db"), "--bind", f"127.0.0.1:{port}",
-            "--timeout-s", str(max(1, round(timeout)))]
+    args = [
+        OXIGRAPH,
+        "serve",
+        "--location",
+        str(workdir / "db"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout-s",
+        str(max(1, round(timeout))),
+    ]
     if union_default_graph:
         args.append("--union-default-graph")
     log = workdir / "stdout.log"

@@ -22,6 +22,7 @@ from rdflib import Dataset
 from _project import copy_project
 from ccmgraph import build as building
 from ccmgraph.store import EmbeddedStore
+from ccmgraph.web.app import create_app
 from support import LiveServer, endpoint_dataset, make_app
 
 # ------------------------------------------------------------------ the curated graph
@@ -80,7 +81,16 @@ def live_server() -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def site(store: EmbeddedStore, dist: Path) -> Iterator[str]:
+    """The site over the session's build on a real uvicorn server (for the browser tests)."""
+    server = LiveServer(create_app(store=store, dist=dist)).start()
+    yield server.url
+    server.stop()
+
+
 # ------------------------------------------------------------------ a project to break
+
 
 @pytest.fixture
 def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -9,6 +9,7 @@ they pass whatever state the curation is in. That dataset is written once per pr
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import shutil
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from ccmgraph import paths
 from ccmgraph.sparql.engine import SparqlSettings
@@ -154,3 +156,54 @@ def cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (FileNotFoundError, IndexError):
         return 0.0
+
+
+# ------------------------------------------------------------------ Debian's chromium
+
+CHROMIUM = Path("/usr/bin/chromium")
+# no background traffic: this machine reaches nothing beyond 127.0.0.1
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+
+
+@contextlib.contextmanager
+def browser_page(
+    base: str,
+    width: int,
+    height: int = 900,
+    *,
+    javascript: bool = True,
+    outside: list[str] | None = None,
+    csp_errors: list[str] | None = None,
+):
+    """A chromium page at ``width`` px; requests outside ``base`` go to ``outside`` and are aborted;
+    console messages about the Content-Security-Policy go to ``csp_errors``."""
+    from playwright.sync_api import sync_playwright
+
+    outside = [] if outside is None else outside
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(base)
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        if csp_errors is not None:
+            page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+        try:
+            yield page
+        finally:
+            browser.close()

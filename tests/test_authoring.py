@@ -12,8 +12,10 @@ from ccmgraph.build.authoring import (
 )
 from ccmgraph.namespaces import CCM, ID, OA
 
-TEXT = ("LAP Actions numbers 4, 23 and 41 are relevant for gender.\n"
-        "1) Gender\na) Work with UNIDIR on research.\nb) Meet the APMBC.\n")
+TEXT = (
+    "LAP Actions numbers 4, 23 and 41 are relevant for gender.\n"
+    "1) Gender\na) Work with UNIDIR on research.\nb) Meet the APMBC.\n"
+)
 PLAN = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
 @prefix w: <https://w3id.org/ccmgraph/id/workplan/t/> .
@@ -39,12 +41,15 @@ def compile_text(tmp_path: Path, turtle: str) -> Graph:
     return compile_workplan(Graph().parse(data=turtle, format="turtle"), path, src, {src.iri: src})
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("4, 23, 28 and 41", [(4, None), (23, None), (28, None), (41, None)]),
-    ("1 to 9", [(n, None) for n in range(1, 10)]),
-    ("10 and 11 A-D", [(10, None), (11, "11 A-D")]),
-    ("1 and 8", [(1, None), (8, None)]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("4, 23, 28 and 41", [(4, None), (23, None), (28, None), (41, None)]),
+        ("1 to 9", [(n, None) for n in range(1, 10)]),
+        ("10 and 11 A-D", [(10, None), (11, "11 A-D")]),
+        ("1 and 8", [(1, None), (8, None)]),
+    ],
+)
 def test_action_lists_expand(text, expected):
     assert parse_action_list(text) == expected
 
@@ -68,9 +73,11 @@ def test_work_plan_actions_are_inherited_only_where_they_apply(tmp_path):
     g = compile_text(tmp_path, PLAN)
 
     def actions(element, basis):
-        return sorted(int(str(g.value(a, CCM.action)).rsplit("/", 1)[1])
-                      for a in g.objects(ID[f"workplan/t/{element}"], CCM.hasAlignment)
-                      if g.value(a, CCM.basis) == basis)
+        return sorted(
+            int(str(g.value(a, CCM.action)).rsplit("/", 1)[1])
+            for a in g.objects(ID[f"workplan/t/{element}"], CCM.hasAlignment)
+            if g.value(a, CCM.basis) == basis
+        )
 
     assert actions("objective-1", CCM.InheritedFromWorkPlan) == [4, 23, 41]
     assert actions("activity-a", CCM.InheritedFromWorkPlan) == [4, 23, 41]

@@ -36,8 +36,11 @@ def test_every_source_text_is_the_one_its_work_plan_records(build_result):
     assert {stem: recorded.get(stem) for stem in texts} == {stem: {Literal(h)} for stem, h in texts.items()}
 
 
-@pytest.mark.skipif(not SEEDS.exists(), reason=f"{SEEDS} is absent (the corpus as delivered lies beside the "
-                    "checkout); test_every_source_text_is_the_one_its_work_plan_records checks the repository's copy")
+@pytest.mark.skipif(
+    not SEEDS.exists(),
+    reason=f"{SEEDS} is absent (the corpus as delivered lies beside the "
+    "checkout); test_every_source_text_is_the_one_its_work_plan_records checks the repository's copy",
+)
 def test_sources_are_byte_identical_to_the_seeds():
     seeds = {hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.glob("*.txt")}
     ours = {hashlib.sha256(p.read_bytes()).hexdigest() for p in paths.SOURCES.glob("*.txt")}

@@ -10,8 +10,12 @@ def write(tmp_path, text):
 
 
 def test_header_and_parameters(tmp_path):
-    q = catalog.read_query(write(tmp_path, "# title: T\n# description: first\n#   second\n"
-                                      "# param: action integer 10 -- LAP action\nSELECT * {}\n"))
+    q = catalog.read_query(
+        write(
+            tmp_path,
+            "# title: T\n# description: first\n#   second\n# param: action integer 10 -- LAP action\nSELECT * {}\n",
+        )
+    )
     assert (q.title, q.description) == ("T", "first second")
     assert q.parameters[0].name == "action" and q.parameters[0].example == "10"
     assert str(q.bindings({"action": "7"})["action"].value) == "7"
@@ -38,8 +42,12 @@ def test_every_query_in_the_catalog_parses_and_runs(store):
 
 
 def test_parameter_with_a_default(tmp_path):
-    q = catalog.read_query(write(tmp_path, "# title: T\n# description: d\n"
-                                      "# param: match (containment|overlap)=containment -- how\nSELECT * {}\n"))
+    q = catalog.read_query(
+        write(
+            tmp_path,
+            "# title: T\n# description: d\n# param: match (containment|overlap)=containment -- how\nSELECT * {}\n",
+        )
+    )
     [p] = q.parameters
     assert (p.required, p.default, p.example) == (False, "containment", "containment")
     assert str(q.bindings({})["match"].value) == "containment"

@@ -29,8 +29,10 @@ def project(project_copy):
 
 
 def test_query_table_csv_json(env):
-    q = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
-         "SELECT ?n WHERE { ?a ccm:actionNumber ?n } ORDER BY ?n LIMIT 3")
+    q = (
+        "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
+        "SELECT ?n WHERE { ?a ccm:actionNumber ?n } ORDER BY ?n LIMIT 3"
+    )
     table = run("query", q, env=env)
     assert table.returncode == 0 and table.stdout.splitlines()[2].strip() == "1"
     assert run("query", q, "--format", "csv", env=env).stdout.splitlines() == ["n", "1", "2", "3"]

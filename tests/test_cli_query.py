@@ -27,12 +27,15 @@ def test_param_binds_a_declared_parameter(env):
     assert "(more specifically actions 10 and 11 A-D)" in {r["quote"] for r in rows}
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--param", "actoin=10"], "has no parameter 'actoin'; allowed: action (integer, e.g. 10)"),
-    (["--param", "action=ten"], "parameter 'action': expected integer, got 'ten'"),
-    (["--param", "action"], "write name=value"),
-    ([], "needs --param action=10"),
-])
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--param", "actoin=10"], "has no parameter 'actoin'; allowed: action (integer, e.g. 10)"),
+        (["--param", "action=ten"], "parameter 'action': expected integer, got 'ten'"),
+        (["--param", "action"], "write name=value"),
+        ([], "needs --param action=10"),
+    ],
+)
 def test_bad_or_missing_parameter_names_it_and_the_allowed_ones(env, args, says):
     done = run("query", NAMED, *args, env=env)
     assert done.returncode == 1 and says in done.stderr and "Traceback" not in done.stderr
@@ -44,10 +47,12 @@ def test_construct_and_describe_in_the_default_table(env):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["subject", "predicate", "object"]
-    assert any(line.split()[:2] == ["id:lap-action/10", "ccm:actionNumber"] and line.split()[2] == "10"
-               for line in lines)
-    construct = ("CONSTRUCT { ?a <http://example.org/n> ?n } "
-                 "WHERE { ?a <https://w3id.org/ccmgraph/ontology#actionNumber> ?n }")
+    assert any(
+        line.split()[:2] == ["id:lap-action/10", "ccm:actionNumber"] and line.split()[2] == "10" for line in lines
+    )
+    construct = (
+        "CONSTRUCT { ?a <http://example.org/n> ?n } WHERE { ?a <https://w3id.org/ccmgraph/ontology#actionNumber> ?n }"
+    )
     table = run("query", construct, env=env)
     assert table.returncode == 0 and table.stdout.splitlines()[-1] == "(50 rows)"
     turtle = run("query", construct, "-f", "turtle", env=env)

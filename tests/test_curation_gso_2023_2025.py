@@ -50,11 +50,15 @@ def _states(g: Graph) -> set[URIRef]:
 
 
 def _actions(g: Graph, owner: URIRef, basis: URIRef) -> set[int]:
-    return {int(str(g.value(a, CCM.action)).rsplit("/", 1)[-1])
-            for a in g.objects(owner, CCM.hasAlignment) if g.value(a, CCM.basis) == basis}
+    return {
+        int(str(g.value(a, CCM.action)).rsplit("/", 1)[-1])
+        for a in g.objects(owner, CCM.hasAlignment)
+        if g.value(a, CCM.basis) == basis
+    }
 
 
 # ================================================================ concept note 2023-2024
+
 
 def test_2023_header(g23: Graph) -> None:
     # "CCM Working Group on the General Status and Operation and Gender Focal Point of the
@@ -86,8 +90,13 @@ def test_2023_partners(g23: Graph) -> None:
     # NGOs/operators and civil society -> 6, none of them a State.
     partners = set(g23.objects(WP23, CCM.partner))
     assert partners == {
-        ID["working-group/coordination-committee"], ID["org/isu"], ID["org/apmbc-gender-focal-points"],
-        ID["org/gichd"], ID["org/unidir-gender-and-disarmament-programme"], ID["org/civil-society"]}
+        ID["working-group/coordination-committee"],
+        ID["org/isu"],
+        ID["org/apmbc-gender-focal-points"],
+        ID["org/gichd"],
+        ID["org/unidir-gender-and-disarmament-programme"],
+        ID["org/civil-society"],
+    }
     assert not {p for p in partners if str(p).startswith(str(ID) + "state/")}
 
 
@@ -187,6 +196,7 @@ def test_2023_notes(g23: Graph) -> None:
 
 # ================================================================ work plan 2024-2025
 
+
 def test_2024_header(g24: Graph) -> None:
     # "CCM Thematic Working Group on General Status and Operation / WORK PLAN 2024 -2025";
     # "6. Timeline of activities in the lead up the 13th MSP"
@@ -220,11 +230,18 @@ def test_2024_partners(g24: Graph) -> None:
     partners = set(g24.objects(WP24, CCM.partner))
     assert len(partners) == 12
     assert {p for p in partners if str(p).startswith(str(ID) + "state/")} == {ID["state/NOR"], ID["state/PER"]}
-    assert {ID["org/icbl-cmc"], ID["org/civil-society"], ID["org/ipu"], ID["org/icrc"],
-            ID["org/gichd-gender-and-diversity-working-group"], ID["org/isu"],
-            ID["org/unidir-gender-and-disarmament-programme"], ID["org/apmbc-gender-focal-points"],
-            ID["org/universalization-focal-points-other-treaties"],
-            ID["working-group/coordination-committee"]} <= partners
+    assert {
+        ID["org/icbl-cmc"],
+        ID["org/civil-society"],
+        ID["org/ipu"],
+        ID["org/icrc"],
+        ID["org/gichd-gender-and-diversity-working-group"],
+        ID["org/isu"],
+        ID["org/unidir-gender-and-disarmament-programme"],
+        ID["org/apmbc-gender-focal-points"],
+        ID["org/universalization-focal-points-other-treaties"],
+        ID["working-group/coordination-committee"],
+    } <= partners
 
 
 def test_2024_objectives(g24: Graph) -> None:
@@ -233,7 +250,16 @@ def test_2024_objectives(g24: Graph) -> None:
     objectives = _members(g24, WP24, CCM.Objective, CCM.hasObjective)
     assert len(objectives) == 9
     assert {str(g24.value(o, DCTERMS.identifier)) for o in objectives} == {
-        "1", "1a", "1b", "1c", "1d", "2", "2a", "2b", "2c"}
+        "1",
+        "1a",
+        "1b",
+        "1c",
+        "1d",
+        "2",
+        "2a",
+        "2b",
+        "2c",
+    }
     for key in ("1a", "1b", "1c", "1d"):
         assert (el(WP24, "objective", key), CCM.contributesTo, el(WP24, "objective", "1")) in g24
     for key in ("2a", "2b", "2c"):
@@ -298,12 +324,19 @@ def test_2024_alignments(g24: Graph) -> None:
 
 def test_2024_continuations(g24: Graph) -> None:
     # Lines of work the 2024-2025 plan carries over from the 2023-2024 concept note.
-    pairs = {(str(s)[len(str(WP24)) + 1:], str(g24.value(c, CCM.continuedFrom))[len(str(WP23)) + 1:])
-             for s, c in g24.subject_objects(CCM.hasContinuation)}
-    assert {("objective/1a", "objective/a"), ("objective/1b", "objective/b"),
-            ("objective/1c", "objective/d"), ("objective/1d", "objective/c"),
-            ("activity/1a", "activity/track-1"), ("activity/1b", "activity/track-2"),
-            ("activity/1c", "activity/track-3")} <= pairs
+    pairs = {
+        (str(s)[len(str(WP24)) + 1 :], str(g24.value(c, CCM.continuedFrom))[len(str(WP23)) + 1 :])
+        for s, c in g24.subject_objects(CCM.hasContinuation)
+    }
+    assert {
+        ("objective/1a", "objective/a"),
+        ("objective/1b", "objective/b"),
+        ("objective/1c", "objective/d"),
+        ("objective/1d", "objective/c"),
+        ("activity/1a", "activity/track-1"),
+        ("activity/1b", "activity/track-2"),
+        ("activity/1c", "activity/track-3"),
+    } <= pairs
     for c in g24.objects(None, CCM.hasContinuation):
         assert g24.value(c, CCM.basis) == CCM.CuratorJudgement
         assert g24.value(c, RDFS.comment) is not None
@@ -318,6 +351,7 @@ def test_2024_notes(g24: Graph) -> None:
 
 
 # ================================================================ both
+
 
 @pytest.mark.parametrize("which", ["g23", "g24"])
 def test_labels_are_english(which: str, request: pytest.FixtureRequest) -> None:

@@ -39,6 +39,7 @@ def _members(g: Graph, cls: URIRef, link: URIRef) -> set[URIRef]:
 
 # ---------------------------------------------------------------- the work plan
 
+
 def test_work_plan_header(g: Graph) -> None:
     # "CCM thematic Working Group on General Status and / ## Operation Work Plan 2025-2026"
     assert (WP, RDF.type, CCM.WorkPlan) in g
@@ -80,6 +81,7 @@ def test_meetings(g: Graph) -> None:
 
 # ---------------------------------------------------------------- objectives
 
+
 def test_objectives(g: Graph) -> None:
     # "### **2.- Objectives**": "#### **1. Strengthen cross-cutting coordination ...**",
     # "##### ***a. Support practical follow-up of the LAP ...***", "**2. Reinforce the CCM's
@@ -94,12 +96,18 @@ def test_objectives(g: Graph) -> None:
 
 # ---------------------------------------------------------------- activities and tracks
 
+
 def test_tracks(g: Graph) -> None:
     # "**Track 1: ...**", "## **Track 2: ...**", "### **Track 2.2 ...**", "### **Track 2.3 ...**",
     # "### **Track 3: ...**": five tracks, 2.2 and 2.3 being sub-tracks of Track 2.
     tracks = set(g.subjects(RDF.type, CCM.Track))
     assert {str(g.value(t, DCTERMS.identifier)) for t in tracks} == {
-        "Track 1", "Track 2", "Track 2.2", "Track 2.3", "Track 3"}
+        "Track 1",
+        "Track 2",
+        "Track 2.2",
+        "Track 2.3",
+        "Track 3",
+    }
     assert (el("activity", "track-2.2"), CCM.subActivityOf, el("activity", "track-2")) in g
     assert (el("activity", "track-2.3"), CCM.subActivityOf, el("activity", "track-2")) in g
 
@@ -113,8 +121,9 @@ def test_activities(g: Graph) -> None:
     # Track 3: 4 bullets = 4. 16 activities + 5 tracks = 21.
     activities = _members(g, CCM.Activity, CCM.hasActivity)
     assert len(activities) == 21
-    parents = Counter(str(g.value(a, CCM.subActivityOf)).rsplit("/", 1)[-1]
-                      for a in activities if (a, RDF.type, CCM.Track) not in g)
+    parents = Counter(
+        str(g.value(a, CCM.subActivityOf)).rsplit("/", 1)[-1] for a in activities if (a, RDF.type, CCM.Track) not in g
+    )
     assert parents == {"track-1": 5, "track-2": 3, "track-2.2": 2, "track-2.3": 2, "track-3": 4}
     _positions_are_document_order(g, activities)
 
@@ -128,6 +137,7 @@ def test_tracks_serve_objectives(g: Graph) -> None:
 
 # ---------------------------------------------------------------- outputs and outcomes
 
+
 def test_expected_outputs(g: Graph) -> None:
     # "### **Expected Outputs (2025 -2026)**": "Output 1:" ... "Output 5:" (Output 4 without colon).
     outputs = _members(g, CCM.ExpectedOutput, CCM.hasExpectedOutput)
@@ -139,6 +149,7 @@ def test_expected_outputs(g: Graph) -> None:
 
 
 # ---------------------------------------------------------------- timeline
+
 
 def test_timeline(g: Graph) -> None:
     # "#### **First Quarter of 2026**": 4 bullets; "### **Second Quarter of 2026**": 3;
@@ -158,6 +169,7 @@ def test_timeline_carries_out(g: Graph) -> None:
 
 # ---------------------------------------------------------------- LAP alignments
 
+
 def test_no_stated_alignment(g: Graph) -> None:
     # The document names no LAP action by number ("relevant LAP actions" only).
     stated = [a for a in g.subjects(CCM.basis, CCM.StatedInText) if (a, RDF.type, CCM.ActionAlignment) in g]
@@ -166,9 +178,12 @@ def test_no_stated_alignment(g: Graph) -> None:
 
 def test_curator_judgements(g: Graph) -> None:
     def actions(owner: URIRef) -> set[int]:
-        return {int(str(g.value(a, CCM.action)).rsplit("/", 1)[-1])
-                for a in g.objects(owner, CCM.hasAlignment)
-                if g.value(a, CCM.basis) == CCM.CuratorJudgement}
+        return {
+            int(str(g.value(a, CCM.action)).rsplit("/", 1)[-1])
+            for a in g.objects(owner, CCM.hasAlignment)
+            if g.value(a, CCM.basis) == CCM.CuratorJudgement
+        }
+
     # gender-relevant actions as the 2024-2025 plan lists them, for objective 3 (gender)
     assert actions(el("objective", "3")) == {4, 23, 28, 29, 31, 34, 36, 39, 41}
     # universalization actions 10 and 11 for the outreach to States not Party
@@ -179,9 +194,12 @@ def test_curator_judgements(g: Graph) -> None:
 
 # ---------------------------------------------------------------- continuations
 
+
 def test_continuations(g: Graph) -> None:
-    pairs = {(str(s)[len(BASE):], str(g.value(c, CCM.continuedFrom))[len(WP24):])
-             for s, c in g.subject_objects(CCM.hasContinuation)}
+    pairs = {
+        (str(s)[len(BASE) :], str(g.value(c, CCM.continuedFrom))[len(WP24) :])
+        for s, c in g.subject_objects(CCM.hasContinuation)
+    }
     assert pairs == {
         ("objective/2", "objective/2b"),
         ("objective/3", "objective/1"),
@@ -207,11 +225,19 @@ def test_mentions_of_3rc(g: Graph) -> None:
     # Conference (3RC)": the plan leads up to it, a role, not a bare mention), objective 1a,
     # objective 4, Output 2, Output 4, and the timeline entries Q1-4, Q3-1, Q3-2, Q3-3.
     assert set(g.objects(WP, CCM.leadsUpTo)) == {ID["meeting/3rc"]}
-    mentioning = {str(s)[len(BASE):] if str(s) != str(WP) else "workplan"
-                  for s in g.subjects(CCM.mentions, ID["meeting/3rc"])}
-    assert mentioning == {"objective/1a", "objective/4", "output/2", "output/4",
-                          "timeline/2026-Q1-4", "timeline/2026-Q3-1", "timeline/2026-Q3-2",
-                          "timeline/2026-Q3-3"}
+    mentioning = {
+        str(s)[len(BASE) :] if str(s) != str(WP) else "workplan" for s in g.subjects(CCM.mentions, ID["meeting/3rc"])
+    }
+    assert mentioning == {
+        "objective/1a",
+        "objective/4",
+        "output/2",
+        "output/4",
+        "timeline/2026-Q1-4",
+        "timeline/2026-Q3-1",
+        "timeline/2026-Q3-2",
+        "timeline/2026-Q3-3",
+    }
 
 
 def test_labels_are_english(g: Graph) -> None:

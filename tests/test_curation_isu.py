@@ -40,6 +40,7 @@ def _in_text(passage: str) -> bool:
 
 # ---------------------------------------------------------------- the graph under test
 
+
 @pytest.fixture(scope="module")
 def g(build_result) -> Graph:
     """The document's asserted named graph in the session's build (tests/conftest.py)."""
@@ -55,10 +56,11 @@ def _identifiers(g: Graph, nodes) -> set[str]:
 
 
 def _key(iri: URIRef) -> str:
-    return str(iri)[len(BASE):]
+    return str(iri)[len(BASE) :]
 
 
 # ---------------------------------------------------------------- the document
+
 
 def test_source_document(g: Graph):
     assert str(g.value(DOC, CCM.sha256)) == hashlib.sha256(TEXT_PATH.read_bytes()).hexdigest()
@@ -99,6 +101,7 @@ def test_work_plan(g: Graph):
 
 # ---------------------------------------------------------------- objectives and outcomes
 
+
 def test_objectives(g: Graph):
     objectives = _elements(g, CCM.Objective, CCM.hasObjective)
     # "Main Objective:" (one) and "Specific Objectives" (nine bullets: "Provide technical quality
@@ -111,6 +114,7 @@ def test_objectives(g: Graph):
 
 def test_outcomes(g: Graph):
     outcomes = _elements(g, CCM.Outcome, CCM.hasOutcome)
+
     def kind(o: URIRef) -> str:  # outcome/summary-N, outcome/N (section IV), outcome/table-N
         key = _key(o).split("/", 1)[1]
         return key.split("-")[0] if "-" in key else "section"
@@ -144,12 +148,16 @@ def test_results_framework(g: Graph):
     # "Identify potential new States Parties and provide summaries ..." 3; "Organize, upon request, ..." 3
     expected = [4, 4, 3, 4, 4, 2, 4, 3, 3, 2, 3, 3]
     activities = set(g.subjects(RDF.type, CCM.Activity))
-    counts = Counter(_key(g.value(a, CCM.contributesTo)) for a in activities
-                     if _key(g.value(a, CCM.contributesTo)).startswith("output/"))
+    counts = Counter(
+        _key(g.value(a, CCM.contributesTo))
+        for a in activities
+        if _key(g.value(a, CCM.contributesTo)).startswith("output/")
+    )
     assert counts == {f"output/{n}": c for n, c in enumerate(expected, 1)}
 
 
 # ---------------------------------------------------------------- mandate and priorities
+
 
 def test_mandate_items(g: Graph):
     items = _elements(g, CCM.MandateItem)
@@ -196,15 +204,19 @@ def test_priorities(g: Graph):
         articles = {ID[f"article/{ARTICLE_OF_PRIORITY[letter]}"]} if letter in ARTICLE_OF_PRIORITY else set()
         assert set(g.objects(p, CCM.supportsArticle)) == articles, letter
         wgs = {o for o in g.objects(p, CCM.mentions) if str(o).startswith(str(ID["working-group/"]))}
-        expected = ({ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]}
-                    if letter in WORKING_GROUP_OF_PRIORITY else set())
+        expected = (
+            {ID[f"working-group/{WORKING_GROUP_OF_PRIORITY[letter]}"]} if letter in WORKING_GROUP_OF_PRIORITY else set()
+        )
         assert wgs == expected, letter
 
 
 def test_activities_per_priority(g: Graph):
     activities = _elements(g, CCM.Activity, CCM.hasActivity)
-    under = Counter(str(g.value(g.value(a, CCM.contributesTo), DCTERMS.identifier))
-                    for a in activities if _key(g.value(a, CCM.contributesTo)).startswith("priority/"))
+    under = Counter(
+        str(g.value(g.value(a, CCM.contributesTo), DCTERMS.identifier))
+        for a in activities
+        if _key(g.value(a, CCM.contributesTo)).startswith("priority/")
+    )
     assert dict(under) == ACTIVITIES_PER_PRIORITY
     ids = _identifiers(g, activities)
     for letter, n in ACTIVITIES_PER_PRIORITY.items():
@@ -214,6 +226,7 @@ def test_activities_per_priority(g: Graph):
 
 
 # ---------------------------------------------------------------- LAP alignments
+
 
 def _stated(g: Graph, element: URIRef) -> dict[int, URIRef]:
     out = {}
@@ -282,17 +295,25 @@ def test_staff_positions(g: Graph):
     staff = _elements(g, CCM.StaffPosition)
     # "The Director and Implementation Support Specialist working at 100% and the
     #  Implementation Support Assistant at 50%."
-    assert _identifiers(g, staff) == {"Director", "Implementation Support Specialist",
-                                      "Implementation Support Assistant"}
+    assert _identifiers(g, staff) == {
+        "Director",
+        "Implementation Support Specialist",
+        "Implementation Support Assistant",
+    }
 
 
 def test_staff_full_time_equivalents(g: Graph):
     # "The Director and Implementation Support Specialist working at 100% and the Implementation
     # Support Assistant at 50%."
-    fte = {str(g.value(s, DCTERMS.identifier)): g.value(s, CCM.fullTimeEquivalent).toPython()
-           for s in _elements(g, CCM.StaffPosition)}
-    assert fte == {"Director": Decimal("1.0"), "Implementation Support Specialist": Decimal("1.0"),
-                   "Implementation Support Assistant": Decimal("0.5")}
+    fte = {
+        str(g.value(s, DCTERMS.identifier)): g.value(s, CCM.fullTimeEquivalent).toPython()
+        for s in _elements(g, CCM.StaffPosition)
+    }
+    assert fte == {
+        "Director": Decimal("1.0"),
+        "Implementation Support Specialist": Decimal("1.0"),
+        "Implementation Support Assistant": Decimal("0.5"),
+    }
 
 
 def test_assumptions(g: Graph):
@@ -303,8 +324,18 @@ def test_assumptions(g: Graph):
 
 # ---------------------------------------------------------------- every element
 
-ELEMENT_CLASSES = (CCM.Objective, CCM.Activity, CCM.ExpectedOutput, CCM.Outcome, CCM.MandateItem,
-                   CCM.Priority, CCM.Budget, CCM.BudgetLine, CCM.StaffPosition, CCM.Assumption)
+ELEMENT_CLASSES = (
+    CCM.Objective,
+    CCM.Activity,
+    CCM.ExpectedOutput,
+    CCM.Outcome,
+    CCM.MandateItem,
+    CCM.Priority,
+    CCM.Budget,
+    CCM.BudgetLine,
+    CCM.StaffPosition,
+    CCM.Assumption,
+)
 
 
 def test_every_element_is_complete(g: Graph):

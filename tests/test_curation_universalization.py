@@ -28,6 +28,7 @@ STATES_CSV = paths.DATA / "reference" / "csv" / "ccm-states.csv"
 
 # ---------------------------------------------------------------- the graph under test
 
+
 @pytest.fixture(scope="module")
 def g(build_result) -> Graph:
     """The document's asserted named graph in the session's build (tests/conftest.py)."""
@@ -49,6 +50,7 @@ def _withdrawn() -> set[str]:
 
 
 # ---------------------------------------------------------------- counts
+
 
 def test_objectives(g):
     # "#### **Objectives**": 4 bullets (Avoid additional withdrawals / Increase number of States
@@ -82,20 +84,25 @@ def test_timeline_entries_per_period(g):
     entries = _elements(g, CCM.TimelineEntry, CCM.hasTimelineEntry)
     per_period = Counter(str(g.value(e, CCM.scheduledIn)).removeprefix(str(ID) + "period/") for e in entries)
     assert per_period == {
-        "2024-12": 2,          # "#### **December 2024**": First meeting ...; Outreach during the BWC MSP
-        "2025-01": 1,          # "#### **January 2025:**": Meet with ISU and 13MSP Presidency ...
-        "2025-02": 2,          # "#### **February 2025:**": Second meeting ...; Meeting with the Secretary of IPU
-        "2025-03": 1,          # "#### **March 2025**": Meetings with target states
-        "2025-04": 2,          # "#### **April 2025**": Third Meeting ...; Meetings with target states
-        "2025-06": 2,          # "## **June 2025**": Fourth Meeting ...; Preparation of the ... Progress Report
+        "2024-12": 2,  # "#### **December 2024**": First meeting ...; Outreach during the BWC MSP
+        "2025-01": 1,  # "#### **January 2025:**": Meet with ISU and 13MSP Presidency ...
+        "2025-02": 2,  # "#### **February 2025:**": Second meeting ...; Meeting with the Secretary of IPU
+        "2025-03": 1,  # "#### **March 2025**": Meetings with target states
+        "2025-04": 2,  # "#### **April 2025**": Third Meeting ...; Meetings with target states
+        "2025-06": 2,  # "## **June 2025**": Fourth Meeting ...; Preparation of the ... Progress Report
         "2024-12--2025-09": 9,  # "## **Overarching activities (December 2024 – September 2025)**": 1. to 9.
     }
     assert len(entries) == 19
 
 
 def test_positions_follow_document_order(g):
-    for cls, n in ((CCM.Objective, 4), (CCM.Activity, 11), (CCM.ExpectedOutput, 4),
-                   (CCM.TimelineEntry, 19), (CCM.StateCategory, 6)):
+    for cls, n in (
+        (CCM.Objective, 4),
+        (CCM.Activity, 11),
+        (CCM.ExpectedOutput, 4),
+        (CCM.TimelineEntry, 19),
+        (CCM.StateCategory, 6),
+    ):
         positions = sorted(int(g.value(e, CCM.position)) for e in g.subjects(RDF.type, cls))
         assert positions == list(range(1, n + 1)), cls
 
@@ -126,11 +133,18 @@ def test_strategy_implementers(g):
     assert len(implementers) == 11
     assert _codes(i for i in implementers if str(i).startswith(STATE)) == {"PER", "NOR", "MWI", "PHL", "LAO", "IRQ"}
     assert {str(i).removeprefix(str(ID)) for i in implementers if not str(i).startswith(STATE)} == {
-        "working-group/informal-working-group-on-universalization", "org/isu", "org/icrc", "org/icbl-cmc",
-        "org/civil-society"}
+        "working-group/informal-working-group-on-universalization",
+        "org/isu",
+        "org/icrc",
+        "org/icbl-cmc",
+        "org/civil-society",
+    }
     # each implementer is its own qualified statement with the bullet that names it
-    links = {g.value(q, CCM.linkTarget): q for q in g.objects(WP, CCM.hasQualifiedLink)
-             if g.value(q, CCM.linkProperty) == CCM.implementer}
+    links = {
+        g.value(q, CCM.linkTarget): q
+        for q in g.objects(WP, CCM.hasQualifiedLink)
+        if g.value(q, CCM.linkProperty) == CCM.implementer
+    }
     assert set(links) == implementers
     # "Other mine action stakeholders." names no one: a judgement
     assert g.value(links[ID["org/civil-society"]], CCM.basis) == CCM.CuratorJudgement
@@ -142,13 +156,32 @@ def test_partners(g):
     # National Implementation Measures", i.e. Irak), 8 ("ISU", "Inter Parliamentary Union"),
     # 9 ("CMC and the ICRC"), 10 ("Treaty Section of the UN Office of Legal Affairs").
     partners = {str(p).removeprefix(str(ID)) for p in g.objects(WP, CCM.partner)}
-    assert partners == {"org/isu", "org/ipu", "org/icrc", "org/icbl-cmc", "org/un-ola-treaty-section",
-                        "presidency/13msp", "state/IRQ"}
-    by_activity = {n: {str(p).removeprefix(str(ID)) for p in g.objects(URIRef(f"{BASE}activity/{n}"), CCM.partner)}
-                   for n in range(1, 12)}
-    assert by_activity == {1: set(), 2: set(), 3: set(), 4: set(), 5: set(),
-                           6: {"org/isu", "presidency/13msp"}, 7: {"state/IRQ"}, 8: {"org/isu", "org/ipu"},
-                           9: {"org/icbl-cmc", "org/icrc"}, 10: {"org/un-ola-treaty-section"}, 11: set()}
+    assert partners == {
+        "org/isu",
+        "org/ipu",
+        "org/icrc",
+        "org/icbl-cmc",
+        "org/un-ola-treaty-section",
+        "presidency/13msp",
+        "state/IRQ",
+    }
+    by_activity = {
+        n: {str(p).removeprefix(str(ID)) for p in g.objects(URIRef(f"{BASE}activity/{n}"), CCM.partner)}
+        for n in range(1, 12)
+    }
+    assert by_activity == {
+        1: set(),
+        2: set(),
+        3: set(),
+        4: set(),
+        5: set(),
+        6: {"org/isu", "presidency/13msp"},
+        7: {"state/IRQ"},
+        8: {"org/isu", "org/ipu"},
+        9: {"org/icbl-cmc", "org/icrc"},
+        10: {"org/un-ola-treaty-section"},
+        11: set(),
+    }
 
 
 def test_states(g):
@@ -186,8 +219,9 @@ def test_withdrawal_category_refers_to_the_event(g, build_result):
 def test_stated_counts(g):
     # "To date there are 112 States Parties, and 12 Signatories States." -> numbers as of the
     # (undated) document, not reference facts.
-    counts = {g.value(c, CCM.countedStatus): g.value(c, CCM.countValue).toPython()
-              for c in g.objects(WP, CCM.statesCount)}
+    counts = {
+        g.value(c, CCM.countedStatus): g.value(c, CCM.countValue).toPython() for c in g.objects(WP, CCM.statesCount)
+    }
     assert counts == {CCM.StateParty: 112, CCM.Signatory: 12}
     for c in g.objects(WP, CCM.statesCount):
         assert g.value(c, CCM.asOfDocument) == ID["source/universalization-workplan-2024-2025"]
@@ -200,7 +234,8 @@ def test_cited_instruments(g):
     assert set(g.objects(WP, CCM.cites)) == {ID["instrument/ways-forward-in-universalization"], ID["instrument/ihl"]}
     assert (ID["instrument/ways-forward-in-universalization"], CCM.endorsedAt, ID["meeting/2rc"]) in g
     assert set(g.objects(URIRef(f"{BASE}category/5"), CCM.cites)) == {
-        ID["instrument/unga-resolution-implementation-of-the-ccm"]}
+        ID["instrument/unga-resolution-implementation-of-the-ccm"]
+    }
 
 
 def test_lap_alignment_on_the_work_plan(g):
@@ -208,8 +243,9 @@ def test_lap_alignment_on_the_work_plan(g):
     stated = [a for a in g.objects(WP, CCM.hasAlignment) if g.value(a, CCM.basis) == CCM.StatedInText]
     assert {str(g.value(a, CCM.action)).rsplit("/", 1)[-1] for a in stated} == {"10", "11"}
     # ... inherited by the 4 objectives, 11 activities and 4 outputs (2 actions each).
-    inherited = [a for _, a in g.subject_objects(CCM.hasAlignment)
-                 if g.value(a, CCM.basis) == CCM.InheritedFromWorkPlan]
+    inherited = [
+        a for _, a in g.subject_objects(CCM.hasAlignment) if g.value(a, CCM.basis) == CCM.InheritedFromWorkPlan
+    ]
     assert len(inherited) == (4 + 11 + 4) * 2
 
 
@@ -219,18 +255,29 @@ def test_mentions(g):
 
     # Background: "Second Review Conference", "Article 20"; implementers: "3 Review Conference", "ASEAN".
     assert mentioned(WP) == {"meeting/2rc", "meeting/3rc", "article/20", "org/asean"}
+
     # Target States: "Anti-Personnel Mine Ban Convention"; "CCW Amended Protocol II and Protocol V": cited.
     def cited(node):
         return {str(o).removeprefix(str(ID)) for o in g.objects(node, CCM.cites)}
+
     assert cited(URIRef(f"{BASE}category/2")) == {"treaty/apmbc"}
-    assert cited(URIRef(f"{BASE}category/4")) == {"treaty/ccw", "treaty/ccw-amended-protocol-ii",
-                                                   "treaty/ccw-protocol-v"}
+    assert cited(URIRef(f"{BASE}category/4")) == {
+        "treaty/ccw",
+        "treaty/ccw-amended-protocol-ii",
+        "treaty/ccw-protocol-v",
+    }
     # December 2024: "Outreach during the BWC Meeting of States Parties".
     assert mentioned(URIRef(f"{BASE}timeline/2024-12-2")) == {"treaty/bwc"}
     # 13MSP: objective 2, outputs 1 and 2, January and June 2025 entries, overarching 3.
     users = {str(s).removeprefix(BASE) for s in g.subjects(CCM.mentions, ID["meeting/13msp"])}
-    assert users == {"objective/2", "output/1", "output/2", "timeline/2025-01-1", "timeline/2025-06-2",
-                     "timeline/overarching-3"}
+    assert users == {
+        "objective/2",
+        "output/1",
+        "output/2",
+        "timeline/2025-01-1",
+        "timeline/2025-06-2",
+        "timeline/overarching-3",
+    }
     assert (WP, CCM.leadsUpTo, ID["meeting/13msp"]) in g
 
 

@@ -33,8 +33,11 @@ GRAPHS = "SELECT DISTINCT ?g {} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
 def small_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("dataset") / "dist"
     target.mkdir()
-    quads = [ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(f"{g} {i}"), ox.NamedNode(g))
-             for g, n in SIZES.items() for i in range(n)]
+    quads = [
+        ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(f"{g} {i}"), ox.NamedNode(g))
+        for g, n in SIZES.items()
+        for i in range(n)
+    ]
     (target / "ccmgraph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
     return target
 
@@ -49,14 +52,16 @@ def engine(request: pytest.FixtureRequest, small_dist: Path) -> Store:
 
 
 def count(store: Store, text: str, default: tuple[str, ...] = (), named: tuple[str, ...] = ()) -> int:
-    body = json.loads(store.query(text, "application/sparql-results+json", default_graph_uris=default,
-                                  named_graph_uris=named).body)
+    body = json.loads(
+        store.query(text, "application/sparql-results+json", default_graph_uris=default, named_graph_uris=named).body
+    )
     return int(body["results"]["bindings"][0]["n"]["value"])
 
 
 def graphs(store: Store, text: str, default: tuple[str, ...] = (), named: tuple[str, ...] = ()) -> set[str]:
-    body = json.loads(store.query(text, "application/sparql-results+json", default_graph_uris=default,
-                                  named_graph_uris=named).body)
+    body = json.loads(
+        store.query(text, "application/sparql-results+json", default_graph_uris=default, named_graph_uris=named).body
+    )
     return {b["g"]["value"] for b in body["results"]["bindings"]}
 
 
@@ -101,7 +106,7 @@ def test_protocol_graphs_replace_the_querys_own(engine: Store) -> None:
 
 
 def test_ask_and_construct_honour_from(engine: Store) -> None:
-    ask = json.loads(engine.query(f"ASK FROM <{A}> {{ ?s ?p \"{B} 0\" }}", "application/sparql-results+json").body)
+    ask = json.loads(engine.query(f'ASK FROM <{A}> {{ ?s ?p "{B} 0" }}', "application/sparql-results+json").body)
     assert ask["boolean"] is False
     built = engine.query(f"CONSTRUCT {{ ?s ?p ?o }} FROM <{C}> WHERE {{ ?s ?p ?o }}", "application/n-triples")
     assert built.body.decode().count(f"{C} ") == 3 and A not in built.body.decode()
@@ -114,14 +119,17 @@ def test_from_in_a_string_comment_or_variable_is_not_a_dataset_clause(engine: St
 
 # -- how the text is read ------------------------------------------------------------------
 
+
 def test_parse_finds_the_clauses_and_strips_them() -> None:
-    parsed = dataset.parse(f"PREFIX g: <{G}>\nSELECT * FROM g:test-a FROM NAMED <{B}> FROM\n<{C}> WHERE {{ ?s ?p ?o }}")
+    parsed = dataset.read_clauses(
+        f"PREFIX g: <{G}>\nSELECT * FROM g:test-a FROM NAMED <{B}> FROM\n<{C}> WHERE {{ ?s ?p ?o }}"
+    )
     assert parsed.dataset == dataset.Dataset((A, C), (B,))
     assert "FROM" not in parsed.text_without_clauses and "WHERE { ?s ?p ?o }" in parsed.text_without_clauses
-    assert dataset.parse("SELECT * WHERE { ?s ?p 'FROM <x>' }").dataset is None
-    assert dataset.parse("SELECT ?from WHERE { ?from ?p ?o }").dataset is None
+    assert dataset.read_clauses("SELECT * WHERE { ?s ?p 'FROM <x>' }").dataset is None
+    assert dataset.read_clauses("SELECT ?from WHERE { ?from ?p ?o }").dataset is None
     # a CONSTRUCT template comes before the dataset clause; a subquery cannot have one
-    construct = dataset.parse(f"CONSTRUCT {{ ?s ?p ?o }} FROM <{A}> WHERE {{ ?s ?p ?o }}")
+    construct = dataset.read_clauses(f"CONSTRUCT {{ ?s ?p ?o }} FROM <{A}> WHERE {{ ?s ?p ?o }}")
     assert construct.dataset == dataset.Dataset((A,), ())
 
 
@@ -132,12 +140,14 @@ def test_protocol_takes_precedence() -> None:
 
 # -- as users meet it: the SPARQL endpoint and the command line ----------------------------
 
+
 def test_sparql_endpoint_honours_from(engine: Store) -> None:
     from ccmgraph.sparql.engine import SparqlSettings
     from ccmgraph.web.app import create_app
 
     app = create_app(engine, settings=SparqlSettings(workers=1, cache_bytes=0))
     with TestClient(app) as client:
+
         def n(params: dict[str, object]) -> int:
             response = client.get("/sparql", params=params, headers={"Accept": "application/sparql-results+json"})
             assert response.status_code == 200, response.text
@@ -158,23 +168,26 @@ def test_command_line_honours_from(small_dist: Path) -> None:
     cli = str(Path(sys.executable).with_name("ccmgraph"))
     env = {**os.environ, "CCMGRAPH_DIST": str(small_dist)}
     # the ontology graph's own count, not the union's (the issue's example, on the built graph)
-    done = subprocess.run([cli, "query", COUNT.format(f"FROM <{B}>"), "-f", "csv"], capture_output=True, text=True,
-                          env=env, timeout=120)
+    done = subprocess.run(
+        [cli, "query", COUNT.format(f"FROM <{B}>"), "-f", "csv"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["n", "2"]
 
 
 def test_from_the_ontology_graph_counts_that_graph_on_the_built_graph(store: EmbeddedStore) -> None:
     """The issue's example: 552 triples in the ontology graph, not the 20,327 of the union."""
-    ontology = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/ccmgraph/graph/ontology> "
-                            "{ ?s ?p ?o } }")[0]["n"]
+    ontology = store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/ccmgraph/graph/ontology> { ?s ?p ?o } }"
+    )[0]["n"]
     union = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
-    from_ontology = store.select("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/ccmgraph/graph/ontology> "
-                                 "WHERE { ?s ?p ?o }")[0]["n"]
+    from_ontology = store.select(
+        "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/ccmgraph/graph/ontology> WHERE { ?s ?p ?o }"
+    )[0]["n"]
     assert from_ontology == ontology and from_ontology != union
 
 
 def test_a_predeclared_prefix_names_a_graph_in_from() -> None:
     # the project's prefixes need no PREFIX line (ccmgraph.sparql.syntax): FROM id:x is a clause
-    parsed = dataset.parse("SELECT * FROM id:x FROM NAMED <http://example.org/y> WHERE { ?s ?p ?o }")
+    parsed = dataset.read_clauses("SELECT * FROM id:x FROM NAMED <http://example.org/y> WHERE { ?s ?p ?o }")
     assert parsed.dataset == dataset.Dataset(("https://w3id.org/ccmgraph/id/x",), ("http://example.org/y",))

@@ -12,8 +12,16 @@ from ccmgraph import paths
 from ccmgraph.build import authoring, reason
 from ccmgraph.namespaces import CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
-DERIVED = (CCM.partOf, CCM.position, CCM.hasObjective, CCM.hasActivity, CCM.hasExpectedOutput,
-           CCM.hasOutcome, CCM.hasTimelineEntry, CCM.hasBudget)
+DERIVED = (
+    CCM.partOf,
+    CCM.position,
+    CCM.hasObjective,
+    CCM.hasActivity,
+    CCM.hasExpectedOutput,
+    CCM.hasOutcome,
+    CCM.hasTimelineEntry,
+    CCM.hasBudget,
+)
 
 
 @pytest.fixture
@@ -65,7 +73,9 @@ def test_quote_is_the_description_and_order_follows_the_text(project_copy):
     wp = next(gr for name, gr in built.items() if str(name).endswith("gso-workplan-2024-2025"))
     assert wp.value(act, DCTERMS.description) == Literal(
         "organize meetings between the CCM and other humanitarian disarmament treaties and commitments, "
-        "esp. the APMBC, to explore how to best enhance synergies on gender and diversity efforts.", lang="en")
+        "esp. the APMBC, to explore how to best enhance synergies on gender and diversity efforts.",
+        lang="en",
+    )
     assert str(wp.value(act, CCM.partOf)) == plan
     # "b) organize meetings" is the third activity in the text: 1) Gender mainstreaming, a), b)
     assert wp.value(act, CCM.position) == Literal(3)
@@ -95,6 +105,7 @@ def test_unknown_owl_construct_falls_back_to_owlrl():
     ontology.add((CCM.partner, RDF.type, CCM.term("Nothing")))
     rules.compile_rules(ontology)  # a non-OWL type is fine
     from rdflib.namespace import OWL
+
     ontology.add((CCM.partner, OWL.hasKey, CCM.term("x")))
     with pytest.raises(rules.Unsupported):
         rules.compile_rules(ontology)

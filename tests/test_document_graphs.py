@@ -17,10 +17,14 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 from ccmgraph import paths
 from ccmgraph.namespaces import CCM, GRAPH, ID, INFERRED_GRAPH, OA, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
-STEMS = ("gso-concept-note-2023-2024", "gso-workplan-2024-2025", "gso-workplan-2025-2026",
-         "isu-workplan-budget-2025", "universalization-workplan-2024-2025")
-NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation,
-                   CCM.acronym, CCM.alias)
+STEMS = (
+    "gso-concept-note-2023-2024",
+    "gso-workplan-2024-2025",
+    "gso-workplan-2025-2026",
+    "isu-workplan-budget-2025",
+    "universalization-workplan-2024-2025",
+)
+NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation, CCM.acronym, CCM.alias)
 TEXT_BASES = (CCM.StatedInText, CCM.ByHeading, CCM.ByPosition)
 STRUCTURAL = (CCM.carriesOut, CCM.contributesTo, CCM.subActivityOf)
 
@@ -44,16 +48,24 @@ def _named_in(text: str, names: set[str]) -> bool:
 
 def _exact(g: Graph, node) -> set[str]:
     """The quotes of the evidence of ``node``."""
-    return {str(x) for ev in g.objects(node, CCM.evidence) for sel in g.objects(ev, OA.hasSelector)
-            for x in g.objects(sel, OA.exact)}
+    return {
+        str(x)
+        for ev in g.objects(node, CCM.evidence)
+        for sel in g.objects(ev, OA.hasSelector)
+        for x in g.objects(sel, OA.exact)
+    }
 
 
 def _qualified(g: Graph, s, p, o) -> list[URIRef]:
-    return [q for q in g.objects(s, CCM.hasQualifiedLink)
-            if g.value(q, CCM.linkProperty) == p and g.value(q, CCM.linkTarget) == o]
+    return [
+        q
+        for q in g.objects(s, CCM.hasQualifiedLink)
+        if g.value(q, CCM.linkProperty) == p and g.value(q, CCM.linkTarget) == o
+    ]
 
 
 # ---------------------------------------------------------------- section 2: only what the document says
+
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_no_agent_or_meeting_the_document_does_not_name(build_result, reference, stem):
@@ -62,8 +74,14 @@ def test_no_agent_or_meeting_the_document_does_not_name(build_result, reference,
     brings it carries a non-text basis (a curator judgement, said in rdfs:comment)."""
     g = build_result.graphs[GRAPH[stem]]
     text = _text(stem)
-    kinds = (CCM.State, CCM.Organization, CCM.Meeting, CCM.MeetingOfStatesParties, CCM.ReviewConference,
-             CCM.IntersessionalMeeting)
+    kinds = (
+        CCM.State,
+        CCM.Organization,
+        CCM.Meeting,
+        CCM.MeetingOfStatesParties,
+        CCM.ReviewConference,
+        CCM.IntersessionalMeeting,
+    )
     entities = {s for k in kinds for s in reference.subjects(RDF.type, k)}
     unnamed = []
     for entity in sorted(entities & set(g.all_nodes())):
@@ -146,8 +164,9 @@ def test_curator_matched_track_by_title(build_result):
     # GSO 2025-2026: "Track 1: Cross cutting coordination and Presidency tasked support" ->
     # objective "1. Strengthen cross-cutting coordination and institutional continuity": no sentence says so.
     g = build_result.graphs[GRAPH["gso-workplan-2025-2026"]]
-    (link,) = _qualified(g, ID["workplan/gso-2025-2026/activity/track-1"], CCM.contributesTo,
-                         ID["workplan/gso-2025-2026/objective/1"])
+    (link,) = _qualified(
+        g, ID["workplan/gso-2025-2026/activity/track-1"], CCM.contributesTo, ID["workplan/gso-2025-2026/objective/1"]
+    )
     assert g.value(link, CCM.basis) == CCM.CuratorJudgement
     assert "title" in str(g.value(link, RDFS.comment))
 
@@ -157,11 +176,15 @@ def test_one_quote_per_implementer(build_result):
     # implementer is a statement of its own, backed by the bullet that names it.
     g = build_result.graphs[GRAPH["universalization-workplan-2024-2025"]]
     wp = ID["workplan/universalization-2024-2025"]
-    quotes = {str(g.value(q, CCM.linkTarget)).removeprefix(str(ID)): _exact(g, q)
-              for q in g.objects(wp, CCM.hasQualifiedLink) if g.value(q, CCM.linkProperty) == CCM.implementer}
+    quotes = {
+        str(g.value(q, CCM.linkTarget)).removeprefix(str(ID)): _exact(g, q)
+        for q in g.objects(wp, CCM.hasQualifiedLink)
+        if g.value(q, CCM.linkProperty) == CCM.implementer
+    }
     assert len(quotes) == 11
     assert quotes["state/MWI"] == {
-        "Malawi – former coordinator on Universalization and CCM State Party with leverage in Africa;"}
+        "Malawi – former coordinator on Universalization and CCM State Party with leverage in Africa;"
+    }
     assert quotes["state/IRQ"] == {"Thematic Coordinator on National Implementation Measures, Irak."}
     assert quotes["org/icbl-cmc"] == {"CMC."}
     assert quotes["state/PER"] == quotes["state/NOR"] == {"Peru and Norway Coordinators on Universalization;"}
@@ -174,14 +197,18 @@ def test_inheritance_through_a_judged_link_is_a_judgement(build_result):
     g = build_result.graphs[GRAPH["gso-workplan-2024-2025"]]
 
     def bases(element: str) -> set[URIRef]:
-        return {g.value(a, CCM.basis) for a in g.objects(ID[f"workplan/gso-2024-2025/activity/{element}"],
-                                                          CCM.hasAlignment)
-                if g.value(a, CCM.action) == ID["lap-action/10"]}
+        return {
+            g.value(a, CCM.basis)
+            for a in g.objects(ID[f"workplan/gso-2024-2025/activity/{element}"], CCM.hasAlignment)
+            if g.value(a, CCM.action) == ID["lap-action/10"]
+        }
+
     assert bases("2c") == {CCM.CuratorJudgement}
     assert bases("2a") == {CCM.InheritedFromObjective}
 
 
 # ---------------------------------------------------------------- section 3: what the documents state, as data
+
 
 def test_documents_referring_to_a_withdrawal(store):
     # Universalization: "Last year marked the first time a State Party evoked Article 20 in the CCM";
@@ -194,7 +221,9 @@ def test_documents_referring_to_a_withdrawal(store):
           GRAPH <https://w3id.org/ccmgraph/graph/reference> { ?event a ccm:Withdrawal ; ccm:withdrawingState ?state }
         }""")
     assert {str(r["doc"]).rsplit("/", 1)[-1] for r in rows} == {
-        "universalization-workplan-2024-2025", "gso-workplan-2024-2025"}
+        "universalization-workplan-2024-2025",
+        "gso-workplan-2024-2025",
+    }
     assert {str(r["state"]) for r in rows} == {str(ID["state/LTU"])}
 
 
@@ -205,20 +234,33 @@ def test_article_20_where_stated(build_result):
     assert holders == {GRAPH["universalization-workplan-2024-2025"]}
 
 
-@pytest.mark.parametrize(("instrument", "stems", "name"), [
-    # "the United Nations Security Council Resolution 1325 on Women, Peace and Security"
-    ("unscr-1325", {"gso-workplan-2025-2026"}, "Resolution 1325"),
-    # "In the Lausanne Declaration - Protecting Lives, ..."; "paragraph 9 of the Lausanne Declaration"
-    ("lausanne-declaration", {"gso-concept-note-2023-2024", "gso-workplan-2024-2025", "isu-workplan-budget-2025"},
-     "Lausanne Declaration"),
-    # "IHL more broadly" (GSO 2024-2025, 2025-2026); "IHL more generally" (Universalization)
-    ("ihl", {"gso-workplan-2024-2025", "gso-workplan-2025-2026", "universalization-workplan-2024-2025"}, "IHL"),
-    # "endorsed the working paper “Ways Forward in Universalization”"
-    ("ways-forward-in-universalization", {"universalization-workplan-2024-2025"}, "Ways Forward in Universalization"),
-    # "the resolution on the “Implementation of the Convention on Cluster Munitions”"
-    ("unga-resolution-implementation-of-the-ccm", {"universalization-workplan-2024-2025"},
-     "Implementation of the Convention on Cluster Munitions"),
-])
+@pytest.mark.parametrize(
+    ("instrument", "stems", "name"),
+    [
+        # "the United Nations Security Council Resolution 1325 on Women, Peace and Security"
+        ("unscr-1325", {"gso-workplan-2025-2026"}, "Resolution 1325"),
+        # "In the Lausanne Declaration - Protecting Lives, ..."; "paragraph 9 of the Lausanne Declaration"
+        (
+            "lausanne-declaration",
+            {"gso-concept-note-2023-2024", "gso-workplan-2024-2025", "isu-workplan-budget-2025"},
+            "Lausanne Declaration",
+        ),
+        # "IHL more broadly" (GSO 2024-2025, 2025-2026); "IHL more generally" (Universalization)
+        ("ihl", {"gso-workplan-2024-2025", "gso-workplan-2025-2026", "universalization-workplan-2024-2025"}, "IHL"),
+        # "endorsed the working paper “Ways Forward in Universalization”"
+        (
+            "ways-forward-in-universalization",
+            {"universalization-workplan-2024-2025"},
+            "Ways Forward in Universalization",
+        ),
+        # "the resolution on the “Implementation of the Convention on Cluster Munitions”"
+        (
+            "unga-resolution-implementation-of-the-ccm",
+            {"universalization-workplan-2024-2025"},
+            "Implementation of the Convention on Cluster Munitions",
+        ),
+    ],
+)
 def test_cited_instruments(build_result, reference, instrument, stems, name):
     target = ID[f"instrument/{instrument}"]
     assert (target, RDF.type, None) in reference and reference.value(target, DCTERMS.source) is not None
@@ -229,8 +271,13 @@ def test_cited_instruments(build_result, reference, instrument, stems, name):
         quotes = set()
         for s in g.subjects(CCM.cites, target):
             quotes |= {x for q in _qualified(g, s, CCM.cites, target) for x in _exact(g, q)}
-            quotes |= {str(x) for ev in g.objects(s, CCM.evidence) if (ev, CCM.forProperty, CCM.cites) in g
-                       for sel in g.objects(ev, OA.hasSelector) for x in g.objects(sel, OA.exact)}
+            quotes |= {
+                str(x)
+                for ev in g.objects(s, CCM.evidence)
+                if (ev, CCM.forProperty, CCM.cites) in g
+                for sel in g.objects(ev, OA.hasSelector)
+                for x in g.objects(sel, OA.exact)
+            }
         assert any(name.casefold() in q.casefold() for q in quotes), (stem, quotes)
 
 
@@ -280,14 +327,17 @@ def test_presidency_is_an_actor(build_result, reference):
     assert set(gso.objects(ID["workplan/gso-2024-2025"], CCM.inSupportOf)) == {presidency, ID["presidency/3rc"]}
 
 
-@pytest.mark.parametrize(("spelling", "code"), [("Irak", "IRQ"), ("Lao PDR", "LAO"), ("Philippines", "PHL"),
-                                                 ("Malawi", "MWI"), ("Cameroon", "CMR")])
+@pytest.mark.parametrize(
+    ("spelling", "code"),
+    [("Irak", "IRQ"), ("Lao PDR", "LAO"), ("Philippines", "PHL"), ("Malawi", "MWI"), ("Cameroon", "CMR")],
+)
 def test_states_found_by_the_documents_spelling(store, spelling, code):
     # "Thematic Coordinator on National Implementation Measures, Irak."; "Lao PDR – President of the 3
     # Review Conference"; "Current CCM presidency (Philippines)"; "Malawi – former coordinator";
     # "Austria and Cameroon".
     assert any(spelling.casefold() in _text(stem) for stem in STEMS)
-    rows = store.select("""
+    rows = store.select(
+        """
         PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -295,7 +345,9 @@ def test_states_found_by_the_documents_spelling(store, spelling, code):
           # @bindings
           ?state a ccm:State ; rdfs:label|skos:altLabel|skos:hiddenLabel|ccm:alias ?name .
           FILTER (LCASE(STR(?name)) = LCASE(?spelling))
-        }""", {"spelling": ox.Literal(spelling)})
+        }""",
+        {"spelling": ox.Literal(spelling)},
+    )
     assert [str(r["state"]) for r in rows] == [str(ID[f"state/{code}"])]
 
 
@@ -307,6 +359,7 @@ def test_every_named_state_is_found_by_its_spelling(build_result, reference):
 
 
 # ---------------------------------------------------------------- section 5: LAP actions people can read
+
 
 def _titles() -> dict[int, dict[str, str]]:
     with (paths.DATA / "reference" / "csv" / "lap-action-titles.csv").open(encoding="utf-8") as f:
@@ -325,6 +378,7 @@ def test_lap_titles_csv_covers_every_action():
 def test_lap_labels(reference):
     def label(n: int) -> str:
         return str(reference.value(ID[f"lap-action/{n}"], RDFS.label))
+
     # lap-actions-described.csv: "13,Formally declare Article 3 completion by the next MSP or RC,high,..."
     assert label(13) == "LAP Action 13: Formally declare Article 3 completion by the next MSP or RC"
     # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan):
@@ -334,6 +388,9 @@ def test_lap_labels(reference):
     # no source gives a title for action 4: said plainly
     assert label(4) == "LAP Action 4"
     assert "Title unknown" in str(reference.value(ID["lap-action/4"], SKOS.scopeNote))
-    unknown = [n for n in range(1, 51) if "Title unknown" in " ".join(
-        str(s) for s in reference.objects(ID[f"lap-action/{n}"], SKOS.scopeNote))]
+    unknown = [
+        n
+        for n in range(1, 51)
+        if "Title unknown" in " ".join(str(s) for s in reference.objects(ID[f"lap-action/{n}"], SKOS.scopeNote))
+    ]
     assert len(unknown) == 45

@@ -5,8 +5,8 @@ import re
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
-from tests._project import FIXTURE, cli, copy_project
 
+from _project import FIXTURE, cli, copy_project
 from ccmgraph.build import draft, draft_file, evaluate
 from ccmgraph.namespaces import CCM, ID, OA
 
@@ -19,9 +19,11 @@ def drafted(tmp_path_factory):
     root = tmp_path_factory.mktemp("va") / "project"
     with pytest.MonkeyPatch.context() as mp:
         copy_project(root, mp)
-    steps = [cli(root, "ingest", str(FIXTURE)),
-             cli(root, "draft", "data/sources/victim-assistance-workplan-2026.txt"),
-             cli(root, "build", "--quiet")]
+    steps = [
+        cli(root, "ingest", str(FIXTURE)),
+        cli(root, "draft", "data/sources/victim-assistance-workplan-2026.txt"),
+        cli(root, "build", "--quiet"),
+    ]
     for step in steps:
         assert step.returncode == 0, step.stdout + step.stderr
     built = Dataset(default_union=True)
@@ -53,12 +55,19 @@ def test_structural_links_carry_the_basis_the_layout_gives(drafted):
     assert (obj1a, CCM.hasQualifiedLink, link) in g
     assert g.value(link, CCM.linkTarget) == obj1 and g.value(link, CCM.basis) == CCM.ByHeading
     assert _quotes(g, link) == {"1) Inclusive services"}
-    links = [(s, p, o) for p in (CCM.contributesTo, CCM.subActivityOf, CCM.carriesOut)
-             for s, o in g.subject_objects(p) if str(s).startswith(str(PLAN))]
+    links = [
+        (s, p, o)
+        for p in (CCM.contributesTo, CCM.subActivityOf, CCM.carriesOut)
+        for s, o in g.subject_objects(p)
+        if str(s).startswith(str(PLAN))
+    ]
     assert links
     for s, p, o in links:
-        bases = {g.value(q, CCM.basis) for q in g.objects(s, CCM.hasQualifiedLink)
-                 if g.value(q, CCM.linkProperty) == p and g.value(q, CCM.linkTarget) == o}
+        bases = {
+            g.value(q, CCM.basis)
+            for q in g.objects(s, CCM.hasQualifiedLink)
+            if g.value(q, CCM.linkProperty) == p and g.value(q, CCM.linkTarget) == o
+        }
         assert len(bases) == 1 and bases <= {CCM.ByHeading, CCM.ByPosition}, (s, p, o, bases)
 
 
@@ -75,9 +84,9 @@ def test_structure_actions_articles_and_meetings(drafted):
     _, _, g = drafted
     obj1a = ID["workplan/victim-assistance-2026/objective/1a"]
     assert (obj1a, CCM.contributesTo, ID["workplan/victim-assistance-2026/objective/1"]) in g
-    assert {g.value(a, CCM.action) for a in g.objects(obj1a, CCM.hasAlignment)
-            if g.value(a, CCM.basis) == CCM.StatedInText} == {ID["lap-action/35"], ID["lap-action/36"],
-                                                              ID["lap-action/37"]}
+    assert {
+        g.value(a, CCM.action) for a in g.objects(obj1a, CCM.hasAlignment) if g.value(a, CCM.basis) == CCM.StatedInText
+    } == {ID["lap-action/35"], ID["lap-action/36"], ID["lap-action/37"]}
     obj2a = ID["workplan/victim-assistance-2026/objective/2a"]
     assert (obj2a, CCM.servesAction, ID["lap-action/46"]) in g
     assert (obj2a, CCM.supportsArticle, ID["article/7"]) in g
@@ -90,8 +99,11 @@ def test_structure_actions_articles_and_meetings(drafted):
 
 def test_timeline_from_quarter_headings(drafted):
     _, _, g = drafted
-    scheduled = {str(g.value(e, CCM.scheduledIn)).rsplit("/", 1)[-1]
-                 for e in g.subjects(RDF.type, CCM.TimelineEntry) if (e, CCM.partOf, PLAN) in g}
+    scheduled = {
+        str(g.value(e, CCM.scheduledIn)).rsplit("/", 1)[-1]
+        for e in g.subjects(RDF.type, CCM.TimelineEntry)
+        if (e, CCM.partOf, PLAN) in g
+    }
     assert scheduled == {"2026-Q1", "2026-Q2", "2026-Q3"}
 
 
@@ -116,9 +128,13 @@ def test_draft_does_not_overwrite_curated_work(drafted):
 
 def test_evaluation_against_the_curated_files():
     result = evaluate.evaluate()
-    assert set(result.per_document) == {"gso-concept-note-2023-2024", "gso-workplan-2024-2025",
-                                        "gso-workplan-2025-2026", "isu-workplan-budget-2025",
-                                        "universalization-workplan-2024-2025"}
+    assert set(result.per_document) == {
+        "gso-concept-note-2023-2024",
+        "gso-workplan-2024-2025",
+        "gso-workplan-2025-2026",
+        "isu-workplan-budget-2025",
+        "universalization-workplan-2024-2025",
+    }
     totals = result.totals()
     assert totals["period"].precision == totals["period"].recall == 1.0
     assert totals["timeline entries"].recall >= 0.9
@@ -128,11 +144,17 @@ def test_evaluation_against_the_curated_files():
 
 
 def test_action_phrasings_of_the_sources():
-    found = [m.group(1) for text in (
-        "Actions 10 and 11 of LAP are related", "actions 1 to 9 and have reported",
-        "LAP Actions numbers 4, 23, 28, 29, 31, 34, 36, 39 and 41 are relevant",
-        "(more specifically actions 10 and 11 A-D)", "in accordance with LAP Action 46;")
-        for m in draft._LAP.finditer(text)]
+    found = [
+        m.group(1)
+        for text in (
+            "Actions 10 and 11 of LAP are related",
+            "actions 1 to 9 and have reported",
+            "LAP Actions numbers 4, 23, 28, 29, 31, 34, 36, 39 and 41 are relevant",
+            "(more specifically actions 10 and 11 A-D)",
+            "in accordance with LAP Action 46;",
+        )
+        for m in draft._LAP.finditer(text)
+    ]
     assert found == ["10 and 11", "1 to 9", "4, 23, 28, 29, 31, 34, 36, 39 and 41", "10 and 11 A-D", "46"]
 
 
@@ -163,12 +185,17 @@ def test_the_same_plan_received_as_pdf_builds_with_no_edit(tmp_path, monkeypatch
     c.drawString(290, 40, str(page))
     c.showPage()
     c.save()
-    for step in (("ingest", str(pdf), "--stem", "victim-assistance-workplan-2026"),
-                 ("draft", "data/sources/victim-assistance-workplan-2026.txt"), ("build", "--quiet")):
+    for step in (
+        ("ingest", str(pdf), "--stem", "victim-assistance-workplan-2026"),
+        ("draft", "data/sources/victim-assistance-workplan-2026.txt"),
+        ("build", "--quiet"),
+    ):
         run = cli(root, *step)
         assert run.returncode == 0, run.stdout + run.stderr
-    assert "(4 item(s) flagged REVIEW)" in cli(root, "draft", "--force",
-                                                "data/sources/victim-assistance-workplan-2026.txt").stdout
+    assert (
+        "(4 item(s) flagged REVIEW)"
+        in cli(root, "draft", "--force", "data/sources/victim-assistance-workplan-2026.txt").stdout
+    )
     built = Dataset(default_union=True)
     built.parse(root / "dist" / "ccmgraph.nq", format="nquads")
     assert set(built.objects(PLAN, CCM.coordinator)) == {ID["state/CHL"], ID["state/IRQ"]}

@@ -90,6 +90,7 @@ def test_rdflib_sparqlstore(live_server) -> None:
 
 # -- raw HTTP edge cases --------------------------------------------------------------------
 
+
 def test_keep_alive_many_requests_on_one_connection(live_server) -> None:
     with httpx.Client(base_url=live_server.url) as client:
         for i in range(30):
@@ -101,14 +102,18 @@ def test_chunked_request_body(live_server) -> None:
     def chunks():
         yield b"SELECT (COUNT(*) AS ?n) "
         yield b"WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }"
+
     r = httpx.post(live_server.url + "/sparql", content=chunks(), headers={"Content-Type": "application/sparql-query"})
     assert r.status_code == 200 and r.json()["results"]["bindings"][0]["n"]["value"] == "50"
 
 
 def test_gzip_over_the_wire(live_server) -> None:
     with httpx.Client() as client:
-        r = client.get(live_server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 200"},
-                       headers={"Accept-Encoding": "gzip"})
+        r = client.get(
+            live_server.url + "/sparql",
+            params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 200"},
+            headers={"Accept-Encoding": "gzip"},
+        )
         assert r.headers["content-encoding"] == "gzip" and len(r.json()["results"]["bindings"]) == 200
 
 
@@ -120,11 +125,17 @@ def test_conditional_get_over_the_wire(live_server) -> None:
 
 
 def test_url_encoded_post_with_many_graphs(live_server) -> None:
-    r = httpx.post(live_server.url + "/sparql", data={
-        "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
-        "named-graph-uri": [FIXTURE_GRAPH, "https://w3id.org/ccmgraph/graph/reference"]})
+    r = httpx.post(
+        live_server.url + "/sparql",
+        data={
+            "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+            "named-graph-uri": [FIXTURE_GRAPH, "https://w3id.org/ccmgraph/graph/reference"],
+        },
+    )
     assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [
-        FIXTURE_GRAPH, "https://w3id.org/ccmgraph/graph/reference"]
+        FIXTURE_GRAPH,
+        "https://w3id.org/ccmgraph/graph/reference",
+    ]
 
 
 def test_a_client_that_gives_up_stops_its_query(live_server) -> None:
@@ -144,6 +155,7 @@ def test_a_client_that_gives_up_stops_its_query(live_server) -> None:
 
 # -- over a remote engine: the same endpoint in front of Oxigraph server --------------------
 
+
 @pytest.fixture(scope="module")
 def oxigraph_server(sparql_dist, tmp_path_factory):
     import shutil
@@ -157,12 +169,25 @@ def oxigraph_server(sparql_dist, tmp_path_factory):
     if not binary.exists():
         binary = Path(shutil.which("oxigraph") or binary)
     location = tmp_path_factory.mktemp("oxigraph") / "db"
-    subprocess.run([str(binary), "load", "--location", str(location), "--file", str(sparql_dist / "ccmgraph.nq")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(binary), "load", "--location", str(location), "--file", str(sparql_dist / "ccmgraph.nq")],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
-    proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(location), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(binary),
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/query"
     deadline = time.monotonic() + 30
     while True:
@@ -203,6 +228,7 @@ def test_the_endpoint_over_a_remote_store(oxigraph_server) -> None:
 
 # -- `ccmgraph serve`: the command-line server, with two HTTP processes ----------------------
 
+
 @pytest.mark.slow
 def test_ccmgraph_serve_with_options(sparql_dist, tmp_path) -> None:
     import os
@@ -218,8 +244,24 @@ def test_ccmgraph_serve_with_options(sparql_dist, tmp_path) -> None:
     refused = subprocess.run([str(cli), "serve", "--allow-update"], env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "update_token" in refused.stderr
     port = free_port()
-    proc = subprocess.Popen([str(cli), "serve", "--port", str(port), "--http-workers", "2", "--timeout", "1",
-                             "--max-rows", "10", "--log-level", "warning"], env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            str(cli),
+            "serve",
+            "--port",
+            str(port),
+            "--http-workers",
+            "2",
+            "--timeout",
+            "1",
+            "--max-rows",
+            "10",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/sparql"
     try:
         deadline = time.monotonic() + 60

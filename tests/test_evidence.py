@@ -7,7 +7,7 @@ TEXT = "Coordinators:\n\nGermany and Austria\n\nThe Coordinators met. The Coordi
 
 def test_locate_gives_offsets_of_the_exact_text():
     span = locate(TEXT, "Germany and Austria")
-    assert TEXT[span.start:span.end] == "Germany and Austria" == span.exact
+    assert TEXT[span.start : span.end] == "Germany and Austria" == span.exact
 
 
 def test_whitespace_in_a_quote_matches_any_whitespace_run():

@@ -91,7 +91,7 @@ def attacks(url: str) -> dict[str, str]:
         "after a local name": f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ex:o.SERVICE<{url}>{{ ?s ?p ?x }} }}",
         "no-break space": f"SELECT * WHERE {{ ?s ?p ?o\u00a0SERVICE <{url}> {{ ?s ?p ?x }} }}",
         "long s": f"SELECT * WHERE {{ ?s ?p ?o \u017fERVICE <{url}> {{ ?s ?p ?x }} }}",
-        "unterminated string": f"SELECT * WHERE {{ ?s ?p \"x SERVICE <{url}> {{ ?s ?p ?x }} }}",
+        "unterminated string": f'SELECT * WHERE {{ ?s ?p "x SERVICE <{url}> {{ ?s ?p ?x }} }}',
     }
 
 
@@ -103,8 +103,10 @@ BENIGN = {
     "in a comment": "SELECT * WHERE { ?s ?p ?o } # uses no SERVICE at all",
     "variable": "SELECT ?service WHERE { ?service ?p ?o }",
     "dollar variable": "SELECT $service WHERE { $service ?p ?o }",
-    "local name": ("PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
-                   "SELECT * WHERE { ?s a sd:Service ; sd:serviceArea ?a }"),
+    "local name": (
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
+        "SELECT * WHERE { ?s a sd:Service ; sd:serviceArea ?a }"
+    ),
     "language tag": 'SELECT * WHERE { ?s ?p "x"@en-service }',
 }
 
@@ -152,29 +154,35 @@ def test_refusal_gives_the_position() -> None:
     assert (refused.value.line, refused.value.column) == (3, 3)
 
 
-@pytest.mark.parametrize("text, kind, form", [
-    ("SELECT * WHERE { ?s ?p ?o }", "query", "select"),
-    ("# a comment\nPREFIX ex: <http://e/>\nBASE <http://b/>\nconstruct where { ?s ?p ?o }", "query", "construct"),
-    ("PREFIX : <http://e/> DESCRIBE :x", "query", "describe"),
-    ("ASK{}", "query", "ask"),
-    ("INSERT DATA { <http://a> <http://b> <http://c> }", "update", None),
-    ("PREFIX ex: <http://e/> DELETE WHERE { ?s ?p ?o }", "update", None),
-    ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "update", None),
-    ("CLEAR ALL", "update", None),
-    ("nonsense", "unknown", None),
-    ("", "unknown", None),
-])
+@pytest.mark.parametrize(
+    "text, kind, form",
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "query", "select"),
+        ("# a comment\nPREFIX ex: <http://e/>\nBASE <http://b/>\nconstruct where { ?s ?p ?o }", "query", "construct"),
+        ("PREFIX : <http://e/> DESCRIBE :x", "query", "describe"),
+        ("ASK{}", "query", "ask"),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", "update", None),
+        ("PREFIX ex: <http://e/> DELETE WHERE { ?s ?p ?o }", "update", None),
+        ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "update", None),
+        ("CLEAR ALL", "update", None),
+        ("nonsense", "unknown", None),
+        ("", "unknown", None),
+    ],
+)
 def test_inspect_tells_queries_from_updates(text: str, kind: str, form: str | None) -> None:
     assert guard.inspect(text) == guard.Inspection(kind, form)
 
 
-@pytest.mark.parametrize("text", [
-    "LOAD <http://127.0.0.1/data.ttl>",
-    "load silent <http://127.0.0.1/data.ttl> into graph <http://g>",
-    "LOADSILENT<http://127.0.0.1/data.ttl>",
-    "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1/sparql> { ?s ?p ?o } }",
-    "\\u004cOAD <http://127.0.0.1/data.ttl>",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOAD <http://127.0.0.1/data.ttl>",
+        "load silent <http://127.0.0.1/data.ttl> into graph <http://g>",
+        "LOADSILENT<http://127.0.0.1/data.ttl>",
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1/sparql> { ?s ?p ?o } }",
+        "\\u004cOAD <http://127.0.0.1/data.ttl>",
+    ],
+)
 def test_updates_that_fetch_are_refused(text: str) -> None:
     with pytest.raises(guard.Refused):
         guard.check_update(text)
@@ -188,30 +196,44 @@ def test_ordinary_updates_pass() -> None:
 # ----------------------------------------------------------------------------------------
 # property tests: generated spellings and positions
 
+
 def _case(word: str, flips: list[bool]) -> str:
     return "".join(c.upper() if f else c.lower() for c, f in zip(word, flips, strict=True))
 
 
 separators = st.sampled_from(["", " ", "\n", "\t", "\r\n", " #c\n", "#\n", "  "])
 endpoints = st.sampled_from(["<http://127.0.0.1:9/sparql>", "?ep", "$ep", "ex:ep", ":ep", "<sparql>"])
-wrappers = st.sampled_from([
-    "SELECT * WHERE {{ {0} }}", "SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ {0} }} }}",
-    "SELECT * WHERE {{ {{ SELECT * WHERE {{ {0} }} }} }}", "ASK {{ FILTER NOT EXISTS {{ {0} }} }}",
-    "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ {0} }} }}", "SELECT * WHERE {{ ?s ?p ?o .{0} }}",
-    "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE {{ {{ }} UNION {{ {0} }} }}",
-])
+wrappers = st.sampled_from(
+    [
+        "SELECT * WHERE {{ {0} }}",
+        "SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ {0} }} }}",
+        "SELECT * WHERE {{ {{ SELECT * WHERE {{ {0} }} }} }}",
+        "ASK {{ FILTER NOT EXISTS {{ {0} }} }}",
+        "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ {0} }} }}",
+        "SELECT * WHERE {{ ?s ?p ?o .{0} }}",
+        "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE {{ {{ }} UNION {{ {0} }} }}",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(flips=st.lists(st.booleans(), min_size=7, max_size=7), silent=st.booleans(),
-       silent_flips=st.lists(st.booleans(), min_size=6, max_size=6),
-       sep1=separators, sep2=separators, sep3=separators, endpoint=endpoints, wrapper=wrappers,
-       escape_at=st.one_of(st.none(), st.integers(0, 6)))
-def test_generated_service_clauses_are_refused(flips, silent, silent_flips, sep1, sep2, sep3, endpoint,
-                                               wrapper, escape_at) -> None:
+@given(
+    flips=st.lists(st.booleans(), min_size=7, max_size=7),
+    silent=st.booleans(),
+    silent_flips=st.lists(st.booleans(), min_size=6, max_size=6),
+    sep1=separators,
+    sep2=separators,
+    sep3=separators,
+    endpoint=endpoints,
+    wrapper=wrappers,
+    escape_at=st.one_of(st.none(), st.integers(0, 6)),
+)
+def test_generated_service_clauses_are_refused(
+    flips, silent, silent_flips, sep1, sep2, sep3, endpoint, wrapper, escape_at
+) -> None:
     keyword = _case("service", flips)
     if escape_at is not None:
-        keyword = keyword[:escape_at] + f"\\u{ord(keyword[escape_at]):04x}" + keyword[escape_at + 1:]
+        keyword = keyword[:escape_at] + f"\\u{ord(keyword[escape_at]):04x}" + keyword[escape_at + 1 :]
     silent_word = _case("silent", silent_flips) + sep2 if silent else ""
     clause = keyword + sep1 + silent_word + endpoint + sep3 + "{ ?s ?p ?o }"
     with pytest.raises(guard.Refused):
@@ -219,8 +241,11 @@ def test_generated_service_clauses_are_refused(flips, silent, silent_flips, sep1
 
 
 @settings(max_examples=300, deadline=None)
-@given(inside=st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\\n\r'),
-                      max_size=40).map(lambda t: t + " SERVICE <http://127.0.0.1/> {}"))
+@given(
+    inside=st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\\n\r'), max_size=40
+    ).map(lambda t: t + " SERVICE <http://127.0.0.1/> {}")
+)
 def test_service_inside_strings_is_data(inside: str) -> None:
     text = f'SELECT * WHERE {{ ?s ?p "{inside}" }}'
     assert guard.check_query(text).form == "select"

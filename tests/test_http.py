@@ -6,15 +6,33 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from _site_fixtures import site  # noqa: F401
-
-PATHS = ["/", "/api", "/id", "/query", "/coverage", "/timeline", "/workplans", "/dataset", "/downloads", "/docs",
-         "/search?q=gender", "/api/search?q=gender", "/id/lap-action/10", "/api/lap-actions/10", "/health",
-         "/sparql?query=ASK%7B%7D", "/static/site.css", "/favicon.ico", "/openapi.json", "/ontology", "/no-such-page"]
+PATHS = [
+    "/",
+    "/api",
+    "/id",
+    "/query",
+    "/coverage",
+    "/timeline",
+    "/workplans",
+    "/dataset",
+    "/downloads",
+    "/docs",
+    "/search?q=gender",
+    "/api/search?q=gender",
+    "/id/lap-action/10",
+    "/api/lap-actions/10",
+    "/health",
+    "/sparql?query=ASK%7B%7D",
+    "/static/site.css",
+    "/favicon.ico",
+    "/openapi.json",
+    "/ontology",
+    "/no-such-page",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_head_answers_like_get_without_a_body(site, path):  # noqa: F811
+def test_head_answers_like_get_without_a_body(site, path):
     get = httpx.get(site + path, headers={"Accept": "text/html"})
     head = httpx.head(site + path, headers={"Accept": "text/html"})
     assert head.status_code == get.status_code != 405
@@ -23,7 +41,7 @@ def test_head_answers_like_get_without_a_body(site, path):  # noqa: F811
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_security_headers_on_every_answer(site, path):  # noqa: F811
+def test_security_headers_on_every_answer(site, path):
     r = httpx.get(site + path)
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
@@ -33,18 +51,18 @@ def test_security_headers_on_every_answer(site, path):  # noqa: F811
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
 
 
-def test_ontology_page_allows_only_its_own_style_block(site):  # noqa: F811
+def test_ontology_page_allows_only_its_own_style_block(site):
     r = httpx.get(site + "/ontology", headers={"Accept": "text/html"})
     assert r.status_code == 200
     assert "style-src 'self' 'sha256-" in r.headers["content-security-policy"]
 
 
-def test_query_parameter_on_home_fills_the_query_page(site):  # noqa: F811
+def test_query_parameter_on_home_fills_the_query_page(site):
     r = httpx.get(site + "/", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "text/html"})
     assert r.status_code == 200 and "ASK { ?s ?p ?o }</textarea>" in r.text
 
 
-def test_favicon_and_brand_link(site):  # noqa: F811
+def test_favicon_and_brand_link(site):
     icon = httpx.get(site + "/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
     assert icon.text.startswith("<svg")
@@ -52,7 +70,7 @@ def test_favicon_and_brand_link(site):  # noqa: F811
     assert '<a class="brand" href="/"' in page and 'rel="icon" href="/static/favicon.svg"' in page
 
 
-def test_docs_page_loads_nothing_from_elsewhere(site):  # noqa: F811
+def test_docs_page_loads_nothing_from_elsewhere(site):
     r = httpx.get(site + "/docs")
     assert r.status_code == 200
     assert "cdn" not in r.text.lower() and "https://" not in r.text

@@ -1,7 +1,6 @@
 """Incremental validation: after a conforming build, SHACL checks only the work plans that changed."""
 
-from tests._project import copy_project
-
+from _project import copy_project
 from ccmgraph import build as building
 
 
@@ -12,8 +11,11 @@ def test_only_changed_plans_are_validated_and_their_errors_still_caught(tmp_path
     assert building.run(since=dist).validated == "0 changed work plan(s)"
     plan = root / "data" / "workplans" / "gso-workplan-2024-2025.ttl"
     # a timeline entry scheduled in two quarters: the TimelineEntry shape allows one
-    plan.write_text(plan.read_text().replace("ccm:scheduledIn period:2024-Q4 ;",
-                                             "ccm:scheduledIn period:2024-Q4 , period:2025-Q1 ;", 1))
+    plan.write_text(
+        plan.read_text().replace(
+            "ccm:scheduledIn period:2024-Q4 ;", "ccm:scheduledIn period:2024-Q4 , period:2025-Q1 ;", 1
+        )
+    )
     result = building.run(since=dist)
     assert result.validated == "1 changed work plan(s)"
     assert not result.report.conforms
@@ -47,5 +49,7 @@ def test_sparql_constraints_in_incremental_validation(tmp_path, monkeypatch, bui
     result = building.run(since=dist)
     assert result.validated == "2 changed work plan(s)"
     messages = sorted(v.message for v in result.report.violations)
-    assert messages == ["A link on curator judgement must say why in rdfs:comment.",
-                        "The budget lines do not add up to the stated total."]
+    assert messages == [
+        "A link on curator judgement must say why in rdfs:comment.",
+        "The budget lines do not add up to the stated total.",
+    ]

@@ -7,8 +7,8 @@ import docx
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
-from tests._project import FIXTURE, cli, copy_project
 
+from _project import FIXTURE, cli, copy_project
 from ccmgraph.build import ingest
 
 BODY = [
@@ -23,7 +23,7 @@ BODY = [
 
 def _pdf(path, lines, per_page=25):
     c = canvas.Canvas(str(path), pagesize=A4)
-    pages = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
+    pages = [lines[i : i + per_page] for i in range(0, len(lines), per_page)]
     for number, page in enumerate(pages, 1):
         c.drawString(72, 800, "CCM/MSP/2026/TEST")  # running header
         for row, text in enumerate(page):
@@ -55,8 +55,9 @@ def test_docx_round_trip_keeps_paragraphs_and_tables_not_headers(tmp_path):
     table = document.add_table(rows=2, cols=3)
     for cell, value in zip(table.rows[0].cells, ("Outcomes", "Outputs", "Activities"), strict=True):
         cell.text = value
-    for cell, value in zip(table.rows[1].cells, ("Services are inclusive.", "- A compilation.", "Hold a workshop."),
-                           strict=True):
+    for cell, value in zip(
+        table.rows[1].cells, ("Services are inclusive.", "- A compilation.", "Hold a workshop."), strict=True
+    ):
         cell.text = value
     document.save(path)
     text, tool = ingest.extract(path)
@@ -82,12 +83,15 @@ def test_ingest_writes_text_and_record(tmp_path, monkeypatch):
         ingest.ingest(FIXTURE, stem="va-work-plan-2026")
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("broken.pdf", b"%PDF-1.4 this is not a PDF", "not a readable PDF"),
-    ("broken.docx", b"PK not a zip", "not a readable Word"),
-    ("plan.odt", b"whatever", "cannot ingest .odt"),
-    ("empty.txt", b"two words", "almost no text"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.pdf", b"%PDF-1.4 this is not a PDF", "not a readable PDF"),
+        ("broken.docx", b"PK not a zip", "not a readable Word"),
+        ("plan.odt", b"whatever", "cannot ingest .odt"),
+        ("empty.txt", b"two words", "almost no text"),
+    ],
+)
 def test_bad_input_is_a_clear_error_naming_the_file(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

@@ -80,8 +80,9 @@ def test_default_is_turtle(client):
     r = client.get("/id/state/DEU", headers={"Accept": "*/*"})
     assert r.headers["content-type"].startswith("text/turtle")
     g = Graph().parse(data=r.text, format="turtle")
-    assert (URIRef(ID + "state/DEU"), RDFS.label, Literal("Germany")) in g or \
-           any(str(o) == "Germany" for o in g.objects(URIRef(ID + "state/DEU"), RDFS.label))
+    assert (URIRef(ID + "state/DEU"), RDFS.label, Literal("Germany")) in g or any(
+        str(o) == "Germany" for o in g.objects(URIRef(ID + "state/DEU"), RDFS.label)
+    )
 
 
 @pytest.mark.parametrize("name,term", [("ontology", CCM + "WorkPlan"), ("shapes", None)])
@@ -94,8 +95,11 @@ def test_ontology_and_shapes(client, name, term):
         assert (URIRef(term), RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g
     html = client.get(f"/{name}", headers={"Accept": "text/html"})
     assert html.headers["content-type"].startswith("text/html")
-    for suffix, (media, parser) in {"jsonld": ("application/ld+json", "json-ld"), "nt": ("application/n-triples", "nt"),
-                                    "rdf": ("application/rdf+xml", "xml")}.items():
+    for suffix, (media, parser) in {
+        "jsonld": ("application/ld+json", "json-ld"),
+        "nt": ("application/n-triples", "nt"),
+        "rdf": ("application/rdf+xml", "xml"),
+    }.items():
         r = client.get(f"/{name}.{suffix}")
         assert r.headers["content-type"].startswith(media)
         assert len(Graph().parse(data=r.text, format=parser)) == len(g)

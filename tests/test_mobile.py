@@ -7,17 +7,34 @@ from __future__ import annotations
 
 import pytest
 
-from _site_fixtures import browser_page, needs_chromium, site  # noqa: F401
+from support import browser_page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
-MAIN_PAGES = ["/", "/query", "/coverage", "/timeline", "/workplans", "/id/workplan/gso-2024-2025",
-              "/id/workplan/gso-2024-2025/activity/2c", "/id/lap-action/10", "/id/state/DEU", "/id/org/unidir",
-              "/id/meeting/13msp", "/id/source/gso-workplan-2024-2025", "/dataset", "/downloads",
-              "/search?q=gender+UNIDIR", "/ontology", "/shapes", "/docs", "/no-such-page"]
+MAIN_PAGES = [
+    "/",
+    "/query",
+    "/coverage",
+    "/timeline",
+    "/workplans",
+    "/id/workplan/gso-2024-2025",
+    "/id/workplan/gso-2024-2025/activity/2c",
+    "/id/lap-action/10",
+    "/id/state/DEU",
+    "/id/org/unidir",
+    "/id/meeting/13msp",
+    "/id/source/gso-workplan-2024-2025",
+    "/dataset",
+    "/downloads",
+    "/search?q=gender+UNIDIR",
+    "/ontology",
+    "/shapes",
+    "/docs",
+    "/no-such-page",
+]
 
 
-def test_no_page_scrolls_sideways_at_390_px(site):  # noqa: F811
+def test_no_page_scrolls_sideways_at_390_px(site):
     outside: list[str] = []
     csp: list[str] = []
     wide = {}
@@ -35,7 +52,7 @@ def test_no_page_scrolls_sideways_at_390_px(site):  # noqa: F811
     assert outside == [] and csp == []
 
 
-def test_search_box_in_the_header_finds_both_words(site):  # noqa: F811
+def test_search_box_in_the_header_finds_both_words(site):
     with browser_page(site, 1400, javascript=False) as page:
         page.goto(site + "/timeline")
         page.fill("header.site input[name=q]", "gender UNIDIR")
@@ -53,14 +70,14 @@ def test_search_box_in_the_header_finds_both_words(site):  # noqa: F811
         assert "/id/" in page.url
 
 
-def test_a_common_word_alone_finds_nothing_rather_than_everything(site):  # noqa: F811
+def test_a_common_word_alone_finds_nothing_rather_than_everything(site):
     with browser_page(site, 1400, javascript=False) as page:
         page.goto(site + "/search?q=a")
         assert page.locator("ol.hits > li").count() == 0
         assert "Only very common words" in page.inner_text("main")
 
 
-def test_coverage_cell_leads_to_the_elements_it_counts(site):  # noqa: F811
+def test_coverage_cell_leads_to_the_elements_it_counts(site):
     with browser_page(site, 1400, javascript=False) as page:
         page.goto(site + "/coverage")
         cell = page.locator("#action-10 td.cell a[href*='workplan=gso-2024-2025']")
@@ -78,7 +95,7 @@ def test_coverage_cell_leads_to_the_elements_it_counts(site):  # noqa: F811
         assert "InheritedFromObjective" not in page.inner_text("main")
 
 
-def test_pale_coverage_cells_are_readable(site):  # noqa: F811
+def test_pale_coverage_cells_are_readable(site):
     """WCAG AA: text in every coverage cell has a contrast of at least 4.5:1 with its background."""
     with browser_page(site, 1400) as page:
         page.goto(site + "/coverage")
@@ -92,7 +109,7 @@ def test_pale_coverage_cells_are_readable(site):  # noqa: F811
         assert ratios and min(ratios) >= 4.5, min(ratios)
 
 
-def test_error_page_is_html_with_the_site_around_it(site):  # noqa: F811
+def test_error_page_is_html_with_the_site_around_it(site):
     with browser_page(site, 390, javascript=False) as page:
         response = page.goto(site + "/id/lap-action/99")
         assert response.status == 404
@@ -101,7 +118,7 @@ def test_error_page_is_html_with_the_site_around_it(site):  # noqa: F811
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
 
 
-def test_docs_render_the_operations_without_internet(site):  # noqa: F811
+def test_docs_render_the_operations_without_internet(site):
     outside: list[str] = []
     csp: list[str] = []
     with browser_page(site, 1400, outside=outside, csp_errors=csp) as page:
@@ -113,7 +130,7 @@ def test_docs_render_the_operations_without_internet(site):  # noqa: F811
     assert outside == [] and csp == []
 
 
-def test_query_page_runs_under_the_security_policy(site):  # noqa: F811
+def test_query_page_runs_under_the_security_policy(site):
     csp: list[str] = []
     outside: list[str] = []
     with browser_page(site, 1400, outside=outside, csp_errors=csp) as page:
@@ -129,7 +146,7 @@ def test_query_page_runs_under_the_security_policy(site):  # noqa: F811
 
 
 @pytest.mark.parametrize("path", ["/id/lap-action/10", "/coverage", "/id/workplan/gso-2024-2025"])
-def test_print_layout(site, path):  # noqa: F811
+def test_print_layout(site, path):
     """Printed for a meeting: no navigation or forms, the content kept, the coverage matrix on the page."""
     with browser_page(site, 1100, javascript=False) as page:
         page.goto(site + path)

@@ -31,12 +31,15 @@ def test_no_server_errors_and_schema_conformance(app):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=6, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case):
-            case.call_and_validate(checks=[not_a_server_error, response_schema_conformance,
-                                           content_type_conformance],
-                                   excluded_checks=[status_code_conformance])
+            case.call_and_validate(
+                checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+                excluded_checks=[status_code_conformance],
+            )
 
         check()

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import uvicorn
 
 from ccmgraph import paths
 from ccmgraph.web.app import create_app
-from support import free_port
+from support import CHROMIUM, CHROMIUM_ARGS, free_port, needs_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 OUT = paths.ROOT / "test-output"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +39,18 @@ def server(store, dist):
 def page(server):
     OUT.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, java_script_enabled=False)
         outside: list[str] = []
         # nothing may leave 127.0.0.1: every other request is recorded and aborted
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
-                      else (outside.append(route.request.url), route.abort()))
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(server)
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
         pg = context.new_page()
         yield pg
         assert outside == [], f"requests outside the server: {outside}"
@@ -108,8 +110,7 @@ def test_workplan_page(server, page):
 def test_coverage_and_lap_action_by_basis(server, page):
     """The weakest basis counted is chosen on the page; by default curator judgement is not counted."""
     page.goto(f"{server}/coverage")
-    gso2526 = next(i for i, th in enumerate(page.locator("table.heat thead th").all_inner_texts())
-                   if "2025-2026" in th)
+    gso2526 = next(i for i, th in enumerate(page.locator("table.heat thead th").all_inner_texts()) if "2025-2026" in th)
     # gso-workplan-2025-2026.txt cites no LAP action by number: no cell of its column by default
     assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 0
     assert "curator judgement" not in page.locator("p.counted").inner_text()

@@ -7,14 +7,17 @@ from rdflib.namespace import TIME
 from ccmgraph.build.periods import PERIOD_PREFIX, PeriodError, bounds, describe
 
 
-@pytest.mark.parametrize("key,start,end", [
-    ("2025-Q1", date(2025, 1, 1), date(2025, 3, 31)),
-    ("2024-Q4", date(2024, 10, 1), date(2024, 12, 31)),
-    ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
-    ("2025", date(2025, 1, 1), date(2025, 12, 31)),
-    ("2025-H2", date(2025, 7, 1), date(2025, 12, 31)),
-    ("2024-12--2025-09", date(2024, 12, 1), date(2025, 9, 30)),
-])
+@pytest.mark.parametrize(
+    "key,start,end",
+    [
+        ("2025-Q1", date(2025, 1, 1), date(2025, 3, 31)),
+        ("2024-Q4", date(2024, 10, 1), date(2024, 12, 31)),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2025", date(2025, 1, 1), date(2025, 12, 31)),
+        ("2025-H2", date(2025, 7, 1), date(2025, 12, 31)),
+        ("2024-12--2025-09", date(2024, 12, 1), date(2025, 9, 30)),
+    ],
+)
 def test_bounds(key, start, end):
     assert bounds(key)[:2] == (start, end)
 

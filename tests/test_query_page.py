@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from ccmgraph import paths
+from support import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = paths.ROOT / "test-output"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [
+    pytest.mark.browser,
+    needs_chromium,
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +20,12 @@ def page(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         # nothing may leave 127.0.0.1
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
-                      else route.abort())
+        context.route(
+            "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
@@ -54,10 +51,13 @@ def test_type_a_query_run_it_and_read_the_rows(page, live_server) -> None:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(live_server.url + "/query")
     assert "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>" in page.input_value("#query")
-    run_query(page, "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\n"
-                    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-                    "SELECT ?action ?number ?label WHERE {\n  ?action a ccm:LAPAction ; ccm:actionNumber ?number ;\n"
-                    "    rdfs:label ?label\n} ORDER BY ?number")
+    run_query(
+        page,
+        "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?action ?number ?label WHERE {\n  ?action a ccm:LAPAction ; ccm:actionNumber ?number ;\n"
+        "    rdfs:label ?label\n} ORDER BY ?number",
+    )
     rows = page.locator("#results-table tbody tr")
     assert rows.count() == 50
     first = [c.inner_text() for c in rows.nth(0).locator("td").all()]
@@ -83,11 +83,18 @@ def test_download_link_serves_the_format(page, live_server) -> None:
 
 
 def test_construct_results_and_a_named_query(page, live_server) -> None:
-    run_query(page, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ccmgraph/graph/endpoint-test> "
-                    "{ ?s ?p ?o } }")
+    run_query(
+        page, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ccmgraph/graph/endpoint-test> { ?s ?p ?o } }"
+    )
     assert page.locator("#results-table tbody tr").count() == 8
     assert [a.get_attribute("data-format") for a in page.locator("#downloads a").all()] == [
-        "ttl", "nt", "jsonld", "rdfxml", "trig", "nq"]
+        "ttl",
+        "nt",
+        "jsonld",
+        "rdfxml",
+        "trig",
+        "nq",
+    ]
     page.select_option("#named", "lap-action-by-number")
     assert "VALUES (?number)" in page.input_value("#query")
     page.click("#run")

@@ -43,8 +43,12 @@ def test_axiomatic_noise_is_not_kept():
 def test_built_graph_has_inferred_serves_action(build_result):
     inferred = build_result.inferred
     alignments = build_result.graphs
-    pairs = {(s, o) for g in alignments.values() for s, a in g.subject_objects(CCM.hasAlignment)
-             for o in g.objects(a, CCM.action)}
+    pairs = {
+        (s, o)
+        for g in alignments.values()
+        for s, a in g.subject_objects(CCM.hasAlignment)
+        for o in g.objects(a, CCM.action)
+    }
     assert pairs, "no alignments in the data"
     assert all((s, CCM.servesAction, o) in inferred for s, o in pairs)
     assert all((o, CCM.servedBy, s) in inferred for s, o in pairs)

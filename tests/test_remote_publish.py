@@ -22,6 +22,9 @@ from ccmgraph import publish
 from ccmgraph.store import PROJECT_GRAPHS, Credentials
 from support import free_port
 
+# real Virtuoso and Oxigraph servers: run by `make test-all` (CI), not by the quick `make test`
+pytestmark = pytest.mark.slow
+
 CLI = str(Path(sys.executable).with_name("ccmgraph"))
 ENGINES = ("virtuoso", "oxigraph")
 
@@ -62,8 +65,7 @@ def test_publish_loads_every_graph_counts_it_back_and_is_idempotent(engine: Runn
     assert set(store.graphs) == set(expected)
 
 
-def test_dry_run_says_what_it_would_replace_and_changes_nothing(engine: Running, dist: Path,
-                                                               tmp_path: Path) -> None:
+def test_dry_run_says_what_it_would_replace_and_changes_nothing(engine: Running, dist: Path, tmp_path: Path) -> None:
     env = {**engine.env, "CCMGRAPH_DIST": str(dist)}
     assert run_cli("publish", engine.endpoint, env=env).returncode == 0
     # a dump without one graph, and one triple fewer in another
@@ -71,15 +73,22 @@ def test_dry_run_says_what_it_would_replace_and_changes_nothing(engine: Running,
     gone, smaller = PROJECT_GRAPHS + "gso-concept-note-2023-2024", PROJECT_GRAPHS + "ontology"
     changed = tmp_path / "dist"
     changed.mkdir()
-    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs.items()
-             if g != gone for t in (triples[1:] if g == smaller else triples)]
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+        for g, triples in graphs.items()
+        if g != gone
+        for t in (triples[1:] if g == smaller else triples)
+    ]
     (changed / "ccmgraph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
     store = engine.store()
     before = store.version
     dry = run_cli("publish", engine.endpoint, "--dry-run", "--dist", str(changed), env=engine.env)
     assert dry.returncode == 0, dry.stderr
-    assert re.search(rf"replace {re.escape(smaller)}\s+{len(graphs[smaller])} triples now -> "
-                     rf"{len(graphs[smaller]) - 1} triples", dry.stdout), dry.stdout
+    assert re.search(
+        rf"replace {re.escape(smaller)}\s+{len(graphs[smaller])} triples now -> "
+        rf"{len(graphs[smaller]) - 1} triples",
+        dry.stdout,
+    ), dry.stdout
     assert re.search(rf"{re.escape(gone)}\s+{len(graphs[gone])} triples now -> deleted", dry.stdout), dry.stdout
     store.forget_version()
     assert store.version == before and store.graph_sizes([gone])[gone] == len(graphs[gone])
@@ -97,8 +106,12 @@ def test_dry_run_says_what_it_would_replace_and_changes_nothing(engine: Running,
 
 def test_wrong_credentials_are_a_clear_error(tmp_path: Path) -> None:
     engine = require("virtuoso")
-    quad = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"),
-                   ox.NamedNode(PROJECT_GRAPHS + "tiny"))
+    quad = ox.Quad(
+        ox.NamedNode("http://example.org/s"),
+        ox.NamedNode("http://example.org/p"),
+        ox.Literal("o"),
+        ox.NamedNode(PROJECT_GRAPHS + "tiny"),
+    )
     (tmp_path / "ccmgraph.nq").write_bytes(ox.serialize([quad], format=ox.RdfFormat.N_QUADS) or b"")
     env = {**engine.env, Credentials.PASSWORD_ENV: "not-the-password"}
     done = run_cli("publish", engine.endpoint, "--dist", str(tmp_path), env=env)

@@ -33,6 +33,9 @@ from ccmgraph.store import EmbeddedStore, RemoteStore
 from ccmgraph.web.app import create_app
 from support import free_port
 
+# real Virtuoso and Oxigraph servers: run by `make test-all` (CI), not by the quick `make test`
+pytestmark = pytest.mark.slow
+
 ENGINES = ("virtuoso", "oxigraph")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -51,8 +54,10 @@ def normalised(value: Any) -> Any:
     join) and unbound on Oxigraph (the unbound value of an unmatched OPTIONAL is an error in
     the aggregate): both are taken as "nothing"."""
     if isinstance(value, dict):  # ?countedBases: the basis notations GROUP_CONCAT joins by spaces
-        return {k: " ".join(sorted(v.split())) if k == "countedBases" and isinstance(v, str) else normalised(v)
-                for k, v in value.items()}
+        return {
+            k: " ".join(sorted(v.split())) if k == "countedBases" and isinstance(v, str) else normalised(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return sorted((normalised(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
     if isinstance(value, float):
@@ -128,8 +133,10 @@ def comparable(url: str, answer: Any) -> Any:
 
 def test_every_analyst_endpoint_answers_the_same(published: Running, store: EmbeddedStore) -> None:
     settings = SparqlSettings(workers=1, cache_bytes=0)
-    with TestClient(create_app(store, settings=settings)) as here, \
-            TestClient(create_app(published.store(), settings=settings)) as there:
+    with (
+        TestClient(create_app(store, settings=settings)) as here,
+        TestClient(create_app(published.store(), settings=settings)) as there,
+    ):
         urls = analyst_requests(here)
         assert len(urls) > 30 and any(u.startswith("/api/queries/activities-serving-action") for u in urls)
         differ = []
@@ -145,13 +152,15 @@ def test_a_runaway_query_is_stopped_and_the_client_told(published: Running) -> N
     settings = SparqlSettings(timeout=2.0, workers=1)
     with TestClient(create_app(published.store(), settings=settings)) as client:
         started = time.monotonic()
-        response = client.get("/sparql", params={"query": RUNAWAY},
-                              headers={"Accept": "application/sparql-results+json"})
+        response = client.get(
+            "/sparql", params={"query": RUNAWAY}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert response.status_code == 503 and "timed out" in response.text
         assert time.monotonic() - started < 8
         # and the endpoint serves on
-        quick = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                           headers={"Accept": "application/sparql-results+json"})
+        quick = client.get(
+            "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert quick.status_code == 200 and quick.json()["boolean"] is True
 
 
@@ -177,9 +186,12 @@ def test_the_engines_own_time_limit_is_set(published: Running) -> None:
 def serve(endpoint: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cli = str(Path(sys.executable).with_name("ccmgraph"))
-    proc = subprocess.Popen([cli, "serve", "--sparql-endpoint", endpoint, "--port", str(port),
-                             "--log-level", "warning"],
-                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [cli, "serve", "--sparql-endpoint", endpoint, "--port", str(port), "--log-level", "warning"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -191,8 +203,9 @@ def serve(endpoint: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"ccmgraph serve did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
 
 
-def test_two_servers_over_one_store_answer_alike_and_follow_a_publish(published: Running, dist: Path,
-                                                                     tmp_path: Path) -> None:
+def test_two_servers_over_one_store_answer_alike_and_follow_a_publish(
+    published: Running, dist: Path, tmp_path: Path
+) -> None:
     query = {"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"}
     accept = {"Accept": "application/sparql-results+json"}
     servers = [serve(published.endpoint, published.env) for _ in range(2)]
@@ -211,9 +224,18 @@ def test_two_servers_over_one_store_answer_alike_and_follow_a_publish(published:
 
         gone = next(g for g in graphs if g.endswith("gso-concept-note-2023-2024"))
         changed = tmp_path / "ccmgraph.nq"
-        changed.write_bytes(ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-                                          for g, ts in graphs.items() if g != gone for t in ts],
-                                         format=ox.RdfFormat.N_QUADS) or b"")
+        changed.write_bytes(
+            ox.serialize(
+                [
+                    ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                    for g, ts in graphs.items()
+                    if g != gone
+                    for t in ts
+                ],
+                format=ox.RdfFormat.N_QUADS,
+            )
+            or b""
+        )
         publish.publish(published.store(), changed)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -241,8 +263,14 @@ def test_a_store_that_does_not_answer_is_a_502_or_503_never_a_500() -> None:
     with TestClient(app, raise_server_exceptions=False) as client:
         sparql = client.get("/sparql", params={"query": "ASK {}"})
         assert sparql.status_code == 503 and "did not answer" in sparql.text
-        for url in ("/health", "/dataset", "/api/coverage", "/api/queries/evidence-spans", "/coverage",
-                    "/id/lap-action/10"):
+        for url in (
+            "/health",
+            "/dataset",
+            "/api/coverage",
+            "/api/queries/evidence-spans",
+            "/coverage",
+            "/id/lap-action/10",
+        ):
             response = client.get(url)
             assert response.status_code == 502, (url, response.status_code)
             assert "Connection refused" in response.text or "ConnectError" in response.text
@@ -250,10 +278,13 @@ def test_a_store_that_does_not_answer_is_a_502_or_503_never_a_500() -> None:
 
 def test_query_command_over_a_dead_store_is_a_clear_error() -> None:
     cli = str(Path(sys.executable).with_name("ccmgraph"))
-    done = subprocess.run([cli, "query", "ASK {}", "--sparql-endpoint", f"http://127.0.0.1:{free_port()}/sparql"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [cli, "query", "ASK {}", "--sparql-endpoint", f"http://127.0.0.1:{free_port()}/sparql"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1 and "the store did not answer" in done.stderr and "Traceback" not in done.stderr
-
 
 
 def test_an_answer_the_store_cut_at_its_time_limit_is_never_passed_on(dist: Path) -> None:
@@ -269,13 +300,16 @@ def test_an_answer_the_store_cut_at_its_time_limit_is_never_passed_on(dist: Path
         store = engine.store()
         publish.publish(store, dist / "ccmgraph.nq")
         # a long search for rare matches: Oxigraph stops it after 1 s, in the middle of the answer
-        slow = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?a ?d WHERE { "
-                "?a rdfs:label ?c . ?d rdfs:label ?f FILTER(STRLEN(?c) + STRLEN(?f) = 7) }")
+        slow = (
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?a ?d WHERE { "
+            "?a rdfs:label ?c . ?d rdfs:label ?f FILTER(STRLEN(?c) + STRLEN(?f) = 7) }"
+        )
         with pytest.raises(IncompleteAnswer):
             store.select(slow)
         with TestClient(create_app(store, settings=SparqlSettings(timeout=30, workers=1))) as client:
-            response = client.get("/sparql", params={"query": slow},
-                                  headers={"Accept": "application/sparql-results+json"})
+            response = client.get(
+                "/sparql", params={"query": slow}, headers={"Accept": "application/sparql-results+json"}
+            )
             assert response.status_code == 503 and "incomplete answer" in response.text
     finally:
         engine.stop()

@@ -24,18 +24,21 @@ def client(store, dist) -> TestClient:
 def main(client: TestClient, path: str) -> str:
     r = client.get(path, headers=HTML)
     assert r.status_code == 200, r.text
-    return r.text[r.text.index("<main>"):]
+    return r.text[r.text.index("<main>") :]
 
 
 def test_activity_page_says_what_it_serves_in_words(client):
     page = main(client, "/id/workplan/gso-2024-2025/activity/2a")
-    serves = page[page.index('id="serves"'):page.index('id="quotes"')]
+    serves = page[page.index('id="serves"') : page.index('id="quotes"')]
     # gso-workplan-2024-2025.txt, objective 2a: "(more specifically actions 10 and 11 A-D)"
-    assert re.search(r'serves <a href="/id/lap-action/10">LAP Action 10</a> \(<span[^>]*>inherited from the objective'
-                     r"</span>\): <q>\(more specifically actions 10 and 11 A-D\)</q>", serves)
-    readable = page[:page.index('<details class="statements">')]  # the raw statements stay, folded below
+    assert re.search(
+        r'serves <a href="/id/lap-action/10">LAP Action 10</a> \(<span[^>]*>inherited from the objective'
+        r"</span>\): <q>\(more specifically actions 10 and 11 A-D\)</q>",
+        serves,
+    )
+    readable = page[: page.index('<details class="statements">')]  # the raw statements stay, folded below
     i = readable.find("/alignment/")
-    assert i < 0, readable[i - 300:i + 80]
+    assert i < 0, readable[i - 300 : i + 80]
     assert "InheritedFromObjective<" not in readable
     # LAP actions in number order: 1, 8, 10, 11 (not 1, 10, 11, 8)
     assert re.findall(r'href="/id/lap-action/(\d+)">LAP', serves) == ["1", "8", "10", "11"]
@@ -51,8 +54,8 @@ def test_source_document_page_shows_the_text_with_linked_spans(client):
     # gso-workplan-2024-2025.txt: "c) work with IPU and dedicated parliamentarians on the promotion ..."
     span = re.search(r'<a class="span" href="#span-7785-8016-backs" id="span-7785-8016"><mark>c\) work with IPU', page)
     assert span
-    backs = page[page.index('id="span-7785-8016-backs"'):]
-    backs = backs[:backs.index("</li>")]
+    backs = page[page.index('id="span-7785-8016-backs"') :]
+    backs = backs[: backs.index("</li>")]
     assert 'href="/id/workplan/gso-2024-2025/activity/2c"' in backs
     assert page.count('class="span"') >= 100
 
@@ -60,7 +63,7 @@ def test_source_document_page_shows_the_text_with_linked_spans(client):
 def test_state_page_lists_its_roles_by_label(client):
     page = main(client, "/id/state/DEU")
     assert "<h1>Germany</h1>" in page
-    linked = page[page.index('id="linked"'):]
+    linked = page[page.index('id="linked"') :]
     # gso-workplan-2024-2025.txt: "Coordinators: Germany and Austria"
     assert re.search(r"<dt>coordinator</dt><dd>.*General Status and Operation work plan 2024-2025", linked)
 
@@ -72,7 +75,9 @@ def test_numbers_sort_as_numbers():
 
     assert sorted([Literal(39), Literal(4), Literal(41)], key=sort_key) == [Literal(4), Literal(39), Literal(41)]
     assert sorted(["LAP Action 39", "LAP Action 4"], key=lambda s: sort_key(Literal(s))) == [
-        "LAP Action 4", "LAP Action 39"]
+        "LAP Action 4",
+        "LAP Action 39",
+    ]
 
 
 def test_lap_action_page_each_quote_once_basis_in_words(client):
@@ -86,11 +91,14 @@ def test_lap_action_page_each_quote_once_basis_in_words(client):
     assert "title unknown" in page or "action-title" in page
 
 
-@pytest.mark.parametrize(("context", "before", "after"), [
-    ("ion of the Lausanne Action Plan ", "…of the Lausanne Action Plan ", None),
-    (" and across thematic areas (more", None, " and across thematic areas…"),
-    ("gender and to reinforc", None, "gender and to…"),
-])
+@pytest.mark.parametrize(
+    ("context", "before", "after"),
+    [
+        ("ion of the Lausanne Action Plan ", "…of the Lausanne Action Plan ", None),
+        (" and across thematic areas (more", None, " and across thematic areas…"),
+        ("gender and to reinforc", None, "gender and to…"),
+    ],
+)
 def test_context_is_cut_at_word_boundaries(context, before, after):
     if before is not None:
         assert presentation.before(context) == before
@@ -103,12 +111,15 @@ def test_workplan_page_orders_parts_and_says_what_they_serve(client):
     sections = re.findall(r'<section id="(\w+)">', page)
     assert sections[:2] == ["objective", "activity"]
     # gso-workplan-2024-2025.txt, objective 2a: "(more specifically actions 10 and 11 A-D)"
-    objective = page[page.index('href="/id/workplan/gso-2024-2025/objective/2a"'):]
-    objective = objective[:objective.index("</li>")]
+    objective = page[page.index('href="/id/workplan/gso-2024-2025/objective/2a"') :]
+    objective = objective[: objective.index("</li>")]
     # ... and "(more specifically actions 1 and 8)": four actions, stated for the objective itself
-    assert re.search(r'serves LAP actions <a href="/id/lap-action/1">1</a>, <a href="/id/lap-action/8">8</a>, '
-                     r'<a href="/id/lap-action/10">10</a>, <a href="/id/lap-action/11">11</a> '
-                     r'<small class="muted">\(stated in the text\)</small>', objective), objective
+    assert re.search(
+        r'serves LAP actions <a href="/id/lap-action/1">1</a>, <a href="/id/lap-action/8">8</a>, '
+        r'<a href="/id/lap-action/10">10</a>, <a href="/id/lap-action/11">11</a> '
+        r'<small class="muted">\(stated in the text\)</small>',
+        objective,
+    ), objective
 
 
 def test_dataset_summary_above_the_turtle(client, dist):
@@ -134,8 +145,8 @@ def test_coverage_cells_carry_the_basis_to_the_filtered_lap_action_page(client):
 
 def test_lap_action_page_for_one_work_plan_keeps_it_when_the_basis_changes(client):
     page = main(client, "/id/lap-action/10?workplan=gso-2024-2025&basis=stated")
-    form = page[page.index('<form class="inline"'):]
-    form = form[:form.index("</form>")]
+    form = page[page.index('<form class="inline"') :]
+    form = form[: form.index("</form>")]
     assert '<input type="hidden" name="workplan" value="gso-2024-2025">' in form
     assert '<option value="stated" selected>' in form
     assert '<p class="counted">Counting links stated in the text.</p>' in page

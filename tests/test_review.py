@@ -9,13 +9,14 @@ import time
 import httpx
 import pytest
 import uvicorn
-from tests._project import FIXTURE, copy_project
-from tests.test_pages import ARGS, CHROMIUM, OUT, free_port
 
+from _project import FIXTURE, copy_project
 from ccmgraph import build as building
 from ccmgraph.build import draft_file, ingest
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
+from support import CHROMIUM, CHROMIUM_ARGS, free_port
+from test_pages import OUT
 
 STEM = "victim-assistance-workplan-2026"
 
@@ -57,11 +58,17 @@ def test_review_page_shows_flags_first_quotes_in_place_and_matches(server):
     sync_api = pytest.importorskip("playwright.sync_api")
     OUT.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, java_script_enabled=False)
         outside: list[str] = []
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
-                      else (outside.append(route.request.url), route.abort()))
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(server)
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
         page = context.new_page()
         page.goto(f"{server}/review/{STEM}")
         page.screenshot(path=str(OUT / "review.png"), full_page=False)
@@ -79,8 +86,10 @@ def test_review_page_shows_flags_first_quotes_in_place_and_matches(server):
         # what was matched to which reference resource
         matched = page.locator("dd", has_text="matched to Iraq").count()
         assert matched >= 1
-        assert page.locator("dd", has_text="matched to LAP Action 46").count() >= 1 or \
-            page.locator("dd", has_text="matched to").filter(has_text="46").count() >= 1
+        assert (
+            page.locator("dd", has_text="matched to LAP Action 46").count() >= 1
+            or page.locator("dd", has_text="matched to").filter(has_text="46").count() >= 1
+        )
         browser.close()
         assert outside == [], f"requests outside the server: {outside}"
 
@@ -89,5 +98,3 @@ def test_review_reads_the_last_build(server):
     body = httpx.get(f"{server}/review/{STEM}").text
     assert "victim-assistance-workplan-2026.ttl" in body
     assert body.index("Flagged for review") < body.index("Statements, in the order of the text")
-
-

@@ -22,8 +22,10 @@ def client(store, dist) -> TestClient:
 def test_the_build_writes_the_index(dist):
     with sqlite3.connect(dist / search_index.FILE) as db:
         n = db.execute("SELECT count(*) FROM docs").fetchone()[0]
-        row = db.execute("SELECT label, quotes, notes FROM docs WHERE resource = ?",
-                         ("https://w3id.org/ccmgraph/id/workplan/gso-2024-2025/activity/2c",)).fetchone()
+        row = db.execute(
+            "SELECT label, quotes, notes FROM docs WHERE resource = ?",
+            ("https://w3id.org/ccmgraph/id/workplan/gso-2024-2025/activity/2c",),
+        ).fetchone()
     assert n > 500
     label, quotes, notes = row
     assert label == "Work with the IPU and parliamentarians on the norms of the CCM"

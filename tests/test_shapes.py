@@ -20,35 +20,35 @@ PREFIXES = """
 
 BROKEN = {
     "SourceDocument": 'x:doc a ccm:SourceDocument ; dcterms:title "T" ; ccm:fileName "a.txt" ; '
-                      'ccm:issuer x:wg ; ccm:sha256 "NOT-HEX" .',
+    'ccm:issuer x:wg ; ccm:sha256 "NOT-HEX" .',
     "Evidence": 'x:ev a ccm:Evidence ; oa:hasSelector x:q , x:p . x:q oa:exact "four" . '
-                'x:p oa:start "0"^^xsd:nonNegativeInteger ; oa:end "9"^^xsd:nonNegativeInteger .',
+    'x:p oa:start "0"^^xsd:nonNegativeInteger ; oa:end "9"^^xsd:nonNegativeInteger .',
     "WorkPlan": 'x:wp a ccm:WorkPlan ; rdfs:label "W" .',
     "PlanElement": 'x:a a ccm:Activity ; rdfs:label "A" ; ccm:position 0 .',
     "TimelineEntry": 'x:t a ccm:TimelineEntry ; rdfs:label "T" .',
     "Budget": 'x:b a ccm:Budget ; ccm:totalAmount 100.0 ; ccm:currency "CHF" ; ccm:budgetLine x:l1 , x:l2 . '
-              'x:l1 a ccm:BudgetLine ; ccm:amount 60.0 . x:l2 a ccm:BudgetLine ; ccm:amount 30.0 .',
+    "x:l1 a ccm:BudgetLine ; ccm:amount 60.0 . x:l2 a ccm:BudgetLine ; ccm:amount 30.0 .",
     "BudgetLine": 'x:l a ccm:BudgetLine ; ccm:amount "-5"^^xsd:decimal .',
-    "ActionAlignment": 'x:e ccm:hasAlignment x:al . x:al a ccm:ActionAlignment ; ccm:basis ccm:StatedInText .',
-    "CuratorJudgementExplained": 'x:al ccm:basis ccm:CuratorJudgement .',
+    "ActionAlignment": "x:e ccm:hasAlignment x:al . x:al a ccm:ActionAlignment ; ccm:basis ccm:StatedInText .",
+    "CuratorJudgementExplained": "x:al ccm:basis ccm:CuratorJudgement .",
     "Continuation": 'x:c a ccm:Continuation ; ccm:basis ccm:CuratorJudgement ; rdfs:comment "why" .',
     "LAPAction": 'x:a51 a ccm:LAPAction ; ccm:actionNumber 51 ; skos:notation "51" ; rdfs:label "LAP Action 51" .',
     "State": 'x:s a ccm:State ; rdfs:label "Germany" ; ccm:iso3166Alpha3 "de" .',
-    "TreatyStatus": 'x:st a ccm:TreatyStatus ; ccm:status ccm:StateParty ; dcterms:source x:src .',
+    "TreatyStatus": "x:st a ccm:TreatyStatus ; ccm:status ccm:StateParty ; dcterms:source x:src .",
     "Agent": 'x:o a ccm:Organization ; rdfs:label "O" .',
     "Meeting": 'x:m a ccm:Meeting ; rdfs:label "M" ; dcterms:source x:s ; ccm:presidency x:s1 , x:s2 . '
-               'x:s1 a ccm:State . x:s2 a ccm:State .',
-    "ConventionArticle": 'x:art a ccm:ConventionArticle ; ccm:articleNumber 24 .',
+    "x:s1 a ccm:State . x:s2 a ccm:State .",
+    "ConventionArticle": "x:art a ccm:ConventionArticle ; ccm:articleNumber 24 .",
     "StateCategory": 'x:cat a ccm:StateCategory ; rdfs:label "C" ; ccm:statusCriterion x:notastatus .',
-    "QualifiedLink": 'x:a ccm:hasQualifiedLink x:q . x:q a ccm:QualifiedLink ; ccm:linkProperty ccm:contributesTo ; '
-                     'ccm:linkTarget x:b ; ccm:basis ccm:ByHeading .',
-    "StructuralLinkQualified": 'x:a ccm:contributesTo x:b .',
-    "StatedCount": 'x:n a ccm:StatedCount ; ccm:countValue 112 .',
-    "StaffPosition": 'x:p a ccm:StaffPosition ; ccm:fullTimeEquivalent 1.5 .',
+    "QualifiedLink": "x:a ccm:hasQualifiedLink x:q . x:q a ccm:QualifiedLink ; ccm:linkProperty ccm:contributesTo ; "
+    "ccm:linkTarget x:b ; ccm:basis ccm:ByHeading .",
+    "StructuralLinkQualified": "x:a ccm:contributesTo x:b .",
+    "StatedCount": "x:n a ccm:StatedCount ; ccm:countValue 112 .",
+    "StaffPosition": "x:p a ccm:StaffPosition ; ccm:fullTimeEquivalent 1.5 .",
     "Presidency": 'x:p a ccm:Presidency ; rdfs:label "P" ; dcterms:source x:s .',
-    "OfficialDocument": 'x:d a ccm:OfficialDocument .',
-    "Interval": 'x:i a time:ProperInterval ; time:hasBeginning x:b ; time:hasEnd x:e . '
-                'x:b time:inXSDDate "2025-03-01"^^xsd:date . x:e time:inXSDDate "2025-01-01"^^xsd:date .',
+    "OfficialDocument": "x:d a ccm:OfficialDocument .",
+    "Interval": "x:i a time:ProperInterval ; time:hasBeginning x:b ; time:hasEnd x:e . "
+    'x:b time:inXSDDate "2025-03-01"^^xsd:date . x:e time:inXSDDate "2025-01-01"^^xsd:date .',
 }
 
 SHAPES = Graph().parse(paths.SHAPES)
@@ -63,7 +63,7 @@ def _shape_of(result_shape, shapes: Graph) -> URIRef:
 
 
 def test_every_shape_has_a_broken_fixture():
-    declared = {str(s)[len(SHAPE_NS):] for s in SHAPES.subjects(RDF.type, SH.NodeShape)}
+    declared = {str(s)[len(SHAPE_NS) :] for s in SHAPES.subjects(RDF.type, SH.NodeShape)}
     assert declared == set(BROKEN)
 
 
@@ -72,8 +72,9 @@ def test_shape_reports_its_violation(name):
     data = Graph().parse(data=PREFIXES + BROKEN[name], format="turtle")
     conforms, results, _ = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
     assert not conforms
-    failing = {_shape_of(results.value(r, SH.sourceShape), SHAPES)
-               for r in results.subjects(RDF.type, SH.ValidationResult)}
+    failing = {
+        _shape_of(results.value(r, SH.sourceShape), SHAPES) for r in results.subjects(RDF.type, SH.ValidationResult)
+    }
     assert URIRef(SHAPE_NS + name) in failing
 
 
@@ -87,9 +88,11 @@ def test_qualified_link_reports_each_failure():
 
 
 def test_qualified_structural_link_conforms():
-    ok = (BROKEN["StructuralLinkQualified"] + ' x:a ccm:hasQualifiedLink x:q . x:q a ccm:QualifiedLink ; '
-          'ccm:linkProperty ccm:contributesTo ; ccm:linkTarget x:b ; ccm:basis ccm:CuratorJudgement ; '
-          'rdfs:comment "why" .')
+    ok = (
+        BROKEN["StructuralLinkQualified"] + " x:a ccm:hasQualifiedLink x:q . x:q a ccm:QualifiedLink ; "
+        "ccm:linkProperty ccm:contributesTo ; ccm:linkTarget x:b ; ccm:basis ccm:CuratorJudgement ; "
+        'rdfs:comment "why" .'
+    )
     data = Graph().parse(data=PREFIXES + ok, format="turtle")
     conforms, _, text = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
     assert conforms, text

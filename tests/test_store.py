@@ -8,14 +8,16 @@ from ccmgraph.errors import QuerySyntaxError
 from ccmgraph.store import Credentials, QueryError, RemoteStore, StoreUnreachable, default_graph_store
 from support import free_port
 
-COUNT_ACTIONS = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> "
-                 "SELECT (COUNT(?a) AS ?n) WHERE { ?a a ccm:LAPAction }")
+COUNT_ACTIONS = (
+    "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT (COUNT(?a) AS ?n) WHERE { ?a a ccm:LAPAction }"
+)
 
 
 def test_select_binds_parameters_as_terms(store):
     rows = store.select(
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { ?a ccm:actionNumber ?n }",
-        {"n": ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))})
+        {"n": ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))},
+    )
     assert rows == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
 
 
@@ -34,8 +36,9 @@ def test_select_formats(store, media_type):
 
 
 def test_construct_formats(store):
-    answer = store.query("CONSTRUCT WHERE { ?s a <https://w3id.org/ccmgraph/ontology#LAPAction> }",
-                         "application/n-triples")
+    answer = store.query(
+        "CONSTRUCT WHERE { ?s a <https://w3id.org/ccmgraph/ontology#LAPAction> }", "application/n-triples"
+    )
     assert answer.form == "graph" and answer.body.count(b"\n") == 50
 
 
@@ -55,7 +58,8 @@ def test_remote_store_publishes_and_queries(dist, store):
     assert remote.select(COUNT_ACTIONS) == store.select(COUNT_ACTIONS)
     bound = remote.select(
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { ?a ccm:actionNumber ?n }",
-        {"n": ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))})
+        {"n": ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))},
+    )
     assert bound == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
     # the publication graph is in the engine's union, but not in the dataset a query sees
     every = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -72,8 +76,9 @@ def test_remote_store_that_does_not_answer_is_a_store_error():
 
 
 def test_credentials_come_from_the_environment_and_are_never_printed():
-    creds = Credentials.from_environment({"CCMGRAPH_STORE_USER": "dba", "CCMGRAPH_STORE_PASSWORD": "s3cret",
-                                          "CCMGRAPH_STORE_AUTH": "digest"})
+    creds = Credentials.from_environment(
+        {"CCMGRAPH_STORE_USER": "dba", "CCMGRAPH_STORE_PASSWORD": "s3cret", "CCMGRAPH_STORE_AUTH": "digest"}
+    )
     assert creds.user == "dba" and creds.scheme == "digest" and "s3cret" not in repr(creds)
     assert isinstance(creds.auth(), httpx.DigestAuth)
     token = Credentials.from_environment({"CCMGRAPH_STORE_TOKEN": "t0k"})
@@ -83,11 +88,14 @@ def test_credentials_come_from_the_environment_and_are_never_printed():
         Credentials.from_environment({"CCMGRAPH_STORE_AUTH": "kerberos"})
 
 
-@pytest.mark.parametrize(("endpoint", "graph_store"), [
-    ("http://127.0.0.1:8890/sparql", "http://127.0.0.1:8890/sparql-graph-crud-auth"),
-    ("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/store"),
-    ("http://127.0.0.1:3030/ds/sparql", "http://127.0.0.1:3030/ds/data"),
-])
+@pytest.mark.parametrize(
+    ("endpoint", "graph_store"),
+    [
+        ("http://127.0.0.1:8890/sparql", "http://127.0.0.1:8890/sparql-graph-crud-auth"),
+        ("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/store"),
+        ("http://127.0.0.1:3030/ds/sparql", "http://127.0.0.1:3030/ds/data"),
+    ],
+)
 def test_graph_store_address_follows_the_engines_convention(endpoint, graph_store):
     assert default_graph_store(endpoint) == graph_store
 
@@ -95,8 +103,10 @@ def test_graph_store_address_follows_the_engines_convention(endpoint, graph_stor
 def test_bind_places_values_where_filters_see_them(store):
     from ccmgraph.store import bind_parameters
 
-    marked = ("PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { # @bindings\n"
-              "?a ccm:actionNumber ?m . FILTER(?m = ?n) }")
+    marked = (
+        "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { # @bindings\n"
+        "?a ccm:actionNumber ?m . FILTER(?m = ?n) }"
+    )
     ten = ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     assert "VALUES (?n)" in bind_parameters(marked, {"n": ten}).split("FILTER")[0]
     assert store.select(marked, {"n": ten}) == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]

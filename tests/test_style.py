@@ -3,13 +3,15 @@
 import re
 import shutil
 
-from tests._project import copy_project
+import pytest
 
+from _project import copy_project
 from ccmgraph import build as building
 from ccmgraph import paths
 from ccmgraph.build import style
 
 
+@pytest.mark.slow  # formats and rebuilds the five files twice
 def test_formatting_the_five_files_keeps_the_graph(tmp_path, monkeypatch, build_result):
     root = copy_project(tmp_path / "project", monkeypatch)
     files = sorted((root / "data" / "workplans").glob("*.ttl"))
@@ -21,8 +23,9 @@ def test_formatting_the_five_files_keeps_the_graph(tmp_path, monkeypatch, build_
         assert style.format_file(path) is False  # formatting is stable
         assert style.check_file(path) == []
     built = building.run()
-    assert {(n, *t) for n, g in built.graphs.items() for t in g} == \
-        {(n, *t) for n, g in build_result.graphs.items() for t in g}
+    assert {(n, *t) for n, g in built.graphs.items() for t in g} == {
+        (n, *t) for n, g in build_result.graphs.items() for t in g
+    }
 
 
 def test_the_curated_files_follow_the_convention():
@@ -37,8 +40,10 @@ def test_check_names_file_and_line(tmp_path):
     shutil.copy(src, path)
     number = len(path.read_text().splitlines()) + 1
     with path.open("a") as f:  # what the files had before they were slimmed
-        f.write("@prefix obj: <https://w3id.org/ccmgraph/id/workplan/gso-2024-2025/objective/> .\n"
-                "obj:1 ccm:partOf <https://w3id.org/ccmgraph/id/workplan/gso-2024-2025> .\n")
+        f.write(
+            "@prefix obj: <https://w3id.org/ccmgraph/id/workplan/gso-2024-2025/objective/> .\n"
+            "obj:1 ccm:partOf <https://w3id.org/ccmgraph/id/workplan/gso-2024-2025> .\n"
+        )
     problems = style.check_file(path)
     assert f"{path}:{number}: prefix obj: should be objective:" in problems
     assert f"{path}:{number + 1}: ccm:partOf is derived by the build; drop it" in problems
@@ -60,8 +65,9 @@ def test_long_quotes_are_wrapped_and_still_match(tmp_path, monkeypatch):
 
 def test_a_change_of_graph_is_refused(tmp_path):
     path = tmp_path / "x.ttl"
-    path.write_text('@prefix ccm: <https://w3id.org/ccmgraph/ontology#> .\n'
-                    '<https://w3id.org/ccmgraph/id/x> ccm:quote "a b" .\n')
+    path.write_text(
+        '@prefix ccm: <https://w3id.org/ccmgraph/ontology#> .\n<https://w3id.org/ccmgraph/id/x> ccm:quote "a b" .\n'
+    )
     assert style.formatted(path.read_text(), path).count("ccm:quote") == 1
     path.write_text("this is not turtle\n")
     try:

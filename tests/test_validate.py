@@ -15,8 +15,12 @@ BROKEN = """
 
 def test_report_names_focus_path_message_and_file():
     data = Graph().parse(data=BROKEN, format="turtle")
-    report = validate(data, Graph().parse(paths.SHAPES), Graph().parse(paths.ONTOLOGY),
-                      files_by_subject({Path("data/reference/lap.ttl"): data}))
+    report = validate(
+        data,
+        Graph().parse(paths.SHAPES),
+        Graph().parse(paths.ONTOLOGY),
+        files_by_subject({Path("data/reference/lap.ttl"): data}),
+    )
     assert not report.conforms
     (v,) = report.violations
     assert v.focus == "<https://w3id.org/ccmgraph/id/lap-action/99>"

@@ -7,14 +7,19 @@ import sys
 import threading
 import time
 
-from tests._project import copy_project
+from _project import copy_project
 
 
 def test_watch_rebuilds_after_a_save(tmp_path, monkeypatch):
     root = copy_project(tmp_path / "project", monkeypatch)
     env = {**os.environ, "CCMGRAPH_ROOT": str(root), "CCMGRAPH_DIST": str(root / "dist")}
-    proc = subprocess.Popen([sys.executable, "-m", "ccmgraph.cli", "build", "--quiet", "--watch", "--interval", "0.2"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ccmgraph.cli", "build", "--quiet", "--watch", "--interval", "0.2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
 
@@ -32,8 +37,11 @@ def test_watch_rebuilds_after_a_save(tmp_path, monkeypatch):
     try:
         wait_for("wrote")
         plan = root / "data" / "workplans" / "gso-workplan-2024-2025.ttl"
-        plan.write_text(plan.read_text().replace('"General Status and Operation work plan 2024-2025"@en',
-                                                 '"GSO work plan 2024-2025 (edited)"@en'))
+        plan.write_text(
+            plan.read_text().replace(
+                '"General Status and Operation work plan 2024-2025"@en', '"GSO work plan 2024-2025 (edited)"@en'
+            )
+        )
         wait_for("changed: gso-workplan-2024-2025.ttl")
         wait_for("wrote")
         assert "GSO work plan 2024-2025 (edited)" in (root / "dist" / "ccmgraph.nq").read_text()
@@ -48,7 +56,9 @@ def test_watch_rebuilds_after_a_save(tmp_path, monkeypatch):
 def test_help_and_query_do_not_import_the_build():
     # the build's libraries (SHACL, OWL-RL, pyLODE: seconds); rdflib itself is the vocabulary of
     # ccmgraph.namespaces, which the query path's prefix predeclaration reads
-    code = ("import sys, ccmgraph.cli; "
-            "print(sorted(m for m in ('pyshacl', 'owlrl', 'pylode', 'ccmgraph.build') if m in sys.modules))")
+    code = (
+        "import sys, ccmgraph.cli; "
+        "print(sorted(m for m in ('pyshacl', 'owlrl', 'pylode', 'ccmgraph.build') if m in sys.modules))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"

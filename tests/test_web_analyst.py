@@ -21,18 +21,28 @@ def client(store, dist, tmp_path_factory) -> TestClient:
         "# title: Label of a LAP action\n# description: The label of the action with this number.\n"
         "# param: n integer 10 -- action number\n"
         "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "SELECT ?n ?action ?label WHERE { ?action ccm:actionNumber ?n ; rdfs:label ?label }\n", encoding="utf-8")
+        "SELECT ?n ?action ?label WHERE { ?action ccm:actionNumber ?n ; rdfs:label ?label }\n",
+        encoding="utf-8",
+    )
     return TestClient(create_app(store=store, dist=dist, queries_dir=qdir))
 
 
 # ------------------------------------------------------------------ named queries
 
+
 def test_queries_listed_with_parameters(client):
     body = client.get("/api/queries").json()
     [q] = body
     assert q["name"] == "action-label"
-    assert q["parameters"][0] == {"name": "n", "type": "integer", "example": "10", "description": "action number",
-                                  "required": True, "allowed": None, "default": None}
+    assert q["parameters"][0] == {
+        "name": "n",
+        "type": "integer",
+        "example": "10",
+        "description": "action number",
+        "required": True,
+        "allowed": None,
+        "default": None,
+    }
     assert q["url"] == "/api/queries/action-label?n=10"
 
 
@@ -44,7 +54,7 @@ def test_query_runs_with_bound_parameter(client):
 def test_query_wrong_type_is_422_naming_parameter(client):
     r = client.get("/api/queries/action-label", params={"n": "ten"})
     assert r.status_code == 422 and r.json()["parameter"] == "n"
-    r = client.get("/api/queries/action-label", params={"n": '10 } } DROP ALL #'})
+    r = client.get("/api/queries/action-label", params={"n": "10 } } DROP ALL #"})
     assert r.status_code == 422
 
 
@@ -54,8 +64,10 @@ def test_query_missing_parameter_and_unknown_query(client):
 
 
 def test_query_csv_by_suffix_and_accept(client):
-    for r in (client.get("/api/queries/action-label.csv?n=10"),
-              client.get("/api/queries/action-label?n=10", headers={"Accept": "text/csv"})):
+    for r in (
+        client.get("/api/queries/action-label.csv?n=10"),
+        client.get("/api/queries/action-label?n=10", headers={"Accept": "text/csv"}),
+    ):
         assert r.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(r.text)))
         assert rows == [{"n": "10", "action": ID + "lap-action/10", "label": "LAP Action 10"}]
@@ -72,6 +84,7 @@ def test_project_queries_list(store, dist):
 
 
 # ------------------------------------------------------------------ LAP actions
+
 
 def test_lap_actions_lists_fifty_with_counts(client):
     body = client.get("/api/lap-actions", params={"limit": 50}).json()
@@ -108,12 +121,13 @@ def test_lap_action_detail_with_quote(client):
 
 def test_lap_action_quote_offsets_match_source(client):
     from ccmgraph import paths
+
     body = client.get("/api/lap-actions/10").json()
     for e in body["elements"]:
         for q in e["quotes"]:
             stem = q["document"].rsplit("/", 1)[-1]
             text = (paths.SOURCES / f"{stem}.txt").read_text(encoding="utf-8")
-            assert text[q["start"]:q["end"]] == q["exact"]
+            assert text[q["start"] : q["end"]] == q["exact"]
 
 
 def test_lap_action_filters_unknown_and_bad(client):
@@ -129,10 +143,16 @@ def test_lap_action_filters_unknown_and_bad(client):
 
 # ------------------------------------------------------------------ coverage
 
+
 def test_coverage_matrix_and_gaps(client):
     body = client.get("/api/coverage").json()
-    assert {w["id"] for w in body["workplans"]} == {"gso-2023-2024", "gso-2024-2025", "gso-2025-2026",
-                                                    "universalization-2024-2025", "isu-2025"}
+    assert {w["id"] for w in body["workplans"]} == {
+        "gso-2023-2024",
+        "gso-2024-2025",
+        "gso-2025-2026",
+        "universalization-2024-2025",
+        "isu-2025",
+    }
     a10 = next(a for a in body["actions"] if a["number"] == 10)
     # "Actions 10 and 11 of LAP are related to the universalization" (stated for the whole plan)
     assert a10["cells"]["universalization-2024-2025"]["strongest"] == "StatedInText"
@@ -155,6 +175,7 @@ def test_coverage_cycle_and_csv(client):
 
 
 # ------------------------------------------------------------------ work plans
+
 
 def test_workplans(client):
     body = client.get("/api/workplans").json()
@@ -179,6 +200,7 @@ def test_workplan_detail_in_document_order(client):
 
 # ------------------------------------------------------------------ States and partners
 
+
 def test_state_roles(client):
     body = client.get("/api/states/deu").json()
     assert body["label"] == "Germany"
@@ -202,6 +224,7 @@ def test_partners(client):
 
 
 # ------------------------------------------------------------------ timeline, compare, search
+
 
 def test_timeline_range(client):
     body = client.get("/api/timeline", params={"from": "2024-10-01", "to": "2024-12-31"}).json()
@@ -342,7 +365,7 @@ GENDER = {4, 23, 28, 29, 31, 34, 36, 39, 41}
 
 
 def counted(basis):
-    return BASES[:BASES.index(basis) + 1]
+    return BASES[: BASES.index(basis) + 1]
 
 
 @pytest.mark.parametrize("basis", BASES)
@@ -402,14 +425,16 @@ def test_default_basis_is_stated_or_inherited(client):
 
 @pytest.mark.parametrize("basis", BASES)
 def test_named_query_by_basis_through_the_api(client_project, basis):
-    rows = client_project.get("/api/queries/actions-without-activity-in-cycle",
-                              params={"cycle": "2025-2026", "basis": basis}).json()
+    rows = client_project.get(
+        "/api/queries/actions-without-activity-in-cycle", params={"cycle": "2025-2026", "basis": basis}
+    ).json()
     gaps = {r["number"] for r in rows}
     assert gaps >= GENDER if basis != "curator" else not gaps & GENDER
     assert {r["basis"] for r in rows} == {basis}
 
 
 # ------------------------------------------------------------------ bad input: 422 naming the parameter
+
 
 @pytest.fixture(scope="module")
 def client_project(store, dist) -> TestClient:
@@ -437,8 +462,11 @@ def test_unknown_basis_is_422(client, client_project):
 
 
 def test_unknown_workplan_and_compare_same_plan_are_422(client):
-    body = assert_422(client.get("/api/lap-actions/10", params={"workplan": "nope"}), "workplan",
-                      ["gso-2024-2025", "universalization-2024-2025"])
+    body = assert_422(
+        client.get("/api/lap-actions/10", params={"workplan": "nope"}),
+        "workplan",
+        ["gso-2024-2025", "universalization-2024-2025"],
+    )
     assert "'nope'" in body["message"]
     assert_422(client.get("/api/timeline", params={"workplan": "nope"}), "workplan", ["isu-2025"])
     body = assert_422(client.get("/api/compare", params={"from": "gso-2024-2025", "to": "gso-2024-2025"}), "to")
@@ -451,8 +479,9 @@ def test_unknown_query_parameter_is_422(client, client_project):
     assert "/api/timeline" in body["message"]
     for url in ("/api/coverage", "/api/lap-actions/10", "/api/workplans", "/api/search?q=x", "/api/partners/unidir"):
         assert_422(client.get(url, params={"bogus": "1"}), "bogus")
-    r = client_project.get("/api/queries/scheduled-in-period",
-                           params={"period": ID + "period/2025-Q1", "mode": "overlap"})
+    r = client_project.get(
+        "/api/queries/scheduled-in-period", params={"period": ID + "period/2025-Q1", "mode": "overlap"}
+    )
     assert_422(r, "mode", ["period", "match"])
 
 
@@ -464,9 +493,19 @@ def test_wrong_type_message_once(client_project):
 
 # ------------------------------------------------------------------ CSV and JSON by Accept and format=
 
-LISTS = ["/api/lap-actions", "/api/lap-actions/10", "/api/coverage", "/api/workplans", "/api/workplans/gso-2024-2025",
-         "/api/states/DEU", "/api/partners", "/api/partners/unidir", "/api/timeline",
-         "/api/compare?from=gso-2024-2025&to=gso-2025-2026", "/api/search?q=UNIDIR"]
+LISTS = [
+    "/api/lap-actions",
+    "/api/lap-actions/10",
+    "/api/coverage",
+    "/api/workplans",
+    "/api/workplans/gso-2024-2025",
+    "/api/states/DEU",
+    "/api/partners",
+    "/api/partners/unidir",
+    "/api/timeline",
+    "/api/compare?from=gso-2024-2025&to=gso-2025-2026",
+    "/api/search?q=UNIDIR",
+]
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -479,9 +518,11 @@ def test_every_list_answer_in_csv_and_json(client, url):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), (url, r.text[:200])
         assert list(csv.DictReader(io.StringIO(r.text)))
     assert by_format.text == by_accept.text
-    for r in (client.get(path, params={**params, "format": "json"}),
-              client.get(path, params=params, headers={"Accept": "text/csv;q=0.5, application/json"}),
-              client.get(path, params=params)):
+    for r in (
+        client.get(path, params={**params, "format": "json"}),
+        client.get(path, params=params, headers={"Accept": "text/csv;q=0.5, application/json"}),
+        client.get(path, params=params),
+    ):
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/json"), url
     # format= wins over Accept
     r = client.get(path, params={**params, "format": "json"}, headers={"Accept": "text/csv"})
@@ -505,13 +546,15 @@ def test_lap_action_csv_has_the_basis(client):
 def test_named_query_csv_by_format(client):
     r = client.get("/api/queries/action-label", params={"n": "10", "format": "csv"})
     assert r.headers["content-type"].startswith("text/csv")
-    assert list(csv.DictReader(io.StringIO(r.text))) == [{"n": "10", "action": ID + "lap-action/10",
-                                                           "label": "LAP Action 10"}]
+    assert list(csv.DictReader(io.StringIO(r.text))) == [
+        {"n": "10", "action": ID + "lap-action/10", "label": "LAP Action 10"}
+    ]
     assert_422(client.get("/api/queries/action-label", params={"n": "10", "format": "xlsx"}), "format", ["csv"])
     assert_422(client.get("/api/coverage", params={"format": "xlsx"}), "format", ["csv", "json"])
 
 
 # ------------------------------------------------------------------ OpenAPI
+
 
 def test_openapi_documents_answers_and_errors(client):
     spec = client.get("/openapi.json").json()
@@ -538,8 +581,10 @@ def test_layers():
     import subprocess
     import sys
 
-    code = ("import sys, ccmgraph.analysis.service; assert 'fastapi' not in sys.modules and 'starlette' not in "
-            "sys.modules; import ccmgraph.web.app; "
-            "assert not {'ccmgraph.build', 'owlrl', 'pyshacl'} & set(sys.modules)")
+    code = (
+        "import sys, ccmgraph.analysis.service; assert 'fastapi' not in sys.modules and 'starlette' not in "
+        "sys.modules; import ccmgraph.web.app; "
+        "assert not {'ccmgraph.build', 'owlrl', 'pyshacl'} & set(sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from fastapi import APIRouter
@@ -19,7 +18,7 @@ from ccmgraph import errors
 from ccmgraph.web.app import create_app
 from ccmgraph.web.errors import STATUS
 from ccmgraph.web.pages import TEMPLATES
-from support import LiveServer
+from support import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 JSON = "application/json"
@@ -313,16 +312,6 @@ def test_a_bug_is_a_500_in_the_format_asked_for_without_its_detail(raising, acce
 
 # ------------------------------------------------------------------ in the browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture(scope="module")
 def browser_page(store, dist):
@@ -332,7 +321,7 @@ def browser_page(store, dist):
     server = LiveServer(create_app(store=store, dist=dist)).start()
     try:
         with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             outside: list[str] = []
 

@@ -35,11 +35,13 @@ def rows(response) -> list[dict]:
 
 # -- the three ways to send a query ------------------------------------------------------
 
+
 def test_get_post_form_and_post_direct_agree(client) -> None:
     by_get = client.get("/sparql", params={"query": LAP_QUERY})
     by_form = client.post("/sparql", data={"query": LAP_QUERY})
-    by_body = client.post("/sparql", content=LAP_QUERY.encode(),
-                          headers={"Content-Type": "application/sparql-query; charset=utf-8"})
+    by_body = client.post(
+        "/sparql", content=LAP_QUERY.encode(), headers={"Content-Type": "application/sparql-query; charset=utf-8"}
+    )
     by_multipart = client.post("/sparql", files={"query": (None, LAP_QUERY)})
     assert len(rows(by_get)) == 50
     assert rows(by_get) == rows(by_form) == rows(by_body) == rows(by_multipart)
@@ -47,8 +49,15 @@ def test_get_post_form_and_post_direct_agree(client) -> None:
 
 
 def test_default_graph_is_the_union_and_graph_reaches_each(client) -> None:
-    union = rows(client.get("/sparql", params={"query": "SELECT ?l WHERE { <http://example.org/thing> "
-                                                        "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"}))
+    union = rows(
+        client.get(
+            "/sparql",
+            params={
+                "query": "SELECT ?l WHERE { <http://example.org/thing> "
+                "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+            },
+        )
+    )
     assert len(union) == 2
     graphs = rows(client.get("/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}))
     assert {g["g"]["value"] for g in graphs} == {GRAPH + "ontology", GRAPH + "reference", FIXTURE_GRAPH}
@@ -58,14 +67,22 @@ def test_default_and_named_graph_uri_select_the_dataset(client) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     only_fixture = rows(client.get("/sparql", params={"query": count, "default-graph-uri": FIXTURE_GRAPH}))
     assert int(only_fixture[0]["n"]["value"]) == 8
-    named = rows(client.post("/sparql", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                              "named-graph-uri": [FIXTURE_GRAPH, GRAPH + "ontology"]}))
+    named = rows(
+        client.post(
+            "/sparql",
+            data={
+                "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                "named-graph-uri": [FIXTURE_GRAPH, GRAPH + "ontology"],
+            },
+        )
+    )
     assert {g["g"]["value"] for g in named} == {FIXTURE_GRAPH, GRAPH + "ontology"}
     bad = client.get("/sparql", params={"query": count, "default-graph-uri": "not an iri"})
     assert bad.status_code == 400 and "default-graph-uri" in bad.text
 
 
 # -- formats -------------------------------------------------------------------------------
+
 
 def test_select_in_every_results_format(client) -> None:
     q = "SELECT ?l WHERE { <http://example.org/thing> <http://example.org/note> ?l }"
@@ -77,7 +94,7 @@ def test_select_in_every_results_format(client) -> None:
     as_csv = client.get("/sparql", params={"query": q}, headers={"Accept": "text/csv"})
     assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
     table = list(csv.reader(io.StringIO(as_csv.text)))
-    assert table[0] == ["l"] and table[1][0].startswith("line one\nline two, with \"quotes\"")
+    assert table[0] == ["l"] and table[1][0].startswith('line one\nline two, with "quotes"')
     as_tsv = client.get("/sparql", params={"query": q}, headers={"Accept": "text/tab-separated-values"})
     assert as_tsv.text.splitlines()[0] == "?l" and "\\n" in as_tsv.text
 
@@ -88,10 +105,17 @@ def test_ask_in_json_and_xml(client) -> None:
     assert ET.fromstring(xml.content).find(f"{RESULTS_NS}boolean").text == "false"
 
 
-@pytest.mark.parametrize("media_type, fmt", [
-    ("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/ld+json", ox.RdfFormat.JSON_LD), ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-    ("application/trig", ox.RdfFormat.TRIG), ("application/n-quads", ox.RdfFormat.N_QUADS)])
+@pytest.mark.parametrize(
+    "media_type, fmt",
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ("application/trig", ox.RdfFormat.TRIG),
+        ("application/n-quads", ox.RdfFormat.N_QUADS),
+    ],
+)
 def test_construct_in_every_graph_format(client, media_type: str, fmt) -> None:
     response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": media_type})
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == media_type
@@ -104,33 +128,49 @@ def test_describe(client) -> None:
     assert len(list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))) >= 8
 
 
-@pytest.mark.parametrize("accept, expected", [
-    ("text/csv;q=0.5, application/sparql-results+xml", SRX),
-    ("text/csv, application/sparql-results+xml;q=0.9", "text/csv"),
-    ("application/json", SRJ),
-    ("application/xml", SRX),
-    ("*/*", SRJ),
-    ("text/*", "text/csv"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", SRX),
-    ("garbage;;, text/tab-separated-values", "text/tab-separated-values"),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("text/csv;q=0.5, application/sparql-results+xml", SRX),
+        ("text/csv, application/sparql-results+xml;q=0.9", "text/csv"),
+        ("application/json", SRJ),
+        ("application/xml", SRX),
+        ("*/*", SRJ),
+        ("text/*", "text/csv"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", SRX),
+        ("garbage;;, text/tab-separated-values", "text/tab-separated-values"),
+    ],
+)
 def test_negotiation_follows_q_values(client, accept: str, expected: str) -> None:
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": accept})
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == expected
 
 
-@pytest.mark.parametrize("name, media_type", [("json", SRJ), ("xml", SRX), ("csv", "text/csv"),
-                                              ("tsv", "text/tab-separated-values"), ("text/csv", "text/csv")])
+@pytest.mark.parametrize(
+    "name, media_type",
+    [("json", SRJ), ("xml", SRX), ("csv", "text/csv"), ("tsv", "text/tab-separated-values"), ("text/csv", "text/csv")],
+)
 def test_format_parameter_for_select(client, name: str, media_type: str) -> None:
-    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": name},
-                          headers={"Accept": "text/turtle"})
+    response = client.get(
+        "/sparql",
+        params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "format": name},
+        headers={"Accept": "text/turtle"},
+    )
     assert response.headers["content-type"].split(";")[0] == media_type
 
 
-@pytest.mark.parametrize("name, media_type", [("ttl", "text/turtle"), ("nt", "application/n-triples"),
-                                              ("jsonld", "application/ld+json"), ("json", "application/ld+json"),
-                                              ("rdfxml", "application/rdf+xml"), ("trig", "application/trig"),
-                                              ("nq", "application/n-quads")])
+@pytest.mark.parametrize(
+    "name, media_type",
+    [
+        ("ttl", "text/turtle"),
+        ("nt", "application/n-triples"),
+        ("jsonld", "application/ld+json"),
+        ("json", "application/ld+json"),
+        ("rdfxml", "application/rdf+xml"),
+        ("trig", "application/trig"),
+        ("nq", "application/n-quads"),
+    ],
+)
 def test_format_parameter_for_construct(client, name: str, media_type: str) -> None:
     response = client.get("/sparql", params={"query": CONSTRUCT, "format": name})
     assert response.headers["content-type"].split(";")[0] == media_type
@@ -139,8 +179,9 @@ def test_format_parameter_for_construct(client, name: str, media_type: str) -> N
 def test_unsupported_formats_get_406_with_the_list(client) -> None:
     unknown = client.get("/sparql", params={"query": "ASK {}", "format": "yaml"})
     assert unknown.status_code == 406 and "application/sparql-results+json" in unknown.text and "ttl" in unknown.text
-    wrong_family = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
-                              headers={"Accept": "text/turtle"})
+    wrong_family = client.get(
+        "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/turtle"}
+    )
     assert wrong_family.status_code == 406 and "text/csv" in wrong_family.text
     graph_as_csv = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
     assert graph_as_csv.status_code == 406 and "text/turtle" in graph_as_csv.text
@@ -149,6 +190,7 @@ def test_unsupported_formats_get_406_with_the_list(client) -> None:
 
 
 # -- service description ----------------------------------------------------------------
+
 
 def test_service_description(client) -> None:
     response = client.get("/sparql")
@@ -159,20 +201,28 @@ def test_service_description(client) -> None:
     def one(q):
         result = sd.query(q)
         return bool(result) if isinstance(result, ox.QueryBoolean) else list(result)
-    prefixes = ("PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
-                "PREFIX void: <http://rdfs.org/ns/void#> ")
-    assert one(prefixes + "ASK { ?s a sd:Service ; sd:endpoint <http://testserver/sparql> ; "
-                          "sd:supportedLanguage sd:SPARQL11Query ; sd:feature sd:UnionDefaultGraph }")
+
+    prefixes = "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> PREFIX void: <http://rdfs.org/ns/void#> "
+    assert one(
+        prefixes + "ASK { ?s a sd:Service ; sd:endpoint <http://testserver/sparql> ; "
+        "sd:supportedLanguage sd:SPARQL11Query ; sd:feature sd:UnionDefaultGraph }"
+    )
     formats = one(prefixes + "SELECT ?f WHERE { ?s sd:resultFormat ?f }")
     assert len(formats) == 10
-    graphs = {r["name"].value: int(r["n"].value) for r in one(
-        prefixes + "SELECT ?name ?n WHERE { ?s sd:defaultDataset/sd:namedGraph "
-                   "[ sd:name ?name ; sd:graph/void:triples ?n ] }")}
+    graphs = {
+        r["name"].value: int(r["n"].value)
+        for r in one(
+            prefixes + "SELECT ?name ?n WHERE { ?s sd:defaultDataset/sd:namedGraph "
+            "[ sd:name ?name ; sd:graph/void:triples ?n ] }"
+        )
+    }
     assert graphs[FIXTURE_GRAPH] == 8 and set(graphs) == {GRAPH + "ontology", GRAPH + "reference", FIXTURE_GRAPH}
     classes = one(prefixes + "SELECT ?n WHERE { ?s sd:defaultDataset/sd:defaultGraph/void:classes ?n }")
     assert int(classes[0]["n"].value) >= 10
-    partition = one(prefixes + "SELECT ?n WHERE { ?d void:classPartition [ void:class "
-                               "<https://w3id.org/ccmgraph/ontology#LAPAction> ; void:entities ?n ] }")
+    partition = one(
+        prefixes + "SELECT ?n WHERE { ?d void:classPartition [ void:class "
+        "<https://w3id.org/ccmgraph/ontology#LAPAction> ; void:entities ?n ] }"
+    )
     assert int(partition[0]["n"].value) == 50
     assert not one(prefixes + "ASK { ?s sd:supportedLanguage sd:SPARQL11Update }")
 
@@ -180,25 +230,37 @@ def test_service_description(client) -> None:
 def test_service_description_formats_and_browsers(client) -> None:
     as_jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert as_jsonld.headers["content-type"] == "application/ld+json" and as_jsonld.json()
-    browser = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-                         follow_redirects=False)
+    browser = client.get(
+        "/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, follow_redirects=False
+    )
     assert browser.status_code == 303 and browser.headers["location"] == "/query"
     assert client.get("/sparql", headers={"Accept": "text/csv"}).status_code == 406
 
 
 # -- HTTP: CORS, compression, caching, HEAD ------------------------------------------------
 
+
 def test_cors_is_open_for_reading(client) -> None:
     simple = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.net"})
     assert simple.headers["access-control-allow-origin"] == "*"
     assert "ETag" in simple.headers["access-control-expose-headers"]
-    preflight = client.options("/sparql", headers={"Origin": "https://example.net",
-                                                   "Access-Control-Request-Method": "POST",
-                                                   "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.net",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
-    with_token = client.options("/sparql", headers={"Origin": "https://example.net",
-                                                    "Access-Control-Request-Method": "POST",
-                                                    "Access-Control-Request-Headers": "authorization"})
+    with_token = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.net",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
     assert with_token.status_code == 400  # no cross-origin updates with a token
     assert client.options("/sparql").headers["allow"] == "GET, HEAD, POST, OPTIONS"
 
@@ -244,20 +306,24 @@ def test_answers_over_max_rows_are_cut_and_say_so(client) -> None:
 
 # -- bad input: always a 4xx with a reason -------------------------------------------------
 
+
 def test_malformed_query_gets_400_with_the_position(client) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p \n}"})
     assert response.status_code == 400 and response.headers["content-type"].startswith("text/plain")
     assert "line 3, column 2" in response.text and "^" in response.text
 
 
-@pytest.mark.parametrize("request_kwargs, status, words", [
-    ({"params": {"query": ["ASK {}", "ASK {}"]}}, 400, "exactly one"),
-    ({"params": {"query": ""}}, 400, "empty"),
-    ({"params": {"query": "ASK {}", "timeout": "soon"}}, 400, "timeout"),
-    ({"params": {"query": "ASK {}", "timeout": "-1"}}, 400, "timeout"),
-    ({"params": {"query": "ASK {}", "update": "CLEAR ALL"}}, 400, "either"),
-    ({"params": {"query": "ASK {}\x00"}}, 400, "NUL"),
-])
+@pytest.mark.parametrize(
+    "request_kwargs, status, words",
+    [
+        ({"params": {"query": ["ASK {}", "ASK {}"]}}, 400, "exactly one"),
+        ({"params": {"query": ""}}, 400, "empty"),
+        ({"params": {"query": "ASK {}", "timeout": "soon"}}, 400, "timeout"),
+        ({"params": {"query": "ASK {}", "timeout": "-1"}}, 400, "timeout"),
+        ({"params": {"query": "ASK {}", "update": "CLEAR ALL"}}, 400, "either"),
+        ({"params": {"query": "ASK {}\x00"}}, 400, "NUL"),
+    ],
+)
 def test_bad_parameters(client, request_kwargs, status: int, words: str) -> None:
     response = client.get("/sparql", **request_kwargs)
     assert response.status_code == status and words in response.text
@@ -268,8 +334,9 @@ def test_bad_bodies(client) -> None:
     assert wrong_type.status_code == 415 and "application/sparql-query" in wrong_type.text
     bad_utf8 = client.post("/sparql", content=b"ASK { \xff }", headers={"Content-Type": "application/sparql-query"})
     assert bad_utf8.status_code == 400 and "UTF-8" in bad_utf8.text.upper()
-    bad_charset = client.post("/sparql", content=b"ASK {}",
-                              headers={"Content-Type": "application/sparql-query; charset=nope"})
+    bad_charset = client.post(
+        "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=nope"}
+    )
     assert bad_charset.status_code == 415
     bad_percent = client.get("/sparql?query=ASK%20%7B%7D%FF")
     assert bad_percent.status_code == 400
@@ -300,11 +367,13 @@ def test_retry_after_only_when_retrying_can_help() -> None:
 
 # -- the project's prefixes, and errors worded for people ------------------------------------
 
+
 def test_project_prefixes_are_predeclared(client) -> None:
     bare = client.get("/sparql", params={"query": "SELECT ?a WHERE { ?a a ccm:LAPAction ; ccm:actionNumber 10 }"})
     assert [r["a"]["value"] for r in rows(bare)] == ["https://w3id.org/ccmgraph/id/lap-action/10"]
-    own = client.get("/sparql", params={"query": "PREFIX ccm: <http://example.org/mine#> "
-                                                 "SELECT ?a WHERE { ?a a ccm:LAPAction }"})
+    own = client.get(
+        "/sparql", params={"query": "PREFIX ccm: <http://example.org/mine#> SELECT ?a WHERE { ?a a ccm:LAPAction }"}
+    )
     assert rows(own) == []  # the query's own ccm: wins
 
 
@@ -320,8 +389,11 @@ def test_a_query_nested_too_deeply_is_a_400(client) -> None:
     response = client.post("/sparql", data={"query": deep})
     assert response.status_code == 400 and "nested too deeply" in response.text
     # 20,000 negations are no brackets, but the engine recurses over them too and its worker dies
-    chain = client.post("/sparql", content="ASK { FILTER(" + "!" * 20_000 + "true) }",
-                        headers={"Content-Type": "application/sparql-query"})
+    chain = client.post(
+        "/sparql",
+        content="ASK { FILTER(" + "!" * 20_000 + "true) }",
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert chain.status_code == 400 and "too deeply nested or too long" in chain.text
     assert "retry-after" not in chain.headers
     assert client.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
@@ -329,13 +401,19 @@ def test_a_query_nested_too_deeply_is_a_400(client) -> None:
 
 # -- updates -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("request_kwargs", [
-    {"data": {"update": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
-    {"content": b"INSERT DATA { <http://a> <http://b> <http://c> }",
-     "headers": {"Content-Type": "application/sparql-update"}},
-    {"data": {"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
-    {"data": {"query": "DROP ALL"}},
-])
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"data": {"update": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
+        {
+            "content": b"INSERT DATA { <http://a> <http://b> <http://c> }",
+            "headers": {"Content-Type": "application/sparql-update"},
+        },
+        {"data": {"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
+        {"data": {"query": "DROP ALL"}},
+    ],
+)
 def test_updates_are_refused_when_read_only(client, request_kwargs) -> None:
     response = client.post("/sparql", **request_kwargs)
     assert response.status_code == 403 and "read-only" in response.text
@@ -353,13 +431,17 @@ def test_updates_with_the_flag_and_the_token(sparql_store) -> None:
         assert no_token.status_code == 401 and "Bearer" in no_token.headers["www-authenticate"]
         wrong = c.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 403
-        load = c.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"},
-                      headers={"Authorization": f"Bearer {TOKEN}"})
+        load = c.post(
+            "/sparql", data={"update": "LOAD <http://127.0.0.1:9/x.ttl>"}, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         assert load.status_code == 400 and "LOAD" in load.text
         bad = c.post("/sparql", data={"update": "INSERT DATA {"}, headers={"Authorization": f"Bearer {TOKEN}"})
         assert bad.status_code == 400 and "Malformed update, line 1, column" in bad.text
-        ok = c.post("/sparql", content=update.encode(),
-                    headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+        ok = c.post(
+            "/sparql",
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+        )
         assert ok.status_code == 204, ok.text
         after = c.get("/sparql", params=ask)
         assert after.json()["boolean"] is True and after.headers["etag"] != before.headers["etag"]
@@ -371,6 +453,7 @@ def test_updates_with_the_flag_and_the_token(sparql_store) -> None:
 
 
 # -- the query page --------------------------------------------------------------------------
+
 
 def test_query_page(client) -> None:
     page = client.get("/query")

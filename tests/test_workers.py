@@ -31,6 +31,7 @@ ALL = "SELECT * WHERE { ?s ?p ?o }"
 @pytest.fixture
 def run(sparql_dist: Path):
     """Run a coroutine against a fresh 2-worker pool over the test dataset."""
+
     def runner(body, **pool_options):
         async def main():
             pool = WorkerPool(sparql_dist / "ccmgraph.nq", size=pool_options.pop("size", 2), **pool_options)
@@ -39,7 +40,9 @@ def run(sparql_dist: Path):
                 return await body(pool)
             finally:
                 await pool.close()
+
         return asyncio.run(main())
+
     return runner
 
 
@@ -52,8 +55,10 @@ def test_queries_run_in_other_processes(run) -> None:
     async def body(pool):
         assert len(pool.pids) == 2 and os.getpid() not in pool.pids and pool.quads > 2000
         data = await select(
-            pool, "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }")
+            pool, "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }"
+        )
         return int(data["results"]["bindings"][0]["n"]["value"])
+
     assert run(body) == 50
 
 
@@ -67,6 +72,7 @@ def test_a_runaway_query_is_killed_at_its_limit_and_replaced(run) -> None:
         killed = before - set(pool.pids)
         await asyncio.sleep(0.3)
         return timeout.value.limit, elapsed, killed, pool.pids, pool.kills, await select(pool, "ASK {}")
+
     limit, elapsed, killed, pids, kills, answer = run(body)
     assert limit == 1.0 and 0.9 < elapsed < 2.0
     assert len(killed) == 1 and kills == 1
@@ -88,14 +94,17 @@ def test_other_queries_are_answered_while_one_runs_away(run) -> None:
         with pytest.raises(QueryTimeout):
             runaway.result()
         return latencies
+
     latencies = run(body)
     assert len(latencies) >= 10 and max(latencies) < 0.5
 
 
 def test_all_workers_busy_forks_extra_ones(run) -> None:
     async def body(pool):
-        runaways = [asyncio.ensure_future(pool.query(timeout=1.5, text=RUNAWAY, results_type=JSON, graph_type=None))
-                    for _ in range(2)]
+        runaways = [
+            asyncio.ensure_future(pool.query(timeout=1.5, text=RUNAWAY, results_type=JSON, graph_type=None))
+            for _ in range(2)
+        ]
         await asyncio.sleep(0.2)
         started = time.monotonic()
         answer = await select(pool, "ASK {}")
@@ -104,6 +113,7 @@ def test_all_workers_busy_forks_extra_ones(run) -> None:
             with pytest.raises(QueryTimeout):
                 await r
         return answer, waited
+
     answer, waited = run(body, size=2)
     assert answer["boolean"] is True and waited < 1.0
 
@@ -117,6 +127,7 @@ def test_cancelling_a_query_kills_its_worker(run) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         return busy - set(pool.pids), pool.kills
+
     killed, kills = run(body)
     assert kills == 1 and len(killed) == 1 and process_gone(killed.pop())
 
@@ -128,6 +139,7 @@ def test_a_worker_killed_from_outside_is_replaced(run) -> None:
         await asyncio.sleep(0.2)
         first = await select(pool, "ASK {}")  # dead idle workers are noticed and replaced
         return first, len(pool.pids)
+
     first, count = run(body)
     assert first["boolean"] is True and count >= 1
 
@@ -139,6 +151,7 @@ def test_a_dead_zygote_is_restarted(run) -> None:
             os.kill(pid, signal.SIGKILL)
         await asyncio.sleep(0.2)
         return await select(pool, "ASK {}", timeout=30)
+
     assert run(body)["boolean"] is True
 
 
@@ -151,14 +164,17 @@ def test_syntax_and_form_errors(run) -> None:
         with pytest.raises(results.EvaluationProblem):
             await select(pool, "SELECT * WHERE { SERVICE ?unbound { ?s ?p ?o } }")
         return form.value.form
+
     assert run(body) == "graph"
 
 
 @pytest.mark.parametrize("media_type", [f.media_type for f in formats.RESULTS])
 def test_select_answers_are_cut_at_max_rows_in_every_format(run, media_type: str) -> None:
     async def body(pool):
-        return await pool.query(timeout=5, text=ALL, results_type=media_type, graph_type=None,
-                                limits=results.Limits(max_rows=7))
+        return await pool.query(
+            timeout=5, text=ALL, results_type=media_type, graph_type=None, limits=results.Limits(max_rows=7)
+        )
+
     answer = run(body)
     assert answer.truncated == "rows" and answer.rows == 7
     text = answer.body.decode()
@@ -175,17 +191,28 @@ def test_select_answers_are_cut_at_max_rows_in_every_format(run, media_type: str
 
 def test_answers_under_the_limits_are_not_cut(run) -> None:
     async def body(pool):
-        return await pool.query(timeout=5,
-                                text="SELECT ?a WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }",
-                                results_type="text/csv", graph_type=None, limits=results.Limits(max_rows=50))
+        return await pool.query(
+            timeout=5,
+            text="SELECT ?a WHERE { ?a a <https://w3id.org/ccmgraph/ontology#LAPAction> }",
+            results_type="text/csv",
+            graph_type=None,
+            limits=results.Limits(max_rows=50),
+        )
+
     answer = run(body)
     assert answer.truncated is None and answer.body.count(b"\n") == 51
 
 
 def test_answers_are_cut_at_max_bytes(run) -> None:
     async def body(pool):
-        return await pool.query(timeout=5, text=ALL, results_type=JSON, graph_type=None,
-                                limits=results.Limits(max_rows=100_000, max_bytes=20_000))
+        return await pool.query(
+            timeout=5,
+            text=ALL,
+            results_type=JSON,
+            graph_type=None,
+            limits=results.Limits(max_rows=100_000, max_bytes=20_000),
+        )
+
     answer = run(body)
     assert answer.truncated == "bytes" and len(answer.body) <= 20_000
     assert 0 < len(json.loads(answer.body)["results"]["bindings"]) == answer.rows
@@ -195,9 +222,15 @@ def test_graph_answers_are_cut_and_valid(run) -> None:
     async def body(pool):
         out = {}
         for media_type in (f.media_type for f in formats.GRAPHS):
-            out[media_type] = await pool.query(timeout=5, text="CONSTRUCT WHERE { ?s ?p ?o }", results_type=None,
-                                               graph_type=media_type, limits=results.Limits(max_rows=25))
+            out[media_type] = await pool.query(
+                timeout=5,
+                text="CONSTRUCT WHERE { ?s ?p ?o }",
+                results_type=None,
+                graph_type=media_type,
+                limits=results.Limits(max_rows=25),
+            )
         return out
+
     for media_type, answer in run(body).items():
         assert answer.truncated == "rows" and answer.rows == 25
         parsed = list(ox.parse(answer.body, format=formats.graph_format(media_type)))
@@ -208,8 +241,10 @@ def test_compressed_answers(run) -> None:
     import gzip
 
     async def body(pool):
-        return await pool.query(timeout=5, text=ALL, results_type=JSON, graph_type=None, compress=True,
-                                limits=results.Limits(max_rows=100))
+        return await pool.query(
+            timeout=5, text=ALL, results_type=JSON, graph_type=None, compress=True, limits=results.Limits(max_rows=100)
+        )
+
     answer = run(body)
     assert answer.encoding == "gzip" and len(json.loads(gzip.decompress(answer.body))["results"]["bindings"]) == 100
 
@@ -217,17 +252,23 @@ def test_compressed_answers(run) -> None:
 def test_updates_make_a_new_generation(run, tmp_path: Path) -> None:
     async def body(pool):
         old_pids = set(pool.pids)
-        n = await pool.update('INSERT DATA { GRAPH <http://g> { <http://x> <http://y> "z" } }', timeout=5,
-                              dump=tmp_path / "gen1.nq")
+        n = await pool.update(
+            'INSERT DATA { GRAPH <http://g> { <http://x> <http://y> "z" } }', timeout=5, dump=tmp_path / "gen1.nq"
+        )
         seen = await select(pool, "SELECT ?o WHERE { <http://x> <http://y> ?o }")
         with pytest.raises(results.SyntaxProblem):
             await pool.update("INSERT DATA { oops", timeout=5, dump=tmp_path / "bad.nq")
         with pytest.raises(QueryTimeout):
-            await pool.update("INSERT { ?a <http://p> ?x } WHERE { GRAPH ?g1 { ?a ?b ?c } GRAPH ?g2 { ?d ?e ?f } "
-                              "GRAPH ?g3 { ?x ?h ?i } }", timeout=1, dump=tmp_path / "slow.nq")
+            await pool.update(
+                "INSERT { ?a <http://p> ?x } WHERE { GRAPH ?g1 { ?a ?b ?c } GRAPH ?g2 { ?d ?e ?f } "
+                "GRAPH ?g3 { ?x ?h ?i } }",
+                timeout=1,
+                dump=tmp_path / "slow.nq",
+            )
         after = await select(pool, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         await asyncio.sleep(0.2)
         return n, seen, old_pids & set(pool.pids), pool.generation, int(after["results"]["bindings"][0]["n"]["value"])
+
     n, seen, common, generation, count = run(body)
     assert seen["results"]["bindings"] == [{"o": {"type": "literal", "value": "z"}}]
     assert not common and generation == 1  # the old workers were all replaced
@@ -238,9 +279,14 @@ def test_updates_make_a_new_generation(run, tmp_path: Path) -> None:
 def test_a_query_over_the_memory_limit_stops_only_its_worker(run) -> None:
     async def body(pool):
         with pytest.raises(EngineUnavailable):
-            await pool.query(timeout=10, text="SELECT ?a ?b ?c ?d WHERE { ?a ?p ?b . ?c ?q ?d } ORDER BY ?d ?c ?b ?a",
-                             results_type=JSON, graph_type=None)
+            await pool.query(
+                timeout=10,
+                text="SELECT ?a ?b ?c ?d WHERE { ?a ?p ?b . ?c ?q ?d } ORDER BY ?d ?c ?b ?a",
+                results_type=JSON,
+                graph_type=None,
+            )
         return await select(pool, "ASK {}")
+
     assert run(body, memory_limit=64 * 1024 * 1024)["boolean"] is True
 
 
@@ -253,6 +299,7 @@ def test_a_query_that_overflows_the_engines_stack_is_a_400_not_a_503(run) -> Non
         with pytest.raises(results.EvaluationProblem, match="too deeply nested or too long") as problem:
             await pool.query(timeout=10, text=long_chain, results_type=JSON, graph_type=None)
         return problem.value, pool.kills, await select(pool, "ASK {}")
+
     problem, kills, after = run(body)
     assert status_of(problem) == 400 and kills == 1 and after["boolean"] is True
 

@@ -61,8 +61,13 @@ def add_aliases(g: Graph, kind: str) -> None:
             raise SystemExit(f"aliases.csv: {row['resource']} is not described by the {kind} table")
         prop = {"alias": CCM.alias, "hidden": SKOS.hiddenLabel}[row["kind"]]
         g.add((target, prop, Literal(row["label"], lang="en")))
-        g.add((target, SKOS.editorialNote, Literal(
-            f"'{row['label']}' is how {row['document']} writes it: {row['note']}", lang="en")))
+        g.add(
+            (
+                target,
+                SKOS.editorialNote,
+                Literal(f"'{row['label']}' is how {row['document']} writes it: {row['note']}", lang="en"),
+            )
+        )
 
 
 def states() -> Graph:
@@ -122,13 +127,26 @@ def events() -> Graph:
     g.add((e, CCM.withdrawingState, ID[f"state/{w['state']}"]))
     g.add((e, CCM.parliamentaryApprovalDate, Literal(w["parliament_approval"], datatype=XSD.date)))
     g.add((e, CCM.withdrawalEffectiveDate, Literal(w["effective_date"], datatype=XSD.date)))
-    g.add((e, SKOS.scopeNote, Literal(
-        f"Reference data (ccm-withdrawal-lithuania.json, press sources): the first withdrawal from the Convention was "
-        f"{name}'s. The work plans that speak of this withdrawal do not name the State; their graphs only refer to "
-        f"the event.", lang="en")))
+    g.add(
+        (
+            e,
+            SKOS.scopeNote,
+            Literal(
+                "Reference data (ccm-withdrawal-lithuania.json, press sources): the first withdrawal from the "
+                f"Convention was {name}'s. The work plans that speak of this withdrawal do not name the State; "
+                "their graphs only refer to the event.",
+                lang="en",
+            ),
+        )
+    )
     if w["notification_date"] == "not found":
-        g.add((e, CCM.curationNote, Literal("The reference sources give no date of the notification of withdrawal.",
-                                            lang="en")))
+        g.add(
+            (
+                e,
+                CCM.curationNote,
+                Literal("The reference sources give no date of the notification of withdrawal.", lang="en"),
+            )
+        )
     for url in w["sources"]:
         g.add((e, DCTERMS.source, URIRef(url)))
     return g
@@ -204,8 +222,14 @@ def _action_title(g: Graph, action: URIRef, row: dict[str, str]) -> None:
 
 
 _MEETING_CLASS = {"MSP": CCM.MeetingOfStatesParties, "RC": CCM.ReviewConference}
-_STATE_BY_NAME = {"Switzerland": "CHE", "United Kingdom": "GBR", "Iraq": "IRQ", "Mexico": "MEX",
-                  "Philippines": "PHL", "Lao PDR": "LAO"}
+_STATE_BY_NAME = {
+    "Switzerland": "CHE",
+    "United Kingdom": "GBR",
+    "Iraq": "IRQ",
+    "Mexico": "MEX",
+    "Philippines": "PHL",
+    "Lao PDR": "LAO",
+}
 
 
 def meetings() -> Graph:
@@ -247,8 +271,13 @@ def articles() -> Graph:
 
 
 def main() -> None:
-    for name, build in (("states", states), ("lap-actions", lap), ("meetings", meetings), ("articles", articles),
-                        ("events", events)):
+    for name, build in (
+        ("states", states),
+        ("lap-actions", lap),
+        ("meetings", meetings),
+        ("articles", articles),
+        ("events", events),
+    ):
         path = REF / f"{name}.ttl"
         build().serialize(path, format="turtle")
         print(f"wrote {path}")

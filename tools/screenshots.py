@@ -21,8 +21,14 @@ from ccmgraph.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PAGES = {
     "coverage": "/coverage",
     "lap-action-10": "/id/lap-action/10",
@@ -62,10 +68,12 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             for width in WIDTHS:
-                context = browser.new_context(viewport={"width": width, "height": 1000 if width > 500 else 844},
-                                              device_scale_factor=1)
-                context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                              else route.abort())
+                context = browser.new_context(
+                    viewport={"width": width, "height": 1000 if width > 500 else 844}, device_scale_factor=1
+                )
+                context.route(
+                    "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
+                )
                 page = context.new_page()
                 for name, path in PAGES.items():
                     page.goto(base + path)

@@ -93,8 +93,10 @@ class NamedQuery:
         return out
 
 
-_PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>\w+|\([\w.-]+(?:\|[\w.-]+)*\))(?:(?P<optional>\?)|=(?P<default>\S+))?"
-                    r"(?:\s+(?P<example>(?!--)\S+))?\s*(?:--\s*(?P<description>.*))?$")
+_PARAM = re.compile(
+    r"^(?P<name>\w+)\s+(?P<type>\w+|\([\w.-]+(?:\|[\w.-]+)*\))(?:(?P<optional>\?)|=(?P<default>\S+))?"
+    r"(?:\s+(?P<example>(?!--)\S+))?\s*(?:--\s*(?P<description>.*))?$"
+)
 
 
 def _parameter(text: str, where: str) -> Parameter:
@@ -102,10 +104,19 @@ def _parameter(text: str, where: str) -> Parameter:
     allowed = tuple(pm["type"][1:-1].split("|")) if pm and pm["type"].startswith("(") else ()
     example = pm and (pm["example"] or pm["default"])
     if not pm or not example or not (allowed or pm["type"] in TYPES):
-        raise CatalogError(f"{where}: param must be 'name type[?|=default] example -- description' "
-                           f"with type one of {', '.join(TYPES)} or (value|value...)")
-    p = Parameter(pm["name"], "string" if allowed else pm["type"], example, (pm["description"] or "").strip(),
-                  required=not (pm["optional"] or pm["default"]), allowed=allowed, default=pm["default"])
+        raise CatalogError(
+            f"{where}: param must be 'name type[?|=default] example -- description' "
+            f"with type one of {', '.join(TYPES)} or (value|value...)"
+        )
+    p = Parameter(
+        pm["name"],
+        "string" if allowed else pm["type"],
+        example,
+        (pm["description"] or "").strip(),
+        required=not (pm["optional"] or pm["default"]),
+        allowed=allowed,
+        default=pm["default"],
+    )
     try:
         p.term(example)
     except ParameterError as exc:
@@ -137,8 +148,9 @@ def read_query(path: Path) -> NamedQuery:
     for key in ("title", "description"):
         if key not in header:
             raise CatalogError(f"{path}:1: header lacks '# {key}:'")
-    return NamedQuery(path.stem, header["title"], header["description"], "\n".join(body).strip() + "\n",
-                      path, tuple(params))
+    return NamedQuery(
+        path.stem, header["title"], header["description"], "\n".join(body).strip() + "\n", path, tuple(params)
+    )
 
 
 def load(directory: Path | None = None) -> dict[str, NamedQuery]:

@@ -16,8 +16,11 @@ from ccmgraph.store import StoreUnreachable, open_store
 if TYPE_CHECKING:  # the build pulls in rdflib and pySHACL: `--help` and `query` import it only when they build
     from ccmgraph import build as building
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Build, validate, query and serve the CCM implementation knowledge graph.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Build, validate, query and serve the CCM implementation knowledge graph.",
+)
 
 
 def _fail(message: str) -> None:
@@ -59,14 +62,17 @@ def _summary(result: building.Result) -> str:
 
 
 @app.command()
-def build(quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
-          dist: Annotated[Path | None, typer.Option(help="Output directory (default dist/).")] = None,
-          watch: Annotated[bool, typer.Option("--watch",
-                                              help="Rebuild whenever an input file is saved (Ctrl-C stops).")] = False,
-          interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5,
-          full: Annotated[bool, typer.Option("--full", help="Validate every graph, not only the work plans "
-                                                              "changed since the last build.")] = False,
-          ) -> None:
+def build(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the result line.")] = False,
+    dist: Annotated[Path | None, typer.Option(help="Output directory (default dist/).")] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Rebuild whenever an input file is saved (Ctrl-C stops).")
+    ] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between two looks at the files (--watch).")] = 0.5,
+    full: Annotated[
+        bool, typer.Option("--full", help="Validate every graph, not only the work plans changed since the last build.")
+    ] = False,
+) -> None:
     """Load, reason, validate and write dist/ (left untouched when validation fails).
 
     SHACL checks the work plans whose files changed since the last build (everything when the
@@ -112,10 +118,11 @@ def validate() -> None:
 
 
 @app.command()
-def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
-           stem: Annotated[str | None, typer.Option(help="Name of the source (default: the file's name).")] = None,
-           force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
-           ) -> None:
+def ingest(
+    file: Annotated[Path, typer.Argument(help="The received work plan: .txt, .pdf or .docx.")],
+    stem: Annotated[str | None, typer.Option(help="Name of the source (default: the file's name).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
+) -> None:
     """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
     from ccmgraph.build.ingest import IngestError
     from ccmgraph.build.ingest import ingest as ingesting
@@ -125,18 +132,22 @@ def ingest(file: Annotated[Path, typer.Argument(help="The received work plan: .t
     except IngestError as exc:
         _fail(str(exc))
         return
-    typer.echo(f"wrote {target} (sha256 {record.sha256}, {record.extractedWith}); "
-               f"next: ccmgraph draft {target}")
+    typer.echo(f"wrote {target} (sha256 {record.sha256}, {record.extractedWith}); next: ccmgraph draft {target}")
 
 
 @app.command()
-def draft(source: Annotated[Path | None, typer.Argument(help="data/sources/<stem>.txt")] = None,
-          force: Annotated[bool, typer.Option("--force",
-                                              help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
-          evaluate: Annotated[bool, typer.Option("--evaluate", help="Draft every curated source as if unseen and "
-                                                 "report precision and recall per kind of finding.")] = False,
-          report: Annotated[Path | None, typer.Option(help="With --evaluate: also write the table here.")] = None,
-          ) -> None:
+def draft(
+    source: Annotated[Path | None, typer.Argument(help="data/sources/<stem>.txt")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
+    evaluate: Annotated[
+        bool,
+        typer.Option(
+            "--evaluate",
+            help="Draft every curated source as if unseen and report precision and recall per kind of finding.",
+        ),
+    ] = False,
+    report: Annotated[Path | None, typer.Option(help="With --evaluate: also write the table here.")] = None,
+) -> None:
     """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
     if evaluate:
         from ccmgraph.build.evaluate import evaluate as evaluating
@@ -158,16 +169,17 @@ def draft(source: Annotated[Path | None, typer.Argument(help="data/sources/<stem
         _fail(str(exc))
         return
     flagged = len(re.findall(r'"REVIEW:', target.read_text(encoding="utf-8")))
-    typer.echo(f"wrote {target} ({flagged} item(s) flagged REVIEW); next: ccmgraph build, then "
-               f"ccmgraph serve and open /review/{target.stem}")
+    typer.echo(
+        f"wrote {target} ({flagged} item(s) flagged REVIEW); next: ccmgraph build, then "
+        f"ccmgraph serve and open /review/{target.stem}"
+    )
 
 
 @app.command(name="format")
-def format_(files: Annotated[list[Path] | None,
-                             typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
-            check: Annotated[bool, typer.Option("--check",
-                                                help="Change nothing; list the places off the convention.")] = False,
-            ) -> None:
+def format_(
+    files: Annotated[list[Path] | None, typer.Argument(help="Turtle files (default: data/workplans/*.ttl).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Change nothing; list the places off the convention.")] = False,
+) -> None:
     """Write curated Turtle files in the one convention (turtlefmt, the prefix block, long quotes wrapped)."""
     from ccmgraph.build.style import StyleError, check_file, format_file
 
@@ -199,12 +211,15 @@ def _ensure_dist() -> None:
 
 
 @app.command()
-def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
-          fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or turtle.")] = "table",
-          param: Annotated[list[str] | None, typer.Option(
-              "--param", "-p", help="name=value for a parameter the .rq file declares; repeatable.")] = None,
-          endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None,
-          ) -> None:
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the path of a .rq file.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or turtle.")] = "table",
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="name=value for a parameter the .rq file declares; repeatable."),
+    ] = None,
+    endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None,
+) -> None:
     """Run a SPARQL query against the built graph (SERVICE is refused, as on the server)."""
     from ccmgraph.sparql.guard import check_query
 
@@ -229,32 +244,49 @@ def query(sparql: Annotated[str, typer.Argument(help="A SPARQL query, or the pat
     except ValueError as exc:  # credentials in the environment that cannot be used
         _fail(str(exc))
         return
-    typer.echo(cli_query.render(answer, fmt))
+    typer.echo(cli_query.as_text(answer, fmt))
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port.")] = 8000,
-          endpoint: Annotated[str | None, typer.Option(
-              "--sparql-endpoint", help="Serve over a remote store: its SPARQL query endpoint (credentials from "
-                                        "$CCMGRAPH_STORE_*; see docs/triple-stores.md).")] = None,
-          timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
-          max_rows: Annotated[int, typer.Option(
-              help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
-          max_result_mb: Annotated[int, typer.Option(help="MiB in a SPARQL answer; larger ones are cut.")] = 64,
-          max_request_kb: Annotated[int, typer.Option(help="KiB in a query text or request body.")] = 1024,
-          workers: Annotated[int, typer.Option(help="Query engine processes (0: one per CPU, at least 2).")] = 0,
-          memory_mb: Annotated[int, typer.Option(
-              help="MiB a query worker may allocate beyond the graph (0: no limit).")] = 2048,
-          cache_mb: Annotated[int, typer.Option(help="MiB of SPARQL answers kept in the result cache (0: off).")] = 64,
-          allow_update: Annotated[bool, typer.Option("--allow-update",
-                                                     help="Accept SPARQL Update (needs --update-token).")] = False,
-          update_token: Annotated[str | None, typer.Option(
-              envvar="CCMGRAPH_UPDATE_TOKEN", show_default=False,
-              help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).")] = None,
-          http_workers: Annotated[int, typer.Option(help="HTTP server processes, each with its own engine "
-                                                         "processes and cache (read-only servers only).")] = 1,
-          log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info") -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--sparql-endpoint",
+            help="Serve over a remote store: its SPARQL query endpoint (credentials from "
+            "$CCMGRAPH_STORE_*; see docs/triple-stores.md).",
+        ),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
+    max_rows: Annotated[int, typer.Option(help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
+    max_result_mb: Annotated[int, typer.Option(help="MiB in a SPARQL answer; larger ones are cut.")] = 64,
+    max_request_kb: Annotated[int, typer.Option(help="KiB in a query text or request body.")] = 1024,
+    workers: Annotated[int, typer.Option(help="Query engine processes (0: one per CPU, at least 2).")] = 0,
+    memory_mb: Annotated[
+        int, typer.Option(help="MiB a query worker may allocate beyond the graph (0: no limit).")
+    ] = 2048,
+    cache_mb: Annotated[int, typer.Option(help="MiB of SPARQL answers kept in the result cache (0: off).")] = 64,
+    allow_update: Annotated[
+        bool, typer.Option("--allow-update", help="Accept SPARQL Update (needs --update-token).")
+    ] = False,
+    update_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CCMGRAPH_UPDATE_TOKEN",
+            show_default=False,
+            help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).",
+        ),
+    ] = None,
+    http_workers: Annotated[
+        int,
+        typer.Option(
+            help="HTTP server processes, each with its own engine processes and cache (read-only servers only)."
+        ),
+    ] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
     """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale)."""
     import uvicorn
 
@@ -262,10 +294,17 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     from ccmgraph.web.app import create_app
 
     try:
-        settings = SparqlSettings(timeout=timeout, max_rows=max_rows, max_result_bytes=max_result_mb * MiB,
-                                  max_request_bytes=max_request_kb * 1024, workers=workers,
-                                  memory_limit=memory_mb * MiB or None, cache_bytes=cache_mb * MiB,
-                                  allow_update=allow_update, update_token=update_token)
+        settings = SparqlSettings(
+            timeout=timeout,
+            max_rows=max_rows,
+            max_result_bytes=max_result_mb * MiB,
+            max_request_bytes=max_request_kb * 1024,
+            workers=workers,
+            memory_limit=memory_mb * MiB or None,
+            cache_bytes=cache_mb * MiB,
+            allow_update=allow_update,
+            update_token=update_token,
+        )
     except ValueError as exc:
         _fail(str(exc))
         return
@@ -274,8 +313,13 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     if not endpoint:
         _ensure_dist()
     if http_workers <= 1:
-        uvicorn.run(create_app(endpoint=endpoint, settings=settings), host=host, port=port, log_level=log_level,
-                    timeout_graceful_shutdown=5)
+        uvicorn.run(
+            create_app(endpoint=endpoint, settings=settings),
+            host=host,
+            port=port,
+            log_level=log_level,
+            timeout_graceful_shutdown=5,
+        )
         return
     import dataclasses
     import json
@@ -288,15 +332,28 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     options["update_token"] = None  # never needed here (updates need a single process): keep it out of the env
     os.environ[SETTINGS_ENV] = json.dumps(options)
     os.environ[ENDPOINT_ENV] = endpoint or ""
-    uvicorn.run("ccmgraph.web.app:app_from_environment", factory=True, workers=http_workers, host=host, port=port,
-                log_level=log_level, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        "ccmgraph.web.app:app_from_environment",
+        factory=True,
+        workers=http_workers,
+        host=host,
+        port=port,
+        log_level=log_level,
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()
-def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50).")],
-          basis: Annotated[str, typer.Option(help="The weakest basis of a link to count: stated, objective, workplan "
-                                                  "(stated or inherited) or curator (curator judgement too).")
-                           ] = "workplan") -> None:
+def trace(
+    action: Annotated[int, typer.Argument(help="LAP action number (1-50).")],
+    basis: Annotated[
+        str,
+        typer.Option(
+            help="The weakest basis of a link to count: stated, objective, workplan "
+            "(stated or inherited) or curator (curator judgement too)."
+        ),
+    ] = "workplan",
+) -> None:
     """What serves a LAP action: element, work plan, basis of the link and the quote that says so."""
     from ccmgraph import catalog, errors
     from ccmgraph.analysis import service
@@ -314,23 +371,38 @@ def trace(action: Annotated[int, typer.Argument(help="LAP action number (1-50)."
     shown = []
     for r in rows:
         quote = str(r["quote"] or "")
-        shown.append({"element": r["elementLabel"], "kind": str(r["kind"]).rsplit("#", 1)[-1],
-                      "work plan": r["workplanLabel"], "basis": r["basisLabel"],
-                      "quote": quote[:70] + ("…" if len(quote) > 70 else "")})
-    typer.echo("Counting links " + ", ".join(service.BASIS_LABELS[b] for b in counted.countedBases)
-               + (" (--basis curator counts curator judgement too)" if counted.basis != "curator" else ""))
+        shown.append(
+            {
+                "element": r["elementLabel"],
+                "kind": str(r["kind"]).rsplit("#", 1)[-1],
+                "work plan": r["workplanLabel"],
+                "basis": r["basisLabel"],
+                "quote": quote[:70] + ("…" if len(quote) > 70 else ""),
+            }
+        )
+    typer.echo(
+        "Counting links "
+        + ", ".join(service.BASIS_LABELS[b] for b in counted.countedBases)
+        + (" (--basis curator counts curator judgement too)" if counted.basis != "curator" else "")
+    )
     typer.echo(cli_query.table(shown))
 
 
 @app.command()
-def publish(endpoint: Annotated[str, typer.Argument(help="The store's SPARQL query endpoint (Virtuoso: …/sparql; "
-                                                         "Oxigraph server: …/query).")],
-            graph_store: Annotated[str | None, typer.Option(
-                help="Its SPARQL 1.1 Graph Store Protocol address (default: by the engine's convention: "
-                     "Virtuoso …/sparql-graph-crud-auth, Oxigraph …/store, Fuseki …/data).")] = None,
-            dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what it would replace.")] = False,
-            dist: Annotated[Path | None, typer.Option(help="Directory of the built dataset (default dist/).")] = None,
-            ) -> None:
+def publish(
+    endpoint: Annotated[
+        str, typer.Argument(help="The store's SPARQL query endpoint (Virtuoso: …/sparql; Oxigraph server: …/query).")
+    ],
+    graph_store: Annotated[
+        str | None,
+        typer.Option(
+            help="Its SPARQL 1.1 Graph Store Protocol address (default: by the engine's convention: "
+            "Virtuoso …/sparql-graph-crud-auth, Oxigraph …/store, Fuseki …/data)."
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what it would replace.")] = False,
+    dist: Annotated[Path | None, typer.Option(help="Directory of the built dataset (default dist/).")] = None,
+) -> None:
     """Load the built dataset into a remote store, one named graph at a time (Graph Store Protocol PUT).
 
     Credentials come from the environment, never from the command line: $CCMGRAPH_STORE_TOKEN (a bearer

@@ -26,8 +26,9 @@ class UsageError(errors.InputError):
 def _allowed(params: tuple[catalog.Parameter, ...]) -> str:
     if not params:
         return "it declares no parameters"
-    return "allowed: " + ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'}, e.g. {p.example})"
-                                   for p in params)
+    return "allowed: " + ", ".join(
+        f"{p.name} ({p.type}{'' if p.required else ', optional'}, e.g. {p.example})" for p in params
+    )
 
 
 def read(argument: str, params: list[str]) -> str:
@@ -58,8 +59,9 @@ def read(argument: str, params: list[str]) -> str:
         values[name] = value
     missing = [p for p in declared if p.required and p.name not in values]
     if missing:
-        raise UsageError(f"{path} needs " + " ".join(f"--param {p.name}={p.example}" for p in missing)
-                         + f" ({_allowed(declared)})")
+        raise UsageError(
+            f"{path} needs " + " ".join(f"--param {p.name}={p.example}" for p in missing) + f" ({_allowed(declared)})"
+        )
     try:
         return bind_parameters(text, catalog.NamedQuery(path.stem, "", "", text, path, declared).bindings(values))
     except catalog.ParameterError as exc:
@@ -71,8 +73,9 @@ def media_type(form: str | None, fmt: str) -> str:
     if form in ("construct", "describe"):
         return (formats.TURTLE if fmt == "turtle" else formats.N_TRIPLES).media_type
     if fmt == "turtle":
-        raise UsageError("--format turtle is for CONSTRUCT and DESCRIBE; "
-                         "a SELECT or ASK answer is a table, csv or json")
+        raise UsageError(
+            "--format turtle is for CONSTRUCT and DESCRIBE; a SELECT or ASK answer is a table, csv or json"
+        )
     return formats.SPARQL_JSON.media_type
 
 
@@ -81,7 +84,7 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
+                return f"{prefix}:{term.value[len(ns) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
@@ -108,20 +111,22 @@ def _csv(rows: list[dict[str, object]], names: list[str]) -> str:
     return buf.getvalue().rstrip("\n")
 
 
-def render(answer: Answer, fmt: str) -> str:
+def as_text(answer: Answer, fmt: str) -> str:
     """The answer as the CLI prints it (without the final newline)."""
     if answer.form == "graph":
         if fmt == "turtle":
             return answer.body.decode().rstrip("\n")
         triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES), key=str)
         full: list[dict[str, object]] = [
-            {"subject": t.subject.value, "predicate": t.predicate.value, "object": t.object.value} for t in triples]
+            {"subject": t.subject.value, "predicate": t.predicate.value, "object": t.object.value} for t in triples
+        ]
         if fmt == "json":
             return json.dumps(full, indent=1, ensure_ascii=False)
         if fmt == "csv":
             return _csv(full, ["subject", "predicate", "object"])
-        return table([{"subject": short(t.subject), "predicate": short(t.predicate), "object": short(t.object)}
-                      for t in triples])
+        return table(
+            [{"subject": short(t.subject), "predicate": short(t.predicate), "object": short(t.object)} for t in triples]
+        )
     data = json.loads(answer.body)
     if "boolean" in data:
         if fmt == "json":

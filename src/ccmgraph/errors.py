@@ -21,6 +21,7 @@ class CcmgraphError(Exception):
 
 # -- the client's input ---------------------------------------------------------------------
 
+
 class InputError(CcmgraphError):
     """The request cannot be answered as it stands (malformed, too large, refused)."""
 
@@ -83,6 +84,7 @@ class Forbidden(InputError):
 
 # -- the service ----------------------------------------------------------------------------
 
+
 class LimitExceeded(CcmgraphError):
     """A query stopped at the endpoint's time limit: retrying the same query will not help."""
 
@@ -104,6 +106,7 @@ class UpstreamError(CcmgraphError):
 
 
 # -- the data (build time) ------------------------------------------------------------------
+
 
 class DataError(CcmgraphError):
     """A data, ontology or query file the build cannot accept; the message names file and line."""

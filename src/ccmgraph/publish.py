@@ -77,8 +77,10 @@ def publish(store: RemoteStore, nquads: Path) -> list[GraphReport]:
     done = [GraphReport(r.graph, r.before, r.loaded, counted[r.graph]) for r in planned]
     wrong = [r for r in done if r.counted != r.loaded]
     if wrong:
-        raise PublishError("counted back a different number of triples than loaded: " + ", ".join(
-            f"{r.graph} ({r.loaded} loaded, {r.counted} counted)" for r in wrong))
+        raise PublishError(
+            "counted back a different number of triples than loaded: "
+            + ", ".join(f"{r.graph} ({r.loaded} loaded, {r.counted} counted)" for r in wrong)
+        )
     _mark(store, version, list(graphs), {r.graph: r.loaded for r in done if r.loaded})
     store.forget_version()
     return done

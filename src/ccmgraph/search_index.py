@@ -27,8 +27,30 @@ from ccmgraph.analysis import views
 FILE = "search.sqlite"
 COLUMNS = ("label", "names", "descriptions", "quotes", "notes")
 WEIGHTS = "10.0, 6.0, 3.0, 2.0, 1.0"  # bm25() weights, in the order of COLUMNS
-STOP_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
-                        "of", "on", "or", "the", "to", "with"})
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+    }
+)
 MARK, END = "\x02", "\x03"
 SEP = " · "  # between the texts of one column
 
@@ -45,12 +67,22 @@ def write(quads: Iterable[ox.Quad], target: Path) -> int:
         texts.setdefault(row["field"].value, []).append(row["text"].value)
     target.unlink(missing_ok=True)
     with closing(sqlite3.connect(target)) as db, db:
-        db.execute(f"CREATE VIRTUAL TABLE docs USING fts5({', '.join(COLUMNS)}, resource UNINDEXED, "
-                   "type UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')")
+        db.execute(
+            f"CREATE VIRTUAL TABLE docs USING fts5({', '.join(COLUMNS)}, resource UNINDEXED, "
+            "type UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
         db.executemany(
             f"INSERT INTO docs VALUES ({', '.join('?' * (len(COLUMNS) + 2))})",
-            [(min(t.get("label", [iri])), *(SEP.join(sorted(set(t.get(c, [])))) for c in COLUMNS[1:]),
-              iri, min(t.get("type", [""]))) for iri, t in sorted(docs.items())])
+            [
+                (
+                    min(t.get("label", [iri])),
+                    *(SEP.join(sorted(set(t.get(c, [])))) for c in COLUMNS[1:]),
+                    iri,
+                    min(t.get("type", [""])),
+                )
+                for iri, t in sorted(docs.items())
+            ],
+        )
         db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
     return len(docs)
 
@@ -92,8 +124,17 @@ def search(index: Path, text: str, limit: int, offset: int) -> Hits:
                     f"lower(label) = :name OR instr(lower('{SEP}' || names || '{SEP}'), '{SEP}' || :name || '{SEP}') "
                     "AS named FROM docs WHERE docs MATCH :expr "
                     "ORDER BY named DESC, rank DESC, label LIMIT :limit OFFSET :offset",
-                    {"expr": expr, "name": " ".join(text.split()).lower(), "limit": limit, "offset": offset}).fetchall()
-                items = [{"resource": r[0], "label": r[1], "type": r[2] or None, "rank": round(r[3], 3),
-                          "snippet": snippet_html(r[4])} for r in rows]
+                    {"expr": expr, "name": " ".join(text.split()).lower(), "limit": limit, "offset": offset},
+                ).fetchall()
+                items = [
+                    {
+                        "resource": r[0],
+                        "label": r[1],
+                        "type": r[2] or None,
+                        "rank": round(r[3], 3),
+                        "snippet": snippet_html(r[4]),
+                    }
+                    for r in rows
+                ]
                 return Hits(total, items, "all" if operator == "AND" else "any")
     return Hits(0, [], "all")

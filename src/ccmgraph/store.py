@@ -103,8 +103,9 @@ def written(data: bytes | None) -> bytes:
     return data
 
 
-def dataset_options(text: str, default_graph_uris: Sequence[str] = (),
-                    named_graph_uris: Sequence[str] = ()) -> DatasetOptions:
+def dataset_options(
+    text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+) -> DatasetOptions:
     """pyoxigraph query options for the dataset of a request (see ccmgraph.sparql.dataset).
 
     The protocol's graphs, when given, replace the query's FROM / FROM NAMED (pyoxigraph's
@@ -113,17 +114,25 @@ def dataset_options(text: str, default_graph_uris: Sequence[str] = (),
     union of all named graphs.
     """
     if default_graph_uris or named_graph_uris:
-        return {"default_graph": [ox.NamedNode(u) for u in default_graph_uris],
-                "named_graphs": [ox.NamedNode(u) for u in named_graph_uris]}
-    if dataset.parse(text).dataset is not None:
+        return {
+            "default_graph": [ox.NamedNode(u) for u in default_graph_uris],
+            "named_graphs": [ox.NamedNode(u) for u in named_graph_uris],
+        }
+    if dataset.read_clauses(text).dataset is not None:
         return {}
     return {"use_default_graph_as_union": True}
 
 
 class Store(ABC):
     @abstractmethod
-    def query(self, text: str, media_type: str | None = None, *,
-              default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
+    def query(
+        self,
+        text: str,
+        media_type: str | None = None,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> Answer:
         """Run any query; the answer serialized in ``media_type`` (or the form's default)."""
 
     @abstractmethod
@@ -154,19 +163,27 @@ class EmbeddedStore(Store):
     def oxigraph(self) -> ox.Store:
         return self._store
 
-    def _run(self, text: str, default_graph_uris: Sequence[str] = (),
-             named_graph_uris: Sequence[str] = ()) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def _run(
+        self, text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         check_nesting(text)
         try:
-            return self._store.query(text, prefixes=PREDECLARED,
-                                     **dataset_options(text, default_graph_uris, named_graph_uris))
+            return self._store.query(
+                text, prefixes=PREDECLARED, **dataset_options(text, default_graph_uris, named_graph_uris)
+            )
         except SyntaxError as exc:
             raise errors.QuerySyntaxError(explain(text, str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(str(exc)) from None
 
-    def query(self, text: str, media_type: str | None = None, *,
-              default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
+    def query(
+        self,
+        text: str,
+        media_type: str | None = None,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> Answer:
         result = self._run(text, default_graph_uris, named_graph_uris)
         try:
             if isinstance(result, ox.QueryTriples):
@@ -239,8 +256,9 @@ class Credentials:
         scheme = env.get(cls.SCHEME_ENV, "basic").strip().lower() or "basic"
         if scheme not in ("basic", "digest"):
             raise ValueError(f"${cls.SCHEME_ENV} must be basic or digest, not {scheme!r}")
-        return cls(env.get(cls.TOKEN_ENV) or None, env.get(cls.USER_ENV) or None,
-                   env.get(cls.PASSWORD_ENV) or None, scheme)
+        return cls(
+            env.get(cls.TOKEN_ENV) or None, env.get(cls.USER_ENV) or None, env.get(cls.PASSWORD_ENV) or None, scheme
+        )
 
     def auth(self) -> httpx.Auth | None:
         if self.token:
@@ -280,8 +298,16 @@ class RemoteStore(Store):
     ``RemoteTimeout``, never a partial answer. ``version_ttl``: seconds a version read is trusted.
     """
 
-    def __init__(self, endpoint: str, *, graph_store: str | None = None, credentials: Credentials | None = None,
-                 timeout: float = 30.0, engine_timeout: float | None = None, version_ttl: float = 2.0) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        graph_store: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float = 30.0,
+        engine_timeout: float | None = None,
+        version_ttl: float = 2.0,
+    ) -> None:
         self.endpoint = endpoint
         self.graph_store = graph_store or default_graph_store(endpoint)
         self.credentials = credentials or Credentials()
@@ -339,15 +365,22 @@ class RemoteStore(Store):
         graph: a single GROUP BY over a large dataset runs into the engine's time limit."""
         sizes = {}
         for graph in graphs:
-            rows = self._rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                              Dataset((), (graph,)))
+            rows = self._rows(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", Dataset((), (graph,))
+            )
             sizes[graph] = int(rows[0]["n"]) if rows else 0  # type: ignore[call-overload]
         return sizes
 
     # -- queries ----------------------------------------------------------------------
 
-    def request(self, text: str, media_type: str | None = None, *, default_graph_uris: Sequence[str] = (),
-                named_graph_uris: Sequence[str] = ()) -> httpx.Request:
+    def request(
+        self,
+        text: str,
+        media_type: str | None = None,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> httpx.Request:
         """The HTTP request for a query, its dataset resolved (see the class docstring)."""
         named, text = dataset.resolve(text, default_graph_uris, named_graph_uris)
         if named is None:
@@ -370,8 +403,9 @@ class RemoteStore(Store):
         """The engine's name from its Server header (lowercased), asked once."""
         if self._server is None:
             try:
-                response = self._client.post(self.endpoint, data={"query": "ASK {}"},
-                                             headers={"Accept": formats.SPARQL_JSON.media_type})
+                response = self._client.post(
+                    self.endpoint, data={"query": "ASK {}"}, headers={"Accept": formats.SPARQL_JSON.media_type}
+                )
                 self._server = response.headers.get("server", "").lower()
             except httpx.HTTPError as exc:
                 raise StoreUnreachable(f"{self.endpoint}: {exc}") from None
@@ -391,8 +425,11 @@ class RemoteStore(Store):
             timed_out = b"S1T00" in (response.content if body is None else body)[:2000]
         if timed_out:
             limit = self.engine_timeout or 0.0
-            raise RemoteTimeout(f"the store stopped the query at its time limit{f' of {limit:g} s' if limit else ''}; "
-                                "make it more selective", limit)
+            raise RemoteTimeout(
+                f"the store stopped the query at its time limit{f' of {limit:g} s' if limit else ''}; "
+                "make it more selective",
+                limit,
+            )
         _raise_for_status(response, self.endpoint, body)
         body = response.content if body is None else body
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
@@ -402,10 +439,17 @@ class RemoteStore(Store):
             form = "ask"
         return Answer(form, ctype, body)
 
-    def query(self, text: str, media_type: str | None = None, *,
-              default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()) -> Answer:
-        request = self.request(text, media_type, default_graph_uris=default_graph_uris,
-                               named_graph_uris=named_graph_uris)
+    def query(
+        self,
+        text: str,
+        media_type: str | None = None,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> Answer:
+        request = self.request(
+            text, media_type, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris
+        )
         return self.answer(self._send(request))
 
     def _send(self, request: httpx.Request) -> httpx.Response:
@@ -461,9 +505,11 @@ def default_graph_store(endpoint: str) -> str:
 
 def _raise_for_status(response: httpx.Response, url: str, body: bytes | None = None) -> None:
     if response.status_code in (401, 403):
-        raise StoreRefused(f"{url} answered {response.status_code}: check the credentials in "
-                           f"${Credentials.USER_ENV} / ${Credentials.PASSWORD_ENV} (${Credentials.SCHEME_ENV}) "
-                           f"or ${Credentials.TOKEN_ENV}")
+        raise StoreRefused(
+            f"{url} answered {response.status_code}: check the credentials in "
+            f"${Credentials.USER_ENV} / ${Credentials.PASSWORD_ENV} (${Credentials.SCHEME_ENV}) "
+            f"or ${Credentials.TOKEN_ENV}"
+        )
     if response.status_code >= 400:
         text = response.text if body is None else body.decode("utf-8", "replace")
         raise QueryError(f"{url} answered {response.status_code}: {text[:500].strip()}")
@@ -476,11 +522,14 @@ def _check_complete(media_type: str, body: bytes, url: str) -> None:
         try:
             json.loads(body)
         except ValueError:
-            raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
-                                   "the query at its own time limit") from None
+            raise IncompleteAnswer(
+                f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
+                "the query at its own time limit"
+            ) from None
     elif media_type == formats.SPARQL_XML.media_type and not body.rstrip().endswith(b"</sparql>"):
-        raise IncompleteAnswer(f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped "
-                               "the query at its own time limit")
+        raise IncompleteAnswer(
+            f"{url} sent an incomplete answer ({len(body)} bytes): it may have stopped the query at its own time limit"
+        )
 
 
 def _rows_of(body: bytes) -> list[dict[str, object]]:

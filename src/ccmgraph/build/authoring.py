@@ -74,6 +74,7 @@ def parse_action_list(text: str) -> list[tuple[int, str | None]]:
 
 # ---------------------------------------------------------------- helpers
 
+
 def _line_of(path: Path, needle: str) -> int | None:
     """Line of ``path`` where ``needle`` (or its first words) is written, for error messages."""
     probe = " ".join(needle.split()[:6])
@@ -109,6 +110,7 @@ def _local(iri: Node) -> str:
 
 # ---------------------------------------------------------------- steps
 
+
 def expand_action_lists(g: Graph, path: Path) -> None:
     for node, listed in list(g.subject_objects(CCM.actionList)):
         try:
@@ -139,8 +141,11 @@ def name_alignments(g: Graph, path: Path) -> None:
         actions = list(g.objects(node, CCM.action))
         bases = list(g.objects(node, CCM.basis))
         if len(actions) != 1 or len(bases) != 1:
-            raise _fail(path, _key(owner).rsplit("-", 1)[-1],
-                        f"alignment of {owner} needs exactly one ccm:action (or ccm:actionList) and one ccm:basis")
+            raise _fail(
+                path,
+                _key(owner).rsplit("-", 1)[-1],
+                f"alignment of {owner} needs exactly one ccm:action (or ccm:actionList) and one ccm:basis",
+            )
         number = str(actions[0]).rsplit("/", 1)[-1]
         basis = str(bases[0]).rsplit("#", 1)[-1]
         _replace(g, node, URIRef(f"{owner}/alignment/{number}-{basis}"))
@@ -160,8 +165,11 @@ def qualify_links(g: Graph, path: Path) -> None:
     for subject, node in list(g.subject_objects(CCM.hasQualifiedLink)):
         prop = g.value(node, CCM.linkProperty)
         if prop is None or g.value(node, CCM.basis) is None:
-            raise _fail(path, _key(subject).rsplit("-", 1)[-1],
-                        f"qualified link of {subject} needs ccm:linkProperty and ccm:basis")
+            raise _fail(
+                path,
+                _key(subject).rsplit("-", 1)[-1],
+                f"qualified link of {subject} needs ccm:linkProperty and ccm:basis",
+            )
         targets = list(g.objects(node, CCM.linkTarget)) or list(g.objects(subject, prop))
         if not targets:
             raise _fail(path, _key(subject).rsplit("-", 1)[-1], f"{subject} has no {prop} to qualify")
@@ -170,8 +178,11 @@ def qualify_links(g: Graph, path: Path) -> None:
         g.remove((node, None, None))
         for target in targets:
             if (subject, prop, target) not in g:
-                raise _fail(path, _key(subject).rsplit("-", 1)[-1],
-                            f"qualified link {subject} {prop} {target}: the statement itself is not asserted")
+                raise _fail(
+                    path,
+                    _key(subject).rsplit("-", 1)[-1],
+                    f"qualified link {subject} {prop} {target}: the statement itself is not asserted",
+                )
             key = _key(target) if str(target).startswith(str(ID)) else _local(target)
             iri = URIRef(f"{subject}/link/{_local(prop)}/{key}")
             if (subject, CCM.hasQualifiedLink, iri) in g:
@@ -220,9 +231,11 @@ _UNDER = (CCM.contributesTo, CCM.subActivityOf)
 
 def _judged(g: Graph, child: Node, prop: Node, parent: Node) -> bool:
     """True when the curator judged the link ``child prop parent`` (its ccm:QualifiedLink says so)."""
-    return any(g.value(q, CCM.basis) == CCM.CuratorJudgement
-               for q in g.objects(child, CCM.hasQualifiedLink)
-               if g.value(q, CCM.linkProperty) == prop and g.value(q, CCM.linkTarget) == parent)
+    return any(
+        g.value(q, CCM.basis) == CCM.CuratorJudgement
+        for q in g.objects(child, CCM.hasQualifiedLink)
+        if g.value(q, CCM.linkProperty) == prop and g.value(q, CCM.linkTarget) == parent
+    )
 
 
 def _descendants(g: Graph, roots: Iterable[Node]) -> dict[Node, bool]:
@@ -249,13 +262,15 @@ def inherit_alignments(g: Graph) -> None:
     outputs and outcomes (or to those named by ``ccm:appliesTo``) and what lies under them;
     an element's go to the elements that contribute to it or are parts of it. An element reached
     only through a link the curator judged inherits with basis ``ccm:CuratorJudgement``."""
-    stated = [(o, a) for o, a in g.subject_objects(CCM.hasAlignment)
-              if g.value(a, CCM.basis) in (CCM.StatedInText, CCM.InheritedFromWorkPlan)]
+    stated = [
+        (o, a)
+        for o, a in g.subject_objects(CCM.hasAlignment)
+        if g.value(a, CCM.basis) in (CCM.StatedInText, CCM.InheritedFromWorkPlan)
+    ]
     for owner, alignment in stated:
         basis = g.value(alignment, CCM.basis)
         if (owner, RDF.type, CCM.WorkPlan) in g:
-            roots = list(g.objects(alignment, CCM.appliesTo)) or [
-                e for p in _PLAN_PARTS for e in g.objects(owner, p)]
+            roots = list(g.objects(alignment, CCM.appliesTo)) or [e for p in _PLAN_PARTS for e in g.objects(owner, p)]
             targets = _descendants(g, roots) | dict.fromkeys(roots, False)
             inherited = CCM.InheritedFromWorkPlan
         else:
@@ -284,9 +299,13 @@ def inherit_alignments(g: Graph) -> None:
 
 # the link from the plan to an element of each class
 LINKS: dict[URIRef, URIRef] = {
-    CCM.Objective: CCM.hasObjective, CCM.Track: CCM.hasActivity, CCM.Activity: CCM.hasActivity,
-    CCM.ExpectedOutput: CCM.hasExpectedOutput, CCM.Outcome: CCM.hasOutcome,
-    CCM.TimelineEntry: CCM.hasTimelineEntry, CCM.Budget: CCM.hasBudget,
+    CCM.Objective: CCM.hasObjective,
+    CCM.Track: CCM.hasActivity,
+    CCM.Activity: CCM.hasActivity,
+    CCM.ExpectedOutput: CCM.hasExpectedOutput,
+    CCM.Outcome: CCM.hasOutcome,
+    CCM.TimelineEntry: CCM.hasTimelineEntry,
+    CCM.Budget: CCM.hasBudget,
 }
 _MARKER = re.compile(r"^(?:[-•▪*]|\(?\d{1,2}[.)]|\(?[a-zA-Z][)/]|\([a-zA-Z]\))\s+")
 
@@ -298,8 +317,12 @@ def _elements(g: Graph) -> dict[URIRef, Node]:
     for plan in g.subjects(RDF.type, CCM.WorkPlan):
         base = f"{plan}/"
         for s in set(g.subjects(RDF.type, None)):
-            if (isinstance(s, URIRef) and s not in links and str(s).startswith(base)
-                    and str(s)[len(base):].count("/") == 1):
+            if (
+                isinstance(s, URIRef)
+                and s not in links
+                and str(s).startswith(base)
+                and str(s)[len(base) :].count("/") == 1
+            ):
                 out[s] = plan
     return out
 
@@ -332,7 +355,7 @@ def derive_positions(g: Graph, source: URIRef) -> None:
     """Document order among each kind, from the quotes' offsets, for kinds nobody numbered."""
     by_kind: dict[str, list[URIRef]] = {}
     for element, plan in _elements(g).items():  # the kind is the IRI's: <plan>/<kind>/<key>
-        by_kind.setdefault(str(element)[len(str(plan)) + 1:].split("/")[0], []).append(element)
+        by_kind.setdefault(str(element)[len(str(plan)) + 1 :].split("/")[0], []).append(element)
     for members in by_kind.values():
         if any(g.value(e, CCM.position) is not None for e in members):
             continue

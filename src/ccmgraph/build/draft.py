@@ -25,13 +25,57 @@ from ccmgraph.namespaces import ID
 
 REVIEW = "REVIEW: "
 NEW_ORG = "not in data/reference/: move it there with its source, or replace it."
-KIND_PREFIX = {"objective": "objective", "activity": "activity", "output": "output", "outcome": "outcome",
-               "timeline": "timeline"}
-_ORDINALS = {w: i for i, w in enumerate(
-    ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "  # noqa: SIM905
-     "fourteenth fifteenth sixteenth").split(), 1)}
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}  # noqa: SIM905
+KIND_PREFIX = {
+    "objective": "objective",
+    "activity": "activity",
+    "output": "output",
+    "outcome": "outcome",
+    "timeline": "timeline",
+}
+_ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+        ],
+        1,
+    )
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 # ---------------------------------------------------------------- patterns
@@ -40,7 +84,9 @@ _SECTION = re.compile(
     r"^(?:[IVX]+\.|\d+\.-?|[A-Z]\.)?\s*(?:\d\.\s*)?(background|context|objectives?|specific objectives|main objective|"
     r"(?:key |implementation |main )?activities|expected outputs?|expected outcomes?|outcomes|outputs|"
     r"strategy implementers|(?:likely |potential )?implementation partners|timeline|overarching activities|"
-    r"target states|estimated budget|budget|priorities|mandate|premise|assumptions|summary)\b", re.IGNORECASE)
+    r"target states|estimated budget|budget|priorities|mandate|premise|assumptions|summary)\b",
+    re.IGNORECASE,
+)
 _ITEM = [
     ("track", re.compile(r"^Track\s+(\d+(?:\.\d+)?)\s*:?\s*(.*)$")),
     ("group", re.compile(r"^Output\s+(\d+)\s*:?\s*(.*)$")),
@@ -48,19 +94,27 @@ _ITEM = [
     ("letter", re.compile(r"^\(?([a-z])[)/.]\s*(.+)$")),
     ("bullet", re.compile(r"^[-•▪*\uf0b7]\s*(.+)$")),
 ]
-_LAP = re.compile(r"(?:LAP\s+)?\b[Aa]ctions?\s+(?:numbers?\s+)?"
-                  r"(\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?"
-                  r"(?:\s*(?:,|and|to|–|-)\s*\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?)*)")
+_LAP = re.compile(
+    r"(?:LAP\s+)?\b[Aa]ctions?\s+(?:numbers?\s+)?"
+    r"(\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?"
+    r"(?:\s*(?:,|and|to|–|-)\s*\d{1,2}(?:\s*[A-D](?:\s*-\s*[A-D])?\b)?)*)"
+)
 _ARTICLE = re.compile(r"\bArticles?\s+(\d{1,2}(?:\s*(?:,|and)\s*\d{1,2})*)")
 _MEETING = re.compile(
     r"\b(\d{1,2})\s*(?:st|nd|rd|th)?\s*(MSP|RC\b|Review Conference|Meeting of (?:the )?States Parties)"
-    r"|\b(" + "|".join(_ORDINALS) + r")\s+(Review Conference|Meeting of (?:the )?States Parties)", re.IGNORECASE)
-_LEADS = re.compile(r"(?:lead(?:s|ing)?\s+up\s+(?:to\s+)?|up\s+to\s+|(?<=\s)up\s+|by\s+|in\s+preparation\s+for\s+"
-                    r"|towards\s+)the\s+", re.IGNORECASE)
+    r"|\b(" + "|".join(_ORDINALS) + r")\s+(Review Conference|Meeting of (?:the )?States Parties)",
+    re.IGNORECASE,
+)
+_LEADS = re.compile(
+    r"(?:lead(?:s|ing)?\s+up\s+(?:to\s+)?|up\s+to\s+|(?<=\s)up\s+|by\s+|in\s+preparation\s+for\s+"
+    r"|towards\s+)the\s+",
+    re.IGNORECASE,
+)
 _QUARTER_HEAD = re.compile(r"^(First|Second|Third|Fourth)\s+Quarter\s+(?:of\s+)?(\d{4})\s*:?$", re.IGNORECASE)
 _MONTH_HEAD = re.compile(r"^(" + "|".join(_MONTHS) + r")\s+(\d{4})\s*:?$", re.IGNORECASE)
-_RANGE_HEAD = re.compile(r"\((" + "|".join(_MONTHS) + r")\s+(\d{4})\s*[–-]\s*(" + "|".join(_MONTHS)
-                         + r")\s+(\d{4})\)", re.IGNORECASE)
+_RANGE_HEAD = re.compile(
+    r"\((" + "|".join(_MONTHS) + r")\s+(\d{4})\s*[–-]\s*(" + "|".join(_MONTHS) + r")\s+(\d{4})\)", re.IGNORECASE
+)
 
 
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
@@ -118,6 +172,7 @@ class Draft:
 
 # ---------------------------------------------------------------- reading the text
 
+
 def lines_of(text: str) -> list[Line]:
     out = []
     for m in re.finditer(r"[^\n]+", text):
@@ -144,9 +199,17 @@ def _section_kind(text: str) -> str | None:
     if not m or len(text.split()) > 14:
         return None
     word = text.lower()
-    for key, kind in (("timeline", "timeline"), ("overarching", "timeline"), ("outcome", "outcome"),
-                      ("output", "output"), ("objective", "objective"), ("activit", "activity"),
-                      ("priorit", "activity"), ("partner", "partner"), ("implementer", "partner")):
+    for key, kind in (
+        ("timeline", "timeline"),
+        ("overarching", "timeline"),
+        ("outcome", "outcome"),
+        ("output", "output"),
+        ("objective", "objective"),
+        ("activit", "activity"),
+        ("priorit", "activity"),
+        ("partner", "partner"),
+        ("implementer", "partner"),
+    ):
         if key in word:
             return kind
     return "other"
@@ -170,6 +233,7 @@ def _ends_sentence(text: str) -> bool:
 
 # ---------------------------------------------------------------- the drafter
 
+
 class Drafter:
     def __init__(self, text_path: Path, reference: ReferenceIndex | None = None) -> None:
         self.path = text_path
@@ -189,10 +253,14 @@ class Drafter:
             return words, None
         for lo, hi in ((start, end + 80), (start - 80, end), (start - 80, end + 80), (start - 300, end + 300)):
             lo, hi = max(0, lo), min(len(self.text), hi)
-            context = " ".join(self.text[lo:hi].split()[1:-1] if lo > 0 and hi < len(self.text)
-                               else self.text[lo:hi].split())
-            if words in context and len(evidence._occurrences(self.text, context)) == 1 \
-                    and len(evidence._occurrences(context, words)) == 1:
+            context = " ".join(
+                self.text[lo:hi].split()[1:-1] if lo > 0 and hi < len(self.text) else self.text[lo:hi].split()
+            )
+            if (
+                words in context
+                and len(evidence._occurrences(self.text, context)) == 1
+                and len(evidence._occurrences(context, words)) == 1
+            ):
                 return words, context
         return words, None
 
@@ -200,8 +268,11 @@ class Drafter:
 
     def _title(self) -> None:
         for line in self.lines[:25]:
-            if (re.search(r"work\s*plan|workplan|concept note", line.text, re.IGNORECASE)
-                    and re.search(r"\b20\d\d\b", line.text) and len(line.text) < 160):
+            if (
+                re.search(r"work\s*plan|workplan|concept note", line.text, re.IGNORECASE)
+                and re.search(r"\b20\d\d\b", line.text)
+                and len(line.text) < 160
+            ):
                 self.draft.title = line
                 return
         self.draft.notes.append(REVIEW + "No title line (with 'work plan' or 'concept note') was found.")
@@ -226,11 +297,13 @@ class Drafter:
         return f"{number}{'rc' if kind.startswith(('rc', 'review')) else 'msp'}"
 
     def meetings_in(self, start: int, end: int) -> list[tuple[str, int, int]]:
-        return [(self._meeting_key(m), start + m.start(), start + m.end())
-                for m in _MEETING.finditer(self.text[start:end])]
+        return [
+            (self._meeting_key(m), start + m.start(), start + m.end()) for m in _MEETING.finditer(self.text[start:end])
+        ]
 
-    def add(self, prop: str, obj: str, start: int | None = None, end: int | None = None,
-            note: str | None = None) -> None:
+    def add(
+        self, prop: str, obj: str, start: int | None = None, end: int | None = None, note: str | None = None
+    ) -> None:
         quote = None if start is None or end is None else f"{start}:{end}"
         self.draft.statements.append((prop, obj, quote, note or ""))
 
@@ -240,7 +313,7 @@ class Drafter:
         title = d.title
         if title:
             index = self.lines.index(title)
-            before = [ln for ln in self.lines[max(0, index - 2):index] if ref.find_groups(ln.text)]
+            before = [ln for ln in self.lines[max(0, index - 2) : index] if ref.find_groups(ln.text)]
             heading = f"{before[-1].text.rstrip(' ,')}, {title.text}" if before else title.text
             self.add("dcterms:title", " ".join(heading.split()))
         period = self._period()
@@ -263,7 +336,7 @@ class Drafter:
             label = re.match(r"^Coordinators?\s*:\s*(.*)$", line.text)
             candidates = []
             if label:
-                candidates = [line] if label.group(1) else self.lines[i + 1:i + 2]
+                candidates = [line] if label.group(1) else self.lines[i + 1 : i + 2]
             elif i < 15 and len(line.text.split()) <= 8:
                 rest = re.sub(r"\b(and|&)\b|[,;]", " ", line.text)
                 states = ref.find_states(line.text, guess=True)
@@ -276,8 +349,11 @@ class Drafter:
                     continue
                 start, end = (line.start if label else cand.start), cand.end
                 for s in states:
-                    note = (f"{REVIEW}'{s.written}' is read as {ref.labels.get(s.iri, s.iri)} (spelling)."
-                            if s.guessed else None)
+                    note = (
+                        f"{REVIEW}'{s.written}' is read as {ref.labels.get(s.iri, s.iri)} (spelling)."
+                        if s.guessed
+                        else None
+                    )
                     self.add("ccm:coordinator", self._curie(s.iri), start, end, note)
                 return
         self.draft.notes.append(REVIEW + "No coordinators found; add ccm:coordinator if the plan names them.")
@@ -295,18 +371,28 @@ class Drafter:
             self.add("ccm:leadsUpTo", f"meeting:{key}", start, end)
             others = {k for k, _, _ in candidates} - {key}
             if others:
-                self.draft.notes.append(REVIEW + f"The text also leads up to {', '.join(sorted(others))}; "
-                                        f"{key} (named first) was kept as ccm:leadsUpTo.")
+                self.draft.notes.append(
+                    REVIEW + f"The text also leads up to {', '.join(sorted(others))}; "
+                    f"{key} (named first) was kept as ccm:leadsUpTo."
+                )
         else:
-            self.draft.notes.append(REVIEW + f"The plan leads up to '{self.text[start:end]}', a meeting the "
-                                    "reference data lacks (data/reference/meetings.ttl).")
+            self.draft.notes.append(
+                REVIEW + f"The plan leads up to '{self.text[start:end]}', a meeting the "
+                "reference data lacks (data/reference/meetings.ttl)."
+            )
 
     @staticmethod
     def _curie(iri: URIRef) -> str:
         rest = str(iri).removeprefix(str(ID))
         kind, _, key = rest.partition("/")
-        prefix = {"state": "state", "org": "orgid", "working-group": "wg", "meeting": "meeting",
-                  "article": "article", "treaty": "treaty"}.get(kind)
+        prefix = {
+            "state": "state",
+            "org": "orgid",
+            "working-group": "wg",
+            "meeting": "meeting",
+            "article": "article",
+            "treaty": "treaty",
+        }.get(kind)
         return f"{prefix}:{key}" if prefix and re.fullmatch(r"[A-Za-z0-9_-]+", key) else f"<{iri}>"
 
     # ------------------------------------------------------------ structure
@@ -318,13 +404,14 @@ class Drafter:
             if len(cells) > 1 and cells <= set(_TABLE_KINDS):
                 out.append(("table", line, []))
                 continue
-            if out and out[-1][0] == "table" and "\t" in self.text[line.start - 1:line.end]:
+            if out and out[-1][0] == "table" and "\t" in self.text[line.start - 1 : line.end]:
                 row_start = self.text.rfind("\n", 0, line.start) + 1  # the row's cells, the empty first ones too
-                out[-1][2].append(Line(row_start, line.end, self.text[row_start:line.end]))
+                out[-1][2].append(Line(row_start, line.end, self.text[row_start : line.end]))
                 continue
             kind = _section_kind(line.text)
-            if kind is not None and not (out and out[-1][0] == "timeline" and kind != "timeline"
-                                         and _item_marker(line.text)):
+            if kind is not None and not (
+                out and out[-1][0] == "timeline" and kind != "timeline" and _item_marker(line.text)
+            ):
                 out.append((kind, line, []))
             elif out:
                 out[-1][2].append(line)
@@ -334,9 +421,14 @@ class Drafter:
         """A list item and the lines that continue it (a sentence wrapped over several lines)."""
         start, end = lines[i].start, lines[i].end
         j = i + 1
-        while (j < len(lines) and j - i <= 6 and not _ends_sentence(self.text[start:end])
-               and _item_marker(lines[j].text) is None and _section_kind(lines[j].text) is None
-               and _period_of_heading(lines[j].text) is None):
+        while (
+            j < len(lines)
+            and j - i <= 6
+            and not _ends_sentence(self.text[start:end])
+            and _item_marker(lines[j].text) is None
+            and _section_kind(lines[j].text) is None
+            and _period_of_heading(lines[j].text) is None
+        ):
             end = lines[j].end
             j += 1
         return start, end
@@ -348,23 +440,46 @@ class Drafter:
             out, n = f"{key}-{n}", n + 1
         return out
 
-    def _new_item(self, kind: str, key: str, identifier: str | None, span: tuple[int, int],
-                  parent: Item | None, period: str | None = None, heading: bool = False) -> Item:
+    def _new_item(
+        self,
+        kind: str,
+        key: str,
+        identifier: str | None,
+        span: tuple[int, int],
+        parent: Item | None,
+        period: str | None = None,
+        heading: bool = False,
+    ) -> Item:
         """A new element; under ``parent`` by its heading (``heading``: a track or group label)
         or by its place in the list (a letter under a number, a bullet under an item)."""
-        item = Item(kind, self._unique_key(kind, key), identifier, span[0], span[1], parent, period,
-                    "partner" if kind in ("activity", "timeline") else "mentions")
+        item = Item(
+            kind,
+            self._unique_key(kind, key),
+            identifier,
+            span[0],
+            span[1],
+            parent,
+            period,
+            "partner" if kind in ("activity", "timeline") else "mentions",
+        )
         if parent:
             parent.children.append(item)
             prop = "ccm:subActivityOf" if kind == "activity" else "ccm:contributesTo"
             target = f"{KIND_PREFIX[kind]}:{parent.key}"
             if heading:
                 line_end = self.text.find("\n", parent.start, parent.end)
-                item.links.append(Link(prop, target, "ccm:ByHeading",
-                                       quote=(parent.start, parent.end if line_end < 0 else line_end)))
+                item.links.append(
+                    Link(prop, target, "ccm:ByHeading", quote=(parent.start, parent.end if line_end < 0 else line_end))
+                )
             else:
-                item.links.append(Link(prop, target, "ccm:ByPosition",
-                                       comment=f"Listed under {parent.identifier or parent.key} in the text."))
+                item.links.append(
+                    Link(
+                        prop,
+                        target,
+                        "ccm:ByPosition",
+                        comment=f"Listed under {parent.identifier or parent.key} in the text.",
+                    )
+                )
         self.draft.items.append(item)
         return item
 
@@ -391,8 +506,9 @@ class Drafter:
                 mid = None
             elif mtype == "letter":
                 key = f"{top.key}{label}" if top else label
-                mid = self._new_item(kind, key, key if top is None or top.identifier else label, span, top,
-                                     heading=top_is_heading)
+                mid = self._new_item(
+                    kind, key, key if top is None or top.identifier else label, span, top, heading=top_is_heading
+                )
             else:
                 parent = mid or top
                 base = parent.key if parent else ""
@@ -413,8 +529,14 @@ class Drafter:
             if period is None:
                 continue
             marker = _item_marker(line.text)
-            if marker and marker[0] in ("number",) and not _ends_sentence(line.text) and len(line.text.split()) < 8 \
-                    and lines[i + 1:i + 2] and _item_marker(lines[i + 1].text):
+            if (
+                marker
+                and marker[0] in ("number",)
+                and not _ends_sentence(line.text)
+                and len(line.text.split()) < 8
+                and lines[i + 1 : i + 2]
+                and _item_marker(lines[i + 1].text)
+            ):
                 continue  # "1) Gender mainstreaming": a group heading inside the timeline
             if marker is None and i > 0 and lines[i - 1].end > line.start:
                 continue
@@ -439,15 +561,25 @@ class Drafter:
                 kind = kinds[column]
                 above = current.get(kinds[column - 1]) if column else None
                 sentences = re.finditer(r"[^.;]+[.;]?", self.text[start:end])
-                pieces = ([(start + m.start(), start + m.end()) for m in sentences if m.group(0).strip()]
-                          if kind == "activity" else [(start, end)])
+                pieces = (
+                    [(start + m.start(), start + m.end()) for m in sentences if m.group(0).strip()]
+                    if kind == "activity"
+                    else [(start, end)]
+                )
                 for lo, hi in pieces:
                     lo += len(self.text[lo:hi]) - len(self.text[lo:hi].lstrip())
-                    item = self._new_item(kind, f"table-{len([i for i in self.draft.items if i.kind == kind]) + 1}",
-                                          None, (lo, hi), None)
+                    item = self._new_item(
+                        kind, f"table-{len([i for i in self.draft.items if i.kind == kind]) + 1}", None, (lo, hi), None
+                    )
                     if above is not None:
-                        item.links.append(Link("ccm:contributesTo", f"{KIND_PREFIX[above.kind]}:{above.key}",
-                                               "ccm:ByPosition", comment="In the same row of the results table."))
+                        item.links.append(
+                            Link(
+                                "ccm:contributesTo",
+                                f"{KIND_PREFIX[above.kind]}:{above.key}",
+                                "ccm:ByPosition",
+                                comment="In the same row of the results table.",
+                            )
+                        )
                     current[kind] = item
 
     def _partners(self, heading: Line, lines: list[Line]) -> None:
@@ -461,9 +593,14 @@ class Drafter:
                     continue
                 key = slug(re.sub(r"^(?:the|other)\s+", "", text, flags=re.IGNORECASE))[:60]
                 self.draft.new_orgs[key] = (text, start, end)
-                self.add(prop, f"orgid:{key}", start, end,
-                         f"{REVIEW}'{text}' is not in data/reference/: a new organisation orgid:{key} is drafted; "
-                         "check it, or link a known resource.")
+                self.add(
+                    prop,
+                    f"orgid:{key}",
+                    start,
+                    end,
+                    f"{REVIEW}'{text}' is not in data/reference/: a new organisation orgid:{key} is drafted; "
+                    "check it, or link a known resource.",
+                )
                 continue
             own = {o for p, o, _, _ in self.draft.statements if p in ("ccm:coordinator", "ccm:workingGroup")}
             for iri, note in found:
@@ -475,14 +612,26 @@ class Drafter:
         (by their topic alone only when ``topics``: in an element's text "victim assistance" is a subject)."""
         piece = self.text[start:end]
         out: list[tuple[URIRef, str | None]] = []
-        groups = self.ref.find_groups(piece) if topics else [
-            m for m in self.ref.find_groups(piece)
-            if len(m.written.split()) > 4 or "working group" in m.written.lower()]
-        drafted = [Match(ID[f"org/{key}"], 0, 0, label) for key, (label, _, _) in self.draft.new_orgs.items()
-                   if label.lower() in piece.lower()]
+        groups = (
+            self.ref.find_groups(piece)
+            if topics
+            else [
+                m
+                for m in self.ref.find_groups(piece)
+                if len(m.written.split()) > 4 or "working group" in m.written.lower()
+            ]
+        )
+        drafted = [
+            Match(ID[f"org/{key}"], 0, 0, label)
+            for key, (label, _, _) in self.draft.new_orgs.items()
+            if label.lower() in piece.lower()
+        ]
         for m in self.ref.find_orgs(piece) + drafted + groups + self.ref.find_states(piece, guess=True):
-            note = (f"{REVIEW}'{m.written}' is read as {self.ref.labels.get(m.iri, m.iri)} (spelling)."
-                    if m.guessed else None)
+            note = (
+                f"{REVIEW}'{m.written}' is read as {self.ref.labels.get(m.iri, m.iri)} (spelling)."
+                if m.guessed
+                else None
+            )
             if m.iri not in [i for i, _ in out]:
                 out.append((m.iri, note))
         return out
@@ -491,7 +640,7 @@ class Drafter:
 
     def _facts(self, item: Item) -> None:
         facts: list[tuple[str, str, int, int, str | None]] = []
-        piece = self.text[item.start:item.end]
+        piece = self.text[item.start : item.end]
         for m in _LAP.finditer(piece):
             listed = " ".join(m.group(1).split())
             try:
@@ -502,8 +651,9 @@ class Drafter:
         for m in _ARTICLE.finditer(piece):
             for number in re.findall(r"\d+", m.group(1)):
                 if int(number) in self.ref.articles:
-                    facts.append(("ccm:supportsArticle", f"article:{number}", item.start + m.start(),
-                                  item.start + m.end(), None))
+                    facts.append(
+                        ("ccm:supportsArticle", f"article:{number}", item.start + m.start(), item.start + m.end(), None)
+                    )
         for key, s, e in self.meetings_in(item.start, item.end):
             if key in self.ref.meetings:
                 facts.append(("ccm:mentions", f"meeting:{key}", s, e, None))
@@ -526,18 +676,28 @@ class Drafter:
             sentence_end = len(self.text) if sentence_end < 0 else sentence_end + 1
             while self.text[sentence_start].isspace():
                 sentence_start += 1
-            self.add("align", listed, sentence_start, sentence_end,
-                     f"{REVIEW}LAP actions {listed} are stated outside the plan's elements and are drafted for the "
-                     "whole plan: if the text scopes them to part of it, add ccm:appliesTo.")
+            self.add(
+                "align",
+                listed,
+                sentence_start,
+                sentence_end,
+                f"{REVIEW}LAP actions {listed} are stated outside the plan's elements and are drafted for the "
+                "whole plan: if the text scopes them to part of it, add ccm:appliesTo.",
+            )
 
     def _relations(self) -> None:
         objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
         for item in self.draft.items:
             if item.kind in ("activity", "output") and item.key in objectives and item.identifier:
-                item.links.append(Link(
-                    "ccm:contributesTo", f"objective:{item.key}", "ccm:ByPosition",
-                    comment=f"Numbered {item.identifier}, as objective {objectives[item.key].identifier} is.",
-                    review=f"{REVIEW}linked to objective {item.key} by its parallel numbering only; check it."))
+                item.links.append(
+                    Link(
+                        "ccm:contributesTo",
+                        f"objective:{item.key}",
+                        "ccm:ByPosition",
+                        comment=f"Numbered {item.identifier}, as objective {objectives[item.key].identifier} is.",
+                        review=f"{REVIEW}linked to objective {item.key} by its parallel numbering only; check it.",
+                    )
+                )
 
     # ------------------------------------------------------------ all
 

@@ -37,8 +37,14 @@ PREFIXES = """\
 @prefix doc: <https://w3id.org/ccmgraph/id/document/> .
 @prefix period: <https://w3id.org/ccmgraph/id/period/> .
 """
-KIND_CLASS = {"objective": "ccm:Objective", "activity": "ccm:Activity", "output": "ccm:ExpectedOutput",
-              "outcome": "ccm:Outcome", "timeline": "ccm:TimelineEntry"}
+KIND_CLASS = {
+    "objective": "ccm:Objective",
+    "activity": "ccm:Activity",
+    "output": "ccm:ExpectedOutput",
+    "outcome": "ccm:Outcome",
+    "timeline": "ccm:TimelineEntry",
+}
+
 
 def _lit(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -100,10 +106,12 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     plan = f"<{ID}workplan/{draft.plan_key}>"
     record = read_record(d.path)
     digest = hashlib.sha256(d.path.read_bytes()).hexdigest()
-    out = [f"# Draft of data/workplans/{draft.stem}.ttl written by `ccmgraph draft` from",
-           f"# data/sources/{draft.stem}.txt. Edit it, then `ccmgraph build`; notes starting",
-           "# 'REVIEW:' say what the drafter could not decide (see /review/ in `ccmgraph serve`).",
-           PREFIXES.rstrip("\n")]
+    out = [
+        f"# Draft of data/workplans/{draft.stem}.ttl written by `ccmgraph draft` from",
+        f"# data/sources/{draft.stem}.txt. Edit it, then `ccmgraph build`; notes starting",
+        "# 'REVIEW:' say what the drafter could not decide (see /review/ in `ccmgraph serve`).",
+        PREFIXES.rstrip("\n"),
+    ]
     for kind, prefix in KIND_PREFIX.items():
         out.append(f"@prefix {prefix}: <{ID}workplan/{draft.plan_key}/{kind}/> .")
     title = next((o for p, o, _, _ in draft.statements if p == "dcterms:title"), draft.stem)
@@ -114,9 +122,11 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
         issuers = [o for p, o, _, _ in draft.statements if p == "ccm:coordinator"] or ["orgid:isu"]
         draft.notes.append(REVIEW + "The issuer of the document is a guess (no working group named in its heading).")
     period = next((o for p, o, _, _ in draft.statements if p == "ccm:period"), None)
-    src = [f"\nsource:{draft.stem} a ccm:SourceDocument ;",
-           f"    dcterms:title {_lit(title)}@en ;",
-           f"    ccm:issuer {' , '.join(issuers[:1])} ;"]
+    src = [
+        f"\nsource:{draft.stem} a ccm:SourceDocument ;",
+        f"    dcterms:title {_lit(title)}@en ;",
+        f"    ccm:issuer {' , '.join(issuers[:1])} ;",
+    ]
     if period:
         src.append(f"    ccm:period {period} ;")
     src.append(f"    ccm:fileName {_lit(d.path.name)} ;")
@@ -130,14 +140,24 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     topic = re.sub(r"^(?:Working Group|Coordinators?) on ", "", d.ref.labels.get(group_iri, "")) if group_iri else ""
     years = (period or "").removeprefix("period:").replace("--", "-")
     plan_label = f"{topic} work plan {years}".strip() if topic and years else _label(title)
-    body = [f"\n{plan} a ccm:WorkPlan",
-            f"    rdfs:label {_lit(plan_label)}@en",
-            f"    ccm:sourceDocument source:{draft.stem}"]
+    body = [
+        f"\n{plan} a ccm:WorkPlan",
+        f"    rdfs:label {_lit(plan_label)}@en",
+        f"    ccm:sourceDocument source:{draft.stem}",
+    ]
     by_prop: dict[str, list[tuple[str, str | None, str]]] = {}
     for prop, obj, quote, note in draft.statements:
         by_prop.setdefault(prop, []).append((obj, quote, note))
-    for prop in ("dcterms:title", "ccm:workingGroup", "ccm:period", "ccm:leadsUpTo", "ccm:coordinator",
-                 "ccm:implementer", "ccm:partner", "ccm:mentions"):
+    for prop in (
+        "dcterms:title",
+        "ccm:workingGroup",
+        "ccm:period",
+        "ccm:leadsUpTo",
+        "ccm:coordinator",
+        "ccm:implementer",
+        "ccm:partner",
+        "ccm:mentions",
+    ):
         rows = by_prop.get(prop, [])
         if not rows:
             continue
@@ -153,28 +173,35 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             draft.notes.append(note)
     for obj, quote, note in by_prop.get("align", []):
         s, e = map(int, quote.split(":"))  # type: ignore[union-attr]
-        body.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(obj)} ; ccm:basis ccm:StatedInText ;\n"
-                    f"        ccm:evidence {_evidence(d, s, e, 8)} ]")
+        body.append(
+            f"    ccm:hasAlignment [ ccm:actionList {_lit(obj)} ; ccm:basis ccm:StatedInText ;\n"
+            f"        ccm:evidence {_evidence(d, s, e, 8)} ]"
+        )
         draft.notes.append(note)
     for note in dict.fromkeys(draft.notes):
         body.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
     out.append(" ;\n".join(body) + " .")
     # organisations the reference data lacks
     for key, (label, s, e) in draft.new_orgs.items():
-        out.append(f"\norgid:{key} a ccm:Organization ;\n    rdfs:label {_lit(label)}@en ;\n"
-                   f"    dcterms:source source:{draft.stem} ;\n"
-                   f"    ccm:curationNote {_lit(REVIEW + NEW_ORG)}@en ;\n"
-                   f"    ccm:evidence {_evidence(d, s, e, 4)} .")
+        out.append(
+            f"\norgid:{key} a ccm:Organization ;\n    rdfs:label {_lit(label)}@en ;\n"
+            f"    dcterms:source source:{draft.stem} ;\n"
+            f"    ccm:curationNote {_lit(REVIEW + NEW_ORG)}@en ;\n"
+            f"    ccm:evidence {_evidence(d, s, e, 4)} ."
+        )
     # elements, kind by kind, in document order
     for kind in ("objective", "activity", "output", "outcome", "timeline"):
         members = [it for it in draft.items if it.kind == kind]
         if members:
             out.append(f"\n# ---------------------------------------------------------------- {kind} elements")
         for item in members:
-            types = [KIND_CLASS[kind]] + (["ccm:Track"] if kind == "activity" and item.children
-                                           and item.key.startswith("track") else [])
-            lines = [f"\n{KIND_PREFIX[kind]}:{item.key} a {' , '.join(types)}",
-                     f"    rdfs:label {_lit(_label(text[item.start:item.end]))}@en"]
+            types = [KIND_CLASS[kind]] + (
+                ["ccm:Track"] if kind == "activity" and item.children and item.key.startswith("track") else []
+            )
+            lines = [
+                f"\n{KIND_PREFIX[kind]}:{item.key} a {' , '.join(types)}",
+                f"    rdfs:label {_lit(_label(text[item.start : item.end]))}@en",
+            ]
             if item.identifier:
                 lines.append(f"    dcterms:identifier {_lit(item.identifier)}")
             if item.period:
@@ -196,10 +223,14 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                 quote, context = d.quote(s, e)
                 ev = f"[ ccm:quote {_lit(quote)} ]"
                 if context:
-                    ev = (f"[ ccm:quote {_lit(quote)} ;\n            ccm:quoteContext "
-                          f"{_wrapped(drafter.quote(item.start, item.end)[0], 30)} ]")
-                lines.append(f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
-                             f"        ccm:evidence {ev} ]")
+                    ev = (
+                        f"[ ccm:quote {_lit(quote)} ;\n            ccm:quoteContext "
+                        f"{_wrapped(drafter.quote(item.start, item.end)[0], 30)} ]"
+                    )
+                lines.append(
+                    f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
+                    f"        ccm:evidence {ev} ]"
+                )
             for note in dict.fromkeys(notes):
                 lines.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
             out.append(" ;\n".join(lines) + " .")
@@ -226,5 +257,3 @@ def write_draft(text_path: Path, force: bool = False) -> Path:
     paths.WORKPLANS.mkdir(parents=True, exist_ok=True)
     target.write_text(content, encoding="utf-8")
     return target
-
-

@@ -24,10 +24,19 @@ from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.build.draft_file import draft_text
 from ccmgraph.namespaces import CCM, ID, OA
 
-ELEMENTS = {"objectives": CCM.Objective, "activities": CCM.Activity, "expected outputs": CCM.ExpectedOutput,
-            "outcomes": CCM.Outcome, "timeline entries": CCM.TimelineEntry}
-PLAN_FACTS = {"coordinators": CCM.coordinator, "working group": CCM.workingGroup, "period": CCM.period,
-              "leads up to": CCM.leadsUpTo}
+ELEMENTS = {
+    "objectives": CCM.Objective,
+    "activities": CCM.Activity,
+    "expected outputs": CCM.ExpectedOutput,
+    "outcomes": CCM.Outcome,
+    "timeline entries": CCM.TimelineEntry,
+}
+PLAN_FACTS = {
+    "coordinators": CCM.coordinator,
+    "working group": CCM.workingGroup,
+    "period": CCM.period,
+    "leads up to": CCM.leadsUpTo,
+}
 Span = tuple[int, int]
 
 
@@ -94,8 +103,12 @@ def _overlap(a: Iterable[Span], b: Iterable[Span]) -> bool:
 
 
 def _match(drafted: list, curated: list, same) -> Score:
-    return Score(len(drafted), len(curated), sum(any(same(d, c) for c in curated) for d in drafted),
-                 sum(any(same(d, c) for d in drafted) for c in curated))
+    return Score(
+        len(drafted),
+        len(curated),
+        sum(any(same(d, c) for c in curated) for d in drafted),
+        sum(any(same(d, c) for d in drafted) for c in curated),
+    )
 
 
 def _plan(g: Graph) -> Node | None:
@@ -142,23 +155,29 @@ def compare(draft: Graph, curated: Graph) -> dict[str, Score]:
     for kind, cls in ELEMENTS.items():
         scores[kind] = _match(_elements(draft, cls), _elements(curated, cls), lambda x, y: _overlap(x[1], y[1]))
     scores["LAP actions stated"] = _match(
-        _stated(draft), _stated(curated),
-        lambda x, y: x[2] == y[2] and ((x[0] and y[0]) or (not x[0] and not y[0] and _overlap(x[1], y[1]))))
+        _stated(draft),
+        _stated(curated),
+        lambda x, y: x[2] == y[2] and ((x[0] and y[0]) or (not x[0] and not y[0] and _overlap(x[1], y[1]))),
+    )
     # a structural link matches one between overlapping elements by the same property; its basis, the same basis too
     links, curated_links = _links(draft), _links(curated)
     same_link = lambda x, y: x[0] == y[0] and _overlap(x[1], y[1]) and _overlap(x[2], y[2])  # noqa: E731
     scores["structural links"] = _match(links, curated_links, same_link)
-    scores["structural links with their basis"] = _match(links, curated_links,
-                                                         lambda x, y: same_link(x, y) and x[3] == y[3])
+    scores["structural links with their basis"] = _match(
+        links, curated_links, lambda x, y: same_link(x, y) and x[3] == y[3]
+    )
     timeline = [(s, p) for e, s in _elements(draft, CCM.TimelineEntry) for p in draft.objects(e, CCM.scheduledIn)]
-    curated_timeline = [(s, p) for e, s in _elements(curated, CCM.TimelineEntry)
-                        for p in curated.objects(e, CCM.scheduledIn)]
+    curated_timeline = [
+        (s, p) for e, s in _elements(curated, CCM.TimelineEntry) for p in curated.objects(e, CCM.scheduledIn)
+    ]
     scores["timeline periods"] = _match(timeline, curated_timeline, lambda x, y: x[1] == y[1] and _overlap(x[0], y[0]))
     partners = (CCM.partner, CCM.implementer, CCM.coordinator)
-    for kind, props, prefix in (("partners (States)", partners, "state/"),
-                                ("partners (organisations)", partners, "org/"),
-                                ("meetings", (CCM.mentions, CCM.leadsUpTo), "meeting/"),
-                                ("Convention articles", (CCM.mentions, CCM.supportsArticle), "article/")):
+    for kind, props, prefix in (
+        ("partners (States)", partners, "state/"),
+        ("partners (organisations)", partners, "org/"),
+        ("meetings", (CCM.mentions, CCM.leadsUpTo), "meeting/"),
+        ("Convention articles", (CCM.mentions, CCM.supportsArticle), "article/"),
+    ):
         scores[kind] = _match(_anywhere(draft, props, prefix), _anywhere(curated, props, prefix), lambda x, y: x == y)
     return scores
 
@@ -188,12 +207,18 @@ def table(evaluation: Evaluation) -> str:
     rows = ["| finding | drafted | curated | precision | recall |", "|---|---:|---:|---:|---:|"]
     for kind, s in evaluation.totals().items():
         rows.append(f"| {kind} | {s.drafted} | {s.curated} | {_pct(s.precision)} | {_pct(s.recall)} |")
-    rows += ["", "Per document (precision / recall of the elements and LAP actions):", "",
-             "| document | objectives | activities | expected outputs | timeline entries | LAP actions stated |",
-             "|---|---|---|---|---|---|"]
+    rows += [
+        "",
+        "Per document (precision / recall of the elements and LAP actions):",
+        "",
+        "| document | objectives | activities | expected outputs | timeline entries | LAP actions stated |",
+        "|---|---|---|---|---|---|",
+    ]
     for doc, scores in evaluation.per_document.items():
-        cells = [f"{_pct(scores[k].precision)} / {_pct(scores[k].recall)}"
-                 for k in ("objectives", "activities", "expected outputs", "timeline entries", "LAP actions stated")]
+        cells = [
+            f"{_pct(scores[k].precision)} / {_pct(scores[k].recall)}"
+            for k in ("objectives", "activities", "expected outputs", "timeline entries", "LAP actions stated")
+        ]
         rows.append(f"| {doc} | " + " | ".join(cells) + " |")
     for doc, error in evaluation.errors.items():
         rows.append(f"\n{doc}: the draft did not compile: {error}")

@@ -56,16 +56,15 @@ def locate(text: str, quote: str, context: str | None = None) -> Span:
     if len(found) > 1:
         starts = ", ".join(str(m.start()) for m in found)
         raise QuoteError(
-            f"quote occurs {len(found)} times (at characters {starts}); "
-            f"add ccm:quoteContext to pick one: {quote!r}"
+            f"quote occurs {len(found)} times (at characters {starts}); add ccm:quoteContext to pick one: {quote!r}"
         )
     start, end = found[0].start(), found[0].end()
     return Span(
         start=start,
         end=end,
         exact=text[start:end],
-        prefix=text[max(0, start - CONTEXT_CHARS):start],
-        suffix=text[end:end + CONTEXT_CHARS],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
     )
 
 

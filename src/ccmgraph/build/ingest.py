@@ -48,6 +48,7 @@ def slug(stem: str) -> str:
 
 # ---------------------------------------------------------------- extraction
 
+
 def _pdf_pages(path: Path) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -142,8 +143,9 @@ def extract(path: Path) -> tuple[str, str]:
         raise IngestError(f"{path}: cannot ingest {suffix or 'a file without suffix'} (use {', '.join(SUFFIXES)})")
     text = normalise(text)
     if len(text.split()) < 20:
-        raise IngestError(f"{path}: almost no text could be extracted ({len(text.split())} words); "
-                          "a scanned PDF needs OCR first")
+        raise IngestError(
+            f"{path}: almost no text could be extracted ({len(text.split())} words); a scanned PDF needs OCR first"
+        )
     return text, tool
 
 
@@ -155,9 +157,13 @@ def ingest(path: Path, stem: str | None = None, force: bool = False) -> tuple[Pa
     data = text.encode("utf-8")
     if target.exists() and target.read_bytes() != data and not force:
         raise IngestError(f"{target}: exists with a different text (ingest --stem NAME, or --force to replace it)")
-    record = SourceRecord(fileName=target.name, sha256=hashlib.sha256(data).hexdigest(),
-                          originalFileName=path.name, originalSha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                          extractedWith=tool)
+    record = SourceRecord(
+        fileName=target.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        originalFileName=path.name,
+        originalSha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        extractedWith=tool,
+    )
     paths.SOURCES.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     record_path(stem).write_text(json.dumps(asdict(record), indent=1, sort_keys=True) + "\n", encoding="utf-8")

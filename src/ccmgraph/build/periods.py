@@ -63,7 +63,7 @@ def instant(day: date) -> URIRef:
 
 def describe(iri: URIRef) -> Graph:
     """The OWL-Time description of one period IRI."""
-    key = str(iri)[len(PERIOD_PREFIX):]
+    key = str(iri)[len(PERIOD_PREFIX) :]
     start, end, label = bounds(key)
     g = Graph()
     g.add((iri, RDF.type, TIME.ProperInterval))

@@ -40,8 +40,15 @@ from ccmgraph.namespaces import (
 )
 
 DIST_FILES = ("ccmgraph.trig", "ccmgraph.nq", "ccmgraph.ttl", "ccmgraph.jsonld")
-COUNTED = (CCM.Objective, CCM.Activity, CCM.ExpectedOutput, CCM.Outcome, CCM.TimelineEntry,
-           CCM.ActionAlignment, CCM.Evidence)
+COUNTED = (
+    CCM.Objective,
+    CCM.Activity,
+    CCM.ExpectedOutput,
+    CCM.Outcome,
+    CCM.TimelineEntry,
+    CCM.ActionAlignment,
+    CCM.Evidence,
+)
 
 
 class BuildError(Exception):
@@ -76,12 +83,11 @@ class Result:
         for name, g in self.graphs.items():
             if name in (ONTOLOGY_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH):
                 continue
-            out[self.files[name].name] = {
-                str(c).rsplit("#", 1)[-1]: len(set(g.subjects(RDF.type, c))) for c in COUNTED}
+            out[self.files[name].name] = {str(c).rsplit("#", 1)[-1]: len(set(g.subjects(RDF.type, c))) for c in COUNTED}
         return out
 
 
-def parse(path: Path, into: Graph | None = None) -> Graph:
+def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     g = into if into is not None else Graph()
     if not path.exists():
         raise BuildError(f"{path}: no such file")
@@ -127,13 +133,13 @@ def _default_source(path: Path, g: Graph, sources: dict[URIRef, Source]) -> Sour
 def assemble() -> tuple[dict[URIRef, Graph], dict[URIRef, Path]]:
     """Load and compile every input file into its named graph (no reasoning yet)."""
     # the ontology's RDF lists are blank nodes: label them canonically so dumps are stable
-    graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: to_canonical_graph(parse(paths.ONTOLOGY))}
+    graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: to_canonical_graph(parse_turtle(paths.ONTOLOGY))}
     files: dict[URIRef, Path] = {ONTOLOGY_GRAPH: paths.ONTOLOGY}
     reference = Graph()
     for path in sorted(paths.REFERENCE.glob("*.ttl")):
-        parse(path, reference)
+        parse_turtle(path, reference)
     graphs[REFERENCE_GRAPH], files[REFERENCE_GRAPH] = reference, paths.REFERENCE
-    parsed = {p: parse(p) for p in sorted(paths.WORKPLANS.glob("*.ttl"))}
+    parsed = {p: parse_turtle(p) for p in sorted(paths.WORKPLANS.glob("*.ttl"))}
     sources = _sources(parsed)
     for path, g in parsed.items():
         try:
@@ -191,19 +197,26 @@ def run(progress: Callable[[str], None] | None = None, since: Path | None = None
         graphs[INFERRED_GRAPH] = infer(graphs[ONTOLOGY_GRAPH], data)
         files[INFERRED_GRAPH] = Path("(inferred)")
     with _stage(timings, "validate", progress):
-        shapes = parse(paths.SHAPES)
+        shapes = parse_turtle(paths.SHAPES)
         data += graphs[INFERRED_GRAPH]
         focus = None if stale is None else {s for stem in stale for s in graphs[GRAPH[stem]].subjects()}
-        report = validate(data, shapes, graphs[ONTOLOGY_GRAPH],
-                          files_by_subject({files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH}), focus)
+        report = validate(
+            data,
+            shapes,
+            graphs[ONTOLOGY_GRAPH],
+            files_by_subject({files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH}),
+            focus,
+        )
     validated = "all" if stale is None else f"{len(stale)} changed work plan(s)"
     return Result(graphs, files, report, timings, _notes(graphs, files), now, validated)
 
 
 # ---------------------------------------------------------------- output
 
+
 def _converter() -> Callable[[Node], ox.NamedNode | ox.BlankNode | ox.Literal]:
     """rdflib term -> pyoxigraph term, memoised (the same terms recur thousands of times)."""
+
     @cache
     def convert(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         if isinstance(term, URIRef):
@@ -217,11 +230,13 @@ def _converter() -> Callable[[Node], ox.NamedNode | ox.BlankNode | ox.Literal]:
                 return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
             return ox.Literal(str(term))
         raise TypeError(f"cannot convert {term!r}")
+
     return convert
 
 
-def _serialize(statements: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat,
-               prefixes: dict[str, str] | None = None) -> bytes:
+def _serialize(
+    statements: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
     """``ox.serialize`` into bytes: given no output it returns them (its signature says ``bytes | None``)."""
     data = ox.serialize(statements, format=fmt, prefixes=prefixes)
     assert data is not None
@@ -250,7 +265,7 @@ def _quads(graphs: dict[URIRef, Graph]) -> bytes:
 def _shrink(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -318,15 +333,27 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(triples), encoding="utf-8")
         (tmp / paths.ONTOLOGY_HTML).write_text(_ontology_html(dist, ontology_digest), encoding="utf-8")
         search_index.write(quads, tmp / search_index.FILE)
-        manifest = {name: {"bytes": (tmp / name).stat().st_size,
-                           "sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest()}
-                    for name in DIST_FILES}
-        (tmp / "manifest.json").write_text(json.dumps({
-            "files": manifest,
-            "graphs": {str(n): len(g) for n, g in sorted(result.graphs.items())},
-            "ontology_sha256": ontology_digest,
-            "inputs": result.inputs,
-        }, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        manifest = {
+            name: {
+                "bytes": (tmp / name).stat().st_size,
+                "sha256": hashlib.sha256((tmp / name).read_bytes()).hexdigest(),
+            }
+            for name in DIST_FILES
+        }
+        (tmp / "manifest.json").write_text(
+            json.dumps(
+                {
+                    "files": manifest,
+                    "graphs": {str(n): len(g) for n, g in sorted(result.graphs.items())},
+                    "ontology_sha256": ontology_digest,
+                    "inputs": result.inputs,
+                },
+                indent=1,
+                sort_keys=True,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         old = dist.with_name(dist.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if dist.exists():
@@ -345,6 +372,12 @@ def is_stale(dist: Path | None = None) -> bool:
     if not target.exists():
         return True
     built = target.stat().st_mtime
-    inputs = [paths.ONTOLOGY, paths.SHAPES, paths.CONTEXT, *paths.REFERENCE.glob("*.ttl"),
-              *paths.WORKPLANS.glob("*.ttl"), *paths.SOURCES.glob("*.txt")]
+    inputs = [
+        paths.ONTOLOGY,
+        paths.SHAPES,
+        paths.CONTEXT,
+        *paths.REFERENCE.glob("*.ttl"),
+        *paths.WORKPLANS.glob("*.ttl"),
+        *paths.SOURCES.glob("*.txt"),
+    ]
     return any(p.stat().st_mtime > built for p in inputs if p.exists())

@@ -44,9 +44,7 @@ def _owlrl_closure(ontology: Graph, data: Graph) -> Graph:
         work.add(t)
     for t in data:
         work.add(t)
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
-    ).expand(work)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
     return work
 
 

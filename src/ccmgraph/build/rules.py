@@ -31,12 +31,30 @@ from rdflib.term import Node
 Triple = tuple[Node, Node, Node]
 
 # constructs with no publishable instance-level consequence here (see module docstring)
-_HARMLESS = {OWL.FunctionalProperty, OWL.disjointWith, OWL.Ontology, OWL.Class, OWL.ObjectProperty,
-             OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual, OWL.versionIRI,
-             OWL.versionInfo, OWL.imports, OWL.propertyDisjointWith, OWL.AsymmetricProperty,
-             OWL.IrreflexiveProperty}
-_HANDLED = {OWL.inverseOf, OWL.propertyChainAxiom, OWL.SymmetricProperty, OWL.TransitiveProperty,
-            OWL.equivalentClass, OWL.equivalentProperty}
+_HARMLESS = {
+    OWL.FunctionalProperty,
+    OWL.disjointWith,
+    OWL.Ontology,
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+    OWL.versionIRI,
+    OWL.versionInfo,
+    OWL.imports,
+    OWL.propertyDisjointWith,
+    OWL.AsymmetricProperty,
+    OWL.IrreflexiveProperty,
+}
+_HANDLED = {
+    OWL.inverseOf,
+    OWL.propertyChainAxiom,
+    OWL.SymmetricProperty,
+    OWL.TransitiveProperty,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+}
 
 
 class Unsupported(ValueError):
@@ -146,8 +164,11 @@ def compile_rules(ontology: Graph) -> Rules:
         direct: dict[Node, set[Node]] = defaultdict(set)
         for p, c in ontology.subject_objects(axiom):
             direct[p].add(c)
-        return {p: frozenset(sc for c in direct.get(p, ()) for sc in rules.super_classes.get(c, {c}))
-                for p in properties if direct.get(p)}
+        return {
+            p: frozenset(sc for c in direct.get(p, ()) for sc in rules.super_classes.get(c, {c}))
+            for p in properties
+            if direct.get(p)
+        }
 
     rules.domains, rules.ranges = typed(RDFS.domain), typed(RDFS.range)
     rules.inverses = {p: frozenset(q) for p, q in inv.items()}

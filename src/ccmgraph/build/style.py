@@ -34,19 +34,39 @@ from rdflib.namespace import RDF
 from ccmgraph.namespaces import CCM, ID
 
 STANDARD = {
-    "ccm": "https://w3id.org/ccmgraph/ontology#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "dcterms": "http://purl.org/dc/terms/", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "oa": "http://www.w3.org/ns/oa#", "source": f"{ID}source/", "state": f"{ID}state/", "orgid": f"{ID}org/",
-    "wg": f"{ID}working-group/", "lap": f"{ID}lap-action/", "article": f"{ID}article/",
-    "treaty": f"{ID}treaty/", "meeting": f"{ID}meeting/", "doc": f"{ID}document/", "period": f"{ID}period/",
+    "ccm": "https://w3id.org/ccmgraph/ontology#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "source": f"{ID}source/",
+    "state": f"{ID}state/",
+    "orgid": f"{ID}org/",
+    "wg": f"{ID}working-group/",
+    "lap": f"{ID}lap-action/",
+    "article": f"{ID}article/",
+    "treaty": f"{ID}treaty/",
+    "meeting": f"{ID}meeting/",
+    "doc": f"{ID}document/",
+    "period": f"{ID}period/",
 }
 QUOTE_WIDTH = 72  # longer quotes are wrapped into triple-quoted strings
-DERIVED = ("ccm:partOf", "ccm:position", "ccm:hasObjective", "ccm:hasActivity", "ccm:hasExpectedOutput",
-           "ccm:hasOutcome", "ccm:hasTimelineEntry", "ccm:hasBudget")
+DERIVED = (
+    "ccm:partOf",
+    "ccm:position",
+    "ccm:hasObjective",
+    "ccm:hasActivity",
+    "ccm:hasExpectedOutput",
+    "ccm:hasOutcome",
+    "ccm:hasTimelineEntry",
+    "ccm:hasBudget",
+)
 _PREFIX = re.compile(r"^@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.\s*$", re.MULTILINE)
 # a token of Turtle that may hold a prefixed name; strings, IRIs and comments are skipped whole
-_TOKENS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                     r"|'(?:[^'\\\n]|\\.)*'|<[^>\s]*>|#[^\n]*|(?<![\w:.-])([A-Za-z][\w.-]*)?:([\w.-]*[\w-])?")
+_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^>\s]*>|#[^\n]*|(?<![\w:.-])([A-Za-z][\w.-]*)?:([\w.-]*[\w-])?"
+)
 _LONG_QUOTE = re.compile(r'(ccm:quote(?:Context)?\s+)"((?:[^"\\\n]|\\.)*)"')
 
 
@@ -85,6 +105,7 @@ def _parse(text: str, where: Path) -> Graph:
 
 def _rename(text: str, renames: dict[str, str | None], declared: dict[str, str]) -> str:
     """Prefixed names of renamed prefixes, rewritten (to a full IRI when the name is None)."""
+
     def replace(m: re.Match[str]) -> str:
         if m.group(0)[0] in "\"'<#" or (m.group(0) == ":" and m.group(1) is None and m.group(2) is None):
             return m.group(0)
@@ -93,6 +114,7 @@ def _rename(text: str, renames: dict[str, str | None], declared: dict[str, str])
             return m.group(0)
         new = renames[prefix]
         return f"{new}:{local}" if new is not None else f"<{declared[prefix]}{local}>"
+
     return _TOKENS.sub(replace, text)
 
 
@@ -112,6 +134,7 @@ def _wrap_quotes(text: str, width: int = QUOTE_WIDTH) -> str:
         if lines[-1].endswith('"'):
             return m.group(0)
         return m.group(1) + '"""' + "\n        ".join(lines) + '"""'
+
     return _LONG_QUOTE.sub(wrap, text)
 
 
@@ -175,8 +198,10 @@ def check_file(path: Path) -> list[str]:
         if m := _PREFIX.match(line):
             want = wanted_name(m.group(2), key)
             if want != (m.group(1) or ""):
-                problems.append(f"{path}:{number}: prefix {m.group(1) or ''}: should be "
-                                + (f"{want}:" if want else "written as full IRIs"))
+                problems.append(
+                    f"{path}:{number}: prefix {m.group(1) or ''}: should be "
+                    + (f"{want}:" if want else "written as full IRIs")
+                )
         elif any(len(q.group(2)) > QUOTE_WIDTH for q in _LONG_QUOTE.finditer(line)):
             problems.append(f"{path}:{number}: a quote of more than {QUOTE_WIDTH} characters on one line")
         else:
@@ -190,7 +215,8 @@ def check_file(path: Path) -> list[str]:
         except StyleError as exc:
             return [str(exc)]
         if layout != text:
-            first = next(op for op in difflib.SequenceMatcher(None, lines, layout.splitlines()).get_opcodes()
-                         if op[0] != "equal")
+            first = next(
+                op for op in difflib.SequenceMatcher(None, lines, layout.splitlines()).get_opcodes() if op[0] != "equal"
+            )
             problems.append(f"{path}:{first[1] + 1}: not in the formatter's layout (ccmgraph format)")
     return problems

@@ -32,8 +32,10 @@ class Violation:
 
     def __str__(self) -> str:
         where = ", ".join(self.files) or "(no data file)"
-        return (f"{where}: {self.severity} on {self.focus}\n"
-                f"    path: {self.path or '-'}\n    shape: {self.shape}\n    {self.message}")
+        return (
+            f"{where}: {self.severity} on {self.focus}\n"
+            f"    path: {self.path or '-'}\n    shape: {self.shape}\n    {self.message}"
+        )
 
 
 @dataclass
@@ -75,8 +77,9 @@ def _targets(data: Graph, shapes: Graph, shape: Node) -> set[Node]:
     return out
 
 
-def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[Node, Node]],
-                       focus: set[Node] | None = None) -> list[dict]:
+def _sparql_violations(
+    data: Graph, shapes: Graph, constraints: Iterable[tuple[Node, Node]], focus: set[Node] | None = None
+) -> list[dict]:
     found = []
     for shape, constraint in constraints:
         query = prepareQuery(str(shapes.value(constraint, SH.select)))
@@ -88,13 +91,19 @@ def _sparql_violations(data: Graph, shapes: Graph, constraints: Iterable[tuple[N
             assert isinstance(row, ResultRow)  # a SELECT query answers rows
             node = row[Variable("this")]
             if node in targets:
-                found.append({"focus": node, "path": None, "message": message, "shape": shape,
-                              "severity": SH.Violation})
+                found.append(
+                    {"focus": node, "path": None, "message": message, "shape": shape, "severity": SH.Violation}
+                )
     return found
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph,
-             files_of: Mapping[Node, tuple[str, ...]] | None = None, focus: set[Node] | None = None) -> Report:
+def validate(
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph,
+    files_of: Mapping[Node, tuple[str, ...]] | None = None,
+    focus: set[Node] | None = None,
+) -> Report:
     """Validate ``data`` (asserted + inferred triples) against ``shapes``.
 
     ``data`` is changed in place: the ontology is added to it (the shapes check individuals
@@ -109,20 +118,37 @@ def validate(data: Graph, shapes: Graph, ontology: Graph,
     data += ontology
     core, sparql = _split(shapes)
     _, results, _ = shacl_validate(
-        data, shacl_graph=core, inference="none", inplace=True,
+        data,
+        shacl_graph=core,
+        inference="none",
+        inplace=True,
         focus_nodes=None if focus is None else sorted(map(str, focus)),  # pyshacl takes IRIs as strings
-        advanced=False, allow_warnings=False, abort_on_first=False,
+        advanced=False,
+        allow_warnings=False,
+        abort_on_first=False,
     )
-    found = [{"focus": results.value(r, SH.focusNode), "path": results.value(r, SH.resultPath),
-              "message": results.value(r, SH.resultMessage), "shape": results.value(r, SH.sourceShape),
-              "severity": results.value(r, SH.resultSeverity)}
-             for r in results.subjects(RDF.type, SH.ValidationResult)]
+    found = [
+        {
+            "focus": results.value(r, SH.focusNode),
+            "path": results.value(r, SH.resultPath),
+            "message": results.value(r, SH.resultMessage),
+            "shape": results.value(r, SH.sourceShape),
+            "severity": results.value(r, SH.resultSeverity),
+        }
+        for r in results.subjects(RDF.type, SH.ValidationResult)
+    ]
     found += _sparql_violations(data, shapes, sparql, focus)
-    violations = [Violation(
-        focus=_short(f["focus"]), path=_short(f["path"]), message=str(f["message"] or ""),
-        shape=_short(f["shape"]), severity=str(f["severity"]).rsplit("#", 1)[-1],
-        files=tuple((files_of or {}).get(f["focus"], ())),
-    ) for f in found]
+    violations = [
+        Violation(
+            focus=_short(f["focus"]),
+            path=_short(f["path"]),
+            message=str(f["message"] or ""),
+            shape=_short(f["shape"]),
+            severity=str(f["severity"]).rsplit("#", 1)[-1],
+            files=tuple((files_of or {}).get(f["focus"], ())),
+        )
+        for f in found
+    ]
     violations.sort(key=lambda v: (v.files, v.focus, v.path, v.message))
     return Report(conforms=not violations, violations=violations)
 

@@ -12,8 +12,12 @@ from ccmgraph import paths
 def inputs() -> Iterator[Path]:
     """Every file a build reads."""
     yield from (paths.ONTOLOGY, paths.SHAPES, paths.CONTEXT)
-    for folder, pattern in ((paths.REFERENCE, "*.ttl"), (paths.WORKPLANS, "*.ttl"), (paths.SOURCES, "*.txt"),
-                            (paths.SOURCES, "*.json")):
+    for folder, pattern in (
+        (paths.REFERENCE, "*.ttl"),
+        (paths.WORKPLANS, "*.ttl"),
+        (paths.SOURCES, "*.txt"),
+        (paths.SOURCES, "*.json"),
+    ):
         yield from sorted(folder.glob(pattern))
 
 
@@ -29,8 +33,9 @@ def snapshot() -> dict[Path, tuple[int, int]]:
     return out
 
 
-def watch(rebuild: Callable[[list[Path]], None], interval: float = 0.5,
-          keep_going: Callable[[], bool] = lambda: True) -> None:
+def watch(
+    rebuild: Callable[[list[Path]], None], interval: float = 0.5, keep_going: Callable[[], bool] = lambda: True
+) -> None:
     """Call ``rebuild([])`` now, then ``rebuild(changed files)`` after every change, until ``keep_going`` is false."""
     seen = snapshot()
     rebuild([])

@@ -55,7 +55,7 @@ class Parsed:
     text_without_clauses: str  # the text with its dataset clauses removed
 
 
-def parse(text: str) -> Parsed:
+def read_clauses(text: str) -> Parsed:
     """The query's dataset clauses (FROM / FROM NAMED at the top level, IRIs resolved).
 
     Read with the guard's tokenizer, so a ``FROM`` inside a string, an IRI, a comment or a
@@ -113,13 +113,14 @@ def _iri(tok, prefixes: dict[str, str], base: str) -> str | None:
     return None
 
 
-def resolve(text: str, default_graph_uris: Sequence[str] = (),
-            named_graph_uris: Sequence[str] = ()) -> tuple[Dataset | None, str]:
+def resolve(
+    text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+) -> tuple[Dataset | None, str]:
     """The dataset a request names (None: it names none) and the query text without its clauses.
 
     The protocol's parameters take precedence over the query's clauses (which are then dropped).
     """
-    parsed = parse(text)
+    parsed = read_clauses(text)
     if default_graph_uris or named_graph_uris:
         return Dataset(tuple(default_graph_uris), tuple(named_graph_uris)), parsed.text_without_clauses
     return parsed.dataset, parsed.text_without_clauses

@@ -56,8 +56,18 @@ from ccmgraph.store import (
     StoreUnreachable,
 )
 
-__all__ = ["Answer", "Engine", "EngineUnavailable", "EvaluationProblem", "FormNotAcceptable", "QueryRequest",
-           "QueryTimeout", "SparqlSettings", "SyntaxProblem", "UpdateNotSupported"]
+__all__ = [
+    "Answer",
+    "Engine",
+    "EngineUnavailable",
+    "EvaluationProblem",
+    "FormNotAcceptable",
+    "QueryRequest",
+    "QueryTimeout",
+    "SparqlSettings",
+    "SyntaxProblem",
+    "UpdateNotSupported",
+]
 
 MiB = 1024 * 1024
 
@@ -154,8 +164,9 @@ class _Cache:
 class Engine:
     """Runs queries and updates for the HTTP layer; ``store`` is the graph being served."""
 
-    def __init__(self, store: Store, settings: SparqlSettings | None = None,
-                 on_new_store: Callable[[Store], None] | None = None) -> None:
+    def __init__(
+        self, store: Store, settings: SparqlSettings | None = None, on_new_store: Callable[[Store], None] | None = None
+    ) -> None:
         self.store = store
         self.settings = settings or SparqlSettings()
         self.on_new_store = on_new_store
@@ -317,9 +328,15 @@ class Engine:
         timeout = min(request.timeout or self.settings.timeout, self.settings.timeout)
         if self.pool is not None:
             answer = await self.pool.query(
-                timeout=timeout, text=request.text, results_type=request.results_type,
-                graph_type=request.graph_type, default_graphs=request.default_graphs,
-                named_graphs=request.named_graphs, limits=self.settings.limits, compress=request.compress)
+                timeout=timeout,
+                text=request.text,
+                results_type=request.results_type,
+                graph_type=request.graph_type,
+                default_graphs=request.default_graphs,
+                named_graphs=request.named_graphs,
+                limits=self.settings.limits,
+                compress=request.compress,
+            )
         else:
             answer = await self._remote(request, timeout)
         if key[0] == self.version:
@@ -339,11 +356,19 @@ class Engine:
         try:
             async with asyncio.timeout(timeout):
                 # resolving the dataset may read the store's graph list: off the event loop
-                outgoing = await loop.run_in_executor(None, functools.partial(
-                    store.request, request.text, media_type, default_graph_uris=request.default_graphs,
-                    named_graph_uris=request.named_graphs))
-                async with http.stream("POST", outgoing.url, content=outgoing.content,
-                                       headers=outgoing.headers) as response:
+                outgoing = await loop.run_in_executor(
+                    None,
+                    functools.partial(
+                        store.request,
+                        request.text,
+                        media_type,
+                        default_graph_uris=request.default_graphs,
+                        named_graph_uris=request.named_graphs,
+                    ),
+                )
+                async with http.stream(
+                    "POST", outgoing.url, content=outgoing.content, headers=outgoing.headers
+                ) as response:
                     chunks, size = [], 0
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
@@ -435,4 +460,3 @@ class Engine:
 
     def count_hit(self) -> None:
         self._cache.hits += 1
-

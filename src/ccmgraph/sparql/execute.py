@@ -32,8 +32,12 @@ from ccmgraph.store import Answer, dataset_options, written
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
-_SIZE_FACTOR = {ox.QueryResultsFormat.JSON: 1.0, ox.QueryResultsFormat.XML: 1.6,
-                ox.QueryResultsFormat.CSV: 0.6, ox.QueryResultsFormat.TSV: 0.6}
+_SIZE_FACTOR = {
+    ox.QueryResultsFormat.JSON: 1.0,
+    ox.QueryResultsFormat.XML: 1.6,
+    ox.QueryResultsFormat.CSV: 0.6,
+    ox.QueryResultsFormat.TSV: 0.6,
+}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 GZIP_MIN_BYTES = 1024
 
@@ -54,8 +58,9 @@ class FormNotAcceptable(errors.NotAcceptable):
     """The client accepts no format for this form of answer (``form``: select, ask or graph)."""
 
     def __init__(self, form: str) -> None:
-        super().__init__(f"Not acceptable: no format you accept fits this {form.upper()} answer; "
-                         f"{formats.supported_message(form)}")
+        super().__init__(
+            f"Not acceptable: no format you accept fits this {form.upper()} answer; {formats.supported_message(form)}"
+        )
         self.form = form
 
     def __reduce__(self) -> tuple[type, tuple[str]]:
@@ -110,14 +115,20 @@ def _term_json(term: object) -> dict[str, object]:
             cell["datatype"] = term.datatype.value
         return cell
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _term_json(term.subject),
-                                            "predicate": _term_json(term.predicate),
-                                            "object": _term_json(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(term.subject),
+                "predicate": _term_json(term.predicate),
+                "object": _term_json(term.object),
+            },
+        }
     raise TypeError(f"unexpected term {term!r}")
 
 
-def _cut_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat,
-                   limits: Limits) -> tuple[bytes, str | None, int]:
+def _cut_solutions(
+    solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, limits: Limits
+) -> tuple[bytes, str | None, int]:
     """Serialize at most max_rows solutions and about max_bytes; (body, why cut, rows)."""
     names = [v.value for v in solutions.variables]
     budget = limits.max_bytes / _SIZE_FACTOR[fmt]
@@ -149,10 +160,18 @@ def _serialize_graph(triples: Sequence[ox.Triple], fmt: ox.RdfFormat, prefixes: 
     return written(ox.serialize(triples, format=fmt))
 
 
-def execute(store: ox.Store, text: str, *, results_type: str | None, graph_type: str | None,
-            default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-            limits: Limits = Limits(), compress: bool = False,
-            prefixes: dict[str, str] | None = None) -> Answer:
+def execute(
+    store: ox.Store,
+    text: str,
+    *,
+    results_type: str | None,
+    graph_type: str | None,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    limits: Limits = Limits(),
+    compress: bool = False,
+    prefixes: dict[str, str] | None = None,
+) -> Answer:
     """Run ``text`` and serialize the answer in the type negotiated for its form."""
     started = time.perf_counter()
     kwargs = dataset_options(text, default_graphs, named_graphs)

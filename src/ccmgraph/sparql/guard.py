@@ -36,7 +36,8 @@ UPDATE_KEYWORDS = ("insert", "delete", "load", "clear", "drop", "create", "add",
 
 # one alternative per token kind; the first that matches at a position wins, as in the engine
 # (VERBOSE mode: no whitespace may appear inside a character class, it would be kept)
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\r\n]*)
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
@@ -49,7 +50,9 @@ _TOKEN = re.compile(r"""
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?)
   | (?P<name>(?:\\.|[^\s<>"'{}()\[\],;\#?$^@=!|&*/+\\])+)
   | (?P<punct>.)
-""", re.VERBOSE | re.DOTALL)  # noqa: E501 (a character class cannot be split)
+""",
+    re.VERBOSE | re.DOTALL,
+)
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # the start of a prefixed name's local part, up to where a PEG could split the token
@@ -90,9 +93,11 @@ def tokens(text: str) -> Iterator[Token]:
 
 def expand_escapes(text: str) -> str:
     """``text`` with ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes replaced by their characters."""
+
     def char(m: re.Match[str]) -> str:
         code = int(m.group(1) or m.group(2), 16)
         return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
     return _ESCAPE.sub(char, text)
 
 
@@ -102,7 +107,7 @@ def _keyword_parts(name: str) -> tuple[str, ...]:
     if not colon:
         return (name,)
     safe = _SAFE_LOCAL.match(local)
-    return (head, local[safe.end() if safe else 0:])
+    return (head, local[safe.end() if safe else 0 :])
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -167,8 +172,10 @@ def inspect(text: str) -> Inspection:
     return Inspection("unknown", None)
 
 
-SERVICE_MESSAGE = ("SERVICE is not allowed on this endpoint: federated queries would make the server "
-                   "fetch other URLs. Query the other endpoint yourself and join the results")
+SERVICE_MESSAGE = (
+    "SERVICE is not allowed on this endpoint: federated queries would make the server "
+    "fetch other URLs. Query the other endpoint yourself and join the results"
+)
 LOAD_MESSAGE = "LOAD is not allowed on this endpoint: it would make the server fetch a URL"
 
 

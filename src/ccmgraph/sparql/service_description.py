@@ -13,9 +13,16 @@ VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PREFIXES = {"sd": SD, "void": VOID, "formats": formats.W3C_FORMATS, "dcterms": DCTERMS,
-            "ent": "http://www.w3.org/ns/entailment/", "graph": "https://w3id.org/ccmgraph/graph/",
-            "ccm": "https://w3id.org/ccmgraph/ontology#"}
+PREFIXES = {
+    "sd": SD,
+    "void": VOID,
+    "formats": formats.W3C_FORMATS,
+    "dcterms": DCTERMS,
+    "ent": "http://www.w3.org/ns/entailment/",
+    "graph": "https://w3id.org/ccmgraph/graph/",
+    "ccm": "https://w3id.org/ccmgraph/ontology#",
+}
+
 
 def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
@@ -46,16 +53,25 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
     add(service, SD + "feature", _n(SD + "UnionDefaultGraph"))
     add(service, SD + "defaultEntailmentRegime", _n("http://www.w3.org/ns/entailment/Simple"))
     add(service, DCTERMS + "title", ox.Literal("ccmgraph SPARQL endpoint", language="en"))
-    add(service, DCTERMS + "description", ox.Literal(
-        "SPARQL 1.1 endpoint of the knowledge graph of the Convention on Cluster Munitions "
-        "implementation work plans. The default graph is the union of all named graphs; GRAPH "
-        "reaches each one; OWL-RL entailments are in the graph 'inferred'. "
-        f"Limits: a query runs at most {settings.timeout:g} s; an answer has at most "
-        f"{settings.max_rows} rows or triples and {settings.max_result_bytes} bytes (a longer one is cut, "
-        "and the X-SPARQL-Truncated header says so); a request has at most "
-        f"{settings.max_request_bytes} bytes. SERVICE (federated query) and LOAD are refused. "
-        + ("SPARQL Update is accepted with the operator's bearer token." if can_update
-           else "The endpoint is read-only."), language="en"))
+    add(
+        service,
+        DCTERMS + "description",
+        ox.Literal(
+            "SPARQL 1.1 endpoint of the knowledge graph of the Convention on Cluster Munitions "
+            "implementation work plans. The default graph is the union of all named graphs; GRAPH "
+            "reaches each one; OWL-RL entailments are in the graph 'inferred'. "
+            f"Limits: a query runs at most {settings.timeout:g} s; an answer has at most "
+            f"{settings.max_rows} rows or triples and {settings.max_result_bytes} bytes (a longer one is cut, "
+            "and the X-SPARQL-Truncated header says so); a request has at most "
+            f"{settings.max_request_bytes} bytes. SERVICE (federated query) and LOAD are refused. "
+            + (
+                "SPARQL Update is accepted with the operator's bearer token."
+                if can_update
+                else "The endpoint is read-only."
+            ),
+            language="en",
+        ),
+    )
 
     dataset = ox.BlankNode()
     add(service, SD + "defaultDataset", dataset)

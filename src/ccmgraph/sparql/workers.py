@@ -64,10 +64,13 @@ class QueryTimeout(errors.LimitExceeded):
     """The task ran longer than its limit and its worker was stopped: the same task would again."""
 
     def __init__(self, limit: float, operation: str = "query") -> None:
-        super().__init__(f"{operation.capitalize()} timed out: it ran longer than this endpoint's limit of "
-                         f"{limit:g} s and was stopped, so sending it again will not help. Make it more "
-                         "selective (more specific patterns, a LIMIT) or run it on a copy of the data "
-                         "(see /downloads).", limit)
+        super().__init__(
+            f"{operation.capitalize()} timed out: it ran longer than this endpoint's limit of "
+            f"{limit:g} s and was stopped, so sending it again will not help. Make it more "
+            "selective (more specific patterns, a LIMIT) or run it on a copy of the data "
+            "(see /downloads).",
+            limit,
+        )
         self.operation = operation
 
 
@@ -103,11 +106,13 @@ def _send(sock: socket.socket, header: object, body: bytes = b"") -> None:
 
 def _watch_lifeline(fd: int) -> None:
     """Exit as soon as the server's end of the lifeline closes (the server is gone)."""
+
     def watch() -> None:
         with contextlib.suppress(OSError):
             while os.read(fd, 1):
                 pass
         os._exit(3)
+
     threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
@@ -127,8 +132,14 @@ def _limit_memory(extra: int) -> None:
         pass
 
 
-def _worker(store, sock: socket.socket, control: socket.socket | None, lifeline: int,
-            memory_limit: int | None, prefixes: dict[str, str]) -> NoReturn:
+def _worker(
+    store,
+    sock: socket.socket,
+    control: socket.socket | None,
+    lifeline: int,
+    memory_limit: int | None,
+    prefixes: dict[str, str],
+) -> NoReturn:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     guarded = False
     try:
@@ -155,8 +166,14 @@ def _worker(store, sock: socket.socket, control: socket.socket | None, lifeline:
                     _send(sock, ("memory", "the query needed more memory than a worker may use"))
                     os._exit(4)
                 else:
-                    meta = (answer.form, answer.media_type, answer.encoding, answer.truncated, answer.rows,
-                            answer.engine_ms)
+                    meta = (
+                        answer.form,
+                        answer.media_type,
+                        answer.encoding,
+                        answer.truncated,
+                        answer.rows,
+                        answer.engine_ms,
+                    )
                     _send(sock, ("ok", meta), answer.body)
             elif kind == "update":
                 _update(store, sock, control, args, prefixes)
@@ -167,8 +184,9 @@ def _worker(store, sock: socket.socket, control: socket.socket | None, lifeline:
     os._exit(0)
 
 
-def _update(store, sock: socket.socket, control: socket.socket | None, args: dict,
-            prefixes: dict[str, str]) -> NoReturn:
+def _update(
+    store, sock: socket.socket, control: socket.socket | None, args: dict, prefixes: dict[str, str]
+) -> NoReturn:
     """Apply an update to this fork's copy, dump it, and become the next zygote."""
     import pyoxigraph as ox
 
@@ -197,8 +215,9 @@ def _update(store, sock: socket.socket, control: socket.socket | None, args: dic
     _zygote_loop(store, control, args["lifeline"], args["memory_limit"], prefixes)
 
 
-def _zygote_loop(store, control: socket.socket, lifeline: int, memory_limit: int | None,
-                 prefixes: dict[str, str]) -> NoReturn:
+def _zygote_loop(
+    store, control: socket.socket, lifeline: int, memory_limit: int | None, prefixes: dict[str, str]
+) -> NoReturn:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     while True:
         try:
@@ -310,13 +329,14 @@ class _Crashed(Exception):
 
 
 def _stopped(operation: str) -> EngineUnavailable:
-    return EngineUnavailable(f"the worker running this {operation} stopped (it may have needed more memory "
-                             f"than allowed); the {operation} was not completed")
+    return EngineUnavailable(
+        f"the worker running this {operation} stopped (it may have needed more memory "
+        f"than allowed); the {operation} was not completed"
+    )
 
 
 class _Worker:
-    def __init__(self, pid: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 generation: int) -> None:
+    def __init__(self, pid: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, generation: int) -> None:
         self.pid = pid
         self.reader = reader
         self.writer = writer
@@ -370,8 +390,14 @@ class WorkerPool:
 
     PATIENCE = 0.05
 
-    def __init__(self, nquads: Path, size: int = 2, memory_limit: int | None = None,
-                 start_timeout: float = 600.0, max_size: int | None = None) -> None:
+    def __init__(
+        self,
+        nquads: Path,
+        size: int = 2,
+        memory_limit: int | None = None,
+        start_timeout: float = 600.0,
+        max_size: int | None = None,
+    ) -> None:
         self.nquads = Path(nquads)
         self.size = max(1, size)
         # when every worker is busy (runaway queries, say), extra ones are forked up to max_size,
@@ -407,9 +433,19 @@ class WorkerPool:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_path(), env.get("PYTHONPATH")) if p)
         assert self._lifeline_r is not None
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ccmgraph.sparql.workers", str(theirs.fileno()), str(self._lifeline_r),
-             str(nquads), str(self.memory_limit or 0)],
-            pass_fds=(theirs.fileno(), self._lifeline_r), env=env, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "ccmgraph.sparql.workers",
+                str(theirs.fileno()),
+                str(self._lifeline_r),
+                str(nquads),
+                str(self.memory_limit or 0),
+            ],
+            pass_fds=(theirs.fileno(), self._lifeline_r),
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         theirs.close()
         ours.settimeout(self.start_timeout)
         try:
@@ -418,8 +454,9 @@ class WorkerPool:
             reply = b""
         finally:
             ours.settimeout(None)
-        message: tuple[Any, ...] = (pickle.loads(reply) if reply else
-                                    ("error", "the engine process exited while loading"))
+        message: tuple[Any, ...] = (
+            pickle.loads(reply) if reply else ("error", "the engine process exited while loading")
+        )
         if message[0] != "ready":
             proc.kill()
             ours.close()
@@ -572,8 +609,9 @@ class WorkerPool:
                 try:
                     worker = await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
                 except TimeoutError:
-                    raise EngineUnavailable("all engine workers are busy; try again shortly",
-                                            retry_after=max(1.0, wait / 2)) from None
+                    raise EngineUnavailable(
+                        "all engine workers are busy; try again shortly", retry_after=max(1.0, wait / 2)
+                    ) from None
             if worker.usable and worker.generation == self.generation:
                 return worker
             self._release(worker)  # dead or outdated: replaced in the background
@@ -596,7 +634,9 @@ class WorkerPool:
                 raise results.EvaluationProblem(
                     f"the {task[0]} is too deeply nested or too long for the engine (it recurses over "
                     "thousands of nested groups, triple patterns, FILTERs, UNIONs or path steps); "
-                    "split it into smaller ones", task[0]) from None
+                    "split it into smaller ones",
+                    task[0],
+                ) from None
             raise _stopped(task[0]) from None
         except (asyncio.IncompleteReadError, EOFError, OSError):
             self._discard(worker)
@@ -626,8 +666,10 @@ class WorkerPool:
         async with self._update_lock:
             worker, control = await self._fork(with_control=True)
             assert control is not None
-            task = ("update", {"text": text, "dump": str(dump), "lifeline": self._lifeline_r,
-                               "memory_limit": self.memory_limit})
+            task = (
+                "update",
+                {"text": text, "dump": str(dump), "lifeline": self._lifeline_r, "memory_limit": self.memory_limit},
+            )
             try:
                 header, _ = await self._run(worker, task, timeout)
             except BaseException:

@@ -75,8 +75,9 @@ def wants_csv(request: Request, fmt: str | None, suffix: bool = False) -> bool:
     if fmt is not None and fmt not in FORMATS:
         raise errors.InvalidParameter("format", f"unknown format {fmt!r}", FORMATS)
     by_suffix = "csv" if suffix or request.url.path.endswith(".csv") else None
-    chosen = formats.negotiate(formats.TABLES, request.headers.get("accept"), name=fmt, suffix=by_suffix,
-                               otherwise=formats.JSON)
+    chosen = formats.negotiate(
+        formats.TABLES, request.headers.get("accept"), name=fmt, suffix=by_suffix, otherwise=formats.JSON
+    )
     return chosen is formats.CSV
 
 

@@ -27,5 +27,6 @@ async def docs() -> HTMLResponse:
 async def swagger_asset(name: str) -> Response:
     if name not in ASSETS:
         raise errors.NotFound(f"no file {name!r}")
-    return Response((SWAGGER / name).read_bytes(), media_type=ASSETS[name],
-                    headers={"Cache-Control": "public, max-age=86400"})
+    return Response(
+        (SWAGGER / name).read_bytes(), media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"}
+    )

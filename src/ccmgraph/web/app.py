@@ -28,9 +28,14 @@ from ccmgraph.web.security import SecurityHeaders
 from ccmgraph.web.sparql_fastpath import FastPath
 
 
-def create_app(store: Store | None = None, endpoint: str | None = None, *,
-               settings: SparqlSettings | None = None, dist: Path | None = None,
-               queries_dir: Path | None = None) -> FastAPI:
+def create_app(
+    store: Store | None = None,
+    endpoint: str | None = None,
+    *,
+    settings: SparqlSettings | None = None,
+    dist: Path | None = None,
+    queries_dir: Path | None = None,
+) -> FastAPI:
     """The app over ``store`` (default: ``dist`` in the embedded engine, or the remote ``endpoint``).
 
     ``settings``: the SPARQL endpoint's limits and switches (time limit, result size, updates...).
@@ -47,8 +52,13 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
         finally:
             await engine.close()
 
-    app = FastAPI(title="ccmgraph", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: web.api_docs
-                  description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.")
+    app = FastAPI(
+        title="ccmgraph",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,  # /docs: web.api_docs
+        description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.",
+    )
     errors.install(app)
     app.state.store = engine.store
     app.state.engine = engine
@@ -57,21 +67,28 @@ def create_app(store: Store | None = None, endpoint: str | None = None, *,
     engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update
     app.add_middleware(FastPath)  # /sparql without the routing layers (inside CORS)
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-                       allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
-                       expose_headers=sparql_protocol.EXPOSED_HEADERS, max_age=86400)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
+        expose_headers=sparql_protocol.EXPOSED_HEADERS,
+        max_age=86400,
+    )
     app.add_middleware(SecurityHeaders)  # outermost: every answer, HEAD wherever GET
 
     app.include_router(sparql_protocol.router)  # first: /sparql is the hot path
     app.include_router(query_page.router)
     # the other interfaces' routers:
     from ccmgraph.web import analyst, api_docs, linked_data, pages, search_page
+
     app.include_router(api_docs.router)
     app.include_router(search_page.router)
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)
     from ccmgraph.web.review import router as review_router
+
     app.include_router(review_router)
     # last, so that any router above may claim "/" instead
     app.add_api_route("/", query_page.home, include_in_schema=False)

@@ -38,9 +38,20 @@ STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.DataError: 500,
     errors.CcmgraphError: 500,
 }
-TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          406: "Not acceptable", 413: "Request too large", 415: "Unsupported media type",
-          422: "Invalid parameter", 500: "Server error", 502: "Bad gateway", 503: "Service unavailable"}
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid parameter",
+    500: "Server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+}
 
 
 def kind_of(error: errors.CcmgraphError) -> type[errors.CcmgraphError]:
@@ -88,8 +99,15 @@ def _format(request: Request) -> formats.Format:
     return formats.negotiate(family, request.headers.get("accept"), otherwise=family[0])
 
 
-def respond(request: Request, status: int, message: str, *, kind: str, headers: dict[str, str] | None = None,
-            extra: dict[str, Any] | None = None) -> Response:
+def respond(
+    request: Request,
+    status: int,
+    message: str,
+    *,
+    kind: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
     """The one error answer of the app."""
     headers = {"Cache-Control": "no-store", **(headers or {})}
     fmt = _format(request)
@@ -99,8 +117,14 @@ def respond(request: Request, status: int, message: str, *, kind: str, headers: 
     if fmt is formats.HTML:
         from ccmgraph.web.pages import render  # the pages' environment, with the site's navigation
 
-        html = render("error.html", request, title=TITLES.get(status, "Error"), status=status, message=message,
-                      path=request.url.path)
+        html = render(
+            "error.html",
+            request,
+            title=TITLES.get(status, "Error"),
+            status=status,
+            message=message,
+            path=request.url.path,
+        )
         return HTMLResponse(html, status, headers=headers)
     return PlainTextResponse(message.rstrip() + "\n", status, headers=headers)
 
@@ -111,8 +135,9 @@ def error_response(request: Request, exc: errors.CcmgraphError) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.InvalidParameter):
         extra = {"parameter": exc.name, **({"allowed": list(exc.allowed)} if exc.allowed else {})}
-    return respond(request, status_of(exc), exc.message, kind=kind_of(exc).__name__, headers=headers_of(exc),
-                   extra=extra)
+    return respond(
+        request, status_of(exc), exc.message, kind=kind_of(exc).__name__, headers=headers_of(exc), extra=extra
+    )
 
 
 async def _ccmgraph_error(request: Request, exc: Exception) -> Response:
@@ -133,17 +158,29 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     """A bug: 500 in the client's format, without the traceback (which goes to the server's log)."""
-    return respond(request, 500, "The server failed to answer this request; the error is in its log.",
-                   kind="ServerError")
+    return respond(
+        request, 500, "The server failed to answer this request; the error is in its log.", kind="ServerError"
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    problems = [{"parameter": str(e["loc"][-1]) if e.get("loc") else "", "in": str(e["loc"][0]) if e.get("loc") else "",
-                 "message": e.get("msg", "")} for e in exc.errors()]
+    problems = [
+        {
+            "parameter": str(e["loc"][-1]) if e.get("loc") else "",
+            "in": str(e["loc"][0]) if e.get("loc") else "",
+            "message": e.get("msg", ""),
+        }
+        for e in exc.errors()
+    ]
     message = "; ".join(f"parameter {p['parameter']!r}: {p['message']}" for p in problems)
-    return respond(request, 422, message, kind="InvalidParameter",
-                   extra={"parameter": problems[0]["parameter"] if problems else "", "problems": problems})
+    return respond(
+        request,
+        422,
+        message,
+        kind="InvalidParameter",
+        extra={"parameter": problems[0]["parameter"] if problems else "", "problems": problems},
+    )
 
 
 def install(app: FastAPI) -> None:

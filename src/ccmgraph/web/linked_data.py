@@ -28,7 +28,9 @@ router = APIRouter(tags=["linked data"])
 PAGES = formats.RESOURCE_PAGES  # Turtle first: what */* gets
 RDF_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {f.media_type: {"schema": {"type": "string"}} for f in PAGES}},
-    404: {"description": "no such resource"}, 406: {"description": "no acceptable format"}}
+    404: {"description": "no such resource"},
+    406: {"description": "no acceptable format"},
+}
 
 
 def page_format(request: Request, suffix: str | None) -> Format:
@@ -70,8 +72,7 @@ def link_header(base: str) -> str:
 
 
 def rdf_response(g: Graph, fmt: Format, base: str) -> Response:
-    return Response(serialize(g, fmt), media_type=fmt.media_type,
-                    headers={"Link": link_header(base), "Vary": "Accept"})
+    return Response(serialize(g, fmt), media_type=fmt.media_type, headers={"Link": link_header(base), "Vary": "Accept"})
 
 
 async def describe_resource(request: Request, iri: str) -> Graph:
@@ -89,8 +90,12 @@ async def describe_resource(request: Request, iri: str) -> Graph:
     return g
 
 
-@router.get("/id/{path:path}", responses=RDF_DOC, response_class=Response,
-            summary="A resource, by content negotiation or suffix (.ttl .jsonld .nt .rdf .html)")
+@router.get(
+    "/id/{path:path}",
+    responses=RDF_DOC,
+    response_class=Response,
+    summary="A resource, by content negotiation or suffix (.ttl .jsonld .nt .rdf .html)",
+)
 async def resource(request: Request, path: str) -> Response:
     path, suffix = split_suffix(path)
     iri = views.ID + path
@@ -106,6 +111,7 @@ async def resource(request: Request, path: str) -> Response:
 
 # ------------------------------------------------------------------ ontology and shapes
 
+
 @lru_cache(maxsize=4)
 def file_graph(path: str) -> Graph:
     return prefixed_graph().parse(path, format="turtle")
@@ -118,18 +124,28 @@ def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) ->
     if fmt is formats.HTML and name == "ontology":
         doc = dist_dir(request) / paths.ONTOLOGY_HTML
         if not doc.exists():
-            raise errors.NotFound("the ontology's HTML documentation is made by `ccmgraph build`; "
-                                  "ask for text/turtle, or build first")
+            raise errors.NotFound(
+                "the ontology's HTML documentation is made by `ccmgraph build`; ask for text/turtle, or build first"
+            )
         html = doc.read_text(encoding="utf-8").replace(
-            "</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1)
-        return HTMLResponse(html, headers={"Link": link_header(f"/{name}"), "Vary": "Accept",
-                                           "Content-Security-Policy": security.policy_for(html)})
+            "</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1
+        )
+        return HTMLResponse(
+            html,
+            headers={
+                "Link": link_header(f"/{name}"),
+                "Vary": "Accept",
+                "Content-Security-Policy": security.policy_for(html),
+            },
+        )
     if fmt is formats.HTML:
-        return HTMLResponse(pages.schema_page(file_graph(str(file)), name),
-                            headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
+        return HTMLResponse(
+            pages.schema_page(file_graph(str(file)), name), headers={"Link": link_header(f"/{name}"), "Vary": "Accept"}
+        )
     if fmt is formats.TURTLE:
-        return Response(file.read_bytes(), media_type=fmt.media_type,
-                        headers={"Link": link_header(f"/{name}"), "Vary": "Accept"})
+        return Response(
+            file.read_bytes(), media_type=fmt.media_type, headers={"Link": link_header(f"/{name}"), "Vary": "Accept"}
+        )
     return rdf_response(file_graph(str(file)), fmt, f"/{name}")
 
 
@@ -154,6 +170,7 @@ async def shapes_as(request: Request, ext: str) -> Response:
 
 
 # ------------------------------------------------------------------ dataset and downloads
+
 
 def dist_dir(request: Request) -> FsPath:
     return FsPath(getattr(request.app.state, "dist", None) or paths.DIST)
@@ -180,11 +197,21 @@ async def dataset_graph(request: Request) -> Graph:
     g = prefixed_graph()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title,
-           Literal("ccmgraph: Convention on Cluster Munitions implementation work plans", lang="en")))
-    g.add((ds, DCTERMS.description, Literal("Work plans of the CCM coordinators and ISU with their objectives, "
-                                            "activities, partners, timelines and LAP actions, every link backed "
-                                            "by a quote from its source document.", lang="en")))
+    g.add(
+        (ds, DCTERMS.title, Literal("ccmgraph: Convention on Cluster Munitions implementation work plans", lang="en"))
+    )
+    g.add(
+        (
+            ds,
+            DCTERMS.description,
+            Literal(
+                "Work plans of the CCM coordinators and ISU with their objectives, "
+                "activities, partners, timelines and LAP actions, every link backed "
+                "by a quote from its source document.",
+                lang="en",
+            ),
+        )
+    )
     g.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((ds, VOID.uriSpace, Literal(views.ID)))
     g.add((ds, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
@@ -219,25 +246,41 @@ async def dataset(request: Request) -> Response:
     g = await dataset_graph(request)
     if fmt is formats.HTML:
         classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
-        return HTMLResponse(pages.render("dataset.html", request, title="Dataset", graph=g.serialize(format="turtle"),
-                                         manifest=manifest(request), classes=classes))
+        return HTMLResponse(
+            pages.render(
+                "dataset.html",
+                request,
+                title="Dataset",
+                graph=g.serialize(format="turtle"),
+                manifest=manifest(request),
+                classes=classes,
+            )
+        )
     return rdf_response(g, fmt, "/dataset")
 
 
-@router.get("/downloads", response_model=list[dict[str, Any]],
-            responses={200: {"content": {formats.HTML.media_type: {}}}},
-            summary="The dumps in dist/ with sizes and sha256 checksums")
+@router.get(
+    "/downloads",
+    response_model=list[dict[str, Any]],
+    responses={200: {"content": {formats.HTML.media_type: {}}}},
+    summary="The dumps in dist/ with sizes and sha256 checksums",
+)
 async def downloads(request: Request) -> Response:
-    files = [{"name": n, "url": f"/downloads/{n}", "bytes": i["bytes"], "sha256": i["sha256"],
-              "mediaType": dump_type(n)}
-             for n, i in manifest(request).get("files", {}).items()]
+    files = [
+        {"name": n, "url": f"/downloads/{n}", "bytes": i["bytes"], "sha256": i["sha256"], "mediaType": dump_type(n)}
+        for n, i in manifest(request).get("files", {}).items()
+    ]
     if formats.negotiate(formats.LISTINGS, request.headers.get("accept"), otherwise=formats.JSON) is formats.HTML:
         return HTMLResponse(pages.render("downloads.html", request, title="Downloads", files=files))
     return Response(json.dumps(files), media_type=formats.JSON.media_type)
 
 
-@router.get("/downloads/{name}", response_class=FileResponse, summary="One dump",
-            responses={200: {"content": {f.media_type: {} for f in formats.GRAPHS}}, 404: {}})
+@router.get(
+    "/downloads/{name}",
+    response_class=FileResponse,
+    summary="One dump",
+    responses={200: {"content": {f.media_type: {} for f in formats.GRAPHS}}, 404: {}},
+)
 async def download(request: Request, name: str) -> FileResponse:
     if name not in manifest(request).get("files", {}):
         raise errors.NotFound(f"no download {name!r}; GET /downloads lists them")

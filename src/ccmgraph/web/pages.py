@@ -20,8 +20,10 @@ from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import OA, PREFIXES
 from ccmgraph.web import presentation
 
-HTML_ERROR: dict[str, Any] = {"description": "An error page with the site's navigation",
-                              "content": {"text/html": {"schema": {"type": "string"}}}}
+HTML_ERROR: dict[str, Any] = {
+    "description": "An error page with the site's navigation",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 router = APIRouter(tags=["pages"], responses={404: HTML_ERROR, 422: HTML_ERROR})
 TEMPLATES = FsPath(__file__).resolve().parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -31,7 +33,7 @@ env.filters["local"] = views.local
 def qname(iri: str) -> str:
     for p, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and p != "id":
-            return f"{p}:{iri[len(ns):]}"
+            return f"{p}:{iri[len(ns) :]}"
     return iri
 
 
@@ -66,7 +68,7 @@ def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
 
 
 async def resource_page(request: Request, iri: str, g: Graph) -> str:
-    rest = iri[len(views.ID):]
+    rest = iri[len(views.ID) :]
     parts = rest.split("/")
     if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
         return await lap_action_page(request, int(parts[1]))
@@ -91,13 +93,22 @@ async def lap_action_page(request: Request, n: int) -> str:
     what it backs (``?workplan=``: one work plan's elements, as a coverage cell links to them)."""
     store = request.app.state.store
     workplan = request.query_params.get("workplan") or None
-    action = await run_in_threadpool(service.lap_action, store, n, basis=request.query_params.get("basis"),
-                                     workplan=workplan)
+    action = await run_in_threadpool(
+        service.lap_action, store, n, basis=request.query_params.get("basis"), workplan=workplan
+    )
     text = await run_in_threadpool(service.lap_action_text, store, n)
     order = [b.name for b in await run_in_threadpool(service.alignment_bases, store)]
-    return render("lap_action.html", action=action, text=text, action_title=presentation.action_title(text),
-                  plans=presentation.by_quote(action.elements, order), workplan=workplan,
-                  bases=service.BASIS_LABELS, basis=action.basis, title=action.label)
+    return render(
+        "lap_action.html",
+        action=action,
+        text=text,
+        action_title=presentation.action_title(text),
+        plans=presentation.by_quote(action.elements, order),
+        workplan=workplan,
+        bases=service.BASIS_LABELS,
+        basis=action.basis,
+        title=action.label,
+    )
 
 
 def schema_page(g: Graph, name: str) -> str:
@@ -106,32 +117,59 @@ def schema_page(g: Graph, name: str) -> str:
         for k in kinds:
             for s in g.subjects(RDF.type, k):
                 if isinstance(s, URIRef):
-                    out.append({"iri": str(s), "qname": qname(str(s)), "label": str(g.value(s, RDFS.label) or ""),
-                                "comment": str(g.value(s, RDFS.comment) or ""), "anchor": str(s).rsplit("#", 1)[-1]})
+                    out.append(
+                        {
+                            "iri": str(s),
+                            "qname": qname(str(s)),
+                            "label": str(g.value(s, RDFS.label) or ""),
+                            "comment": str(g.value(s, RDFS.comment) or ""),
+                            "anchor": str(s).rsplit("#", 1)[-1],
+                        }
+                    )
         return sorted({t["iri"]: t for t in out}.values(), key=lambda t: t["qname"])
+
     sh = "http://www.w3.org/ns/shacl#"
-    sections = [("Classes", terms([OWL.Class, RDFS.Class])),
-                ("Object properties", terms([OWL.ObjectProperty])),
-                ("Datatype properties", terms([OWL.DatatypeProperty, OWL.AnnotationProperty])),
-                ("Node shapes", terms([URIRef(sh + "NodeShape")]))]
-    return render("schema.html", title="Ontology" if name == "ontology" else "SHACL shapes", name=name,
-                  sections=[s for s in sections if s[1]])
+    sections = [
+        ("Classes", terms([OWL.Class, RDFS.Class])),
+        ("Object properties", terms([OWL.ObjectProperty])),
+        ("Datatype properties", terms([OWL.DatatypeProperty, OWL.AnnotationProperty])),
+        ("Node shapes", terms([URIRef(sh + "NodeShape")])),
+    ]
+    return render(
+        "schema.html",
+        title="Ontology" if name == "ontology" else "SHACL shapes",
+        name=name,
+        sections=[s for s in sections if s[1]],
+    )
 
 
 # ------------------------------------------------------------------ coverage and timeline pages
 
+
 @router.get("/coverage", response_class=HTMLResponse, summary="Coverage heat map (HTML)")
-async def coverage_page(request: Request,
-                        cycle: str | None = Query(None, examples=["2025"], description="a year; empty: every cycle"),
-                        basis: str | None = Query(None, description=service.BASIS_DOC)) -> HTMLResponse:
+async def coverage_page(
+    request: Request,
+    cycle: str | None = Query(None, examples=["2025"], description="a year; empty: every cycle"),
+    basis: str | None = Query(None, description=service.BASIS_DOC),
+) -> HTMLResponse:
     if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
         raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
     store = request.app.state.store
     data = await run_in_threadpool(service.coverage, store, cycle=int(cycle) if cycle else None, basis=basis)
     top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
     by_name = {b.name: b for b in await run_in_threadpool(service.alignment_bases, store)}
-    return HTMLResponse(render("coverage.html", data=data, top=top, bases=service.BASIS_LABELS, basis=data.basis,
-                               default_basis=service.DEFAULT_BASIS, by_name=by_name, title="Coverage of LAP actions"))
+    return HTMLResponse(
+        render(
+            "coverage.html",
+            data=data,
+            top=top,
+            bases=service.BASIS_LABELS,
+            basis=data.basis,
+            default_basis=service.DEFAULT_BASIS,
+            by_name=by_name,
+            title="Coverage of LAP actions",
+        )
+    )
 
 
 QUARTER_W = 56
@@ -140,8 +178,11 @@ ROW_H = 22
 
 @router.get("/timeline", response_class=HTMLResponse, summary="Timeline as a Gantt chart (HTML + SVG)")
 async def timeline_page(request: Request) -> HTMLResponse:
-    rows = (await run_in_threadpool(service.timeline, request.app.state.store, start=date(1900, 1, 1),
-                                    end=date(2200, 12, 31))).items
+    rows = (
+        await run_in_threadpool(
+            service.timeline, request.app.state.store, start=date(1900, 1, 1), end=date(2200, 12, 31)
+        )
+    ).items
     if not rows:
         return HTMLResponse(render("timeline.html", svg=None, rows=[], title="Timeline"))
     first = min(date.fromisoformat(r.begin) for r in rows)
@@ -151,11 +192,13 @@ async def timeline_page(request: Request) -> HTMLResponse:
     while (y, q) <= (last.year, (last.month - 1) // 3):
         quarters.append((y, q))
         y, q = (y + 1, 0) if q == 3 else (y, q + 1)
+
     def x_of(d: date, end: bool) -> float:
         idx = quarters.index((d.year, (d.month - 1) // 3))
         qstart = date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
         frac = min((d - qstart).days + (1 if end else 0), 91) / 91
         return 260 + (idx + frac) * QUARTER_W
+
     bars = []
     plans: list[str] = []
     for i, r in enumerate(rows):
@@ -164,11 +207,18 @@ async def timeline_page(request: Request) -> HTMLResponse:
         x0 = x_of(date.fromisoformat(r.begin), False)
         x1 = x_of(date.fromisoformat(r.end), True)
         bars.append({"x": x0, "w": max(x1 - x0, 4), "y": 40 + i * ROW_H, "r": r, "color": plans.index(r.workplan) % 6})
-    svg = {"width": 260 + len(quarters) * QUARTER_W + 20, "height": 50 + len(rows) * ROW_H,
-           "quarters": [{"x": 260 + i * QUARTER_W, "label": f"Q{q + 1} {y}", "year": y}
-                        for i, (y, q) in enumerate(quarters)], "bars": bars, "qw": QUARTER_W}
-    legend = [{"color": i % 6, "label": next(r.workplanLabel for r in rows if r.workplan == p)}
-              for i, p in enumerate(plans)]
+    svg = {
+        "width": 260 + len(quarters) * QUARTER_W + 20,
+        "height": 50 + len(rows) * ROW_H,
+        "quarters": [
+            {"x": 260 + i * QUARTER_W, "label": f"Q{q + 1} {y}", "year": y} for i, (y, q) in enumerate(quarters)
+        ],
+        "bars": bars,
+        "qw": QUARTER_W,
+    }
+    legend = [
+        {"color": i % 6, "label": next(r.workplanLabel for r in rows if r.workplan == p)} for i, p in enumerate(plans)
+    ]
     return HTMLResponse(render("timeline.html", svg=svg, legend=legend, rows=rows, title="Timeline"))
 
 
@@ -181,17 +231,22 @@ async def workplans_page(request: Request) -> HTMLResponse:
 STATIC = FsPath(__file__).resolve().parent / "static"
 
 
-STATIC_TYPES = {"site.css": "text/css; charset=utf-8", "print.css": "text/css; charset=utf-8",
-                "ontology.css": "text/css; charset=utf-8",
-                "docs.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml"}
+STATIC_TYPES = {
+    "site.css": "text/css; charset=utf-8",
+    "print.css": "text/css; charset=utf-8",
+    "ontology.css": "text/css; charset=utf-8",
+    "docs.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 @router.get("/static/{name}", include_in_schema=False)
 async def static_file(name: str) -> Response:
     if name not in STATIC_TYPES:
         raise errors.NotFound(f"no file {name!r}")
-    return Response((STATIC / name).read_bytes(), media_type=STATIC_TYPES[name],
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        (STATIC / name).read_bytes(), media_type=STATIC_TYPES[name], headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 @router.get("/favicon.ico", include_in_schema=False)

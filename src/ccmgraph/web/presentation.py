@@ -27,7 +27,7 @@ def before(text: str | None, width: int = CONTEXT) -> str:
     if not tail.strip():
         return tail
     cut = tail.find(" ")
-    return "…" + tail[cut + 1:] if cut >= 0 else "…" + tail
+    return "…" + tail[cut + 1 :] if cut >= 0 else "…" + tail
 
 
 def after(text: str | None, width: int = CONTEXT) -> str:
@@ -65,9 +65,17 @@ def by_quote(elements: list[ServingElement], order: list[str]) -> list[dict[str,
     ``elements``: those of the analyst service's LAP action answer (element, kind, basis, quotes...)."""
     plans: dict[str, dict[str, Any]] = {}
     for e in elements:
-        plan = plans.setdefault(e.workplan, {
-            "workplan": e.workplan, "label": e.workplanLabel, "period": e.period,
-            "coordinators": e.coordinators, "quotes": {}, "elements": set()})
+        plan = plans.setdefault(
+            e.workplan,
+            {
+                "workplan": e.workplan,
+                "label": e.workplanLabel,
+                "period": e.period,
+                "coordinators": e.coordinators,
+                "quotes": {},
+                "elements": set(),
+            },
+        )
         plan["elements"].add(e.element)
         backing: list[Quote | None] = list(e.quotes) or [None]  # an element without a quote is listed too
         for q in backing:
@@ -77,8 +85,9 @@ def by_quote(elements: list[ServingElement], order: list[str]) -> list[dict[str,
     out = []
     for plan in plans.values():
         quotes = []
-        for group in sorted(plan["quotes"].values(),
-                            key=lambda g: (g["quote"] is None, g["quote"].start if g["quote"] else 0)):
+        for group in sorted(
+            plan["quotes"].values(), key=lambda g: (g["quote"] is None, g["quote"].start if g["quote"] else 0)
+        ):
             bases = sorted(group["bases"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
             quotes.append({"quote": group["quote"], "bases": [{"basis": b, **g} for b, g in bases]})
         out.append({**plan, "quotes": quotes, "elements": len(plan["elements"])})
@@ -103,5 +112,9 @@ def actions_by_element(rows: list[ElementAction]) -> dict[str, list[dict[str, An
             continue
         seen.add((r.element, r.number))
         out.setdefault(r.element, {}).setdefault(r.basisLabel, []).append({"action": r.action, "number": r.number})
-    return {element: [{"basis": basis, "links": sorted(links, key=lambda link: link["number"])}
-                      for basis, links in groups.items()] for element, groups in out.items()}
+    return {
+        element: [
+            {"basis": basis, "links": sorted(links, key=lambda link: link["number"])} for basis, links in groups.items()
+        ]
+        for element, groups in out.items()
+    }

@@ -24,13 +24,36 @@ from ccmgraph.namespaces import CCM
 from ccmgraph.web import pages
 
 # what a resource belongs to (outgoing), in the order a person asks
-BELONGS = [CCM.partOf, DCTERMS.isPartOf, CCM.subActivityOf, CCM.contributesTo, CCM.workingGroup, CCM.section,
-           SKOS.inScheme, CCM.sourceDocument, CCM.leadsUpTo, CCM.period, CCM.scheduledIn]
+BELONGS = [
+    CCM.partOf,
+    DCTERMS.isPartOf,
+    CCM.subActivityOf,
+    CCM.contributesTo,
+    CCM.workingGroup,
+    CCM.section,
+    SKOS.inScheme,
+    CCM.sourceDocument,
+    CCM.leadsUpTo,
+    CCM.period,
+    CCM.scheduledIn,
+]
 NOTES = [CCM.curationNote, SKOS.editorialNote, SKOS.scopeNote, SKOS.note]
 DESCRIBING = [DCTERMS.title, DCTERMS.description, SKOS.definition, RDFS.comment]
 # shown in their own sections, or said by others already (inverse and inferred duplicates)
-HIDDEN = {RDF.type, RDFS.label, SKOS.prefLabel, CCM.hasAlignment, CCM.servesAction, CCM.evidence,
-          PROV.wasDerivedFrom, DCTERMS.hasPart, CCM.hasElement, *BELONGS, *NOTES, *DESCRIBING}
+HIDDEN = {
+    RDF.type,
+    RDFS.label,
+    SKOS.prefLabel,
+    CCM.hasAlignment,
+    CCM.servesAction,
+    CCM.evidence,
+    PROV.wasDerivedFrom,
+    DCTERMS.hasPart,
+    CCM.hasElement,
+    *BELONGS,
+    *NOTES,
+    *DESCRIBING,
+}
 HIDDEN_INCOMING = {DCTERMS.hasPart, CCM.hasElement, DCTERMS.isPartOf, PROV.wasAttributedTo}
 
 
@@ -45,7 +68,7 @@ def label(g: Graph, node: Any) -> str:
 
 
 def natural(text: str) -> tuple[Any, ...]:
-    """"LAP Action 8" before "LAP Action 10": digit runs compare as numbers."""
+    """ "LAP Action 8" before "LAP Action 10": digit runs compare as numbers."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text.casefold()))
 
 
@@ -62,18 +85,26 @@ def value(g: Graph, term: Any) -> dict[str, Any]:
     return {"text": str(term.toPython() if isinstance(term, Literal) else term)}
 
 
-def facts(g: Graph, node: URIRef, predicates: list[URIRef] | None = None,
-          shown: set[str] | None = None) -> list[dict[str, Any]]:
+def facts(
+    g: Graph, node: URIRef, predicates: list[URIRef] | None = None, shown: set[str] | None = None
+) -> list[dict[str, Any]]:
     """[{name, values}] for the given predicates (or all but the hidden ones), values sorted; a value
     already in ``shown`` (by an earlier predicate: ccm:partOf before dcterms:isPartOf) is left out."""
     shown = set() if shown is None else shown
-    chosen: list[Any] = predicates if predicates is not None else sorted(
-        {p for p in g.predicates(node) if p not in HIDDEN}, key=lambda p: words_of(p))
+    chosen: list[Any] = (
+        predicates
+        if predicates is not None
+        else sorted({p for p in g.predicates(node) if p not in HIDDEN}, key=lambda p: words_of(p))
+    )
     out = []
     for p in chosen:
-        objects = [o for o in sorted(set(g.objects(node, p)), key=lambda o: sort_key(label(g, o) if
-                                                                                     isinstance(o, URIRef) else o))
-                   if str(o) not in shown]
+        objects = [
+            o
+            for o in sorted(
+                set(g.objects(node, p)), key=lambda o: sort_key(label(g, o) if isinstance(o, URIRef) else o)
+            )
+            if str(o) not in shown
+        ]
         shown.update(str(o) for o in objects if isinstance(o, URIRef))
         if objects:
             out.append({"name": words_of(p), "values": [value(g, o) for o in objects]})
@@ -85,11 +116,18 @@ def incoming(g: Graph, node: URIRef, shown: set[str]) -> list[dict[str, Any]]:
     what the page shows already (the work plan it belongs to, the actions it serves)."""
     groups: dict[Any, set[Any]] = {}
     for s, p in g.subject_predicates(node):
-        if (p not in HIDDEN_INCOMING and p != RDF.type and isinstance(s, URIRef) and str(s) not in shown
-                and "/evidence/" not in str(s)):
+        if (
+            p not in HIDDEN_INCOMING
+            and p != RDF.type
+            and isinstance(s, URIRef)
+            and str(s) not in shown
+            and "/evidence/" not in str(s)
+        ):
             groups.setdefault(p, set()).add(s)
-    return [{"name": words_of(p), "values": [value(g, s) for s in sorted(subjects, key=lambda s: natural(label(g, s)))]}
-            for p, subjects in sorted(groups.items(), key=lambda kv: words_of(kv[0]))]
+    return [
+        {"name": words_of(p), "values": [value(g, s) for s in sorted(subjects, key=lambda s: natural(label(g, s)))]}
+        for p, subjects in sorted(groups.items(), key=lambda kv: words_of(kv[0]))
+    ]
 
 
 def serves(rows: list[m.ResourceAlignment]) -> list[dict[str, Any]]:
@@ -131,8 +169,10 @@ async def document_page(request: Request, iri: str, g: Graph) -> dict[str, Any]:
     rows = await run_in_threadpool(service.document_spans, request.app.state.store, iri)
     spans: dict[str, dict[str, Any]] = {}
     for r in rows:
-        span = spans.setdefault(r.evidence, {"id": f"span-{r.start}-{r.end}", "evidence": r.evidence,
-                                             "start": r.start, "end": r.end, "backs": []})
+        span = spans.setdefault(
+            r.evidence,
+            {"id": f"span-{r.start}-{r.end}", "evidence": r.evidence, "start": r.start, "end": r.end, "backs": []},
+        )
         what = {"iri": r.subject, "label": r.subjectLabel or r.subject, "action": r.actionLabel}
         if what not in span["backs"]:
             span["backs"].append(what)
@@ -140,14 +180,19 @@ async def document_page(request: Request, iri: str, g: Graph) -> dict[str, Any]:
     if source is None:
         return {"text": None, "spans": list(spans.values()), "segments": []}
     ordered = sorted(spans.values(), key=lambda s: (s["start"], -s["end"]))
-    return {"text": source.text, "spans": ordered, "segments": highlighted(source.text, ordered),
-            "verified": source.verified}
+    return {
+        "text": source.text,
+        "spans": ordered,
+        "segments": highlighted(source.text, ordered),
+        "verified": source.verified,
+    }
 
 
 async def readable_page(request: Request, iri: str, g: Graph) -> str:
     node = URIRef(iri)
-    types = sorted({str(g.value(t, RDFS.label) or pages.qname(str(t)))
-                    for t in g.objects(node, RDF.type) if t != CCM.PlanElement})
+    types = sorted(
+        {str(g.value(t, RDFS.label) or pages.qname(str(t))) for t in g.objects(node, RDF.type) if t != CCM.PlanElement}
+    )
     title = g.value(node, RDFS.label) or g.value(node, DCTERMS.title) or g.value(node, SKOS.prefLabel)
     evidence = list(g.objects(node, CCM.evidence))
     if (node, RDF.type, CCM.Evidence) in g:
@@ -155,10 +200,19 @@ async def readable_page(request: Request, iri: str, g: Graph) -> str:
     shown: set[str] = {str(a) for a in g.objects(node, CCM.servesAction)}
     belongs = facts(g, node, BELONGS, shown)
     ctx: dict[str, Any] = {
-        "iri": iri, "title": str(title or pages.qname(iri)), "types": types, "describing": facts(g, node, DESCRIBING),
-        "belongs": belongs, "facts": facts(g, node), "incoming": incoming(g, node, shown),
+        "iri": iri,
+        "title": str(title or pages.qname(iri)),
+        "types": types,
+        "describing": facts(g, node, DESCRIBING),
+        "belongs": belongs,
+        "facts": facts(g, node),
+        "incoming": incoming(g, node, shown),
         "notes": sorted({str(n) for p in NOTES for n in g.objects(node, p)}),
-        "quotes": pages.quotes_of(g, evidence), "statements": statements(g, node), "serves": [], "document": None}
+        "quotes": pages.quotes_of(g, evidence),
+        "statements": statements(g, node),
+        "serves": [],
+        "document": None,
+    }
     if (node, CCM.hasAlignment, None) in g:
         ctx["serves"] = serves(await run_in_threadpool(service.resource_alignments, request.app.state.store, iri))
     if (node, RDF.type, CCM.SourceDocument) in g:

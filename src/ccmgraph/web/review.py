@@ -59,37 +59,61 @@ def _page(store, stem: str) -> dict[str, Any]:
     spans = []
     for row in evidence:
         subject = str(row["subject"])
-        el = elements.setdefault(subject, {"iri": subject, "label": row["label"] or qname(subject), "types": set(),
-                                           "quotes": {}, "links": {}, "notes": [], "first": 1 << 62})
+        el = elements.setdefault(
+            subject,
+            {
+                "iri": subject,
+                "label": row["label"] or qname(subject),
+                "types": set(),
+                "quotes": {},
+                "links": {},
+                "notes": [],
+                "first": 1 << 62,
+            },
+        )
         if row["type"]:
             el["types"].add(qname(str(row["type"])))
         if str(row["document"]) != document:
             continue
         start, end = int(str(row["start"])), int(str(row["end"]))
         anchor = f"q-{start}-{end}"
-        el["quotes"][anchor] = {"anchor": anchor, "exact": text[start:end],
-                                "for": qname(str(row["forProperty"])) if row["forProperty"] else ""}
+        el["quotes"][anchor] = {
+            "anchor": anchor,
+            "exact": text[start:end],
+            "for": qname(str(row["forProperty"])) if row["forProperty"] else "",
+        }
         el["first"] = min(el["first"], start)
         spans.append((start, end, anchor))
     for row in views.run(store, "review-links", graph=graph):
         linked = elements.get(str(row["subject"]))
         if linked is not None:
             linked["links"].setdefault(qname(str(row["property"])), []).append(
-                {"iri": str(row["object"]), "label": row["objectLabel"], "type": qname(str(row["objectType"]))})
+                {"iri": str(row["object"]), "label": row["objectLabel"], "type": qname(str(row["objectType"]))}
+            )
     flagged: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
     for row in views.run(store, "review-notes", graph=graph):
         quotes = elements.get(str(row["subject"]), {}).get("quotes", {})
-        note = {"subject": str(row["subject"]), "label": str(row["label"] or qname(str(row["subject"]))),
-                "note": str(row["note"]), "anchor": next(iter(quotes), "")}
+        note = {
+            "subject": str(row["subject"]),
+            "label": str(row["label"] or qname(str(row["subject"]))),
+            "note": str(row["note"]),
+            "anchor": next(iter(quotes), ""),
+        }
         (flagged if note["note"].startswith(REVIEW) else notes).append(note)
     ordered = sorted((e for e in elements.values() if e["quotes"]), key=lambda e: (e["first"], e["iri"]))
     for el in ordered:
         el["types"] = sorted(el["types"])
         el["quotes"] = list(el["quotes"].values())
     unique = sorted(set(spans))
-    return {"stem": stem, "text": highlighted(text, unique), "flagged": flagged, "notes": notes,
-            "elements": ordered, "quotes": len(unique)}
+    return {
+        "stem": stem,
+        "text": highlighted(text, unique),
+        "flagged": flagged,
+        "notes": notes,
+        "elements": ordered,
+        "quotes": len(unique),
+    }
 
 
 @router.get("/review/{stem}", response_class=HTMLResponse, summary="A curated or drafted file beside its source text")

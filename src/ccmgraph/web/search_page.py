@@ -16,13 +16,21 @@ PAGE_SIZE = 20
 
 
 @router.get("/search", response_class=HTMLResponse, summary="Search the graph (HTML)")
-async def search_page(request: Request, q: str = Query("", max_length=200, description="words to find"),
-                      page: int = Query(1, ge=1, le=10_000, description="page of results")) -> HTMLResponse:
+async def search_page(
+    request: Request,
+    q: str = Query("", max_length=200, description="words to find"),
+    page: int = Query(1, ge=1, le=10_000, description="page of results"),
+) -> HTMLResponse:
     result = None
     if q.strip():
-        result = await run_in_threadpool(service.search, request.app.state.store, q,
-                                         index=request.app.state.dist / search_index.FILE,
-                                         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        result = await run_in_threadpool(
+            service.search,
+            request.app.state.store,
+            q,
+            index=request.app.state.dist / search_index.FILE,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
     pages = -(-result.total // PAGE_SIZE) if result else 0
     title = f"Search: {q}" if q.strip() else "Search"
     return HTMLResponse(render("search.html", title=title, q=q, result=result, page=page, pages=pages))

@@ -49,8 +49,9 @@ _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 
 def policy_for(html: str) -> str:
     """The site's policy, allowing the page's own inline ``<style>`` blocks by their hash."""
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()}'"
-                      for m in _STYLE.findall(html))
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()}'" for m in _STYLE.findall(html)
+    )
     return policy(style_src=f"'self' {hashes}".strip())
 
 
@@ -71,8 +72,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in HEADERS if k not in present]
+                message["headers"] = list(message.get("headers", [])) + [(k, v) for k, v in HEADERS if k not in present]
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)

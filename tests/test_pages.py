@@ -11,7 +11,7 @@ import uvicorn
 
 from ccmgraph import paths
 from ccmgraph.web.app import create_app
-from support import CHROMIUM, CHROMIUM_ARGS, free_port, needs_chromium
+from support import browser_page, free_port, needs_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
 OUT = paths.ROOT / "test-output"
@@ -38,23 +38,10 @@ def server(store, dist):
 @pytest.fixture(scope="module")
 def page(server):
     OUT.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, java_script_enabled=False)
-        outside: list[str] = []
-        # nothing may leave 127.0.0.1: every other request is recorded and aborted
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(server)
-                else (outside.append(route.request.url), route.abort())
-            ),
-        )
-        pg = context.new_page()
+    outside: list[str] = []  # nothing may leave 127.0.0.1: every other request is recorded and aborted
+    with browser_page(server, 1400, 1000, javascript=False, outside=outside) as pg:
         yield pg
-        assert outside == [], f"requests outside the server: {outside}"
-        browser.close()
+    assert outside == [], f"requests outside the server: {outside}"
 
 
 def test_coverage_to_action_to_activity_to_quote(server, page):

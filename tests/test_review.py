@@ -15,7 +15,7 @@ from ccmgraph import build as building
 from ccmgraph.build import draft_file, ingest
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
-from support import CHROMIUM, CHROMIUM_ARGS, free_port
+from support import browser_page, free_port, needs_chromium
 from test_pages import OUT
 
 STEM = "victim-assistance-workplan-2026"
@@ -53,23 +53,12 @@ def test_unknown_or_malformed_stem_is_a_404(server):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+@needs_chromium
 def test_review_page_shows_flags_first_quotes_in_place_and_matches(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     OUT.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, java_script_enabled=False)
-        outside: list[str] = []
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(server)
-                else (outside.append(route.request.url), route.abort())
-            ),
-        )
-        page = context.new_page()
+    outside: list[str] = []
+    with browser_page(server, 1400, 1000, javascript=False, outside=outside) as page:
         page.goto(f"{server}/review/{STEM}")
         page.screenshot(path=str(OUT / "review.png"), full_page=False)
         headings = page.locator("section.statements h2").all_inner_texts()
@@ -90,8 +79,7 @@ def test_review_page_shows_flags_first_quotes_in_place_and_matches(server):
             page.locator("dd", has_text="matched to LAP Action 46").count() >= 1
             or page.locator("dd", has_text="matched to").filter(has_text="46").count() >= 1
         )
-        browser.close()
-        assert outside == [], f"requests outside the server: {outside}"
+    assert outside == [], f"requests outside the server: {outside}"
 
 
 def test_review_reads_the_last_build(server):

@@ -99,3 +99,17 @@ def test_alignment_types_are_set(tmp_path):
     g = compile_text(tmp_path, PLAN)
     assert all((a, RDF.type, CCM.ActionAlignment) in g for a in g.objects(None, CCM.hasAlignment))
     assert isinstance(next(g.objects(None, CCM.hasAlignment)), URIRef)
+
+
+def test_a_note_wrapped_over_lines_is_one_line_of_prose(tmp_path):
+    """A note's line breaks are the file's layout (the formatter wraps notes); a description's are kept."""
+    wrapped = PLAN.replace(
+        'w:activity-b a ccm:Activity ; ccm:evidence [ ccm:quote "Meet the APMBC" ] .',
+        'w:activity-b a ccm:Activity ; ccm:evidence [ ccm:quote "Meet the APMBC" ] ;\n'
+        '    ccm:curationNote """The text does not say\n        when."""@en ;\n'
+        '    <http://purl.org/dc/terms/description> """Meet:\n- the APMBC""" .',
+    )
+    g = compile_text(tmp_path, wrapped)
+    b = ID["workplan/t/activity-b"]
+    assert [str(n) for n in g.objects(b, CCM.curationNote)] == ["The text does not say when."]
+    assert [str(n) for n in g.objects(b, URIRef("http://purl.org/dc/terms/description"))] == ["Meet:\n- the APMBC"]

@@ -2,13 +2,17 @@
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
 
 from _project import copy_project
 from ccmgraph import build as building
 from ccmgraph import paths
-from ccmgraph.build import style
+from ccmgraph.build import line_breaks, style
+from ccmgraph.build.authoring import FREE_WHITESPACE
 
 
 @pytest.mark.slow  # formats and rebuilds the five files twice
@@ -59,8 +63,67 @@ def test_long_quotes_are_wrapped_and_still_match(tmp_path, monkeypatch):
     style.format_file(path)
     after = [line for line in path.read_text().splitlines() if "ccm:quote" in line]
     assert before > 200
-    assert not [q for line in after for q in style._LONG_QUOTE.finditer(line) if len(q.group(2)) > style.QUOTE_WIDTH]
+    assert max(len(line) for line in after) <= line_breaks.WIDTH
     assert building.run().report.conforms
+
+
+SAMPLE = (Path(__file__).parent / "data" / "layout-sample.ttl").read_text()
+
+
+def _graph_without_free_whitespace(text):
+    g = Graph()
+    for s, p, o in Graph().parse(data=text, format="turtle"):
+        if p in FREE_WHITESPACE:
+            o = Literal(" ".join(str(o).split()), lang=o.language)
+        g.add((s, p, o))
+    return g
+
+
+def test_the_layout_breaks_long_lines_and_keeps_the_graph(tmp_path):
+    path = tmp_path / "sample.ttl"
+    out = style.formatted(SAMPLE, path)
+    assert style.formatted(out, path) == out  # stable
+    assert isomorphic(_graph_without_free_whitespace(out), _graph_without_free_whitespace(SAMPLE))
+    too_long = [line for line in out.splitlines() if len(line) > line_breaks.WIDTH]
+    # only what Turtle cannot break: a label (data), a line of a description that holds line breaks
+    assert [line.split()[0] for line in too_long] == ["-", "rdfs:label"], too_long
+    assert "ccm:implementer\n        state:PER ,\n        state:NOR ," in out  # one object a line
+    assert "] ; # the second quote backs Norway too" in out  # a comment stays after its predicate
+    assert "ccm:cites instrument:ways-forward ;" in out  # the standard prefix, not the file's
+    assert "\n- a second one" in out  # the line breaks of a description are its value: kept
+
+
+def test_the_curated_files_keep_to_the_line_width():
+    """What the formatter can break is broken: a line past the width is one unbreakable term."""
+    term = r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|<[^>\s]*>'
+    for path in sorted(paths.WORKPLANS.glob("*.ttl")):
+        text = path.read_text()
+        masked = re.sub(term, lambda m: re.sub(r"\S", "x", m.group(0).replace(" ", "x")), text).splitlines()
+        for number, line in enumerate(text.splitlines(), 1):
+            code = masked[number - 1].split(" # ", 1)[0].split()
+            if len(line) > line_breaks.WIDTH and code and not code[0].startswith("#"):
+                assert len(code) <= 3, f"{path.name}:{number}: {line}"  # predicate, term, separator
+
+
+def test_a_formatter_that_would_change_the_graph_is_refused(tmp_path, monkeypatch):
+    src = paths.WORKPLANS / "gso-workplan-2024-2025.ttl"
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    path.write_text(path.read_text().replace("ccm:coordinator state:DEU", "ccm:coordinator   state:DEU"))
+    before = path.read_text()
+    real = style.break_lines
+    monkeypatch.setattr(style, "break_lines", lambda text, free: real(text, free).replace("state:DEU", "state:AUT"))
+    with pytest.raises(style.StyleError, match="would change its graph"):
+        style.format_file(path)
+    assert path.read_text() == before
+
+
+def test_a_derived_term_inside_a_wrapped_note_is_not_reported(tmp_path):
+    path = tmp_path / "x.ttl"
+    path.write_text(style.formatted(SAMPLE.replace("since notes", "as ccm:position and notes"), path))
+    assert style.check_file(path) == []
+    path.write_text(path.read_text().replace("    ccm:cites", "    ccm:position 3 ;\n    ccm:cites"))
+    assert [p.split(": ", 1)[1] for p in style.check_file(path)] == ["ccm:position is derived by the build; drop it"]
 
 
 def test_a_change_of_graph_is_refused(tmp_path):
@@ -76,3 +139,9 @@ def test_a_change_of_graph_is_refused(tmp_path):
         assert str(path) in str(exc) and "Turtle syntax error" in str(exc)
     else:
         raise AssertionError("bad Turtle was formatted")
+
+
+def test_the_prefix_block_of_data_readme_is_the_one_the_formatter_writes():
+    readme = (paths.ROOT / "data" / "README.md").read_text()
+    block = readme.split("The standard block", 1)[1].split("# and, per file", 1)[0]
+    assert dict(re.findall(r"^@prefix (\w+): <([^>]+)> \.$", block, re.M)) == style.STANDARD

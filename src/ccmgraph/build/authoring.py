@@ -14,6 +14,9 @@ public model of docs/design.md:
   work plan its IRI lies under (and the plan ``ccm:has...`` it), its ``ccm:position`` among
   its kind is the order of its quotes in the text, and its ``dcterms:description`` is its
   quote (list marker dropped) when the curator writes none;
+- the whitespace of notes (``ccm:curationNote``, ``rdfs:comment``, ``skos:note``) is one
+  space wherever the file breaks or indents them, as it already is for quotes, so that a
+  formatter may wrap them (``FREE_WHITESPACE``);
 - blank nodes get stable IRIs, so the output is the same byte for byte on every build.
 """
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ccmgraph.build import evidence
@@ -42,6 +45,20 @@ class Source:
     iri: URIRef
     path: Path
     text: str
+
+
+# Predicates whose literals mean the same whatever their whitespace: a quote is matched to its
+# source across any whitespace, and a note's line breaks are the file's, not the curator's words.
+FREE_WHITESPACE = frozenset({CCM.quote, CCM.quoteContext, CCM.curationNote, RDFS.comment, SKOS.note})
+NOTES = (CCM.curationNote, RDFS.comment, SKOS.note)
+
+
+def collapse_note_whitespace(g: Graph) -> None:
+    """Each run of whitespace in a note becomes one space (see ``FREE_WHITESPACE``)."""
+    for s, p, o in [t for note in NOTES for t in g.triples((None, note, None))]:
+        if isinstance(o, Literal) and (flat := " ".join(str(o).split())) != str(o):
+            g.remove((s, p, o))
+            g.add((s, p, Literal(flat, lang=o.language, datatype=o.datatype)))
 
 
 # ---------------------------------------------------------------- action lists
@@ -389,6 +406,7 @@ def skolemize_rest(g: Graph) -> None:
 
 def compile_workplan(g: Graph, path: Path, default: Source, sources: Mapping[URIRef, Source]) -> Graph:
     """Apply every step to a parsed curated file, in place, and return it."""
+    collapse_note_whitespace(g)
     expand_action_lists(g, path)
     name_alignments(g, path)
     qualify_links(g, path)

@@ -1,8 +1,8 @@
 """``ccmgraph draft data/sources/<stem>.txt``: write what :mod:`ccmgraph.build.draft` read as a
 first curated file, ``data/workplans/<stem>.ttl``.
 
-The file has the prefix block of data/README.md, short lines (long quotes as triple-quoted
-strings: a quote matches its source whatever the whitespace), every statement with its quote,
+The file is in the curated files' convention (:mod:`ccmgraph.build.style` lays it out: prefix
+block, short lines, quotes and notes wrapped), has every statement with its quote,
 every structural link with its qualified link (basis, and the heading's quote where a heading
 states it), nothing the build derives (partOf, positions, descriptions). ``ccmgraph build`` accepts it
 as it is; the REVIEW notes say what to check.
@@ -15,28 +15,12 @@ import re
 from pathlib import Path
 
 from ccmgraph import paths
+from ccmgraph.build import style
 from ccmgraph.build.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
 from ccmgraph.build.ingest import read_record
 from ccmgraph.build.reference_index import ReferenceIndex
 from ccmgraph.namespaces import ID
 
-PREFIXES = """\
-@prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix source: <https://w3id.org/ccmgraph/id/source/> .
-@prefix state: <https://w3id.org/ccmgraph/id/state/> .
-@prefix orgid: <https://w3id.org/ccmgraph/id/org/> .
-@prefix wg: <https://w3id.org/ccmgraph/id/working-group/> .
-@prefix lap: <https://w3id.org/ccmgraph/id/lap-action/> .
-@prefix article: <https://w3id.org/ccmgraph/id/article/> .
-@prefix treaty: <https://w3id.org/ccmgraph/id/treaty/> .
-@prefix meeting: <https://w3id.org/ccmgraph/id/meeting/> .
-@prefix doc: <https://w3id.org/ccmgraph/id/document/> .
-@prefix period: <https://w3id.org/ccmgraph/id/period/> .
-"""
 KIND_CLASS = {
     "objective": "ccm:Objective",
     "activity": "ccm:Activity",
@@ -47,27 +31,13 @@ KIND_CLASS = {
 
 
 def _lit(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     return f'"{escaped}"'
 
 
-def _wrapped(value: str, indent: int, width: int = 96) -> str:
-    """A string literal whose words may run over several lines: quotes match across any
-    whitespace, so a long quote is written as a triple-quoted string of short lines."""
-    words, lines, current = value.split(), [], ""
-    for w in words:
-        if current and len(current) + 1 + len(w) > width - indent:
-            lines.append(current)
-            current = w
-        else:
-            current = f"{current} {w}" if current else w
-    lines.append(current)
-    if len(lines) == 1:
-        return _lit(value)
-    body = ("\n" + " " * indent).join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
-    if indent <= 8:  # a note, not a quote: its words on their own lines, no indentation inside the string
-        body = "\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
-    return f'"""{body}"""'
+def _words(value: str) -> str:
+    """A quote or a note, whose whitespace means nothing (the formatter wraps it)."""
+    return _lit(" ".join(value.split()))
 
 
 def _label(text: str) -> str:
@@ -79,15 +49,14 @@ def _label(text: str) -> str:
     return (short[0].upper() + short[1:] if short else "Untitled") + ("…" if len(words) > 9 else "")
 
 
-def _evidence(d: Drafter, start: int, end: int, indent: int, prop: str | None = None) -> str:
+def _evidence(d: Drafter, start: int, end: int, prop: str | None = None) -> str:
     quote, context = d.quote(start, end)
-    pad = " " * indent
-    parts = [f"ccm:quote {_wrapped(quote, indent + 12)}"]
+    parts = [f"ccm:quote {_words(quote)}"]
     if context:
-        parts.append(f"ccm:quoteContext {_wrapped(context, indent + 19)}")
+        parts.append(f"ccm:quoteContext {_words(context)}")
     if prop:
         parts.append(f"ccm:forProperty {prop}")
-    return "[ " + f" ;\n{pad}  ".join(parts) + " ]"
+    return "[ " + " ; ".join(parts) + " ]"
 
 
 def _qualified(d: Drafter, link: Link) -> str:
@@ -97,7 +66,7 @@ def _qualified(d: Drafter, link: Link) -> str:
     if link.comment:
         parts.append(f"rdfs:comment {_lit(link.comment)}@en")
     if link.quote:
-        parts.append(f"ccm:evidence {_evidence(d, link.quote[0], link.quote[1], 8)}")
+        parts.append(f"ccm:evidence {_evidence(d, link.quote[0], link.quote[1])}")
     return "[ " + " ;\n        ".join(parts) + " ]"
 
 
@@ -110,7 +79,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
         f"# Draft of data/workplans/{draft.stem}.ttl written by `ccmgraph draft` from",
         f"# data/sources/{draft.stem}.txt. Edit it, then `ccmgraph build`; notes starting",
         "# 'REVIEW:' say what the drafter could not decide (see /review/ in `ccmgraph serve`).",
-        PREFIXES.rstrip("\n"),
+        style.prefix_block({}).rstrip("\n"),
     ]
     for kind, prefix in KIND_PREFIX.items():
         out.append(f"@prefix {prefix}: <{ID}workplan/{draft.plan_key}/{kind}/> .")
@@ -168,18 +137,18 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
         body.append(f"    {prop} {' , '.join(objects)}")
         for quote in dict.fromkeys(q for _, q, _ in rows if q):
             s, e = map(int, quote.split(":"))
-            body.append(f"    ccm:evidence {_evidence(d, s, e, 4, prop)}")
+            body.append(f"    ccm:evidence {_evidence(d, s, e, prop)}")
         for note in dict.fromkeys(n for _, _, n in rows if n):
             draft.notes.append(note)
     for obj, quote, note in by_prop.get("align", []):
         s, e = map(int, quote.split(":"))  # type: ignore[union-attr]
         body.append(
             f"    ccm:hasAlignment [ ccm:actionList {_lit(obj)} ; ccm:basis ccm:StatedInText ;\n"
-            f"        ccm:evidence {_evidence(d, s, e, 8)} ]"
+            f"        ccm:evidence {_evidence(d, s, e)} ]"
         )
         draft.notes.append(note)
     for note in dict.fromkeys(draft.notes):
-        body.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
+        body.append(f"    ccm:curationNote {_words(note)}@en")
     out.append(" ;\n".join(body) + " .")
     # organisations the reference data lacks
     for key, (label, s, e) in draft.new_orgs.items():
@@ -187,7 +156,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             f"\norgid:{key} a ccm:Organization ;\n    rdfs:label {_lit(label)}@en ;\n"
             f"    dcterms:source source:{draft.stem} ;\n"
             f"    ccm:curationNote {_lit(REVIEW + NEW_ORG)}@en ;\n"
-            f"    ccm:evidence {_evidence(d, s, e, 4)} ."
+            f"    ccm:evidence {_evidence(d, s, e)} ."
         )
     # elements, kind by kind, in document order
     for kind in ("objective", "activity", "output", "outcome", "timeline"):
@@ -218,30 +187,29 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                 if objects:
                     lines.append(f"    {prop} {' , '.join(objects)}")
                 notes += [n for p, _, _, _, n in facts if p == prop and n]
-            lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end, 4)}")
+            lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end)}")
             for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
                 quote, context = d.quote(s, e)
-                ev = f"[ ccm:quote {_lit(quote)} ]"
+                ev = f"[ ccm:quote {_words(quote)} ]"
                 if context:
                     ev = (
-                        f"[ ccm:quote {_lit(quote)} ;\n            ccm:quoteContext "
-                        f"{_wrapped(drafter.quote(item.start, item.end)[0], 30)} ]"
+                        f"[ ccm:quote {_words(quote)} ;\n            ccm:quoteContext "
+                        f"{_words(drafter.quote(item.start, item.end)[0])} ]"
                     )
                 lines.append(
                     f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
                     f"        ccm:evidence {ev} ]"
                 )
             for note in dict.fromkeys(notes):
-                lines.append(f"    ccm:curationNote {_wrapped(note, 8)}@en")
+                lines.append(f"    ccm:curationNote {_words(note)}@en")
             out.append(" ;\n".join(lines) + " .")
     return "\n".join(out) + "\n"
 
 
 def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
-    """The draft Turtle for a source text (nothing written). Its layout keeps lines short for
-    the review; ``ccmgraph format`` puts it in the curated files' layout once it is reviewed."""
+    """The draft Turtle for a source text (nothing written), in the curated files' layout."""
     drafter = Drafter(text_path, reference)
-    return turtle(drafter, drafter.run())
+    return style.formatted(turtle(drafter, drafter.run()), text_path)
 
 
 def write_draft(text_path: Path, force: bool = False) -> Path:

@@ -8,12 +8,12 @@ module applies the project's own rules:
   element of the file's plan named by the kind (``objective:``, ``activity:``...), and
   ``<kind>-<plan key>:`` for another plan's elements; any other prefix is written out as full
   IRIs (names are renamed throughout the file, outside strings, IRIs and comments);
-- a quote (``ccm:quote``, ``ccm:quoteContext``) longer than a line is wrapped into a
-  triple-quoted string: a quote matches its source whatever the whitespace, so this changes
-  nothing the build produces.
+- no line longer than :data:`~ccmgraph.build.line_breaks.WIDTH` where Turtle lets it break
+  (:mod:`ccmgraph.build.line_breaks`): a quote or a note, whose whitespace means nothing to the
+  build (``FREE_WHITESPACE``), is wrapped into a triple-quoted string of short lines.
 
 ``format_file`` refuses to write when the file's graph would change (beyond the whitespace
-of quotes). ``check_file`` lists, with file and line, what is off the convention, including
+of quotes and notes). ``check_file`` lists, with file and line, what is off the convention, including
 the triples the build derives (``ccm:partOf``, ``ccm:position``, the plan's ``ccm:has...``).
 """
 
@@ -25,12 +25,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from rdflib import Graph, Literal
-from rdflib.compare import isomorphic
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.namespace import RDF
 
+from ccmgraph.build.authoring import FREE_WHITESPACE
+from ccmgraph.build.line_breaks import break_lines
+from ccmgraph.build.turtle_tokens import TOKEN, tokens
 from ccmgraph.namespaces import CCM, ID
 
 STANDARD = {
@@ -49,8 +53,10 @@ STANDARD = {
     "meeting": f"{ID}meeting/",
     "doc": f"{ID}document/",
     "period": f"{ID}period/",
+    "instrument": f"{ID}instrument/",
+    "event": f"{ID}event/",
+    "presidency": f"{ID}presidency/",
 }
-QUOTE_WIDTH = 72  # longer quotes are wrapped into triple-quoted strings
 DERIVED = (
     "ccm:partOf",
     "ccm:position",
@@ -61,13 +67,8 @@ DERIVED = (
     "ccm:hasTimelineEntry",
     "ccm:hasBudget",
 )
+_LOCAL = re.compile(r"[A-Za-z0-9_-](?:[\w.-]*[\w-])?")  # a local name with nothing to escape
 _PREFIX = re.compile(r"^@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.\s*$", re.MULTILINE)
-# a token of Turtle that may hold a prefixed name; strings, IRIs and comments are skipped whole
-_TOKENS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^>\s]*>|#[^\n]*|(?<![\w:.-])([A-Za-z][\w.-]*)?:([\w.-]*[\w-])?"
-)
-_LONG_QUOTE = re.compile(r'(ccm:quote(?:Context)?\s+)"((?:[^"\\\n]|\\.)*)"')
 
 
 class StyleError(ValueError):
@@ -103,39 +104,22 @@ def _parse(text: str, where: Path) -> Graph:
         raise StyleError(f"{where}: Turtle syntax error: {exc}") from None
 
 
-def _rename(text: str, renames: dict[str, str | None], declared: dict[str, str]) -> str:
-    """Prefixed names of renamed prefixes, rewritten (to a full IRI when the name is None)."""
+def _rename(text: str, renames: dict[str, str | None], declared: dict[str, str], prefixes: dict[str, str]) -> str:
+    """Prefixed names of renamed prefixes, rewritten (to a full IRI when the name is None), and
+    full IRIs under one of ``prefixes`` written as prefixed names."""
 
     def replace(m: re.Match[str]) -> str:
-        if m.group(0)[0] in "\"'<#" or (m.group(0) == ":" and m.group(1) is None and m.group(2) is None):
-            return m.group(0)
-        prefix, local = m.group(1) or "", m.group(2) or ""
-        if prefix not in renames:
-            return m.group(0)
-        new = renames[prefix]
-        return f"{new}:{local}" if new is not None else f"<{declared[prefix]}{local}>"
+        if m.lastgroup == "iri":
+            for name, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+                local = m.group(0)[1:-1].removeprefix(ns)
+                if local != m.group(0)[1:-1] and _LOCAL.fullmatch(local):
+                    return f"{name}:{local}"
+        elif m.lastgroup == "pname" and (prefix := m["prefix"] or "") in renames:
+            new = renames[prefix]
+            return f"{new}:{m['local'] or ''}" if new is not None else f"<{declared[prefix]}{m['local'] or ''}>"
+        return m.group(0)
 
-    return _TOKENS.sub(replace, text)
-
-
-def _wrap_quotes(text: str, width: int = QUOTE_WIDTH) -> str:
-    def wrap(m: re.Match[str]) -> str:
-        body = m.group(2)
-        if len(body) <= width:
-            return m.group(0)
-        lines, current = [], ""
-        for word in body.split(" "):
-            if current and len(current) + 1 + len(word) > width:
-                lines.append(current)
-                current = word
-            else:
-                current = f"{current} {word}" if current else word
-        lines.append(current)
-        if lines[-1].endswith('"'):
-            return m.group(0)
-        return m.group(1) + '"""' + "\n        ".join(lines) + '"""'
-
-    return _LONG_QUOTE.sub(wrap, text)
+    return TOKEN.sub(replace, text)
 
 
 def _layout(text: str) -> str:
@@ -149,13 +133,35 @@ def _layout(text: str) -> str:
         return path.read_text(encoding="utf-8").lstrip(" ")
 
 
-def _normalised(g: Graph) -> Graph:
-    out = Graph()
-    for s, p, o in g:
-        if p in (CCM.quote, CCM.quoteContext) and isinstance(o, Literal):
-            o = Literal(" ".join(str(o).split()), lang=o.language, datatype=o.datatype)
-        out.add((s, p, o))
-    return out
+def prefix_block(extra: Mapping[str, str]) -> str:
+    """The convention's prefix block: the standard prefixes, then ``extra`` (a plan's kinds)."""
+    return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in {**STANDARD, **extra}.items())
+
+
+def _canonical(text: str, where: Path) -> ox.Dataset:
+    """The graph of ``text``, whitespace of quotes and notes collapsed, blank nodes canonical."""
+    free = {str(iri) for iri in FREE_WHITESPACE}
+    quads = []
+    try:
+        parsed = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        raise StyleError(f"{where}: Turtle syntax error: {exc}") from None
+    for quad in parsed:
+        obj = quad.object
+        if isinstance(obj, ox.Literal) and quad.predicate.value in free:
+            value = " ".join(obj.value.split())
+            obj = ox.Literal(value, language=obj.language) if obj.language else ox.Literal(value, datatype=obj.datatype)
+        quads.append(ox.Quad(quad.subject, quad.predicate, obj))
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
+
+
+def _names(iris: Iterable[str], prefixes: dict[str, str]) -> frozenset[str]:
+    """How each IRI may be written in a file with these prefixes."""
+    names = {f"<{iri}>" for iri in iris}
+    names |= {f"{name}:{iri[len(ns) :]}" for iri in iris for name, ns in prefixes.items() if iri.startswith(ns)}
+    return frozenset(names)
 
 
 def formatted(text: str, where: Path) -> str:
@@ -164,16 +170,16 @@ def formatted(text: str, where: Path) -> str:
     key = _plan_key(before)
     declared = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
     renames = {name: wanted_name(iri, key) for name, iri in declared.items() if wanted_name(iri, key) != name}
-    body = _rename(_PREFIX.sub("", text), renames, declared)
     wanted = dict(STANDARD)
     for iri in declared.values():
         new = wanted_name(iri, key)
         if new is not None:
             wanted[new] = iri
+    body = _rename(_PREFIX.sub("", text), renames, declared, wanted)
     head, rest = re.match(r"((?:[ \t]*#[^\n]*\n)*)(.*)", body, re.DOTALL).groups()  # type: ignore[union-attr]
-    block = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in wanted.items())
-    result = _layout(head + block + "\n" + _wrap_quotes(rest.lstrip("\n")))
-    if not isomorphic(_normalised(before), _normalised(_parse(result, where))):
+    block = prefix_block(wanted)
+    result = break_lines(_layout(head + block + "\n" + rest.lstrip("\n")), _names(FREE_WHITESPACE, wanted))
+    if _canonical(text, where) != _canonical(result, where):
         raise StyleError(f"{where}: formatting would change its graph; left as it is")
     return result
 
@@ -195,20 +201,16 @@ def check_file(path: Path) -> list[str]:
     problems = []
     lines = text.splitlines()
     for number, line in enumerate(lines, 1):
-        if m := _PREFIX.match(line):
-            want = wanted_name(m.group(2), key)
-            if want != (m.group(1) or ""):
-                problems.append(
-                    f"{path}:{number}: prefix {m.group(1) or ''}: should be "
-                    + (f"{want}:" if want else "written as full IRIs")
-                )
-        elif any(len(q.group(2)) > QUOTE_WIDTH for q in _LONG_QUOTE.finditer(line)):
-            problems.append(f"{path}:{number}: a quote of more than {QUOTE_WIDTH} characters on one line")
-        else:
-            code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line.split(" #", 1)[0])
-            for term in DERIVED:
-                if re.search(rf"(?<![\w:]){re.escape(term)}(?![\w])", code):
-                    problems.append(f"{path}:{number}: {term} is derived by the build; drop it")
+        if (m := _PREFIX.match(line)) and (want := wanted_name(m.group(2), key)) != (m.group(1) or ""):
+            problems.append(
+                f"{path}:{number}: prefix {m.group(1) or ''}: should be "
+                + (f"{want}:" if want else "written as full IRIs")
+            )
+    for m in tokens(text):
+        if m.lastgroup == "pname" and m.group(0) in DERIVED:
+            problems.append(
+                f"{path}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)} is derived by the build; drop it"
+            )
     if not problems:
         try:
             layout = formatted(text, path)

@@ -6,6 +6,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from ccmgraph import paths
+from ccmgraph.build.validate import validate as build_validate
 
 PREFIXES = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
@@ -104,3 +105,17 @@ def test_budget_that_adds_up_conforms():
     _, results, _ = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
     messages = {str(m) for m in results.objects(None, SH.resultMessage)}
     assert "The budget lines do not add up to the stated total." not in messages
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_the_builds_validator_reports_what_pyshacl_reports(name):
+    """The build runs the SPARQL constraints on Oxigraph, once each, and the rest with pySHACL
+    (ccmgraph.build.validate): the same violations as pySHACL with its advanced features."""
+    data = Graph().parse(data=PREFIXES + BROKEN[name], format="turtle")
+    _, results, _ = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
+    expected = {
+        (str(results.value(r, SH.focusNode)), str(results.value(r, SH.resultMessage)))
+        for r in results.subjects(RDF.type, SH.ValidationResult)
+    }
+    report = build_validate(data, SHAPES, ONTOLOGY)
+    assert {(v.focus.strip("<>"), v.message) for v in report.violations} == expected

@@ -3,7 +3,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ccmgraph import paths
-from ccmgraph.build.validate import files_by_subject, validate
+from ccmgraph.build.validate import validate
 
 BROKEN = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
@@ -19,7 +19,7 @@ def test_report_names_focus_path_message_and_file():
         data,
         Graph().parse(paths.SHAPES),
         Graph().parse(paths.ONTOLOGY),
-        files_by_subject({Path("data/reference/lap.ttl"): data}),
+        {Path("data/reference/lap.ttl"): data},
     )
     assert not report.conforms
     (v,) = report.violations

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ccmgraph import cli_query, errors, paths
-from ccmgraph.store import StoreUnreachable, open_store
+from ccmgraph import errors, paths
 
-if TYPE_CHECKING:  # the build pulls in rdflib and pySHACL: `--help` and `query` import it only when they build
-    from ccmgraph import build as building
+if TYPE_CHECKING:  # each command imports what it needs: the build does not pay for the store's
+    from ccmgraph import build as building  # HTTP clients, nor `--help` and `query` for pySHACL
 
 app = typer.Typer(
     add_completion=False,
@@ -221,7 +220,9 @@ def query(
     endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="Query a remote endpoint.")] = None,
 ) -> None:
     """Run a SPARQL query against the built graph (SERVICE is refused, as on the server)."""
+    from ccmgraph import cli_query
     from ccmgraph.sparql.guard import check_query
+    from ccmgraph.store import StoreUnreachable, open_store
 
     if fmt not in cli_query.FORMATS:
         _fail(f"unknown format {fmt!r} (table, csv, json or turtle)")
@@ -355,8 +356,9 @@ def trace(
     ] = "workplan",
 ) -> None:
     """What serves a LAP action: element, work plan, basis of the link and the quote that says so."""
-    from ccmgraph import catalog, errors
+    from ccmgraph import catalog, cli_query
     from ccmgraph.analysis import service
+    from ccmgraph.store import open_store
 
     if not 1 <= action <= 50:
         _fail(f"LAP actions are numbered 1 to 50, not {action}")

@@ -13,5 +13,6 @@ SOURCES = DATA / "sources"
 REFERENCE = DATA / "reference"
 WORKPLANS = DATA / "workplans"
 QUERIES = ROOT / "queries"
+VIEWS = QUERIES / "views"  # the analyst API's and pages' queries
 DIST = Path(os.environ.get("CCMGRAPH_DIST", ROOT / "dist"))
 ONTOLOGY_HTML = "ontology.html"  # the ontology's documentation page, in the dist/ directory

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph.analysis import views
+from ccmgraph import catalog, paths
 
 FILE = "search.sqlite"
 COLUMNS = ("label", "names", "descriptions", "quotes", "notes")
@@ -59,7 +59,7 @@ def write(quads: Iterable[ox.Quad], target: Path) -> int:
     """Index the dataset (its quads) into the SQLite file ``target``; the number of documents."""
     store = ox.Store()
     store.extend(quads)
-    view = views.view("search-documents")
+    view = catalog.read_query(paths.VIEWS / "search-documents.rq")
     rows = store.query(view.sparql, use_default_graph_as_union=True)
     docs: dict[str, dict[str, list[str]]] = {}
     for row in rows:  # type: ignore[union-attr]

@@ -10,14 +10,13 @@ from typing import Any
 from ccmgraph import catalog, errors, paths
 from ccmgraph.store import QueryError, Store
 
-VIEWS = paths.QUERIES / "views"
 BASE = "https://w3id.org/ccmgraph/"
 ID = BASE + "id/"
 
 
 @cache
 def view(name: str) -> catalog.NamedQuery:
-    return catalog.read_query(VIEWS / f"{name}.rq")
+    return catalog.read_query(paths.VIEWS / f"{name}.rq")
 
 
 def run(store: Store, name: str, **values: str | None) -> list[dict[str, Any]]:

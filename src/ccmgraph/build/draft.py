@@ -249,7 +249,7 @@ class Drafter:
     def quote(self, start: int, end: int) -> tuple[str, str | None]:
         """The quote of text[start:end] and, when it is not unique, a unique context around it."""
         words = " ".join(self.text[start:end].split())
-        if len(evidence._occurrences(self.text, words)) == 1:
+        if len(evidence.occurrences(self.text, words)) == 1:
             return words, None
         for lo, hi in ((start, end + 80), (start - 80, end), (start - 80, end + 80), (start - 300, end + 300)):
             lo, hi = max(0, lo), min(len(self.text), hi)
@@ -258,8 +258,8 @@ class Drafter:
             )
             if (
                 words in context
-                and len(evidence._occurrences(self.text, context)) == 1
-                and len(evidence._occurrences(context, words)) == 1
+                and len(evidence.occurrences(self.text, context)) == 1
+                and len(evidence.occurrences(context, words)) == 1
             ):
                 return words, context
         return words, None

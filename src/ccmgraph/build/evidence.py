@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 CONTEXT_CHARS = 32
 
@@ -26,15 +27,38 @@ class Span:
     suffix: str
 
 
-def _pattern(quote: str) -> re.Pattern[str]:
-    words = quote.split()
-    if not words:
+@lru_cache(maxsize=32)
+def _collapsed(text: str) -> tuple[str, list[int]]:
+    """``text`` with each run of whitespace as one space, and where each of its characters
+    stands in ``text`` (one more entry: the end). Built once per source text: a quote is
+    then found with ``str.find`` instead of a regular expression compiled per quote."""
+    out, where = [], []
+    for m in re.finditer(r"\s+|\S+", text):
+        if m.group(0)[0].isspace():
+            out.append(" ")
+            where.append(m.start())
+        else:
+            out.append(m.group(0))
+            where.extend(range(m.start(), m.end()))
+    where.append(len(text))
+    return "".join(out), where
+
+
+def occurrences(text: str, quote: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) in ``text`` of each non-overlapping match of ``quote`` within ``lo``..``hi``,
+    any run of whitespace in the quote matching any run in the text."""
+    needle = " ".join(quote.split())
+    if not needle:
         raise QuoteError("empty quote")
-    return re.compile(r"\s+".join(re.escape(w) for w in words))
-
-
-def _occurrences(text: str, quote: str, lo: int = 0, hi: int | None = None) -> list[re.Match[str]]:
-    return list(_pattern(quote).finditer(text, lo, len(text) if hi is None else hi))
+    flat, where = _collapsed(text)
+    hi = len(text) if hi is None else hi
+    found, at = [], 0
+    while (i := flat.find(needle, at)) != -1:
+        start, end = where[i], where[i + len(needle) - 1] + 1
+        if start >= lo and end <= hi:
+            found.append((start, end))
+        at = i + len(needle)
+    return found
 
 
 def locate(text: str, quote: str, context: str | None = None) -> Span:
@@ -45,20 +69,20 @@ def locate(text: str, quote: str, context: str | None = None) -> Span:
     """
     lo, hi = 0, len(text)
     if context is not None:
-        found = _occurrences(text, context)
+        found = occurrences(text, context)
         if len(found) != 1:
             raise QuoteError(f"context occurs {len(found)} times (must be once): {context!r}")
-        lo, hi = found[0].start(), found[0].end()
-    found = _occurrences(text, quote, lo, hi)
+        lo, hi = found[0]
+    found = occurrences(text, quote, lo, hi)
     if not found:
         where = "in its context" if context else "in the source text"
         raise QuoteError(f"quote not found {where}: {quote!r}")
     if len(found) > 1:
-        starts = ", ".join(str(m.start()) for m in found)
+        starts = ", ".join(str(start) for start, _ in found)
         raise QuoteError(
             f"quote occurs {len(found)} times (at characters {starts}); add ccm:quoteContext to pick one: {quote!r}"
         )
-    start, end = found[0].start(), found[0].end()
+    start, end = found[0]
     return Span(
         start=start,
         end=end,

@@ -15,21 +15,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
-from rdflib.term import Node
 
 from ccmgraph import paths, search_index
 from ccmgraph.build import inputs, periods
 from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.build.ontology_docs import ontology_html
+from ccmgraph.build.oxigraph_terms import converter
 from ccmgraph.build.reason import infer
-from ccmgraph.build.validate import Report, files_by_subject, validate
+from ccmgraph.build.validate import Report, validate
 from ccmgraph.namespaces import (
     CCM,
     GRAPH,
@@ -72,6 +71,7 @@ class Result:
     notes: list[Note] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # sha256 of what was read (see ``inputs``)
     validated: str = "all"  # what SHACL checked: "all", or the changed work plans only
+    quads: list[ox.Quad] = field(default_factory=list)  # ``graphs`` for Oxigraph, converted once
 
     @property
     def inferred(self) -> Graph:
@@ -200,38 +200,20 @@ def run(progress: Callable[[str], None] | None = None, since: Path | None = None
         shapes = parse_turtle(paths.SHAPES)
         data += graphs[INFERRED_GRAPH]
         focus = None if stale is None else {s for stem in stale for s in graphs[GRAPH[stem]].subjects()}
+        quads = _as_quads(graphs)
         report = validate(
             data,
             shapes,
             graphs[ONTOLOGY_GRAPH],
-            files_by_subject({files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH}),
+            {files[n]: g for n, g in graphs.items() if n != INFERRED_GRAPH},
             focus,
+            quads,
         )
     validated = "all" if stale is None else f"{len(stale)} changed work plan(s)"
-    return Result(graphs, files, report, timings, _notes(graphs, files), now, validated)
+    return Result(graphs, files, report, timings, _notes(graphs, files), now, validated, quads)
 
 
 # ---------------------------------------------------------------- output
-
-
-def _converter() -> Callable[[Node], ox.NamedNode | ox.BlankNode | ox.Literal]:
-    """rdflib term -> pyoxigraph term, memoised (the same terms recur thousands of times)."""
-
-    @cache
-    def convert(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
-        if isinstance(term, Literal):
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
-            if term.datatype:
-                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            return ox.Literal(str(term))
-        raise TypeError(f"cannot convert {term!r}")
-
-    return convert
 
 
 def _serialize(
@@ -247,10 +229,9 @@ def _sorted_lines(text: bytes) -> bytes:
     return b"".join(sorted(set(text.splitlines(keepends=True))))
 
 
-def _quads(graphs: dict[URIRef, Graph]) -> bytes:
-    """Every statement of every named graph as N-Quads, one a line, sorted: the order every
-    dump is written in (sorting lines is cheap and stable, whatever the parsers' blank-node labels)."""
-    convert = _converter()
+def _as_quads(graphs: dict[URIRef, Graph]) -> list[ox.Quad]:
+    """Every statement of every named graph, as an Oxigraph quad in that graph."""
+    convert = converter()
     quads = []
     for name, g in graphs.items():
         graph = ox.NamedNode(str(name))
@@ -259,7 +240,7 @@ def _quads(graphs: dict[URIRef, Graph]) -> bytes:
             if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
                 raise TypeError(f"not an RDF statement: {s!r} {p!r} {o!r} in {name}")
             quads.append(ox.Quad(subject, predicate, convert(o), graph))
-    return _sorted_lines(_serialize(quads, ox.RdfFormat.N_QUADS))
+    return quads
 
 
 def _shrink(iri: str) -> str:
@@ -295,11 +276,16 @@ def _jsonld(triples: list[ox.Triple]) -> str:
             else:
                 compacted = [_compact(v) for v in values]
                 key = _shrink(key)
-            compacted.sort(key=lambda v: json.dumps(v, sort_keys=True))
+            if len(compacted) > 1:
+                compacted.sort(key=lambda v: json.dumps(v, sort_keys=True))
             node[key] = compacted[0] if len(compacted) == 1 else compacted
         nodes.append(node)
-    doc = {"@context": context, "@graph": sorted(nodes, key=lambda n: str(n["@id"]))}
-    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # one node a line: json's C encoder writes each (an indented dump takes its slow Python one)
+    graph = ",\n".join(
+        json.dumps(node, sort_keys=True, ensure_ascii=False) for node in sorted(nodes, key=lambda n: str(n["@id"]))
+    )
+    head = json.dumps(context, indent=1, sort_keys=True, ensure_ascii=False)
+    return f'{{"@context": {head},\n"@graph": [\n{graph}\n]}}\n'
 
 
 def _ontology_html(previous: Path, digest: str) -> str:
@@ -319,7 +305,9 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
     Every dump is serialized from sorted statements, so the same input gives the same bytes.
     """
     dist = dist or paths.DIST
-    nquads = _quads(result.graphs)
+    # N-Quads one a line, sorted: the order every dump is written in (sorting lines is cheap and
+    # stable, whatever the parsers' blank-node labels)
+    nquads = _sorted_lines(_serialize(result.quads, ox.RdfFormat.N_QUADS))
     quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     ntriples = _sorted_lines(_serialize([q.triple for q in quads], ox.RdfFormat.N_TRIPLES))
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))

@@ -51,14 +51,14 @@ def _owlrl_closure(ontology: Graph, data: Graph) -> Graph:
 def infer(ontology: Graph, data: Graph, engine: Engine["rules", "owlrl"] = "rules") -> Graph:
     """Return the new triples the ontology derives from ``data`` (with ``engine``)."""
     closure: Graph | set
+    asserted = set(data)  # read once: iterating an rdflib graph costs more than the rules
     if engine == "rules":
         try:
-            closure = rules.entail(rules.compile_rules(ontology), data)
+            closure = rules.entail(rules.compile_rules(ontology), asserted)
         except rules.Unsupported:
             closure = _owlrl_closure(ontology, data)
     else:
         closure = _owlrl_closure(ontology, data)
-    asserted = set(data)
     asserted.update(ontology)
     inferred = Graph()
     for t in closure:

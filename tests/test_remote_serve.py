@@ -14,6 +14,8 @@ answers) and never serve a cached answer of the old data.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -23,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
 from _remote_engines import Running, require
 from ccmgraph import catalog, publish
+from ccmgraph.sparql import formats
 from ccmgraph.sparql.engine import SparqlSettings
 from ccmgraph.store import EmbeddedStore, RemoteStore
 from ccmgraph.web.app import create_app
@@ -146,6 +150,46 @@ def test_every_analyst_endpoint_answers_the_same(published: Running, store: Embe
             if b.status_code != 200 or comparable(url, a.json()) != comparable(url, b.json()):
                 differ.append(f"{url}: {b.status_code} over {published.name}")
         assert not differ, differ
+
+
+def _count(response: httpx.Response) -> int:
+    """Rows or triples in an answer, read with a parser of its format."""
+    media_type = response.headers["content-type"].split(";")[0]
+    if media_type == "text/csv":
+        return len(list(csv.reader(io.StringIO(response.text, newline="")))) - 1
+    if media_type == "text/tab-separated-values":  # a row a line; Virtuoso's header is not Oxigraph's
+        return len(response.content.splitlines()) - 1
+    if media_type in (f.media_type for f in formats.RESULTS):
+        return len(list(ox.parse_query_results(response.content, format=formats.results_format(media_type))))  # type: ignore[arg-type]
+    return len(list(ox.parse(response.content, format=formats.graph_format(media_type))))
+
+
+@pytest.mark.parametrize(
+    "query, accept",
+    [
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 40", "application/sparql-results+json"),
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 40", "application/sparql-results+xml"),
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 40", "text/csv"),
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 40", "text/tab-separated-values"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 40", "text/turtle"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 40", "application/n-triples"),
+    ],
+)
+def test_an_answer_over_the_row_limit_is_cut_as_the_embedded_engine_cuts_it(
+    published: Running, store: EmbeddedStore, query: str, accept: str
+) -> None:
+    """The endpoint's max_rows holds over a remote store too: a whole number of rows, and the
+    same headers saying so."""
+    settings = SparqlSettings(workers=1, cache_bytes=0, max_rows=5)
+    with (
+        TestClient(create_app(store, settings=settings)) as here,
+        TestClient(create_app(published.store(), settings=settings)) as there,
+    ):
+        answers = [c.get("/sparql", params={"query": query}, headers={"Accept": accept}) for c in (here, there)]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["x-sparql-truncated"] == "rows" and "5 rows" in answer.headers["warning"]
+        assert _count(answer) == 5
 
 
 def test_a_runaway_query_is_stopped_and_the_client_told(published: Running) -> None:
@@ -311,5 +355,9 @@ def test_an_answer_the_store_cut_at_its_time_limit_is_never_passed_on(dist: Path
                 "/sparql", params={"query": slow}, headers={"Accept": "application/sparql-results+json"}
             )
             assert response.status_code == 503 and "incomplete answer" in response.text
+            # a graph answer is read whole too: a Turtle document cut short does not parse
+            construct = slow.replace("SELECT ?a ?d WHERE", "CONSTRUCT { ?a rdfs:seeAlso ?d } WHERE")
+            response = client.get("/sparql", params={"query": construct}, headers={"Accept": "text/turtle"})
+            assert response.status_code == 503 and "does not parse" in response.text
     finally:
         engine.stop()

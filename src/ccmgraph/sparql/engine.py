@@ -35,6 +35,7 @@ from pathlib import Path
 import httpx
 
 from ccmgraph import catalog, errors
+from ccmgraph.namespaces import PREFIXES
 from ccmgraph.sparql import execute as results
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.execute import (
@@ -376,6 +377,8 @@ class Engine:
                             raise EvaluationProblem(f"the answer is larger than {limit} bytes; add a LIMIT")
                         chunks.append(chunk)
             remote = store.answer(response, b"".join(chunks))
+            # cut to the limits of the embedded engine (a graph answer is parsed: checked whole)
+            capped = results.cap(remote, self.settings.limits, PREFIXES)
         except TimeoutError:
             raise QueryTimeout(timeout) from None
         except RemoteTimeout as exc:
@@ -388,10 +391,10 @@ class Engine:
             raise EvaluationProblem(str(exc)) from None
         except httpx.HTTPError as exc:
             raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
-        body, encoding = remote.body, None
+        body, encoding = capped.body, None
         if request.compress and len(body) >= results.GZIP_MIN_BYTES:
             body, encoding = gzip.compress(body, compresslevel=5, mtime=0), "gzip"
-        return Answer(remote.form, remote.media_type, body, encoding)
+        return Answer(capped.form, capped.media_type, body, encoding, capped.truncated, capped.rows)
 
     # -- updates ----------------------------------------------------------------------
 

@@ -7,10 +7,13 @@ says so (``truncated``), so that the client gets a valid document and a clear si
 The common case stays in Rust: the solutions are serialized by Oxigraph into a buffer that
 refuses to grow past the byte limit, and the rows are counted on the bytes (an upper bound).
 Only an answer over a limit is serialized again, row by row, to cut it at the limit.
+
+An answer a remote store serialized is held to the same limits by :func:`cap`.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import itertools
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
 from ccmgraph import errors
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
-from ccmgraph.store import Answer, dataset_options, written
+from ccmgraph.store import Answer, IncompleteAnswer, dataset_options, written
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
@@ -160,6 +163,85 @@ def _serialize_graph(triples: Sequence[ox.Triple], fmt: ox.RdfFormat, prefixes: 
     return written(ox.serialize(triples, format=fmt))
 
 
+def _cut_triples(
+    triples: list[ox.Triple], fmt: ox.RdfFormat, limits: Limits, prefixes: dict[str, str]
+) -> tuple[bytes, str | None, int]:
+    """Serialize at most max_rows triples and at most max_bytes; (body, why cut, triples)."""
+    cut = None
+    if len(triples) > limits.max_rows:
+        triples, cut = triples[: limits.max_rows], "rows"
+    body = _serialize_graph(triples, fmt, prefixes)
+    while len(body) > limits.max_bytes and triples:
+        triples = triples[: int(len(triples) * limits.max_bytes / len(body) * 0.95)]
+        cut = "bytes"
+        body = _serialize_graph(triples, fmt, prefixes)
+    return body, cut, len(triples)
+
+
+def _cut_csv(body: bytes, max_rows: int) -> tuple[bytes, str | None, int]:
+    """The header and the first ``max_rows`` rows of a SPARQL CSV answer (a value may hold a
+    line break: the rows are read as CSV, not as lines)."""
+    rows = list(itertools.islice(csv.reader(io.StringIO(body.decode("utf-8"), newline="")), max_rows + 2))
+    if len(rows) <= max_rows + 1:  # the header and no more rows than the limit
+        return body, None, len(rows) - 1
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows[: max_rows + 1])
+    return out.getvalue().encode("utf-8"), "rows", max_rows
+
+
+def _cut_tsv(body: bytes, max_rows: int) -> tuple[bytes, str | None, int]:
+    """The header and the first ``max_rows`` rows of a SPARQL TSV answer, a row a line (TSV
+    escapes line breaks in values), in the store's own TSV (Virtuoso quotes the header's names)."""
+    lines = body.splitlines(keepends=True)
+    rows = len(lines) - 1
+    if rows <= max_rows:
+        return body, None, max(rows, 0)
+    return b"".join(lines[: max_rows + 1]), "rows", max_rows
+
+
+def _cut_json(body: bytes, max_rows: int) -> tuple[bytes, str | None, int]:
+    """The first ``max_rows`` rows of a SPARQL JSON answer, in the store's own JSON (Virtuoso
+    writes SPARQL 1.0 JSON, which Oxigraph does not read)."""
+    document = json.loads(body)
+    bindings = document["results"]["bindings"]
+    if len(bindings) <= max_rows:
+        return body, None, len(bindings)
+    document["results"]["bindings"] = bindings[:max_rows]
+    return json.dumps(document, ensure_ascii=False).encode("utf-8"), "rows", max_rows
+
+
+def cap(answer: Answer, limits: Limits, prefixes: dict[str, str] | None = None) -> Answer:
+    """An answer serialized elsewhere (a remote store's), cut to ``limits`` as this engine cuts
+    its own: at a whole row or triple, saying so (``truncated``). The bytes are the store's
+    whenever nothing is cut. A graph answer is parsed (so a document cut short is found);
+    IncompleteAnswer when it does not parse."""
+    if answer.form == "ask" or answer.encoding:
+        return answer
+    body, cut, rows = answer.body, None, None
+    try:
+        if answer.form == "graph":
+            fmt_graph = formats.graph_format(answer.media_type)
+            triples = [q.triple for q in ox.parse(body, format=fmt_graph)]
+            if len(triples) > limits.max_rows:
+                body, cut, rows = _cut_triples(triples, fmt_graph, limits, prefixes or {})
+            else:
+                rows = len(triples)
+        elif (fmt := formats.results_format(answer.media_type)) == ox.QueryResultsFormat.JSON:
+            body, cut, rows = _cut_json(body, limits.max_rows)  # any JSON layout: read, not counted
+        elif _row_upper_bound(body, fmt) > limits.max_rows:
+            if fmt == ox.QueryResultsFormat.CSV:  # Oxigraph does not read CSV (it is lossy)
+                body, cut, rows = _cut_csv(body, limits.max_rows)
+            elif fmt == ox.QueryResultsFormat.TSV:
+                body, cut, rows = _cut_tsv(body, limits.max_rows)
+            else:
+                solutions = ox.parse_query_results(body, format=fmt)
+                assert isinstance(solutions, ox.QuerySolutions)  # a SELECT answer
+                body, cut, rows = _cut_solutions(solutions, fmt, limits)
+    except (SyntaxError, ValueError, KeyError, csv.Error) as exc:  # cut short, or not what it says it is
+        raise IncompleteAnswer(f"the store's answer ({answer.media_type}) does not parse: {exc}") from None
+    return Answer(answer.form, answer.media_type, body, None, cut, rows, answer.engine_ms)
+
+
 def execute(
     store: ox.Store,
     text: str,
@@ -220,15 +302,9 @@ def execute(
                 raise FormNotAcceptable(form)
             media_type = graph_type
             fmt_graph = formats.graph_format(media_type)
-            triples = list(itertools.islice(result, limits.max_rows + 1))
-            if len(triples) > limits.max_rows:
-                triples, cut = triples[: limits.max_rows], "rows"
-            body = _serialize_graph(triples, fmt_graph, prefixes or {})
-            while len(body) > limits.max_bytes and triples:
-                triples = triples[: int(len(triples) * limits.max_bytes / len(body) * 0.95)]
-                cut = "bytes"
-                body = _serialize_graph(triples, fmt_graph, prefixes or {})
-            rows = len(triples)
+            body, cut, rows = _cut_triples(
+                list(itertools.islice(result, limits.max_rows + 1)), fmt_graph, limits, prefixes or {}
+            )
     except (SyntaxProblem, FormNotAcceptable):
         raise
     except MemoryError:

@@ -3,15 +3,10 @@ coverage heat map -> LAP action -> activity -> its source quote. Screenshots go 
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-import uvicorn
 
 from ccmgraph import paths
-from ccmgraph.web.app import create_app
-from support import browser_page, free_port, needs_chromium
+from support import browser_page, needs_chromium
 
 sync_api = pytest.importorskip("playwright.sync_api")
 OUT = paths.ROOT / "test-output"
@@ -20,32 +15,16 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def server(store, dist):
-    app = create_app(store=store, dist=dist)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def page(server):
+def page(site):
     OUT.mkdir(exist_ok=True)
     outside: list[str] = []  # nothing may leave 127.0.0.1: every other request is recorded and aborted
-    with browser_page(server, 1400, 1000, javascript=False, outside=outside) as pg:
+    with browser_page(site, 1400, 1000, javascript=False, outside=outside) as pg:
         yield pg
     assert outside == [], f"requests outside the server: {outside}"
 
 
-def test_coverage_to_action_to_activity_to_quote(server, page):
-    page.goto(f"{server}/coverage")
+def test_coverage_to_action_to_activity_to_quote(site, page):
+    page.goto(f"{site}/coverage")
     assert page.title().startswith("Coverage of LAP actions")
     # gaps stand out: actions nobody serves are marked rows
     assert page.locator("tr.gap").count() > 0
@@ -76,8 +55,8 @@ def test_coverage_to_action_to_activity_to_quote(server, page):
     page.screenshot(path=str(OUT / "evidence.png"), full_page=True)
 
 
-def test_timeline_gantt(server, page):
-    page.goto(f"{server}/timeline")
+def test_timeline_gantt(site, page):
+    page.goto(f"{site}/timeline")
     bars = page.locator("svg rect.bar")
     # gso-workplan-2024-2025.txt: "Fourth Quarter of 2024 ... - Meeting with the ISU to discuss possible
     # action on gender"
@@ -86,17 +65,17 @@ def test_timeline_gantt(server, page):
     page.screenshot(path=str(OUT / "timeline.png"), full_page=True)
 
 
-def test_workplan_page(server, page):
-    page.goto(f"{server}/id/workplan/gso-2024-2025")
+def test_workplan_page(site, page):
+    page.goto(f"{site}/id/workplan/gso-2024-2025")
     # "Coordinators: Germany and Austria"
     assert "Germany" in page.locator("dl.facts").inner_text() and "Austria" in page.locator("dl.facts").inner_text()
     assert page.locator("#activity li").count() >= 3
     page.screenshot(path=str(OUT / "workplan-gso-2024-2025.png"), full_page=True)
 
 
-def test_coverage_and_lap_action_by_basis(server, page):
+def test_coverage_and_lap_action_by_basis(site, page):
     """The weakest basis counted is chosen on the page; by default curator judgement is not counted."""
-    page.goto(f"{server}/coverage")
+    page.goto(f"{site}/coverage")
     gso2526 = next(i for i, th in enumerate(page.locator("table.heat thead th").all_inner_texts()) if "2025-2026" in th)
     # gso-workplan-2025-2026.txt cites no LAP action by number: no cell of its column by default
     assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 0
@@ -109,15 +88,15 @@ def test_coverage_and_lap_action_by_basis(server, page):
     assert page.locator(f"#action-4 td:nth-child({gso2526 + 1}).cell").count() == 1
     assert "curator judgement" in page.locator("p.counted").inner_text()
 
-    page.goto(f"{server}/id/lap-action/10?basis=stated")
+    page.goto(f"{site}/id/lap-action/10?basis=stated")
     # "Actions 10 and 11 of LAP are related to the universalization" and "(more specifically actions 10 and 11 A-D)"
     elements = {a.get_attribute("href") for a in page.locator("section.plan a.element").all()}
     assert len(elements) == 2 and "2 links" in page.locator("dl.facts").inner_text()
     assert page.locator("select[name=basis] option[selected]").get_attribute("value") == "stated"
 
 
-def test_bad_basis_is_an_html_error_page(server, page):
-    response = page.goto(f"{server}/coverage?basis=bogus")
+def test_bad_basis_is_an_html_error_page(site, page):
+    response = page.goto(f"{site}/coverage?basis=bogus")
     assert response.status == 422
     text = page.locator("main").inner_text()
     assert "basis" in text and "curator" in text

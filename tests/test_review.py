@@ -3,19 +3,15 @@ against a real uvicorn server on 127.0.0.1; its HTTP answers with httpx."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import httpx
 import pytest
-import uvicorn
 
 from _project import FIXTURE, copy_project
 from ccmgraph import build as building
 from ccmgraph.build import draft_file, ingest
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
-from support import browser_page, free_port, needs_chromium
+from support import LiveServer, browser_page, needs_chromium
 from test_pages import OUT
 
 STEM = "victim-assistance-workplan-2026"
@@ -31,18 +27,9 @@ def server(tmp_path_factory):
         result = building.run()
         assert result.report.conforms, str(result.report)
         building.write(result, root / "dist")
-        app = create_app(store=EmbeddedStore(root / "dist"))
-        port = free_port()
-        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        for _ in range(200):
-            if srv.started:
-                break
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        srv.should_exit = True
-        thread.join(timeout=10)
+        server = LiveServer(create_app(store=EmbeddedStore(root / "dist"))).start()
+        yield server.url
+        server.stop()
 
 
 def test_unknown_or_malformed_stem_is_a_404(server):

@@ -35,7 +35,7 @@ def _lit(value: str) -> str:
     return f'"{escaped}"'
 
 
-def _words(value: str) -> str:
+def _prose(value: str) -> str:
     """A quote or a note, whose whitespace means nothing (the formatter wraps it)."""
     return _lit(" ".join(value.split()))
 
@@ -51,9 +51,9 @@ def _label(text: str) -> str:
 
 def _evidence(d: Drafter, start: int, end: int, prop: str | None = None) -> str:
     quote, context = d.quote(start, end)
-    parts = [f"ccm:quote {_words(quote)}"]
+    parts = [f"ccm:quote {_prose(quote)}"]
     if context:
-        parts.append(f"ccm:quoteContext {_words(context)}")
+        parts.append(f"ccm:quoteContext {_prose(context)}")
     if prop:
         parts.append(f"ccm:forProperty {prop}")
     return "[ " + " ; ".join(parts) + " ]"
@@ -148,7 +148,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
         )
         draft.notes.append(note)
     for note in dict.fromkeys(draft.notes):
-        body.append(f"    ccm:curationNote {_words(note)}@en")
+        body.append(f"    ccm:curationNote {_prose(note)}@en")
     out.append(" ;\n".join(body) + " .")
     # organisations the reference data lacks
     for key, (label, s, e) in draft.new_orgs.items():
@@ -190,18 +190,18 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end)}")
             for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
                 quote, context = d.quote(s, e)
-                ev = f"[ ccm:quote {_words(quote)} ]"
+                ev = f"[ ccm:quote {_prose(quote)} ]"
                 if context:
                     ev = (
-                        f"[ ccm:quote {_words(quote)} ;\n            ccm:quoteContext "
-                        f"{_words(drafter.quote(item.start, item.end)[0])} ]"
+                        f"[ ccm:quote {_prose(quote)} ;\n            ccm:quoteContext "
+                        f"{_prose(drafter.quote(item.start, item.end)[0])} ]"
                     )
                 lines.append(
                     f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
                     f"        ccm:evidence {ev} ]"
                 )
             for note in dict.fromkeys(notes):
-                lines.append(f"    ccm:curationNote {_words(note)}@en")
+                lines.append(f"    ccm:curationNote {_prose(note)}@en")
             out.append(" ;\n".join(lines) + " .")
     return "\n".join(out) + "\n"
 

@@ -67,11 +67,11 @@ class Result:
     graphs: dict[URIRef, Graph]
     files: dict[URIRef, Path]
     report: Report
+    quads: list[ox.Quad]  # the statements of ``graphs`` for Oxigraph, converted once (validation, dumps)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # sha256 of what was read (see ``inputs``)
     validated: str = "all"  # what SHACL checked: "all", or the changed work plans only
-    quads: list[ox.Quad] = field(default_factory=list)  # ``graphs`` for Oxigraph, converted once
 
     @property
     def inferred(self) -> Graph:
@@ -210,7 +210,7 @@ def run(progress: Callable[[str], None] | None = None, since: Path | None = None
             quads,
         )
     validated = "all" if stale is None else f"{len(stale)} changed work plan(s)"
-    return Result(graphs, files, report, timings, _notes(graphs, files), now, validated, quads)
+    return Result(graphs, files, report, quads, timings, _notes(graphs, files), now, validated)
 
 
 # ---------------------------------------------------------------- output

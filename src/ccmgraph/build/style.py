@@ -29,7 +29,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 from rdflib.namespace import RDF
 
 from ccmgraph.build.authoring import FREE_WHITESPACE
@@ -82,9 +81,12 @@ def _turtlefmt() -> str:
     return found
 
 
-def _plan_key(g: Graph) -> str | None:
-    plan = next(g.subjects(RDF.type, CCM.WorkPlan), None)
-    return str(plan).removeprefix(f"{ID}workplan/") if plan is not None else None
+_RDF_TYPE, _WORK_PLAN = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(CCM.WorkPlan))
+
+
+def _plan_key(quads: list[ox.Quad]) -> str | None:
+    plan = next((q.subject for q in quads if q.predicate == _RDF_TYPE and q.object == _WORK_PLAN), None)
+    return plan.value.removeprefix(f"{ID}workplan/") if isinstance(plan, ox.NamedNode) else None
 
 
 def wanted_name(iri: str, plan_key: str | None) -> str | None:
@@ -97,10 +99,10 @@ def wanted_name(iri: str, plan_key: str | None) -> str | None:
     return None
 
 
-def _parse(text: str, where: Path) -> Graph:
+def _parse(text: str, where: Path) -> list[ox.Quad]:
     try:
-        return Graph().parse(data=text, format="turtle")
-    except Exception as exc:  # rdflib raises several types for bad syntax
+        return list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
         raise StyleError(f"{where}: Turtle syntax error: {exc}") from None
 
 
@@ -138,14 +140,10 @@ def prefix_block(extra: Mapping[str, str]) -> str:
     return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in {**STANDARD, **extra}.items())
 
 
-def _canonical(text: str, where: Path) -> ox.Dataset:
-    """The graph of ``text``, whitespace of quotes and notes collapsed, blank nodes canonical."""
+def _canonical(parsed: list[ox.Quad]) -> ox.Dataset:
+    """The graph, whitespace of quotes and notes collapsed, blank nodes canonical."""
     free = {str(iri) for iri in FREE_WHITESPACE}
     quads = []
-    try:
-        parsed = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
-    except SyntaxError as exc:
-        raise StyleError(f"{where}: Turtle syntax error: {exc}") from None
     for quad in parsed:
         obj = quad.object
         if isinstance(obj, ox.Literal) and quad.predicate.value in free:
@@ -179,7 +177,7 @@ def formatted(text: str, where: Path) -> str:
     head, rest = re.match(r"((?:[ \t]*#[^\n]*\n)*)(.*)", body, re.DOTALL).groups()  # type: ignore[union-attr]
     block = prefix_block(wanted)
     result = break_lines(_layout(head + block + "\n" + rest.lstrip("\n")), _names(FREE_WHITESPACE, wanted))
-    if _canonical(text, where) != _canonical(result, where):
+    if _canonical(before) != _canonical(_parse(result, where)):
         raise StyleError(f"{where}: formatting would change its graph; left as it is")
     return result
 
@@ -196,8 +194,7 @@ def format_file(path: Path) -> bool:
 def check_file(path: Path) -> list[str]:
     """What is off the convention, one ``file:line: reason`` each (empty when the file conforms)."""
     text = path.read_text(encoding="utf-8")
-    g = _parse(text, path)
-    key = _plan_key(g)
+    key = _plan_key(_parse(text, path))
     problems = []
     lines = text.splitlines()
     for number, line in enumerate(lines, 1):

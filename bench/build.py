@@ -91,7 +91,7 @@ def _quads(dist: Path) -> int:
 WATCH = """
 import json, resource, sys, time
 from pathlib import Path
-from ccmgraph import build
+from ccmgraph import pipeline as build
 
 dist, plan, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 build.write(build.run(since=dist), dist)

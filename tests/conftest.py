@@ -20,7 +20,7 @@ import pytest
 from rdflib import Dataset
 
 from _project import copy_project
-from ccmgraph import build as building
+from ccmgraph import pipeline as building
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 from support import LiveServer, endpoint_dataset, make_app

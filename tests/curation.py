@@ -8,7 +8,7 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from ccmgraph import build as building
+from ccmgraph import pipeline as building
 from ccmgraph.namespaces import CCM, ID
 
 STATE = str(ID) + "state/"

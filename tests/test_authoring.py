@@ -4,13 +4,13 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
-from ccmgraph.build.authoring import (
+from ccmgraph.namespaces import CCM, ID, OA
+from ccmgraph.pipeline.authoring import (
     AuthoringError,
     Source,
     compile_workplan,
     parse_action_list,
 )
-from ccmgraph.namespaces import CCM, ID, OA
 
 TEXT = (
     "LAP Actions numbers 4, 23 and 41 are relevant for gender.\n"

@@ -4,8 +4,8 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import RDF
 
-from ccmgraph import build as building
 from ccmgraph import paths
+from ccmgraph import pipeline as building
 from ccmgraph.namespaces import CCM, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
 SEEDS = paths.ROOT.parent / "shared" / "seeds"  # the corpus as delivered, beside the checkout (not in git)

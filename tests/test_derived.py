@@ -7,10 +7,10 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF
 
-from ccmgraph import build as building
 from ccmgraph import paths
-from ccmgraph.build import authoring, reason
+from ccmgraph import pipeline as building
 from ccmgraph.namespaces import CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from ccmgraph.pipeline import authoring, reason
 
 DERIVED = (
     CCM.partOf,
@@ -99,7 +99,7 @@ def test_rule_set_gives_what_owlrl_gives(build_result):
 
 
 def test_unknown_owl_construct_falls_back_to_owlrl():
-    from ccmgraph.build import rules
+    from ccmgraph.pipeline import rules
 
     ontology = Graph().parse(paths.ONTOLOGY)
     ontology.add((CCM.partner, RDF.type, CCM.term("Nothing")))

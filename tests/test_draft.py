@@ -5,7 +5,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from _project import FIXTURE, cli, copy_project
-from ccmgraph.build import draft, draft_file, evaluate, line_breaks, style
+from ccmgraph.curation import draft, draft_file, evaluate, line_breaks, style
 from ccmgraph.namespaces import CCM, ID, OA
 
 PLAN = ID["workplan/victim-assistance-2026"]
@@ -203,7 +203,7 @@ def test_the_same_plan_received_as_pdf_builds_with_no_edit(tmp_path, monkeypatch
 
 def test_the_drafts_of_the_five_sources_build_as_they_are(tmp_path, monkeypatch):
     """Drafted as if no curated file existed, every source gives a file the build accepts."""
-    from ccmgraph import build as building
+    from ccmgraph import pipeline as building
 
     root = copy_project(tmp_path / "project", monkeypatch)
     for curated in (root / "data" / "workplans").glob("*.ttl"):

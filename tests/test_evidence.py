@@ -1,6 +1,6 @@
 import pytest
 
-from ccmgraph.build.evidence import QuoteError, check, locate
+from ccmgraph.pipeline.evidence import QuoteError, check, locate
 
 TEXT = "Coordinators:\n\nGermany and Austria\n\nThe Coordinators met. The Coordinators agreed."
 

@@ -3,7 +3,7 @@
 import re
 
 from _project import copy_project
-from ccmgraph import build as building
+from ccmgraph import pipeline as building
 
 
 def test_only_changed_plans_are_validated_and_their_errors_still_caught(tmp_path, monkeypatch, build_result):

@@ -9,7 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from _project import FIXTURE, cli, copy_project
-from ccmgraph.build import ingest
+from ccmgraph.curation import ingest
 
 BODY = [
     "CCM Thematic Working Group on Victim Assistance",

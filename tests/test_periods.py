@@ -4,7 +4,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import TIME
 
-from ccmgraph.build.periods import PERIOD_PREFIX, PeriodError, bounds, describe
+from ccmgraph.pipeline.periods import PERIOD_PREFIX, PeriodError, bounds, describe
 
 
 @pytest.mark.parametrize(

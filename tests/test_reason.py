@@ -2,8 +2,8 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
 from ccmgraph import paths
-from ccmgraph.build.reason import infer
 from ccmgraph.namespaces import CCM, ID
+from ccmgraph.pipeline.reason import infer
 
 DATA = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from _project import FIXTURE, copy_project
-from ccmgraph import build as building
-from ccmgraph.build import draft_file, ingest
+from ccmgraph import pipeline as building
+from ccmgraph.curation import draft_file, ingest
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 from support import LiveServer, browser_page, needs_chromium

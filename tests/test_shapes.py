@@ -6,7 +6,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from ccmgraph import paths
-from ccmgraph.build.validate import validate as build_validate
+from ccmgraph.pipeline.validate import validate as build_validate
 
 PREFIXES = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
@@ -110,7 +110,7 @@ def test_budget_that_adds_up_conforms():
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_the_builds_validator_reports_what_pyshacl_reports(name):
     """The build runs the SPARQL constraints on Oxigraph, once each, and the rest with pySHACL
-    (ccmgraph.build.validate): the same violations as pySHACL with its advanced features."""
+    (ccmgraph.pipeline.validate): the same violations as pySHACL with its advanced features."""
     data = Graph().parse(data=PREFIXES + BROKEN[name], format="turtle")
     _, results, _ = validate(data, shacl_graph=SHAPES, ont_graph=ONTOLOGY, advanced=True)
     expected = {

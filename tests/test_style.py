@@ -9,10 +9,10 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
 from _project import copy_project
-from ccmgraph import build as building
 from ccmgraph import paths
-from ccmgraph.build import line_breaks, style
-from ccmgraph.build.authoring import FREE_WHITESPACE
+from ccmgraph import pipeline as building
+from ccmgraph.curation import line_breaks, style
+from ccmgraph.pipeline.authoring import FREE_WHITESPACE
 
 
 @pytest.mark.slow  # formats and rebuilds the five files twice

@@ -3,7 +3,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ccmgraph import paths
-from ccmgraph.build.validate import validate
+from ccmgraph.pipeline.validate import validate
 
 BROKEN = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .

@@ -58,7 +58,7 @@ def test_help_and_query_do_not_import_the_build():
     # ccmgraph.namespaces, which the query path's prefix predeclaration reads
     code = (
         "import sys, ccmgraph.cli; "
-        "print(sorted(m for m in ('pyshacl', 'owlrl', 'pylode', 'ccmgraph.build') if m in sys.modules))"
+        "print(sorted(m for m in ('pyshacl', 'owlrl', 'pylode', 'ccmgraph.pipeline') if m in sys.modules))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"

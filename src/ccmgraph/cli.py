@@ -13,7 +13,7 @@ import typer
 from ccmgraph import errors, paths
 
 if TYPE_CHECKING:  # each command imports what it needs: the build does not pay for the store's
-    from ccmgraph import build as building  # HTTP clients, nor `--help` and `query` for pySHACL
+    from ccmgraph import pipeline as building  # HTTP clients, nor `--help` and `query` for pySHACL
 
 app = typer.Typer(
     add_completion=False,
@@ -34,7 +34,7 @@ def _progress(quiet: bool):
 
 
 def _run_build(quiet: bool, since: Path | None = None) -> building.Result:
-    from ccmgraph import build as building
+    from ccmgraph import pipeline as building
 
     try:
         return building.run(progress=_progress(quiet), since=since)
@@ -80,7 +80,7 @@ def build(
     if not watch:
         _build_once(quiet, dist, full)
         return
-    from ccmgraph.build.watch import watch as watching
+    from ccmgraph.pipeline.watch import watch as watching
 
     def rebuild(changed: list[Path]) -> None:
         names = ", ".join(p.name for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
@@ -93,7 +93,7 @@ def build(
 
 
 def _build_once(quiet: bool, dist: Path | None, full: bool) -> None:
-    from ccmgraph import build as building
+    from ccmgraph import pipeline as building
 
     target = dist or paths.DIST
     result = _run_build(quiet, since=None if full else target)
@@ -123,8 +123,8 @@ def ingest(
     force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
 ) -> None:
     """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
-    from ccmgraph.build.ingest import IngestError
-    from ccmgraph.build.ingest import ingest as ingesting
+    from ccmgraph.curation.ingest import IngestError
+    from ccmgraph.curation.ingest import ingest as ingesting
 
     try:
         target, record = ingesting(file, stem, force)
@@ -149,8 +149,8 @@ def draft(
 ) -> None:
     """Draft data/workplans/<stem>.ttl from a source text: every finding quoted, doubts flagged REVIEW."""
     if evaluate:
-        from ccmgraph.build.evaluate import evaluate as evaluating
-        from ccmgraph.build.evaluate import table
+        from ccmgraph.curation.evaluate import evaluate as evaluating
+        from ccmgraph.curation.evaluate import table
 
         text = table(evaluating())
         typer.echo(text)
@@ -160,7 +160,7 @@ def draft(
     if source is None:
         _fail("give a source text (data/sources/<stem>.txt), or --evaluate")
         return
-    from ccmgraph.build.draft_file import write_draft
+    from ccmgraph.curation.draft_file import write_draft
 
     try:
         target = write_draft(source, force)
@@ -180,7 +180,7 @@ def format_(
     check: Annotated[bool, typer.Option("--check", help="Change nothing; list the places off the convention.")] = False,
 ) -> None:
     """Write curated Turtle files in the one convention (turtlefmt, the prefix block, long quotes wrapped)."""
-    from ccmgraph.build.style import StyleError, check_file, format_file
+    from ccmgraph.curation.style import StyleError, check_file, format_file
 
     targets = files or sorted(paths.WORKPLANS.glob("*.ttl"))
     problems = []
@@ -199,7 +199,7 @@ def format_(
 
 
 def _ensure_dist() -> None:
-    from ccmgraph import build as building
+    from ccmgraph import pipeline as building
 
     if building.is_stale():
         result = _run_build(quiet=True)

@@ -32,8 +32,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from ccmgraph.build import evidence
 from ccmgraph.namespaces import CCM, ID, OA, lap_action
+from ccmgraph.pipeline import evidence
 
 
 class AuthoringError(ValueError):

@@ -20,9 +20,9 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from ccmgraph import paths
-from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
-from ccmgraph.build.draft_file import draft_text
+from ccmgraph.curation.draft_file import draft_text
 from ccmgraph.namespaces import CCM, ID, OA
+from ccmgraph.pipeline.authoring import AuthoringError, Source, compile_workplan
 
 ELEMENTS = {
     "objectives": CCM.Objective,

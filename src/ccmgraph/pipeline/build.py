@@ -23,12 +23,6 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
 from ccmgraph import paths, search_index
-from ccmgraph.build import inputs, periods
-from ccmgraph.build.authoring import AuthoringError, Source, compile_workplan
-from ccmgraph.build.ontology_docs import ontology_html
-from ccmgraph.build.oxigraph_terms import converter
-from ccmgraph.build.reason import infer
-from ccmgraph.build.validate import Report, validate
 from ccmgraph.namespaces import (
     CCM,
     GRAPH,
@@ -37,6 +31,12 @@ from ccmgraph.namespaces import (
     PREFIXES,
     REFERENCE_GRAPH,
 )
+from ccmgraph.pipeline import inputs, periods
+from ccmgraph.pipeline.authoring import AuthoringError, Source, compile_workplan
+from ccmgraph.pipeline.ontology_docs import ontology_html
+from ccmgraph.pipeline.oxigraph_terms import converter
+from ccmgraph.pipeline.reason import infer
+from ccmgraph.pipeline.validate import Report, validate
 
 DIST_FILES = ("ccmgraph.trig", "ccmgraph.nq", "ccmgraph.ttl", "ccmgraph.jsonld")
 COUNTED = (

@@ -1,7 +1,6 @@
-"""The build pipeline: curated files -> named graphs -> OWL-RL closure -> SHACL -> dist/,
-and the tools that make a curated file from a received document.
+"""The build pipeline: curated files -> named graphs -> OWL-RL closure -> SHACL -> dist/.
 
-- ``pipeline``: loads one named graph per source, runs the steps below, writes dist/;
+- ``build``: loads one named graph per source, runs the steps below, writes dist/;
 - ``authoring``: the curators' shorthands (quotes to offsets, action lists, inheritance) and
   what the build derives (partOf, positions, descriptions);
 - ``evidence``: finding a quote in its source text;
@@ -9,15 +8,16 @@ and the tools that make a curated file from a received document.
 - ``reason`` and ``rules``: the ontology's entailments (a rule set; owlrl as the reference),
   kept in their own graph;
 - ``validate``: SHACL with a report a curator can act on;
+- ``inputs``: what a build read, by hash (what changed since the last one);
 - ``ontology_docs``: the ontology's HTML page (pyLODE);
-- ``watch``: rebuild on save;
-- ``ingest``: a PDF, Word or text file -> data/sources/<stem>.txt and its record;
-- ``draft`` (reading), ``draft_file`` (writing), ``reference_index`` (names of the reference
-  resources), ``evaluate`` (the drafter against the curated files): ``ccmgraph draft``;
-- ``style``: the curated files' layout convention (``ccmgraph format``).
+- ``oxigraph_terms``: rdflib terms for Oxigraph (dumps, SPARQL shapes);
+- ``watch``: rebuild on save.
+
+The curator's tools that make a curated file from a received document are in
+``ccmgraph.curation``.
 """
 
-from ccmgraph.build.pipeline import (
+from ccmgraph.pipeline.build import (
     DIST_FILES,
     BuildError,
     Result,

@@ -1,7 +1,7 @@
-"""``ccmgraph draft data/sources/<stem>.txt``: write what :mod:`ccmgraph.build.draft` read as a
+"""``ccmgraph draft data/sources/<stem>.txt``: write what :mod:`ccmgraph.curation.draft` read as a
 first curated file, ``data/workplans/<stem>.ttl``.
 
-The file is in the curated files' convention (:mod:`ccmgraph.build.style` lays it out: prefix
+The file is in the curated files' convention (:mod:`ccmgraph.curation.style` lays it out: prefix
 block, short lines, quotes and notes wrapped), has every statement with its quote,
 every structural link with its qualified link (basis, and the heading's quote where a heading
 states it), nothing the build derives (partOf, positions, descriptions). ``ccmgraph build`` accepts it
@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 
 from ccmgraph import paths
-from ccmgraph.build import style
-from ccmgraph.build.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
-from ccmgraph.build.ingest import read_record
-from ccmgraph.build.reference_index import ReferenceIndex
+from ccmgraph.curation import style
+from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
+from ccmgraph.curation.ingest import read_record
+from ccmgraph.curation.reference_index import ReferenceIndex
 from ccmgraph.namespaces import ID
 
 KIND_CLASS = {

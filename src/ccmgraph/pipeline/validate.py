@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from ccmgraph.build.oxigraph_terms import converter
+from ccmgraph.pipeline.oxigraph_terms import converter
 
 
 @dataclass(frozen=True)

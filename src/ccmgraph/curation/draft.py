@@ -16,12 +16,12 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from ccmgraph.build import evidence
-from ccmgraph.build.authoring import parse_action_list
-from ccmgraph.build.ingest import slug
-from ccmgraph.build.reference_index import Match, ReferenceIndex
-from ccmgraph.build.reference_index import load as load_reference
+from ccmgraph.curation.ingest import slug
+from ccmgraph.curation.reference_index import Match, ReferenceIndex
+from ccmgraph.curation.reference_index import load as load_reference
 from ccmgraph.namespaces import ID
+from ccmgraph.pipeline import evidence
+from ccmgraph.pipeline.authoring import parse_action_list
 
 REVIEW = "REVIEW: "
 NEW_ORG = "not in data/reference/: move it there with its source, or replace it."

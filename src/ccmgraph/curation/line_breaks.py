@@ -9,7 +9,7 @@ no line runs past ``WIDTH`` where Turtle lets it break:
   ``[ ... ]`` that does not fit opens on its line, one predicate per line inside, indented
   (or hugs a lone predicate: ``[ ccm:quote "..." ]``);
 - a string literal of a whitespace-free predicate (quotes and notes, see ``FREE_WHITESPACE``
-  in :mod:`ccmgraph.build.authoring`) is re-flowed into a triple-quoted string of lines that fit.
+  in :mod:`ccmgraph.pipeline.authoring`) is re-flowed into a triple-quoted string of lines that fit.
 
 Only a single token longer than the line (an IRI, a label) still runs past. Comments, prefixes,
 blank lines and everything between statements are left as turtlefmt wrote them; a comment
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ccmgraph.build.turtle_tokens import tokens
+from ccmgraph.curation.turtle_tokens import tokens
 
 WIDTH = 100
 INDENT = 4

@@ -8,8 +8,8 @@ module applies the project's own rules:
   element of the file's plan named by the kind (``objective:``, ``activity:``...), and
   ``<kind>-<plan key>:`` for another plan's elements; any other prefix is written out as full
   IRIs (names are renamed throughout the file, outside strings, IRIs and comments);
-- no line longer than :data:`~ccmgraph.build.line_breaks.WIDTH` where Turtle lets it break
-  (:mod:`ccmgraph.build.line_breaks`): a quote or a note, whose whitespace means nothing to the
+- no line longer than :data:`~ccmgraph.curation.line_breaks.WIDTH` where Turtle lets it break
+  (:mod:`ccmgraph.curation.line_breaks`): a quote or a note, whose whitespace means nothing to the
   build (``FREE_WHITESPACE``), is wrapped into a triple-quoted string of short lines.
 
 ``format_file`` refuses to write when the file's graph would change (beyond the whitespace
@@ -31,10 +31,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import RDF
 
-from ccmgraph.build.authoring import FREE_WHITESPACE
-from ccmgraph.build.line_breaks import break_lines
-from ccmgraph.build.turtle_tokens import TOKEN, tokens
+from ccmgraph.curation.line_breaks import break_lines
+from ccmgraph.curation.turtle_tokens import TOKEN, tokens
 from ccmgraph.namespaces import CCM, ID
+from ccmgraph.pipeline.authoring import FREE_WHITESPACE
 
 STANDARD = {
     "ccm": "https://w3id.org/ccmgraph/ontology#",

@@ -1,6 +1,6 @@
 """The ontology's entailments, kept in their own graph; only those worth publishing are kept.
 
-Two engines give the same answer: :mod:`ccmgraph.build.rules` (the rule set this ontology
+Two engines give the same answer: :mod:`ccmgraph.pipeline.rules` (the rule set this ontology
 needs, fast: the build's default) and owlrl (the full OWL 2 RL reference, used by tests and
 ``bench/build.py --reference``, and as the fallback when the ontology gains a construct the
 rule set lacks).
@@ -19,8 +19,8 @@ from typing import Literal as Engine
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ccmgraph.build import rules
 from ccmgraph.namespaces import ID
+from ccmgraph.pipeline import rules
 
 _NOISE_OBJECTS = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
 _NOISE_PREDICATES = {OWL.sameAs, OWL.differentFrom}

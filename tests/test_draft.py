@@ -5,7 +5,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from _project import FIXTURE, cli, copy_project
-from ccmgraph.curation import draft, draft_file, evaluate, line_breaks, style
+from ccmgraph.curation import draft, draft_file, line_breaks, style
 from ccmgraph.namespaces import CCM, ID, OA
 
 PLAN = ID["workplan/victim-assistance-2026"]
@@ -123,23 +123,6 @@ def test_draft_does_not_overwrite_curated_work(drafted):
     assert "exists (curated work is not overwritten" in run.stderr
     run = cli(root, "draft", "data/sources/missing.txt")
     assert run.returncode == 1 and "missing.txt: no such file" in run.stderr
-
-
-def test_evaluation_against_the_curated_files():
-    result = evaluate.evaluate()
-    assert set(result.per_document) == {
-        "gso-concept-note-2023-2024",
-        "gso-workplan-2024-2025",
-        "gso-workplan-2025-2026",
-        "isu-workplan-budget-2025",
-        "universalization-workplan-2024-2025",
-    }
-    totals = result.totals()
-    assert totals["period"].precision == totals["period"].recall == 1.0
-    assert totals["timeline entries"].recall >= 0.9
-    assert totals["coordinators"].precision == 1.0
-    table = evaluate.table(result)
-    assert "| LAP actions stated |" in table and "| finding | drafted | curated | precision | recall |" in table
 
 
 def test_action_phrasings_of_the_sources():

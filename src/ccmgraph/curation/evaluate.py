@@ -41,6 +41,8 @@ The gold file format (TOML)::
     [[timeline]]                          # start/end (ISO dates), or review = true (undated)
     [[actions]]                           # element = a ref or "plan"; plan = "LAP" by default
     [[new_organisations]]                 # name, acronym
+    [[indicators]]                        # a logframe's (ref, quote, baseline, target): kept, not
+                                          # scored (the ontology has no indicator class yet)
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ class Result:
     layout: str
     scores: dict[str, Score]
     error: str | None = None
+    curated: bool = False  # a source of data/sources/ (its gold file written from its curated file)
     lost_quotes: list[str] = field(default_factory=list)  # gold quotes not in the text the drafter read
 
 
@@ -148,9 +151,12 @@ class Result:
 class Evaluation:
     per_document: dict[str, Result] = field(default_factory=dict)
 
-    def totals(self) -> dict[str, Score]:
+    def totals(self, curated: bool | None = None) -> dict[str, Score]:
+        """Summed over the documents (``curated``: only the curated sources, or only the others)."""
         out = {kind: Score() for kind in KINDS}
         for result in self.per_document.values():
+            if curated is not None and result.curated != curated:
+                continue
             for kind, score in result.scores.items():
                 out[kind].add(score)
         return out
@@ -450,6 +456,7 @@ def evaluate_gold(path: Path) -> Result:
         gold = read_gold(path, text)
     except (OSError, KeyError, tomllib.TOMLDecodeError, IngestError, GoldError) as exc:
         return Result(path.name, {}, f"{path}: {exc}")
+    curated = document.is_relative_to(paths.SOURCES.resolve())
     empty: dict[str, list[Fact]] = {kind: [] for kind in KINDS}
     with tempfile.TemporaryDirectory() as tmp:
         text_path = Path(tmp) / f"{document.stem}.txt"
@@ -461,7 +468,7 @@ def evaluate_gold(path: Path) -> Result:
             error = None
         except (AuthoringError, ValueError, StopIteration) as exc:
             drafted, error = empty, f"the draft did not compile: {exc}"
-    return Result(gold.layout, compare(drafted, gold.facts), error, gold.lost_quotes)
+    return Result(gold.layout, compare(drafted, gold.facts), error, curated, gold.lost_quotes)
 
 
 def evaluate(golds: Iterable[Path] | None = None) -> Evaluation:
@@ -548,7 +555,7 @@ def _pct(value: float | None) -> str:
 
 
 def table(evaluation: Evaluation) -> str:
-    """Markdown: one table per layout (a row per kind of fact), then the totals."""
+    """Markdown: one table per layout (a row per kind of fact), then the sums."""
     header = ["| fact | drafted | gold | precision | recall | wrong, unflagged |", "|---|---:|---:|---:|---:|---:|"]
 
     def rows(scores: dict[str, Score]) -> list[str]:
@@ -566,5 +573,6 @@ def table(evaluation: Evaluation) -> str:
         if result.lost_quotes:
             out += [f"{len(result.lost_quotes)} gold quote(s) not in the text the drafter read.", ""]
         out += [*header, *rows(result.scores), ""]
-    out += ["### All documents", "", *header, *rows(evaluation.totals())]
+    for title, curated in (("The corpus of layouts", False), ("The five curated sources", True), ("All", None)):
+        out += [f"### {title}, summed", "", *header, *rows(evaluation.totals(curated)), ""]
     return "\n".join(out) + "\n"

@@ -185,3 +185,17 @@ def test_the_received_files_are_what_make_binaries_writes(tmp_path):
     # the text ingest reads (what the gold quotes), not the bytes, which change with the libraries' versions
     for fresh, stem in ((tmp_path / "plan.docx", module.DOCX_STEM), (tmp_path / "plan.pdf", module.PDF_STEM)):
         assert extract(fresh)[0] == extract(CORPUS / f"{stem}{fresh.suffix}")[0]
+
+
+def test_a_bad_gold_file_is_named_in_one_line(tmp_path):
+    (tmp_path / "tiny.txt").write_text(TINY_TEXT, encoding="utf-8")
+    twice = tmp_path / "twice.gold.toml"
+    twice.write_text(TINY_GOLD.replace('ref = "2"', 'ref = "1"'), encoding="utf-8")
+    with pytest.raises(evaluate.GoldError, match=r"twice\.gold\.toml: ref '1' names two elements"):
+        evaluate.read_gold(twice)
+    nameless = tmp_path / "nameless.gold.toml"
+    nameless.write_text('layout = "x"\n', encoding="utf-8")
+    with pytest.raises(evaluate.GoldError, match=r"nameless\.gold\.toml: no `document = \.\.\.` line"):
+        evaluate.read_gold(nameless)
+    result = evaluate.evaluate([twice]).per_document["twice"]
+    assert result.error is not None and "names two elements" in result.error and not result.scores

@@ -30,9 +30,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from _remote_engines import Running, require
-from ccmgraph import catalog, publish
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph import catalog, formats, publish
+from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.store import EmbeddedStore, RemoteStore
 from ccmgraph.web.app import create_app
 from support import free_port

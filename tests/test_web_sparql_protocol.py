@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from ccmgraph.sparql.engine import EngineUnavailable, QueryTimeout, SparqlSettings
+from ccmgraph.execution.engine import EngineUnavailable, QueryTimeout, SparqlSettings
 from ccmgraph.web.errors import headers_of
 from support import FIXTURE_GRAPH, GRAPH, LAP_QUERY, RUNAWAY, SETTINGS, TOKEN, make_app
 

@@ -29,8 +29,9 @@ from typing import TypedDict
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import errors, paths
-from ccmgraph.sparql import dataset, formats
+from ccmgraph import errors, formats, paths
+from ccmgraph.sparql import dataset
+from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.dataset import Dataset
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
 
@@ -40,19 +41,6 @@ Term = ox.NamedNode | ox.Literal | ox.BlankNode
 class QueryError(errors.QueryEvaluationError):
     """A query the engine could not evaluate, or a remote store's error answer; the message is the
     engine's. (A text the engine cannot parse is an ``errors.QuerySyntaxError``.)"""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A serialized query answer (from a store, or from the SPARQL endpoint's engine)."""
-
-    form: str  # "select", "ask" or "graph"
-    media_type: str
-    body: bytes
-    encoding: str | None = None  # "gzip" when the body is compressed
-    truncated: str | None = None  # None, or why the answer was cut at a limit ("rows" or "bytes")
-    rows: int | None = None  # rows or triples sent, when counted
-    engine_ms: float = 0.0
 
 
 def to_python(term: Term | None) -> object:

@@ -22,10 +22,9 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from ccmgraph import errors, search_index
+from ccmgraph import errors, formats, search_index
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import service
-from ccmgraph.sparql import formats
 from ccmgraph.store import Store
 
 FORMATS = ("csv", "json")

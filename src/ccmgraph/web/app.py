@@ -9,7 +9,7 @@
 
 Fixed, fast queries of the routers go through ``app.state.store`` (see ccmgraph.store) off the
 event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
-worker processes, see ccmgraph.sparql.engine), which starts with the app (or on the first query).
+worker processes, see ccmgraph.execution.engine), which starts with the app (or on the first query).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ccmgraph import paths
-from ccmgraph.sparql.engine import Engine, SparqlSettings
+from ccmgraph.execution.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
 from ccmgraph.web import errors, query_page, sparql_protocol
 from ccmgraph.web.security import SecurityHeaders

@@ -15,11 +15,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from ccmgraph import errors, paths
+from ccmgraph import errors, formats, paths
 from ccmgraph.analysis import views
+from ccmgraph.formats import Format
 from ccmgraph.namespaces import PREFIXES, VOID
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.formats import Format
 from ccmgraph.store import QueryError, bind_parameters
 from ccmgraph.web import pages, security
 

@@ -12,10 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
-from ccmgraph import catalog
+from ccmgraph import catalog, formats
+from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.namespaces import PREFIXES, sparql_prefixes
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.engine import SparqlSettings
 from ccmgraph.sparql.syntax import declared_prefixes
 from ccmgraph.store import Term, bind_parameters
 

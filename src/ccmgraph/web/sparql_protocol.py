@@ -40,10 +40,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.requests import Request
 from starlette.routing import Route
 
-from ccmgraph import errors
-from ccmgraph.sparql import formats, guard
-from ccmgraph.sparql import service_description as servicedesc
-from ccmgraph.sparql.engine import Answer, Engine, EngineUnavailable, FormNotAcceptable, QueryRequest, SparqlSettings
+from ccmgraph import errors, formats
+from ccmgraph.execution import service_description as servicedesc
+from ccmgraph.execution.engine import Answer, Engine, EngineUnavailable, FormNotAcceptable, QueryRequest, SparqlSettings
+from ccmgraph.sparql import guard
 from ccmgraph.web.errors import error_response
 from ccmgraph.web.sparql_request import (
     FORM_TYPE,

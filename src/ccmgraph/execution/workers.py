@@ -46,8 +46,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ccmgraph import errors
-from ccmgraph.sparql import execute as results
-from ccmgraph.store import Answer
+from ccmgraph.execution import execute as results
+from ccmgraph.sparql.answer import Answer
 
 _FRAME = struct.Struct("!IQ")  # length of the pickled header, length of the raw body
 _READER_LIMIT = 1 << 20
@@ -248,7 +248,7 @@ def _zygote_loop(
 
 
 def zygote_main(argv: list[str]) -> NoReturn:
-    """Entry point of the zygote process: ``python -m ccmgraph.sparql.workers CONTROL LIFELINE NQ MEM``."""
+    """Entry point of the zygote process: ``python -m ccmgraph.execution.workers CONTROL LIFELINE NQ MEM``."""
     control_fd, lifeline, nquads, memory = int(argv[0]), int(argv[1]), argv[2], int(argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     control = socket.socket(fileno=control_fd)
@@ -436,7 +436,7 @@ class WorkerPool:
             [
                 sys.executable,
                 "-m",
-                "ccmgraph.sparql.workers",
+                "ccmgraph.execution.workers",
                 str(theirs.fileno()),
                 str(self._lifeline_r),
                 str(nquads),
@@ -643,7 +643,7 @@ class WorkerPool:
             raise _stopped(task[0]) from None
 
     async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> Answer:
-        """Run a query (keyword arguments of ccmgraph.sparql.execute.execute) in a worker."""
+        """Run a query (keyword arguments of ccmgraph.execution.execute.execute) in a worker."""
         worker = await self._acquire(timeout if queue_wait is None else queue_wait)
         header, body = await self._run(worker, ("query", task), timeout)
         status = header[0]  # type: ignore[index]

@@ -1,7 +1,7 @@
 """What the SPARQL endpoint runs queries on: worker processes (or a remote store), a result
 cache, and the endpoint's limits.
 
-- With the embedded engine (an ``EmbeddedStore``), queries run in ccmgraph.sparql.workers: killable
+- With the embedded engine (an ``EmbeddedStore``), queries run in ccmgraph.execution.workers: killable
   processes that hold the graph. The graph they hold is the one the store was given.
 - With a ``RemoteStore`` (Virtuoso, Oxigraph server, Fuseki...), each query is an HTTP request
   sent from the event loop; at the time limit, or when every client waiting for it has gone,
@@ -34,19 +34,18 @@ from pathlib import Path
 
 import httpx
 
-from ccmgraph import catalog, errors
-from ccmgraph.namespaces import PREFIXES
-from ccmgraph.sparql import execute as results
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.execute import (
+from ccmgraph import catalog, errors, formats
+from ccmgraph.execution import execute as results
+from ccmgraph.execution.execute import (
     EvaluationProblem,
     FormNotAcceptable,
     Limits,
     SyntaxProblem,
 )
-from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
+from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
+from ccmgraph.namespaces import PREFIXES
+from ccmgraph.sparql.answer import Answer
 from ccmgraph.store import (
-    Answer,
     EmbeddedStore,
     IncompleteAnswer,
     QueryError,

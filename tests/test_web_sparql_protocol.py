@@ -446,7 +446,7 @@ def test_updates_with_the_flag_and_the_token(sparql_store) -> None:
         after = c.get("/sparql", params=ask)
         assert after.json()["boolean"] is True and after.headers["etag"] != before.headers["etag"]
         # the rest of the app reads the updated graph too
-        rows_ = c.app.state.store.select("SELECT ?o WHERE { <http://example.org/new> ?p ?o }")
+        rows_ = c.app.state.engine.store.select("SELECT ?o WHERE { <http://example.org/new> ?p ?o }")
         assert rows_ == [{"o": "added"}]
         sd = c.get("/sparql").text
         assert "SPARQL11Update" in sd

@@ -368,21 +368,26 @@ class RemoteStore(Store):
         *,
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
+        engine_timeout: float | None = None,
     ) -> httpx.Request:
-        """The HTTP request for a query, its dataset resolved (see the class docstring)."""
+        """The HTTP request for a query, its dataset resolved (see the class docstring);
+        ``engine_timeout``: this request's, instead of the store's."""
         named, text = dataset.resolve(text, default_graph_uris, named_graph_uris)
         if named is None:
             graphs = self.graphs
             named = Dataset(graphs, graphs)
-        return self._build(text, media_type, named)
+        return self._build(text, media_type, named, engine_timeout)
 
-    def _build(self, text: str, media_type: str | None, named: Dataset | None) -> httpx.Request:
+    def _build(
+        self, text: str, media_type: str | None, named: Dataset | None, engine_timeout: float | None = None
+    ) -> httpx.Request:
         """A query request; ``named``: the dataset to send (None: the engine's own default)."""
         form: dict[str, list[str]] = {"query": [declare_prefixes(text)]}
         for key, value in named.protocol_params() if named is not None else ():
             form.setdefault(key, []).append(value)
-        if self.engine_timeout and self._server_name().startswith("virtuoso"):
-            form["timeout"] = [str(int(self.engine_timeout * 1000))]
+        limit = engine_timeout or self.engine_timeout
+        if limit and self._server_name().startswith("virtuoso"):
+            form["timeout"] = [str(int(limit * 1000))]
         accept = media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))
         # a form body, not the URL: the graph lists of a large dataset are long
         return self._client.build_request("POST", self.endpoint, data=form, headers={"Accept": accept})
@@ -403,16 +408,18 @@ class RemoteStore(Store):
         """A client for ``request``s sent from an event loop (one per loop; close it after)."""
         return httpx.AsyncClient(timeout=None, auth=self._auth)
 
-    def answer(self, response: httpx.Response, body: bytes | None = None) -> Answer:
+    def answer(
+        self, response: httpx.Response, body: bytes | None = None, engine_timeout: float | None = None
+    ) -> Answer:
         """The Answer in a response from the query endpoint (``body``: when read already),
-        or the error it reports."""
+        or the error it reports (``engine_timeout``: the one its request was sent with)."""
         # Virtuoso: an answer cut at the request's time limit ("anytime" partial answer), or its
         # server-wide limit (MaxQueryExecutionTime, an error S1T00)
         timed_out = response.headers.get("x-sql-state") == "S1TAT"
         if response.status_code >= 500:
             timed_out = b"S1T00" in (response.content if body is None else body)[:2000]
         if timed_out:
-            limit = self.engine_timeout or 0.0
+            limit = engine_timeout or self.engine_timeout or 0.0
             raise RemoteTimeout(
                 f"the store stopped the query at its time limit{f' of {limit:g} s' if limit else ''}; "
                 "make it more selective",

@@ -1,60 +1,34 @@
-"""What the SPARQL endpoint runs queries on: worker processes (or a remote store), a result
-cache, and the endpoint's limits.
-
-- With the embedded engine (an ``EmbeddedStore``), queries run in ccmgraph.execution.workers: killable
-  processes that hold the graph. The graph they hold is the one the store was given.
-- With a ``RemoteStore`` (Virtuoso, Oxigraph server, Fuseki...), each query is an HTTP request
-  sent from the event loop; at the time limit, or when every client waiting for it has gone,
-  the request is abandoned (its connection closed) and the client told. The engine's own time
-  limit is set too where it takes one per request (Virtuoso), so that it stops working as well.
-  The store's version (written by ``ccmgraph publish``) is read again every ``version_ttl``
-  seconds: several servers over one store key their caches on the same version, and drop them
-  when a publish changes it.
+"""What the SPARQL endpoint runs queries on: a runner for its store (worker processes over an
+embedded graph, or HTTP requests to a remote store: ccmgraph.execution.runners), a result cache,
+and the endpoint's limits.
 
 Identical queries on the same graph version are answered from a cache (LRU, bounded in
 bytes), and identical queries in flight at the same time are run once. When every client
-waiting for a query has gone away, the query is stopped (its worker is killed).
+waiting for a query has gone away, the query is stopped (its worker is killed, or its HTTP
+request abandoned).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import gzip
 import json
 import os
-import shutil
-import tempfile
-import uuid
-import weakref
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import httpx
-
-from ccmgraph import catalog, errors, formats
-from ccmgraph.execution import execute as results
-from ccmgraph.execution.execute import (
-    EvaluationProblem,
-    FormNotAcceptable,
-    Limits,
-    SyntaxProblem,
+from ccmgraph import catalog, formats
+from ccmgraph.execution.execute import EvaluationProblem, FormNotAcceptable, Limits, SyntaxProblem
+from ccmgraph.execution.runners import (
+    EmbeddedRunner,
+    QueryRequest,
+    RemoteRunner,
+    Runner,
+    UpdateNotSupported,
 )
-from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
-from ccmgraph.namespaces import PREFIXES
+from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout
 from ccmgraph.sparql.answer import Answer
-from ccmgraph.store import (
-    EmbeddedStore,
-    IncompleteAnswer,
-    QueryError,
-    RemoteStore,
-    RemoteTimeout,
-    Store,
-    StoreRefused,
-    StoreUnreachable,
-)
+from ccmgraph.store import EmbeddedStore, RemoteStore, Store
 
 __all__ = [
     "Answer",
@@ -105,24 +79,6 @@ class SparqlSettings:
         return Limits(self.max_rows, self.max_result_bytes)
 
 
-@dataclass(frozen=True)
-class QueryRequest:
-    """Everything that determines an answer (and so its cache entry and ETag)."""
-
-    text: str
-    results_type: str | None
-    graph_type: str | None
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    compress: bool = False
-    timeout: float | None = None  # None: the endpoint's limit
-    form: str | None = None  # what the guard read; a hint for remote engines
-
-
-class UpdateNotSupported(errors.Forbidden):
-    """This engine cannot apply updates (a remote store)."""
-
-
 class _Flight:
     __slots__ = ("task", "waiters")
 
@@ -161,37 +117,38 @@ class _Cache:
         self.size = 0
 
 
+def runner_for(store: Store, settings: SparqlSettings) -> Runner:
+    """The runner of ``store``'s kind."""
+    if isinstance(store, EmbeddedStore):
+        return EmbeddedRunner(store, settings.pool_size, settings.memory_limit)
+    if isinstance(store, RemoteStore):
+        return RemoteRunner(store, settings.max_result_bytes)
+    raise TypeError(f"no runner for a {type(store).__name__}")
+
+
 class Engine:
     """Runs queries and updates for the HTTP layer; ``store`` is the graph being served."""
 
-    def __init__(
-        self, store: Store, settings: SparqlSettings | None = None, on_new_store: Callable[[Store], None] | None = None
-    ) -> None:
-        self.store = store
+    def __init__(self, store: Store, settings: SparqlSettings | None = None) -> None:
         self.settings = settings or SparqlSettings()
-        self.on_new_store = on_new_store
-        self.pool: WorkerPool | None = None
+        self.runner = runner_for(store, self.settings)
         self.version = ""
-        if isinstance(store, RemoteStore) and store.engine_timeout is None:
-            store.engine_timeout = self.settings.timeout
         self._cache = _Cache(self.settings.cache_bytes, self.settings.cache_entry_bytes)
-        self._http: httpx.AsyncClient | None = None  # to a remote store
-        self._watch: asyncio.Task | None = None  # reads a remote store's version
         self._inflight: dict[tuple, _Flight] = {}
         self._stats: dict[str, object] | None = None
         self._stats_version = ""
-        self._workdir: Path | None = None
         self._start_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = False
 
     @property
-    def embedded(self) -> bool:
-        return isinstance(self.store, EmbeddedStore)
+    def store(self) -> Store:
+        """The store served now (a SPARQL Update replaces an embedded one)."""
+        return self.runner.store
 
     @property
     def can_update(self) -> bool:
-        return self.embedded and self.settings.allow_update
+        return self.runner.can_update and self.settings.allow_update
 
     @property
     def started(self) -> bool:
@@ -200,7 +157,7 @@ class Engine:
     # -- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start the workers (idempotent; also called lazily by the first query)."""
+        """Start the runner (idempotent; also called lazily by the first query)."""
         loop = asyncio.get_running_loop()
         if self._started and self._loop is loop:
             return
@@ -215,81 +172,29 @@ class Engine:
         async with self._start_lock:
             if self._started:
                 return
+            store = self.store
             try:
-                self.version = await loop.run_in_executor(None, lambda: self.store.version)
+                self.version = await loop.run_in_executor(None, lambda: store.version)
             except Exception:  # a remote store that does not answer yet: serve, and say so per query
                 self.version = "unknown"
-            if self.embedded:
-                self._workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
-                weakref.finalize(self, shutil.rmtree, str(self._workdir), True)
-                dump = self._workdir / "gen-0" / "ccmgraph.nq"
-                dump.parent.mkdir()
-                try:
-                    await loop.run_in_executor(None, self._dump_store, dump)
-                except OSError as exc:
-                    raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
-                pool = WorkerPool(dump, self.settings.pool_size, self.settings.memory_limit)
-                try:
-                    await pool.start()
-                except BaseException:
-                    pool.abandon()
-                    raise
-                self.pool = pool
-            elif isinstance(self.store, RemoteStore):
-                self._http = self.store.async_client()
-                self._watch = asyncio.ensure_future(self._watch_version(self.store))
+            await self.runner.start(self._new_version)
             self._started = True
 
+    def _new_version(self, version: str) -> None:
+        """The store changed under the engine (a publish): its cached answers are stale."""
+        if version != self.version:
+            self.version = version
+            self._cache.clear()
+
     def _abandon(self) -> None:
-        if self.pool is not None:
-            self.pool.abandon()
-            self.pool = None
-        self._stop_remote()
+        self.runner.abandon()
         self._inflight.clear()
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
         self._started = False
-
-    def _dump_store(self, target: Path) -> None:
-        import pyoxigraph as ox
-
-        assert isinstance(self.store, EmbeddedStore)
-        self.store.oxigraph.dump(str(target), format=ox.RdfFormat.N_QUADS)
-
-    def _stop_remote(self) -> None:
-        if self._watch is not None:
-            self._watch.cancel()
-            self._watch = None
-        if self._http is not None:  # its connections belong to a loop that may be gone: drop them
-            self._http = None
-
-    async def _watch_version(self, store: RemoteStore) -> None:
-        """Follow the remote store's version; a new one drops the cached answers."""
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(store.version_ttl)
-            try:
-                version = await loop.run_in_executor(None, lambda: store.version)
-            except QueryError:  # the store does not answer now: queries will say so
-                continue
-            if version != self.version:
-                self.version = version
-                self._cache.clear()
 
     async def close(self) -> None:
         for flight in list(self._inflight.values()):
             flight.task.cancel()
-        http = self._http
-        self._stop_remote()
-        if http is not None:
-            await http.aclose()
-        if self.pool is not None:
-            await self.pool.close()
-            self.pool = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+        await self.runner.close()
         self._started = False
 
     # -- queries ----------------------------------------------------------------------
@@ -298,7 +203,7 @@ class Engine:
         return self._cache.get((self.version, request)) if self._started else None
 
     async def query(self, request: QueryRequest) -> Answer:
-        """The answer to ``request``: from the cache, a query in flight, or the engine."""
+        """The answer to ``request``: from the cache, a query in flight, or the runner."""
         await self.start()
         key = (self.version, request)
         hit = self._cache.get(key)
@@ -326,100 +231,19 @@ class Engine:
     async def _compute(self, key: tuple) -> Answer:
         request: QueryRequest = key[1]
         timeout = min(request.timeout or self.settings.timeout, self.settings.timeout)
-        if self.pool is not None:
-            answer = await self.pool.query(
-                timeout=timeout,
-                text=request.text,
-                results_type=request.results_type,
-                graph_type=request.graph_type,
-                default_graphs=request.default_graphs,
-                named_graphs=request.named_graphs,
-                limits=self.settings.limits,
-                compress=request.compress,
-            )
-        else:
-            answer = await self._remote(request, timeout)
+        answer = await self.runner.run(request, timeout, self.settings.limits)
         if key[0] == self.version:
             self._cache.put(key, answer)
         return answer
-
-    async def _remote(self, request: QueryRequest, timeout: float) -> Answer:
-        """A query on a remote store: an HTTP request, abandoned at the time limit or when cancelled."""
-        graph_form = request.form in ("construct", "describe")
-        media_type = request.graph_type if graph_form else request.results_type
-        if media_type is None:
-            raise FormNotAcceptable("graph" if graph_form else "select")
-        store, http = self.store, self._http
-        assert isinstance(store, RemoteStore) and http is not None
-        limit = self.settings.max_result_bytes
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                # resolving the dataset may read the store's graph list: off the event loop
-                outgoing = await loop.run_in_executor(
-                    None,
-                    functools.partial(
-                        store.request,
-                        request.text,
-                        media_type,
-                        default_graph_uris=request.default_graphs,
-                        named_graph_uris=request.named_graphs,
-                    ),
-                )
-                async with http.stream(
-                    "POST", outgoing.url, content=outgoing.content, headers=outgoing.headers
-                ) as response:
-                    chunks, size = [], 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > limit:
-                            raise EvaluationProblem(f"the answer is larger than {limit} bytes; add a LIMIT")
-                        chunks.append(chunk)
-            remote = store.answer(response, b"".join(chunks))
-            # cut to the limits of the embedded engine (a graph answer is parsed: checked whole)
-            capped = results.cap(remote, self.settings.limits, PREFIXES)
-        except TimeoutError:
-            raise QueryTimeout(timeout) from None
-        except RemoteTimeout as exc:
-            raise QueryTimeout(exc.limit or timeout) from None
-        except (StoreUnreachable, StoreRefused) as exc:
-            raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
-        except IncompleteAnswer as exc:
-            raise EngineUnavailable(str(exc)) from None
-        except QueryError as exc:
-            raise EvaluationProblem(str(exc)) from None
-        except httpx.HTTPError as exc:
-            raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
-        body, encoding = capped.body, None
-        if request.compress and len(body) >= results.GZIP_MIN_BYTES:
-            body, encoding = gzip.compress(body, compresslevel=5, mtime=0), "gzip"
-        return Answer(capped.form, capped.media_type, body, encoding, capped.truncated, capped.rows)
 
     # -- updates ----------------------------------------------------------------------
 
     async def update(self, text: str) -> int:
         """Apply a SPARQL update to the served graph; returns the number of quads after it."""
-        if not self.embedded:
-            raise UpdateNotSupported("updates are not supported over a remote store; update it directly")
         await self.start()
-        assert self.pool is not None and self._workdir is not None
-        target = self._workdir / f"gen-{uuid.uuid4().hex[:12]}" / "ccmgraph.nq"
-        target.parent.mkdir()
-        previous = self.pool.nquads
-        try:
-            quads = await self.pool.update(text, timeout=self.settings.timeout, dump=target)
-        except BaseException:
-            shutil.rmtree(target.parent, ignore_errors=True)
-            raise
-        # the rest of the app (linked-data pages, analyst API) reads this store
-        new_store = await asyncio.get_running_loop().run_in_executor(None, EmbeddedStore, target.parent)
-        self.store = new_store
-        self.version = new_store.version
+        quads = await self.runner.update(text, self.settings.timeout)
+        self.version = self.store.version
         self._cache.clear()
-        if self.on_new_store is not None:
-            self.on_new_store(new_store)
-        if previous.parent.name != "gen-0":
-            shutil.rmtree(previous.parent, ignore_errors=True)
         return quads
 
     # -- statistics (for the service description) --------------------------------------

@@ -44,6 +44,7 @@ from ccmgraph import errors, formats
 from ccmgraph.execution import service_description as servicedesc
 from ccmgraph.execution.engine import Answer, Engine, EngineUnavailable, FormNotAcceptable, QueryRequest, SparqlSettings
 from ccmgraph.sparql import guard
+from ccmgraph.web.deps import engine_of
 from ccmgraph.web.errors import error_response
 from ccmgraph.web.sparql_request import (
     FORM_TYPE,
@@ -261,7 +262,7 @@ async def sparql_endpoint(request: Request) -> Response:
     """The SPARQL 1.1 Protocol endpoint (see the module docstring)."""
     if request.method == "OPTIONS":
         return Response(status_code=204, headers={"Allow": ALLOW})
-    engine: Engine = request.app.state.engine
+    engine: Engine = engine_of(request)
     try:
         if request.method not in ("GET", "HEAD", "POST"):
             raise errors.MethodNotAllowed(f"{request.method} is not supported here; use {ALLOW}", ALLOW)

@@ -133,6 +133,11 @@ class Store(ABC):
         """Changes whenever the data changes (used as the HTTP ETag)."""
 
 
+def version_of(nquads: Path) -> str:
+    """The version of a dump (an embedded store's, and what ``ccmgraph publish`` writes)."""
+    return hashlib.sha256(nquads.read_bytes()).hexdigest()[:16]
+
+
 class EmbeddedStore(Store):
     """pyoxigraph in this process, loaded from the N-Quads dump in dist/."""
 
@@ -141,7 +146,7 @@ class EmbeddedStore(Store):
         dump = dist / "ccmgraph.nq"
         self._store = ox.Store()
         self._store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-        self._version = hashlib.sha256(dump.read_bytes()).hexdigest()[:16]
+        self._version = version_of(dump)
 
     @property
     def version(self) -> str:

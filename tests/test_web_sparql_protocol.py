@@ -481,3 +481,13 @@ def test_named_query_from_the_page_runs(client) -> None:
 def test_openapi_documents_the_endpoint(client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"get", "post"} <= set(paths["/sparql"])
+
+
+def test_the_route_behind_the_fast_path_redirects_a_trailing_slash(client) -> None:
+    """FastPath answers every request for /sparql itself; the /sparql route it stands in front of
+    is still what makes /sparql/ redirect (the router's redirect_slashes) rather than 404, and
+    names the endpoint in the OpenAPI description."""
+    response = client.get("/sparql/", params={"query": "ASK {}"}, follow_redirects=False)
+    assert response.status_code in (307, 308)
+    assert response.headers["location"].endswith("/sparql?query=ASK+%7B%7D")
+    assert "/sparql" in client.get("/openapi.json").json()["paths"]

@@ -361,7 +361,7 @@ class RemoteStore(Store):
             rows = self._rows(
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", Dataset((), (graph,))
             )
-            sizes[graph] = int(rows[0]["n"]) if rows else 0  # type: ignore[call-overload]
+            sizes[graph] = int(str(rows[0]["n"])) if rows else 0
         return sizes
 
     # -- queries ----------------------------------------------------------------------
@@ -478,9 +478,13 @@ class RemoteStore(Store):
         if response.status_code != 404:
             _raise_for_status(response, self.graph_store)
 
-    def _gsp(self, method: str, graph: str, **kwargs: object) -> httpx.Response:
+    def _gsp(
+        self, method: str, graph: str, content: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         try:
-            return self._client.request(method, self.graph_store, params={"graph": graph}, **kwargs)  # type: ignore[arg-type]
+            return self._client.request(
+                method, self.graph_store, params={"graph": graph}, content=content, headers=headers
+            )
         except httpx.HTTPError as exc:
             raise StoreUnreachable(f"{self.graph_store}: {type(exc).__name__}: {exc}") from None
 

@@ -14,10 +14,10 @@ import asyncio
 import functools
 import json
 import os
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ccmgraph import catalog, formats
+from ccmgraph.execution.cache import LRUCache
 from ccmgraph.execution.execute import EvaluationProblem, FormNotAcceptable, Limits, SyntaxProblem
 from ccmgraph.execution.runners import (
     EmbeddedRunner,
@@ -87,36 +87,6 @@ class _Flight:
         self.waiters = 0
 
 
-class _Cache:
-    def __init__(self, capacity: int, entry_max: int) -> None:
-        self.capacity = capacity
-        self.entry_max = entry_max
-        self.size = 0
-        self.entries: OrderedDict[tuple, Answer] = OrderedDict()
-        self.hits = 0
-
-    def get(self, key: tuple) -> Answer | None:
-        answer = self.entries.get(key)
-        if answer is not None:
-            self.entries.move_to_end(key)
-            self.hits += 1
-        return answer
-
-    def put(self, key: tuple, answer: Answer) -> None:
-        n = len(answer.body) + len(key[1].text) + 200
-        if n > self.entry_max or n > self.capacity or key in self.entries:
-            return
-        self.entries[key] = answer
-        self.size += n
-        while self.size > self.capacity:
-            old_key, old = self.entries.popitem(last=False)
-            self.size -= len(old.body) + len(old_key[1].text) + 200
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.size = 0
-
-
 def runner_for(store: Store, settings: SparqlSettings) -> Runner:
     """The runner of ``store``'s kind."""
     if isinstance(store, EmbeddedStore):
@@ -133,7 +103,7 @@ class Engine:
         self.settings = settings or SparqlSettings()
         self.runner = runner_for(store, self.settings)
         self.version = ""
-        self._cache = _Cache(self.settings.cache_bytes, self.settings.cache_entry_bytes)
+        self._cache: LRUCache[tuple, Answer] = LRUCache(self.settings.cache_bytes, self.settings.cache_entry_bytes)
         self._inflight: dict[tuple, _Flight] = {}
         self._stats: dict[str, object] | None = None
         self._stats_version = ""
@@ -233,7 +203,7 @@ class Engine:
         timeout = min(request.timeout or self.settings.timeout, self.settings.timeout)
         answer = await self.runner.run(request, timeout, self.settings.limits)
         if key[0] == self.version:
-            self._cache.put(key, answer)
+            self._cache.put(key, answer, len(answer.body) + len(request.text) + 200)
         return answer
 
     # -- updates ----------------------------------------------------------------------

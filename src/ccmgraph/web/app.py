@@ -52,7 +52,7 @@ def create_app(
         finally:
             await engine.close()
 
-    app = FastAPI(
+    app = _App(
         title="ccmgraph",
         lifespan=lifespan,
         docs_url=None,
@@ -95,15 +95,18 @@ def create_app(
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": engine.store.version}
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            schema = FastAPI.openapi(app)
-            schema.setdefault("paths", {}).update(sparql_protocol.OPENAPI_PATH)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+class _App(FastAPI):
+    """FastAPI, with /sparql (a plain Starlette route, see sparql_protocol) in its OpenAPI."""
+
+    def openapi(self) -> dict:
+        if self.openapi_schema is None:
+            schema = super().openapi()
+            schema.setdefault("paths", {}).update(sparql_protocol.OPENAPI_PATH)
+            self.openapi_schema = schema
+        return self.openapi_schema
 
 
 SETTINGS_ENV = "CCMGRAPH_SPARQL_SETTINGS"

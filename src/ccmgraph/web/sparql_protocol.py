@@ -283,7 +283,9 @@ async def sparql_endpoint(request: Request) -> Response:
 
 
 # A plain Starlette route: the protocol is parsed by hand (it is not JSON), so it needs none of
-# FastAPI's per-request machinery. Documented in OpenAPI below (OPENAPI_PATH).
+# FastAPI's per-request machinery. Documented in OpenAPI below (OPENAPI_PATH). FastPath answers
+# every request for /sparql before routing; this route is what makes /sparql/ redirect (the
+# router's redirect_slashes) instead of a 404, so it stays (tests/test_web_sparql_protocol.py).
 router.routes.append(Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS"], name="sparql"))
 
 

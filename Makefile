@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check $(LINTED) || status=1; \
 	$(VENV)/bin/ccmgraph format --check || status=1; \
 	$(VENV)/bin/mypy || status=1; \
-	$(VENV)/bin/lint-imports || status=1; \
+	$(VENV)/bin/lint-imports --no-logo || status=1; \
 	exit $$status
 
 # the code (ruff) and the curated Turtle files (turtlefmt's layout, the prefix block of data/README.md)

@@ -29,13 +29,14 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(PY) -m pytest -q
 
-# All three run, so that one report shows every finding; fails if any of them does.
+# All of them run, so that one report shows every finding; fails if any of them does.
 lint: $(STAMP)
 	@status=0; \
 	$(VENV)/bin/ruff check $(LINTED) || status=1; \
 	$(VENV)/bin/ruff format --check $(LINTED) || status=1; \
 	$(VENV)/bin/ccmgraph format --check || status=1; \
 	$(VENV)/bin/mypy || status=1; \
+	$(VENV)/bin/lint-imports --no-logo || status=1; \
 	exit $$status
 
 # the code (ruff) and the curated Turtle files (turtlefmt's layout, the prefix block of data/README.md)

@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 from _remote_engines import missing, running  # noqa: E402
 from analyst import ENDPOINTS, ameasure, synthetic_dist  # noqa: E402
 from ccmgraph import paths, publish  # noqa: E402
-from ccmgraph.sparql.engine import SparqlSettings  # noqa: E402
+from ccmgraph.execution.engine import SparqlSettings  # noqa: E402
 from ccmgraph.store import EmbeddedStore, Store  # noqa: E402
 from ccmgraph.web.app import create_app  # noqa: E402
 from endpoint import QUERIES, accept_for  # noqa: E402

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 
 from ccmgraph import paths
-from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.store import EmbeddedStore
 
 GRAPH = "https://w3id.org/ccmgraph/graph/"

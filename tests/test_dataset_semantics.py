@@ -142,7 +142,7 @@ def test_protocol_takes_precedence() -> None:
 
 
 def test_sparql_endpoint_honours_from(engine: Store) -> None:
-    from ccmgraph.sparql.engine import SparqlSettings
+    from ccmgraph.execution.engine import SparqlSettings
     from ccmgraph.web.app import create_app
 
     app = create_app(engine, settings=SparqlSettings(workers=1, cache_bytes=0))

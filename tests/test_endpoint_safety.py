@@ -66,7 +66,7 @@ def test_benign_uses_of_the_word_are_answered(live_server) -> None:
 
 def test_runaway_is_stopped_at_the_limit_while_others_are_served(live_server) -> None:
     url = live_server.url + "/sparql"
-    pool = live_server.engine.pool
+    pool = live_server.engine.runner.pool
     with concurrent.futures.ThreadPoolExecutor(1) as executor:
         started = time.monotonic()
         runaway = executor.submit(httpx.get, url, params={"query": RUNAWAY}, timeout=30)

@@ -1,4 +1,4 @@
-"""ccmgraph.sparql.formats: the one table of media types and the one negotiation, and the
+"""ccmgraph.formats: the one table of media types and the one negotiation, and the
 interfaces that use it (linked data, the analyst API, error answers)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from ccmgraph import formats
 from ccmgraph.errors import NotAcceptable
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.formats import CSV, GRAPHS, HTML, JSON, JSON_LD, N_TRIPLES, RDF_XML, RESOURCE_PAGES, TABLES, TURTLE
+from ccmgraph.formats import CSV, GRAPHS, HTML, JSON, JSON_LD, N_TRIPLES, RDF_XML, RESOURCE_PAGES, TABLES, TURTLE
 from ccmgraph.web.app import create_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -2,7 +2,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ccmgraph import paths
-from ccmgraph.namespaces import CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+from ccmgraph.namespaces import BASE, CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 ONTOLOGY = Graph().parse(paths.ONTOLOGY)
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
@@ -15,8 +15,10 @@ def declared() -> set[URIRef]:
 
 
 def test_header():
+    (ontology,) = ONTOLOGY.subjects(RDF.type, OWL.Ontology)
+    assert ontology == URIRef(BASE + "ontology")  # the IRI /ontology serves
     for prop in (OWL.versionIRI, DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.created):
-        assert ONTOLOGY.value(ONTOLOGY_IRI, prop) is not None, prop
+        assert ONTOLOGY.value(ontology, prop) is not None, prop
 
 
 def test_every_declared_term_has_label_and_comment():

@@ -1,5 +1,5 @@
 """A remote store's answer is held to the endpoint's limits as the embedded engine's is
-(ccmgraph.sparql.execute.cap): cut at a whole row or triple, saying so, whatever the format,
+(ccmgraph.execution.execute.cap): cut at a whole row or triple, saying so, whatever the format,
 and a graph answer cut short by the store is found. The answers here are written by Oxigraph's
 own serializers (the engine of Oxigraph server), and one in Virtuoso's SPARQL 1.0 JSON."""
 
@@ -12,9 +12,10 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.execute import Limits, cap
-from ccmgraph.store import Answer, IncompleteAnswer
+from ccmgraph import formats
+from ccmgraph.execution.execute import Limits, cap
+from ccmgraph.sparql.answer import Answer
+from ccmgraph.store import IncompleteAnswer
 
 EX = "http://example.org/"
 LIMITS = Limits(max_rows=3)

@@ -19,7 +19,7 @@ import pytest
 
 from _remote_engines import Running, require
 from ccmgraph import publish
-from ccmgraph.store import PROJECT_GRAPHS, Credentials
+from ccmgraph.store import PROJECT_GRAPHS, Credentials, version_of
 from support import free_port
 
 # real Virtuoso and Oxigraph servers: run by `make test-all` (CI), not by the quick `make test`
@@ -56,7 +56,7 @@ def test_publish_loads_every_graph_counts_it_back_and_is_idempotent(engine: Runn
     assert all(loaded == counted for loaded, counted in reported.values())  # and counted back
     store = engine.store()
     version = store.version
-    assert version == publish.version_of(dist / "ccmgraph.nq")  # the embedded store's version too
+    assert version == version_of(dist / "ccmgraph.nq")  # the embedded store's version too
     second = run_cli("publish", engine.endpoint, env=env)
     assert second.returncode == 0, second.stderr
     store.forget_version()

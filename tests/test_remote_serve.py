@@ -30,10 +30,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from _remote_engines import Running, require
-from ccmgraph import catalog, publish
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.engine import SparqlSettings
-from ccmgraph.store import EmbeddedStore, RemoteStore
+from ccmgraph import catalog, formats, publish
+from ccmgraph.execution.engine import SparqlSettings
+from ccmgraph.store import EmbeddedStore, RemoteStore, version_of
 from ccmgraph.web.app import create_app
 from support import free_port
 
@@ -261,7 +260,7 @@ def test_two_servers_over_one_store_answer_alike_and_follow_a_publish(
         assert first[0].headers["etag"] == first[1].headers["etag"]
         assert again[0].headers["x-cache"] == "hit"
         versions = {httpx.get(u + "/health").json()["version"] for u in urls}
-        assert versions == {publish.version_of(dist / "ccmgraph.nq")}
+        assert versions == {version_of(dist / "ccmgraph.nq")}
         # publish a dump with one graph fewer: both servers see the new version and new answers
         graphs = publish.graphs_of(dist / "ccmgraph.nq")
         import pyoxigraph as ox
@@ -283,7 +282,7 @@ def test_two_servers_over_one_store_answer_alike_and_follow_a_publish(
         publish.publish(published.store(), changed)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            if {httpx.get(u + "/health").json()["version"] for u in urls} == {publish.version_of(changed)}:
+            if {httpx.get(u + "/health").json()["version"] for u in urls} == {version_of(changed)}:
                 break
             time.sleep(0.3)
         after = [httpx.get(u + "/sparql", params=query, headers=accept) for u in urls]
@@ -299,7 +298,7 @@ def test_two_servers_over_one_store_answer_alike_and_follow_a_publish(
 
 def test_remote_store_versions_are_shared_across_clients(published: Running, dist: Path) -> None:
     a, b = published.store(), RemoteStore(published.endpoint)
-    assert a.version == b.version == publish.version_of(dist / "ccmgraph.nq")
+    assert a.version == b.version == version_of(dist / "ccmgraph.nq")
 
 
 def test_a_store_that_does_not_answer_is_a_502_or_503_never_a_500() -> None:

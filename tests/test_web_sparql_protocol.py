@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from ccmgraph.sparql.engine import EngineUnavailable, QueryTimeout, SparqlSettings
+from ccmgraph.execution.engine import EngineUnavailable, QueryTimeout, SparqlSettings
 from ccmgraph.web.errors import headers_of
 from support import FIXTURE_GRAPH, GRAPH, LAP_QUERY, RUNAWAY, SETTINGS, TOKEN, make_app
 
@@ -446,7 +446,7 @@ def test_updates_with_the_flag_and_the_token(sparql_store) -> None:
         after = c.get("/sparql", params=ask)
         assert after.json()["boolean"] is True and after.headers["etag"] != before.headers["etag"]
         # the rest of the app reads the updated graph too
-        rows_ = c.app.state.store.select("SELECT ?o WHERE { <http://example.org/new> ?p ?o }")
+        rows_ = c.app.state.engine.store.select("SELECT ?o WHERE { <http://example.org/new> ?p ?o }")
         assert rows_ == [{"o": "added"}]
         sd = c.get("/sparql").text
         assert "SPARQL11Update" in sd
@@ -481,3 +481,13 @@ def test_named_query_from_the_page_runs(client) -> None:
 def test_openapi_documents_the_endpoint(client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"get", "post"} <= set(paths["/sparql"])
+
+
+def test_the_route_behind_the_fast_path_redirects_a_trailing_slash(client) -> None:
+    """FastPath answers every request for /sparql itself; the /sparql route it stands in front of
+    is still what makes /sparql/ redirect (the router's redirect_slashes) rather than 404, and
+    names the endpoint in the OpenAPI description."""
+    response = client.get("/sparql/", params={"query": "ASK {}"}, follow_redirects=False)
+    assert response.status_code in (307, 308)
+    assert response.headers["location"].endswith("/sparql?query=ASK+%7B%7D")
+    assert "/sparql" in client.get("/openapi.json").json()["paths"]

@@ -1,4 +1,4 @@
-"""ccmgraph.sparql.workers and ccmgraph.sparql.execute: killable engine processes, limits, updates."""
+"""ccmgraph.execution.workers and ccmgraph.execution.execute: killable engine processes, limits, updates."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ccmgraph.sparql import execute as results
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
+from ccmgraph import formats
+from ccmgraph.execution import execute as results
+from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
 from ccmgraph.web.errors import status_of
 from support import RUNAWAY, cpu_seconds, process_gone
 
@@ -308,7 +308,7 @@ def test_workers_exit_when_the_server_dies(sparql_dist: Path) -> None:
     """A server killed with SIGKILL leaves no engine process behind, even one mid-query."""
     script = textwrap.dedent(f"""
         import asyncio, sys
-        from ccmgraph.sparql.workers import WorkerPool
+        from ccmgraph.execution.workers import WorkerPool
         async def main():
             pool = WorkerPool({str(sparql_dist / "ccmgraph.nq")!r}, size=2)
             await pool.start()

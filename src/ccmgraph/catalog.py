@@ -21,6 +21,7 @@ them, and the engine starts from them instead of scanning).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -81,7 +82,13 @@ class NamedQuery:
     path: Path
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
 
-    def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    def bindings(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The parameters' terms from raw ``values``: ParameterError for a key that is not a
+        parameter, a value of the wrong type, or a required parameter missing."""
+        declared = [p.name for p in self.parameters]
+        for key in values:
+            if key not in declared:
+                raise ParameterError(key, f"query {self.name} has no such parameter", declared)
         out = {}
         for p in self.parameters:
             if p.name in values and values[p.name] != "":

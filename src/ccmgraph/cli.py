@@ -298,7 +298,7 @@ def serve(
     """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale)."""
     import uvicorn
 
-    from ccmgraph.sparql.engine import MiB, SparqlSettings
+    from ccmgraph.execution.engine import MiB, SparqlSettings
     from ccmgraph.web.app import create_app
 
     try:

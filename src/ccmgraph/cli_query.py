@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph import catalog, errors
+from ccmgraph import catalog, errors, formats
 from ccmgraph.namespaces import PREFIXES
-from ccmgraph.sparql import formats
-from ccmgraph.store import Answer, bind_parameters
+from ccmgraph.sparql.answer import Answer
+from ccmgraph.store import bind_parameters
 
 FORMATS = ("table", "csv", "json", "turtle")
 

@@ -12,7 +12,6 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
-ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 REFERENCE_GRAPH = GRAPH["reference"]
 INFERRED_GRAPH = GRAPH["inferred"]

@@ -12,7 +12,6 @@ store (the same triples; blank nodes get fresh identifiers in the engine).
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph.store import PROJECT_GRAPHS, PUBLICATION, QueryError, RemoteStore
+from ccmgraph.store import PROJECT_GRAPHS, PUBLICATION, QueryError, RemoteStore, version_of
 
 DCTERMS = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
@@ -36,11 +35,6 @@ class GraphReport:
     before: int  # triples in the store before (0: a new graph)
     loaded: int  # triples sent (0: a graph deleted)
     counted: int | None = None  # triples counted back after loading (None: dry run)
-
-
-def version_of(nquads: Path) -> str:
-    """The version of a dump: as ccmgraph.store.EmbeddedStore computes it."""
-    return hashlib.sha256(nquads.read_bytes()).hexdigest()[:16]
 
 
 def graphs_of(nquads: Path) -> dict[str, list[ox.Triple]]:

@@ -61,8 +61,9 @@ def write(quads: Iterable[ox.Quad], target: Path) -> int:
     store.extend(quads)
     view = catalog.read_query(paths.VIEWS / "search-documents.rq")
     rows = store.query(view.sparql, use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)  # the view is a SELECT
     docs: dict[str, dict[str, list[str]]] = {}
-    for row in rows:  # type: ignore[union-attr]
+    for row in rows:
         texts = docs.setdefault(row["resource"].value, {})
         texts.setdefault(row["field"].value, []).append(row["text"].value)
     target.unlink(missing_ok=True)

@@ -29,8 +29,9 @@ from typing import TypedDict
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import errors, paths
-from ccmgraph.sparql import dataset, formats
+from ccmgraph import errors, formats, paths
+from ccmgraph.sparql import dataset
+from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.dataset import Dataset
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
 
@@ -40,19 +41,6 @@ Term = ox.NamedNode | ox.Literal | ox.BlankNode
 class QueryError(errors.QueryEvaluationError):
     """A query the engine could not evaluate, or a remote store's error answer; the message is the
     engine's. (A text the engine cannot parse is an ``errors.QuerySyntaxError``.)"""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A serialized query answer (from a store, or from the SPARQL endpoint's engine)."""
-
-    form: str  # "select", "ask" or "graph"
-    media_type: str
-    body: bytes
-    encoding: str | None = None  # "gzip" when the body is compressed
-    truncated: str | None = None  # None, or why the answer was cut at a limit ("rows" or "bytes")
-    rows: int | None = None  # rows or triples sent, when counted
-    engine_ms: float = 0.0
 
 
 def to_python(term: Term | None) -> object:
@@ -145,6 +133,11 @@ class Store(ABC):
         """Changes whenever the data changes (used as the HTTP ETag)."""
 
 
+def version_of(nquads: Path) -> str:
+    """The version of a dump (an embedded store's, and what ``ccmgraph publish`` writes)."""
+    return hashlib.sha256(nquads.read_bytes()).hexdigest()[:16]
+
+
 class EmbeddedStore(Store):
     """pyoxigraph in this process, loaded from the N-Quads dump in dist/."""
 
@@ -153,7 +146,7 @@ class EmbeddedStore(Store):
         dump = dist / "ccmgraph.nq"
         self._store = ox.Store()
         self._store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-        self._version = hashlib.sha256(dump.read_bytes()).hexdigest()[:16]
+        self._version = version_of(dump)
 
     @property
     def version(self) -> str:
@@ -368,7 +361,7 @@ class RemoteStore(Store):
             rows = self._rows(
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", Dataset((), (graph,))
             )
-            sizes[graph] = int(rows[0]["n"]) if rows else 0  # type: ignore[call-overload]
+            sizes[graph] = int(str(rows[0]["n"])) if rows else 0
         return sizes
 
     # -- queries ----------------------------------------------------------------------
@@ -380,21 +373,26 @@ class RemoteStore(Store):
         *,
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
+        engine_timeout: float | None = None,
     ) -> httpx.Request:
-        """The HTTP request for a query, its dataset resolved (see the class docstring)."""
+        """The HTTP request for a query, its dataset resolved (see the class docstring);
+        ``engine_timeout``: this request's, instead of the store's."""
         named, text = dataset.resolve(text, default_graph_uris, named_graph_uris)
         if named is None:
             graphs = self.graphs
             named = Dataset(graphs, graphs)
-        return self._build(text, media_type, named)
+        return self._build(text, media_type, named, engine_timeout)
 
-    def _build(self, text: str, media_type: str | None, named: Dataset | None) -> httpx.Request:
+    def _build(
+        self, text: str, media_type: str | None, named: Dataset | None, engine_timeout: float | None = None
+    ) -> httpx.Request:
         """A query request; ``named``: the dataset to send (None: the engine's own default)."""
         form: dict[str, list[str]] = {"query": [declare_prefixes(text)]}
         for key, value in named.protocol_params() if named is not None else ():
             form.setdefault(key, []).append(value)
-        if self.engine_timeout and self._server_name().startswith("virtuoso"):
-            form["timeout"] = [str(int(self.engine_timeout * 1000))]
+        limit = engine_timeout or self.engine_timeout
+        if limit and self._server_name().startswith("virtuoso"):
+            form["timeout"] = [str(int(limit * 1000))]
         accept = media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))
         # a form body, not the URL: the graph lists of a large dataset are long
         return self._client.build_request("POST", self.endpoint, data=form, headers={"Accept": accept})
@@ -415,16 +413,18 @@ class RemoteStore(Store):
         """A client for ``request``s sent from an event loop (one per loop; close it after)."""
         return httpx.AsyncClient(timeout=None, auth=self._auth)
 
-    def answer(self, response: httpx.Response, body: bytes | None = None) -> Answer:
+    def answer(
+        self, response: httpx.Response, body: bytes | None = None, engine_timeout: float | None = None
+    ) -> Answer:
         """The Answer in a response from the query endpoint (``body``: when read already),
-        or the error it reports."""
+        or the error it reports (``engine_timeout``: the one its request was sent with)."""
         # Virtuoso: an answer cut at the request's time limit ("anytime" partial answer), or its
         # server-wide limit (MaxQueryExecutionTime, an error S1T00)
         timed_out = response.headers.get("x-sql-state") == "S1TAT"
         if response.status_code >= 500:
             timed_out = b"S1T00" in (response.content if body is None else body)[:2000]
         if timed_out:
-            limit = self.engine_timeout or 0.0
+            limit = engine_timeout or self.engine_timeout or 0.0
             raise RemoteTimeout(
                 f"the store stopped the query at its time limit{f' of {limit:g} s' if limit else ''}; "
                 "make it more selective",
@@ -478,9 +478,13 @@ class RemoteStore(Store):
         if response.status_code != 404:
             _raise_for_status(response, self.graph_store)
 
-    def _gsp(self, method: str, graph: str, **kwargs: object) -> httpx.Response:
+    def _gsp(
+        self, method: str, graph: str, content: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         try:
-            return self._client.request(method, self.graph_store, params={"graph": graph}, **kwargs)  # type: ignore[arg-type]
+            return self._client.request(
+                method, self.graph_store, params={"graph": graph}, content=content, headers=headers
+            )
         except httpx.HTTPError as exc:
             raise StoreUnreachable(f"{self.graph_store}: {type(exc).__name__}: {exc}") from None
 

@@ -131,12 +131,8 @@ def run_named_query(store: Store, name: str, values: Mapping[str, str], director
     if name not in queries:
         raise errors.NotFound(f"no named query {name!r}; GET /api/queries lists them")
     q = queries[name]
-    declared = [p.name for p in q.parameters]
-    for key in values:
-        if key not in declared:
-            raise errors.InvalidParameter(key, f"query {name} has no such parameter", declared)
     try:
-        return store.select(q.sparql, q.bindings(dict(values)))
+        return store.select(q.sparql, q.bindings(values))
     except QueryError as exc:
         raise errors.QueryEvaluationError(f"query {name}: {exc}") from None
 

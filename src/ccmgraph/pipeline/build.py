@@ -34,7 +34,7 @@ from ccmgraph.namespaces import (
 from ccmgraph.pipeline import inputs, periods
 from ccmgraph.pipeline.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.pipeline.ontology_docs import ontology_html
-from ccmgraph.pipeline.oxigraph_terms import converter
+from ccmgraph.pipeline.oxigraph_terms import converter, quads_in
 from ccmgraph.pipeline.reason import infer
 from ccmgraph.pipeline.validate import Report, validate
 
@@ -232,15 +232,7 @@ def _sorted_lines(text: bytes) -> bytes:
 def _as_quads(graphs: dict[URIRef, Graph]) -> list[ox.Quad]:
     """Every statement of every named graph, as an Oxigraph quad in that graph."""
     convert = converter()
-    quads = []
-    for name, g in graphs.items():
-        graph = ox.NamedNode(str(name))
-        for s, p, o in g:
-            subject, predicate = convert(s), convert(p)
-            if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-                raise TypeError(f"not an RDF statement: {s!r} {p!r} {o!r} in {name}")
-            quads.append(ox.Quad(subject, predicate, convert(o), graph))
-    return quads
+    return [quad for name, g in graphs.items() for quad in quads_in(ox.NamedNode(str(name)), g, convert)]
 
 
 def _shrink(iri: str) -> str:
@@ -360,12 +352,4 @@ def is_stale(dist: Path | None = None) -> bool:
     if not target.exists():
         return True
     built = target.stat().st_mtime
-    inputs = [
-        paths.ONTOLOGY,
-        paths.SHAPES,
-        paths.CONTEXT,
-        *paths.REFERENCE.glob("*.ttl"),
-        *paths.WORKPLANS.glob("*.ttl"),
-        *paths.SOURCES.glob("*.txt"),
-    ]
-    return any(p.stat().st_mtime > built for p in inputs if p.exists())
+    return any(p.stat().st_mtime > built for p in inputs.files() if p.exists())

@@ -24,15 +24,29 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def files() -> list[Path]:
+    """Every data file a build reads: the one list that ``is_stale``, ``hashes`` and
+    ``ccmgraph build --watch`` go by."""
+    return [
+        paths.ONTOLOGY,
+        paths.SHAPES,
+        paths.CONTEXT,
+        *sorted(paths.REFERENCE.glob("*.ttl")),
+        *sorted(paths.WORKPLANS.glob("*.ttl")),
+        *sorted(paths.SOURCES.glob("*.txt")),
+    ]
+
+
 def hashes() -> dict[str, str]:
     """sha256 of every input, keyed ``shared:<name>`` (a change validates everything) or
     ``plan:<stem>`` (the curated file and its source text together)."""
     out = {"shared:code": hashlib.sha256(b"".join(p.read_bytes() for p in sorted(BUILD_CODE.glob("*.py")))).hexdigest()}
-    for path in (paths.ONTOLOGY, paths.SHAPES, paths.CONTEXT, *sorted(paths.REFERENCE.glob("*.ttl"))):
-        out[f"shared:{path.name}"] = _digest(path)
-    for path in sorted(paths.WORKPLANS.glob("*.ttl")):
-        text = paths.SOURCES / f"{path.stem}.txt"
-        out[f"plan:{path.stem}"] = _digest(path) + (_digest(text) if text.exists() else "")
+    for path in files():
+        if path.parent == paths.WORKPLANS:
+            text = paths.SOURCES / f"{path.stem}.txt"
+            out[f"plan:{path.stem}"] = _digest(path) + (_digest(text) if text.exists() else "")
+        elif path.parent != paths.SOURCES:  # a source text is read through its work plan
+            out[f"shared:{path.name}"] = _digest(path)
     return out
 
 

@@ -3,7 +3,7 @@ statements to Oxigraph to write the dumps and to run the shapes' SPARQL queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 import pyoxigraph as ox
@@ -31,3 +31,12 @@ def converter() -> Converter:
         raise TypeError(f"cannot convert {term!r}")
 
     return convert
+
+
+def quads_in(graph: ox.NamedNode, triples: Iterable[tuple[Node, Node, Node]], convert: Converter) -> Iterator[ox.Quad]:
+    """rdflib ``triples`` as Oxigraph quads in ``graph``."""
+    for s, p, o in triples:
+        subject, predicate = convert(s), convert(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise TypeError(f"not an RDF statement: {s!r} {p!r} {o!r} in {graph}")
+        yield ox.Quad(subject, predicate, convert(o), graph)

@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from ccmgraph.pipeline.oxigraph_terms import converter
+from ccmgraph.pipeline.oxigraph_terms import converter, quads_in
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,7 @@ def _sparql_violations(
     convert = converter()
     store = ox.Store()
     if quads is None:  # one graph of its own: the queries read the union of the named graphs
-        graph = ox.NamedNode("urn:ccmgraph:validated")
-        quads = (ox.Quad(convert(s), convert(p), convert(o), graph) for s, p, o in data)  # type: ignore[arg-type]
+        quads = quads_in(ox.NamedNode("urn:ccmgraph:validated"), data, convert)
     store.bulk_extend(quads)
     found = []
     for shape, constraint in constraints:

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from ccmgraph import paths
-
-
-def inputs() -> Iterator[Path]:
-    """Every file a build reads."""
-    yield from (paths.ONTOLOGY, paths.SHAPES, paths.CONTEXT)
-    for folder, pattern in (
-        (paths.REFERENCE, "*.ttl"),
-        (paths.WORKPLANS, "*.ttl"),
-        (paths.SOURCES, "*.txt"),
-        (paths.SOURCES, "*.json"),
-    ):
-        yield from sorted(folder.glob(pattern))
+from ccmgraph.pipeline import inputs
 
 
 def snapshot() -> dict[Path, tuple[int, int]]:
     """(mtime, size) of every input: a save changes one or the other."""
     out = {}
-    for path in inputs():
+    for path in inputs.files():
         try:
             st = path.stat()
         except OSError:

@@ -1,3 +1,3 @@
-"""Running SPARQL safely: the guard against outbound requests, the formats and content
-negotiation, execution within limits, the worker pool with time limits, the engine that
-ties them together, and the service description."""
+"""The SPARQL query language: the guard against outbound requests, the syntax helpers (declared
+prefixes, nesting, error messages), RDF datasets, and the ``Answer`` a query gives. Nothing here
+imports a store, the engine or the web layer (the layers are checked by import-linter)."""

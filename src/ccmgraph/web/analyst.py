@@ -22,11 +22,10 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from ccmgraph import errors, search_index
+from ccmgraph import errors, formats, search_index
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import service
-from ccmgraph.sparql import formats
-from ccmgraph.store import Store
+from ccmgraph.web.deps import store_of
 
 FORMATS = ("csv", "json")
 R = TypeVar("R")
@@ -106,10 +105,6 @@ def answer(
     if isinstance(result, m.Page) and limit is not None:
         return result.window(limit, offset)
     return result
-
-
-def store_of(request: Request) -> Store:
-    return request.app.state.store
 
 
 async def call(request: Request, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:

@@ -7,9 +7,9 @@
   ``resource_pages``: their data from ccmgraph.analysis.service); ``search_page``: /search;
   ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer.
 
-Fixed, fast queries of the routers go through ``app.state.store`` (see ccmgraph.store) off the
-event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
-worker processes, see ccmgraph.sparql.engine), which starts with the app (or on the first query).
+Fixed, fast queries of the routers go through the engine's store (``web.deps.store_of``, see
+ccmgraph.store) off the event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
+worker processes, see ccmgraph.execution.engine), which starts with the app (or on the first query).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ccmgraph import paths
-from ccmgraph.sparql.engine import Engine, SparqlSettings
+from ccmgraph.execution.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
 from ccmgraph.web import errors, query_page, sparql_protocol
 from ccmgraph.web.security import SecurityHeaders
@@ -52,7 +52,7 @@ def create_app(
         finally:
             await engine.close()
 
-    app = FastAPI(
+    app = _App(
         title="ccmgraph",
         lifespan=lifespan,
         docs_url=None,
@@ -60,11 +60,9 @@ def create_app(
         description="Knowledge graph of the Convention on Cluster Munitions implementation work plans.",
     )
     errors.install(app)
-    app.state.store = engine.store
-    app.state.engine = engine
+    app.state.engine = engine  # routes read it, and the store it serves, through ccmgraph.web.deps
     app.state.dist = dist or paths.DIST
     app.state.queries_dir = queries_dir or paths.QUERIES
-    engine.on_new_store = lambda new: setattr(app.state, "store", new)  # after a SPARQL Update
     app.add_middleware(FastPath)  # /sparql without the routing layers (inside CORS)
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
     app.add_middleware(
@@ -95,17 +93,20 @@ def create_app(
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
-        return {"status": "ok", "version": app.state.store.version}
+        return {"status": "ok", "version": engine.store.version}
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            schema = FastAPI.openapi(app)
-            schema.setdefault("paths", {}).update(sparql_protocol.OPENAPI_PATH)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+class _App(FastAPI):
+    """FastAPI, with /sparql (a plain Starlette route, see sparql_protocol) in its OpenAPI."""
+
+    def openapi(self) -> dict:
+        if self.openapi_schema is None:
+            schema = super().openapi()
+            schema.setdefault("paths", {}).update(sparql_protocol.OPENAPI_PATH)
+            self.openapi_schema = schema
+        return self.openapi_schema
 
 
 SETTINGS_ENV = "CCMGRAPH_SPARQL_SETTINGS"

@@ -16,8 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ccmgraph import errors
-from ccmgraph.sparql import formats
+from ccmgraph import errors, formats
 
 STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.QuerySyntaxError: 400,

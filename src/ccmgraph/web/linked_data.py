@@ -15,13 +15,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from ccmgraph import errors, paths
+from ccmgraph import errors, formats, paths
 from ccmgraph.analysis import views
+from ccmgraph.formats import Format
 from ccmgraph.namespaces import PREFIXES, VOID
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.formats import Format
 from ccmgraph.store import QueryError, bind_parameters
 from ccmgraph.web import pages, security
+from ccmgraph.web.deps import store_of
 
 router = APIRouter(tags=["linked data"])
 
@@ -82,7 +82,7 @@ async def describe_resource(request: Request, iri: str) -> Graph:
         raise errors.NotFound(f"not a resource IRI: {iri!r}") from None
     text = bind_parameters(views.view("describe").sparql, {"resource": node})
     try:
-        answer = await run_in_threadpool(request.app.state.store.query, text, formats.N_TRIPLES.media_type)
+        answer = await run_in_threadpool(store_of(request).query, text, formats.N_TRIPLES.media_type)
     except QueryError as exc:
         raise errors.NotFound(f"cannot describe {iri!r}: {exc}") from None
     g = prefixed_graph()
@@ -191,7 +191,7 @@ def dump_type(name: str) -> str:
 
 async def dataset_graph(request: Request) -> Graph:
     m = manifest(request)
-    classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
+    classes = await run_in_threadpool(views.run, store_of(request), "class-counts")
     base = str(request.base_url).rstrip("/")
     ds = URIRef("https://w3id.org/ccmgraph/dataset")
     g = prefixed_graph()
@@ -245,7 +245,7 @@ async def dataset(request: Request) -> Response:
     fmt = page_format(request, None)
     g = await dataset_graph(request)
     if fmt is formats.HTML:
-        classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
+        classes = await run_in_threadpool(views.run, store_of(request), "class-counts")
         return HTMLResponse(
             pages.render(
                 "dataset.html",

@@ -19,6 +19,7 @@ from ccmgraph import errors
 from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import OA, PREFIXES
 from ccmgraph.web import presentation
+from ccmgraph.web.deps import store_of
 
 HTML_ERROR: dict[str, Any] = {
     "description": "An error page with the site's navigation",
@@ -81,7 +82,7 @@ async def resource_page(request: Request, iri: str, g: Graph) -> str:
 
 async def workplan_page(request: Request, key: str) -> str:
     """The plan's facts, then its parts in the order a reader expects, each with the actions it serves."""
-    store = request.app.state.store
+    store = store_of(request)
     plan = await run_in_threadpool(service.workplan, store, key)
     serves = presentation.actions_by_element(await run_in_threadpool(service.workplan_actions, store, key))
     sections = sorted(plan.elements.items(), key=lambda kv: presentation.kind_order(kv[0]))
@@ -91,7 +92,7 @@ async def workplan_page(request: Request, key: str) -> str:
 async def lap_action_page(request: Request, n: int) -> str:
     """The action's title, text and section, the basis chosen, then per work plan each quote once with
     what it backs (``?workplan=``: one work plan's elements, as a coverage cell links to them)."""
-    store = request.app.state.store
+    store = store_of(request)
     workplan = request.query_params.get("workplan") or None
     action = await run_in_threadpool(
         service.lap_action, store, n, basis=request.query_params.get("basis"), workplan=workplan
@@ -154,7 +155,7 @@ async def coverage_page(
 ) -> HTMLResponse:
     if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
         raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
-    store = request.app.state.store
+    store = store_of(request)
     data = await run_in_threadpool(service.coverage, store, cycle=int(cycle) if cycle else None, basis=basis)
     top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
     by_name = {b.name: b for b in await run_in_threadpool(service.alignment_bases, store)}
@@ -179,9 +180,7 @@ ROW_H = 22
 @router.get("/timeline", response_class=HTMLResponse, summary="Timeline as a Gantt chart (HTML + SVG)")
 async def timeline_page(request: Request) -> HTMLResponse:
     rows = (
-        await run_in_threadpool(
-            service.timeline, request.app.state.store, start=date(1900, 1, 1), end=date(2200, 12, 31)
-        )
+        await run_in_threadpool(service.timeline, store_of(request), start=date(1900, 1, 1), end=date(2200, 12, 31))
     ).items
     if not rows:
         return HTMLResponse(render("timeline.html", svg=None, rows=[], title="Timeline"))
@@ -224,7 +223,7 @@ async def timeline_page(request: Request) -> HTMLResponse:
 
 @router.get("/workplans", response_class=HTMLResponse, summary="The work plans (HTML)")
 async def workplans_page(request: Request) -> HTMLResponse:
-    plans = await run_in_threadpool(service.workplans, request.app.state.store)
+    plans = await run_in_threadpool(service.workplans, store_of(request))
     return HTMLResponse(render("workplans.html", plans=plans.items, title="Work plans"))
 
 

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
-from ccmgraph import catalog
+from ccmgraph import catalog, formats
+from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.namespaces import PREFIXES, sparql_prefixes
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.engine import SparqlSettings
 from ccmgraph.sparql.syntax import declared_prefixes
 from ccmgraph.store import Term, bind_parameters
+from ccmgraph.web.deps import engine_of
 
 router = APIRouter(tags=["sparql"])
 
@@ -77,7 +77,7 @@ def _named_queries(request: Request) -> tuple[list[dict[str, object]], str | Non
 @router.get("/query", response_class=HTMLResponse, summary="The SPARQL query page (HTML)")
 async def query_page(request: Request, query: str | None = None) -> HTMLResponse:
     named, problem = _named_queries(request)
-    settings: SparqlSettings = request.app.state.engine.settings
+    settings: SparqlSettings = engine_of(request).settings
     initial = (
         query
         if query is not None and len(query) <= settings.max_request_bytes

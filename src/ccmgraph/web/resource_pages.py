@@ -22,6 +22,7 @@ from ccmgraph.analysis import models as m
 from ccmgraph.analysis import service
 from ccmgraph.namespaces import CCM
 from ccmgraph.web import pages
+from ccmgraph.web.deps import store_of
 
 # what a resource belongs to (outgoing), in the order a person asks
 BELONGS = [
@@ -166,7 +167,7 @@ async def document_page(request: Request, iri: str, g: Graph) -> dict[str, Any]:
     """The text of a source document with its quoted spans, and what each span backs."""
     node = URIRef(iri)
     file_name = g.value(node, CCM.fileName)
-    rows = await run_in_threadpool(service.document_spans, request.app.state.store, iri)
+    rows = await run_in_threadpool(service.document_spans, store_of(request), iri)
     spans: dict[str, dict[str, Any]] = {}
     for r in rows:
         span = spans.setdefault(
@@ -214,7 +215,7 @@ async def readable_page(request: Request, iri: str, g: Graph) -> str:
         "document": None,
     }
     if (node, CCM.hasAlignment, None) in g:
-        ctx["serves"] = serves(await run_in_threadpool(service.resource_alignments, request.app.state.store, iri))
+        ctx["serves"] = serves(await run_in_threadpool(service.resource_alignments, store_of(request), iri))
     if (node, RDF.type, CCM.SourceDocument) in g:
         ctx["document"] = await document_page(request, iri, g)
     return pages.render("resource.html", **ctx)

@@ -23,6 +23,7 @@ from ccmgraph import paths
 from ccmgraph.analysis import views
 from ccmgraph.errors import NotFound
 from ccmgraph.namespaces import GRAPH, ID
+from ccmgraph.web.deps import store_of
 from ccmgraph.web.pages import qname, render
 
 router = APIRouter(tags=["pages"])
@@ -118,5 +119,5 @@ def _page(store, stem: str) -> dict[str, Any]:
 
 @router.get("/review/{stem}", response_class=HTMLResponse, summary="A curated or drafted file beside its source text")
 async def review(request: Request, stem: str) -> HTMLResponse:
-    ctx = await run_in_threadpool(_page, request.app.state.store, stem)
+    ctx = await run_in_threadpool(_page, store_of(request), stem)
     return HTMLResponse(render("review.html", request, title=f"Review: {stem}", **ctx))

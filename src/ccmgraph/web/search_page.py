@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from ccmgraph import search_index
 from ccmgraph.analysis import service
+from ccmgraph.web.deps import store_of
 from ccmgraph.web.pages import HTML_ERROR, render
 
 router = APIRouter(tags=["pages"], responses={422: HTML_ERROR})
@@ -25,7 +26,7 @@ async def search_page(
     if q.strip():
         result = await run_in_threadpool(
             service.search,
-            request.app.state.store,
+            store_of(request),
             q,
             index=request.app.state.dist / search_index.FILE,
             limit=PAGE_SIZE,

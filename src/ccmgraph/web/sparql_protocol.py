@@ -40,10 +40,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.requests import Request
 from starlette.routing import Route
 
-from ccmgraph import errors
-from ccmgraph.sparql import formats, guard
-from ccmgraph.sparql import service_description as servicedesc
-from ccmgraph.sparql.engine import Answer, Engine, EngineUnavailable, FormNotAcceptable, QueryRequest, SparqlSettings
+from ccmgraph import errors, formats
+from ccmgraph.execution import service_description as servicedesc
+from ccmgraph.execution.engine import Answer, Engine, EngineUnavailable, FormNotAcceptable, QueryRequest, SparqlSettings
+from ccmgraph.sparql import guard
+from ccmgraph.web.deps import engine_of
 from ccmgraph.web.errors import error_response
 from ccmgraph.web.sparql_request import (
     FORM_TYPE,
@@ -261,7 +262,7 @@ async def sparql_endpoint(request: Request) -> Response:
     """The SPARQL 1.1 Protocol endpoint (see the module docstring)."""
     if request.method == "OPTIONS":
         return Response(status_code=204, headers={"Allow": ALLOW})
-    engine: Engine = request.app.state.engine
+    engine: Engine = engine_of(request)
     try:
         if request.method not in ("GET", "HEAD", "POST"):
             raise errors.MethodNotAllowed(f"{request.method} is not supported here; use {ALLOW}", ALLOW)
@@ -282,7 +283,9 @@ async def sparql_endpoint(request: Request) -> Response:
 
 
 # A plain Starlette route: the protocol is parsed by hand (it is not JSON), so it needs none of
-# FastAPI's per-request machinery. Documented in OpenAPI below (OPENAPI_PATH).
+# FastAPI's per-request machinery. Documented in OpenAPI below (OPENAPI_PATH). FastPath answers
+# every request for /sparql before routing; this route is what makes /sparql/ redirect (the
+# router's redirect_slashes) instead of a 404, so it stays (tests/test_web_sparql_protocol.py).
 router.routes.append(Route("/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS"], name="sparql"))
 
 

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from starlette.requests import ClientDisconnect, Request
 
 from ccmgraph import errors
-from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph.execution.engine import SparqlSettings
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 MULTIPART_TYPE = "multipart/form-data"

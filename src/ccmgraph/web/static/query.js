@@ -7,7 +7,7 @@
   const MAX_SHOWN = 2000;
   const XSD = "http://www.w3.org/2001/XMLSchema#";
   const PLAIN_TYPES = new Set(["integer", "decimal", "double", "float", "boolean", "int", "long", "nonNegativeInteger"]);
-  // [format= name, label, file suffix] of each download, and what the page asks for (ccmgraph.sparql.formats)
+  // [format= name, label, file suffix] of each download, and what the page asks for (ccmgraph.formats)
   const FORMATS = JSON.parse(document.getElementById("formats").textContent);
   const RESULT_FORMATS = FORMATS.results;
   const GRAPH_FORMATS = FORMATS.graph;

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ccmgraph.sparql import formats
-from ccmgraph.sparql.engine import SparqlSettings
+from ccmgraph import formats
+from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.store import written
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

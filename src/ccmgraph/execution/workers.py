@@ -24,32 +24,48 @@ Layout:
 - every process watches a *lifeline* pipe whose other end only the server holds, and exits
   when the server goes away, even in the middle of a runaway query.
 
-The parent side is asyncio-native (no helper threads on the hot path): a task costs one
-round trip over a Unix socket, about 0.1 ms.
+This module is the server's side, asyncio-native (no helper threads on the hot path): a task
+costs one round trip over a Unix socket, about 0.1 ms. The processes' side is
+ccmgraph.execution.worker_process; the messages between them, ccmgraph.execution.messages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import faulthandler
 import os
-import pickle
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
 
 from ccmgraph import errors
-from ccmgraph.sparql import execute as results
-from ccmgraph.store import Answer
+from ccmgraph.execution import execute as results
+from ccmgraph.execution.messages import (
+    FRAME,
+    Exit,
+    Failed,
+    Fork,
+    Forked,
+    LoadFailed,
+    QueryDone,
+    QueryTask,
+    Ready,
+    Reply,
+    Task,
+    Updated,
+    UpdateTask,
+    frame,
+    pack,
+    reply,
+    unpack_control,
+)
+from ccmgraph.sparql.answer import Answer
 
-_FRAME = struct.Struct("!IQ")  # length of the pickled header, length of the raw body
 _READER_LIMIT = 1 << 20
 
 
@@ -74,204 +90,6 @@ class QueryTimeout(errors.LimitExceeded):
         self.operation = operation
 
 
-# ----------------------------------------------------------------------------------------
-# child side: blocking sockets, no asyncio
-
-
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
-        if k == 0:
-            raise EOFError
-        got += k
-    return bytes(buf)
-
-
-def _recv(sock: socket.socket) -> tuple[Any, bytes]:
-    """A task or an answer: a pickled header (any picklable value) and a raw body."""
-    hlen, blen = _FRAME.unpack(_recv_exact(sock, _FRAME.size))
-    header = pickle.loads(_recv_exact(sock, hlen))
-    return header, (_recv_exact(sock, blen) if blen else b"")
-
-
-def _send(sock: socket.socket, header: object, body: bytes = b"") -> None:
-    h = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_FRAME.pack(len(h), len(body)) + h)
-    if body:
-        sock.sendall(body)
-
-
-def _watch_lifeline(fd: int) -> None:
-    """Exit as soon as the server's end of the lifeline closes (the server is gone)."""
-
-    def watch() -> None:
-        with contextlib.suppress(OSError):
-            while os.read(fd, 1):
-                pass
-        os._exit(3)
-
-    threading.Thread(target=watch, name="lifeline", daemon=True).start()
-
-
-def _limit_memory(extra: int) -> None:
-    """Let this process allocate at most ``extra`` bytes beyond what it shares at the fork."""
-    try:
-        import resource
-
-        with open("/proc/self/status", encoding="ascii") as status:
-            data_kb = next(int(line.split()[1]) for line in status if line.startswith("VmData:"))
-        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        soft = data_kb * 1024 + extra
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
-    except (OSError, ValueError, StopIteration):
-        pass
-
-
-def _worker(
-    store,
-    sock: socket.socket,
-    control: socket.socket | None,
-    lifeline: int,
-    memory_limit: int | None,
-    prefixes: dict[str, str],
-) -> NoReturn:
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    guarded = False
-    try:
-        _send(sock, ("ready", os.getpid()))
-        while True:
-            task, _ = _recv(sock)
-            kind, args = task
-            if kind == "query":
-                if not guarded:
-                    faulthandler.enable(file=sock, all_threads=False)  # a crash says why (see _Worker.receive)
-                    _watch_lifeline(lifeline)
-                    if memory_limit:
-                        _limit_memory(memory_limit)
-                    guarded = True
-                try:
-                    answer = results.execute(store, prefixes=prefixes, **args)
-                except results.SyntaxProblem as exc:
-                    _send(sock, ("syntax", str(exc)))
-                except results.EvaluationProblem as exc:
-                    _send(sock, ("evaluation", str(exc)))
-                except results.FormNotAcceptable as exc:
-                    _send(sock, ("not-acceptable", exc.form))
-                except MemoryError:
-                    _send(sock, ("memory", "the query needed more memory than a worker may use"))
-                    os._exit(4)
-                else:
-                    meta = (
-                        answer.form,
-                        answer.media_type,
-                        answer.encoding,
-                        answer.truncated,
-                        answer.rows,
-                        answer.engine_ms,
-                    )
-                    _send(sock, ("ok", meta), answer.body)
-            elif kind == "update":
-                _update(store, sock, control, args, prefixes)
-            else:
-                _send(sock, ("evaluation", f"unknown task {kind!r}"))
-    except (EOFError, OSError):
-        pass
-    os._exit(0)
-
-
-def _update(
-    store, sock: socket.socket, control: socket.socket | None, args: dict, prefixes: dict[str, str]
-) -> NoReturn:
-    """Apply an update to this fork's copy, dump it, and become the next zygote."""
-    import pyoxigraph as ox
-
-    from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
-
-    try:
-        check_nesting(args["text"])
-        store.update(args["text"], prefixes=PREDECLARED)
-        store.dump(args["dump"], format=ox.RdfFormat.N_QUADS)
-    except errors.QuerySyntaxError as exc:
-        _send(sock, ("syntax", exc.message.replace("The query", "The update")))
-        os._exit(0)
-    except SyntaxError as exc:
-        _send(sock, ("syntax", explain(args["text"], str(exc), "update")))
-        os._exit(0)
-    except MemoryError:
-        _send(sock, ("memory", "the update needed more memory than a worker may use"))
-        os._exit(4)
-    except Exception as exc:  # any evaluation failure: report it, leave the data as it was
-        _send(sock, ("evaluation", str(exc) or type(exc).__name__))
-        os._exit(0)
-    _send(sock, ("ok", {"quads": len(store)}))
-    sock.close()
-    if control is None:
-        os._exit(0)
-    _zygote_loop(store, control, args["lifeline"], args["memory_limit"], prefixes)
-
-
-def _zygote_loop(
-    store, control: socket.socket, lifeline: int, memory_limit: int | None, prefixes: dict[str, str]
-) -> NoReturn:
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
-    while True:
-        try:
-            message, fds, _, _ = socket.recv_fds(control, 4096, 2)
-        except OSError:
-            os._exit(0)
-        if not message:  # the server closed its end
-            os._exit(0)
-        request = pickle.loads(message)
-        if request[0] == "exit":
-            os._exit(0)
-        if request[0] != "fork" or not fds:
-            for fd in fds:
-                os.close(fd)
-            continue
-        pid = os.fork()
-        if pid == 0:
-            control.close()
-            stream = socket.socket(fileno=fds[0])
-            child_control = socket.socket(fileno=fds[1]) if len(fds) > 1 else None
-            _worker(store, stream, child_control, lifeline, memory_limit, prefixes)
-        for fd in fds:
-            os.close(fd)
-        try:
-            control.sendall(pickle.dumps(("forked", pid)))
-        except OSError:
-            os._exit(0)
-
-
-def zygote_main(argv: list[str]) -> NoReturn:
-    """Entry point of the zygote process: ``python -m ccmgraph.sparql.workers CONTROL LIFELINE NQ MEM``."""
-    control_fd, lifeline, nquads, memory = int(argv[0]), int(argv[1]), argv[2], int(argv[3])
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    control = socket.socket(fileno=control_fd)
-    try:
-        import pyoxigraph as ox
-
-        from ccmgraph.namespaces import PREFIXES
-
-        store = ox.Store()
-        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-        quads = len(store)
-    except BaseException as exc:  # report why, whatever it is
-        with contextlib.suppress(OSError):
-            control.sendall(pickle.dumps(("error", f"{type(exc).__name__}: {exc}")))
-        os._exit(1)
-    control.sendall(pickle.dumps(("ready", os.getpid(), quads)))
-    _zygote_loop(store, control, lifeline, memory or None, dict(PREFIXES))
-
-
-# ----------------------------------------------------------------------------------------
-# parent side
-
-
 class _Zygote:
     """The server's handle on a zygote: fork requests are short blocking calls (run in a thread)."""
 
@@ -290,8 +108,8 @@ class _Zygote:
             fds.append(ctl_theirs.fileno())
         try:
             with self.lock:
-                socket.send_fds(self.control, [pickle.dumps(("fork",))], fds)
-                reply = self.control.recv(4096)
+                socket.send_fds(self.control, [pack(Fork())], fds)
+                answer = self.control.recv(4096)
         except OSError as exc:
             ours.close()
             if ctl_ours:
@@ -301,17 +119,17 @@ class _Zygote:
             theirs.close()
             if ctl_theirs:
                 ctl_theirs.close()
-        if not reply:
+        forked = unpack_control(answer) if answer else None
+        if not isinstance(forked, Forked):
             ours.close()
             if ctl_ours:
                 ctl_ours.close()
             raise EngineUnavailable("the engine process is gone")
-        _, pid = pickle.loads(reply)
-        return pid, ours, ctl_ours
+        return forked.pid, ours, ctl_ours
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
-            self.control.sendall(pickle.dumps(("exit",)))
+            self.control.sendall(pack(Exit()))
         self.control.close()
         if self.proc is not None:
             try:
@@ -341,14 +159,13 @@ class _Worker:
         self.reader = reader
         self.writer = writer
         self.generation = generation
-        self.tasks = 0
 
     @property
     def usable(self) -> bool:
         return not (self.reader.at_eof() or self.writer.is_closing())
 
-    async def receive(self) -> tuple[object, bytes]:
-        head = await self.reader.readexactly(_FRAME.size)
+    async def receive(self) -> tuple[Reply, bytes]:
+        head = await self.reader.readexactly(FRAME.size)
         if head.startswith(b"Fatal Python"):  # faulthandler's report, not a frame: the worker crashed
             report = head
             with contextlib.suppress(TimeoutError):  # the report ends when the process does
@@ -356,18 +173,16 @@ class _Worker:
                     while len(report) < 4096 and (chunk := await self.reader.read(4096)):
                         report += chunk
             raise _Crashed(report.decode("utf-8", "replace"))
-        hlen, blen = _FRAME.unpack(head)
+        hlen, blen = FRAME.unpack(head)
         if blen > 65536:  # a large body: read it on its own, not sliced (copied) out of a buffer
-            header = pickle.loads(await self.reader.readexactly(hlen))
+            header = reply(await self.reader.readexactly(hlen))
             return header, await self.reader.readexactly(blen)
         data = await self.reader.readexactly(hlen + blen)
-        return pickle.loads(data[:hlen]), data[hlen:]
+        return reply(data[:hlen]), data[hlen:]
 
-    async def call(self, task: object) -> tuple[object, bytes]:
-        h = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
-        self.writer.write(_FRAME.pack(len(h), 0) + h)
+    async def call(self, task: Task) -> tuple[Reply, bytes]:
+        self.writer.write(frame(task))
         await self.writer.drain()
-        self.tasks += 1
         return await self.receive()
 
     def kill(self) -> None:
@@ -436,7 +251,7 @@ class WorkerPool:
             [
                 sys.executable,
                 "-m",
-                "ccmgraph.sparql.workers",
+                "ccmgraph.execution.worker_process",
                 str(theirs.fileno()),
                 str(self._lifeline_r),
                 str(nquads),
@@ -449,19 +264,18 @@ class WorkerPool:
         theirs.close()
         ours.settimeout(self.start_timeout)
         try:
-            reply = ours.recv(65536)
+            loaded = ours.recv(65536)
         except OSError:
-            reply = b""
+            loaded = b""
         finally:
             ours.settimeout(None)
-        message: tuple[Any, ...] = (
-            pickle.loads(reply) if reply else ("error", "the engine process exited while loading")
-        )
-        if message[0] != "ready":
+        message = unpack_control(loaded) if loaded else LoadFailed("the engine process exited while loading")
+        if not isinstance(message, Ready):
             proc.kill()
             ours.close()
-            raise EngineUnavailable(f"could not load {nquads}: {message[1]}")
-        self.quads = message[2]
+            why = message.message if isinstance(message, LoadFailed) else type(message).__name__
+            raise EngineUnavailable(f"could not load {nquads}: {why}")
+        self.quads = message.quads
         return _Zygote(proc.pid, ours, proc)
 
     async def close(self) -> None:
@@ -527,7 +341,11 @@ class WorkerPool:
             if control:
                 control.close()
             raise EngineUnavailable(f"a worker did not start ({type(exc).__name__})") from None
-        assert header[0] == "ready"  # type: ignore[index]
+        if not isinstance(header, Ready):
+            worker.kill()
+            if control:
+                control.close()
+            raise EngineUnavailable(f"a worker did not start ({type(header).__name__})")
         return worker, control
 
     async def _restart_zygote(self) -> None:
@@ -618,13 +436,14 @@ class WorkerPool:
 
     # -- tasks ------------------------------------------------------------------------
 
-    async def _run(self, worker: _Worker, task: tuple[str, object], timeout: float) -> tuple[object, bytes]:
+    async def _run(self, worker: _Worker, task: Task, timeout: float) -> tuple[Reply, bytes]:
+        operation = "update" if isinstance(task, UpdateTask) else "query"
         try:
             async with asyncio.timeout(timeout):
                 return await worker.call(task)
         except TimeoutError:
             self._discard(worker)
-            raise QueryTimeout(timeout, task[0]) from None
+            raise QueryTimeout(timeout, operation) from None
         except asyncio.CancelledError:  # the client went away: stop the work too
             self._discard(worker)
             raise
@@ -632,33 +451,42 @@ class WorkerPool:
             self._discard(worker)
             if "Segmentation fault" in str(crash):  # the engine recursed past the end of its stack
                 raise results.EvaluationProblem(
-                    f"the {task[0]} is too deeply nested or too long for the engine (it recurses over "
+                    f"the {operation} is too deeply nested or too long for the engine (it recurses over "
                     "thousands of nested groups, triple patterns, FILTERs, UNIONs or path steps); "
                     "split it into smaller ones",
-                    task[0],
+                    operation,
                 ) from None
-            raise _stopped(task[0]) from None
+            raise _stopped(operation) from None
         except (asyncio.IncompleteReadError, EOFError, OSError):
             self._discard(worker)
-            raise _stopped(task[0]) from None
+            raise _stopped(operation) from None
 
-    async def query(self, *, timeout: float, queue_wait: float | None = None, **task: object) -> Answer:
-        """Run a query (keyword arguments of ccmgraph.sparql.execute.execute) in a worker."""
+    async def query(
+        self,
+        *,
+        timeout: float,
+        text: str,
+        results_type: str | None,
+        graph_type: str | None,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        limits: results.Limits = results.Limits(),
+        compress: bool = False,
+        queue_wait: float | None = None,
+    ) -> Answer:
+        """Run a query (see ccmgraph.execution.execute.execute) in a worker."""
+        task = QueryTask(text, results_type, graph_type, default_graphs, named_graphs, limits, compress)
         worker = await self._acquire(timeout if queue_wait is None else queue_wait)
-        header, body = await self._run(worker, ("query", task), timeout)
-        status = header[0]  # type: ignore[index]
-        if status == "memory":
+        header, body = await self._run(worker, task, timeout)
+        if isinstance(header, Failed) and header.kind == "memory":
             self._discard(worker)
-            raise EngineUnavailable(header[1])  # type: ignore[index]
+            raise EngineUnavailable(header.message)
         self._release(worker)
-        if status == "ok":
-            form, media_type, encoding, truncated, rows, engine_ms = header[1]  # type: ignore[index]
-            return Answer(form, media_type, body, encoding, truncated, rows, engine_ms)
-        if status == "syntax":
-            raise results.SyntaxProblem(header[1])  # type: ignore[index]
-        if status == "not-acceptable":
-            raise results.FormNotAcceptable(header[1])  # type: ignore[index]
-        raise results.EvaluationProblem(header[1])  # type: ignore[index]
+        if isinstance(header, QueryDone):
+            return Answer(
+                header.form, header.media_type, body, header.encoding, header.truncated, header.rows, header.engine_ms
+            )
+        raise _failure(header, "query")
 
     async def update(self, text: str, *, timeout: float, dump: Path) -> int:
         """Apply a SPARQL update; afterwards every new query sees the new data. Returns the quad count."""
@@ -666,29 +494,21 @@ class WorkerPool:
         async with self._update_lock:
             worker, control = await self._fork(with_control=True)
             assert control is not None
-            task = (
-                "update",
-                {"text": text, "dump": str(dump), "lifeline": self._lifeline_r, "memory_limit": self.memory_limit},
-            )
+            task = UpdateTask(text, str(dump), self._lifeline_r, self.memory_limit)
             try:
                 header, _ = await self._run(worker, task, timeout)
             except BaseException:
                 control.close()
                 raise
-            status = header[0]  # type: ignore[index]
             worker.writer.close()
-            if status != "ok":
+            if not isinstance(header, Updated):
                 control.close()
-                if status == "syntax":
-                    raise results.SyntaxProblem(header[1])  # type: ignore[index]
-                if status == "memory":
-                    raise EngineUnavailable(header[1])  # type: ignore[index]
-                raise results.EvaluationProblem(header[1], "update")  # type: ignore[index]
+                raise _failure(header, "update")
             old = self._zygote
             self._zygote = _Zygote(worker.pid, control)
             self.generation += 1
             self.nquads = Path(dump)
-            self.quads = header[1]["quads"]  # type: ignore[index]
+            self.quads = header.quads
             if old is not None:
                 await asyncio.get_running_loop().run_in_executor(None, old.stop)
             # idle workers of the old generation are replaced now, busy ones when they finish
@@ -698,5 +518,14 @@ class WorkerPool:
             return self.quads
 
 
-if __name__ == "__main__":
-    zygote_main(sys.argv[1:])
+def _failure(header: Reply, operation: str) -> Exception:
+    """The error a worker's failure reply stands for."""
+    if not isinstance(header, Failed):
+        return EngineUnavailable(f"the worker answered the {operation} with {type(header).__name__}")
+    if header.kind == "syntax":
+        return results.SyntaxProblem(header.message)
+    if header.kind == "not-acceptable":
+        return results.FormNotAcceptable(header.message)
+    if header.kind == "memory":
+        return EngineUnavailable(header.message)
+    return results.EvaluationProblem(header.message, operation)

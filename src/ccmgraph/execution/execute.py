@@ -1,6 +1,6 @@
 """Run one query on a pyoxigraph store and serialize the answer within row and byte limits.
 
-This is the engine work a worker process does (see ccmgraph.sparql.workers); it never runs in the
+This is the engine work a worker process does (see ccmgraph.execution.workers); it never runs in the
 web server's process. An answer larger than the limits is cut at a whole row (or triple) and
 says so (``truncated``), so that the client gets a valid document and a clear signal.
 
@@ -28,10 +28,10 @@ import pyoxigraph as ox
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
-from ccmgraph import errors
-from ccmgraph.sparql import formats
+from ccmgraph import errors, formats
+from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
-from ccmgraph.store import Answer, IncompleteAnswer, dataset_options, written
+from ccmgraph.store import IncompleteAnswer, dataset_options, written
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass

@@ -1,0 +1,277 @@
+"""Where the engine's queries run: one runner per kind of store, behind one interface (``Runner``),
+so that the engine keeps only what every store shares (the answer cache, queries in flight, the
+version those are keyed on).
+
+- ``EmbeddedRunner`` (an ``EmbeddedStore``): killable worker processes that hold the graph
+  (ccmgraph.execution.workers), handed a dump of the store; SPARQL Update makes a new store.
+- ``RemoteRunner`` (a ``RemoteStore``: Virtuoso, Oxigraph server, Fuseki...): each query is an
+  HTTP request sent from the event loop; at the time limit, or when every client waiting for it
+  has gone, the request is abandoned (its connection closed). The engine's own time limit is
+  sent too where it takes one per request (Virtuoso), so that it stops working as well. The
+  store's version (written by ``ccmgraph publish``) is read again every ``version_ttl`` seconds:
+  several servers over one store key their caches on the same version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import gzip
+import shutil
+import tempfile
+import uuid
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+import pyoxigraph as ox
+
+from ccmgraph import errors
+from ccmgraph.execution import execute as results
+from ccmgraph.execution.execute import EvaluationProblem, FormNotAcceptable, Limits
+from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
+from ccmgraph.namespaces import PREFIXES
+from ccmgraph.sparql.answer import Answer
+from ccmgraph.store import (
+    EmbeddedStore,
+    IncompleteAnswer,
+    QueryError,
+    RemoteStore,
+    RemoteTimeout,
+    Store,
+    StoreRefused,
+    StoreUnreachable,
+)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """Everything that determines an answer (and so its cache entry and ETag)."""
+
+    text: str
+    results_type: str | None
+    graph_type: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    compress: bool = False
+    timeout: float | None = None  # None: the endpoint's limit
+    form: str | None = None  # what the guard read; a hint for remote engines
+
+
+class UpdateNotSupported(errors.Forbidden):
+    """This engine cannot apply updates (a remote store)."""
+
+
+class Runner(Protocol):
+    """Runs the engine's queries on one store."""
+
+    @property
+    def store(self) -> Store:
+        """The store served now (an update replaces an embedded one)."""
+        ...
+
+    @property
+    def can_update(self) -> bool: ...
+
+    async def start(self, on_version: Callable[[str], None]) -> None:
+        """Make ready; ``on_version`` is told when the store's version changes under the runner."""
+        ...
+
+    async def run(self, request: QueryRequest, timeout: float, limits: Limits) -> Answer: ...
+
+    async def update(self, text: str, timeout: float) -> int:
+        """Apply a SPARQL update (``store`` is then the graph after it); the number of quads."""
+        ...
+
+    def abandon(self) -> None:
+        """Drop what the runner holds without waiting (its event loop may be gone)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class EmbeddedRunner:
+    """Queries in worker processes over a dump of an ``EmbeddedStore``."""
+
+    can_update = True
+
+    def __init__(self, store: EmbeddedStore, pool_size: int, memory_limit: int | None) -> None:
+        self._store = store
+        self.pool_size = pool_size
+        self.memory_limit = memory_limit
+        self.pool: WorkerPool | None = None
+        self._workdir: Path | None = None
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    async def start(self, on_version: Callable[[str], None]) -> None:
+        loop = asyncio.get_running_loop()
+        self._workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
+        weakref.finalize(self, shutil.rmtree, str(self._workdir), True)
+        dump = self._workdir / "gen-0" / "ccmgraph.nq"
+        dump.parent.mkdir()
+        try:
+            await loop.run_in_executor(None, self._dump, dump)
+        except OSError as exc:
+            raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
+        pool = WorkerPool(dump, self.pool_size, self.memory_limit)
+        try:
+            await pool.start()
+        except BaseException:
+            pool.abandon()
+            raise
+        self.pool = pool
+
+    def _dump(self, target: Path) -> None:
+        self._store.oxigraph.dump(str(target), format=ox.RdfFormat.N_QUADS)
+
+    async def run(self, request: QueryRequest, timeout: float, limits: Limits) -> Answer:
+        assert self.pool is not None
+        return await self.pool.query(
+            timeout=timeout,
+            text=request.text,
+            results_type=request.results_type,
+            graph_type=request.graph_type,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            limits=limits,
+            compress=request.compress,
+        )
+
+    async def update(self, text: str, timeout: float) -> int:
+        assert self.pool is not None and self._workdir is not None
+        target = self._workdir / f"gen-{uuid.uuid4().hex[:12]}" / "ccmgraph.nq"
+        target.parent.mkdir()
+        previous = self.pool.nquads
+        try:
+            quads = await self.pool.update(text, timeout=timeout, dump=target)
+        except BaseException:
+            shutil.rmtree(target.parent, ignore_errors=True)
+            raise
+        # the rest of the app (linked-data pages, analyst API) reads this store
+        self._store = await asyncio.get_running_loop().run_in_executor(None, EmbeddedStore, target.parent)
+        if previous.parent.name != "gen-0":
+            shutil.rmtree(previous.parent, ignore_errors=True)
+        return quads
+
+    def abandon(self) -> None:
+        if self.pool is not None:
+            self.pool.abandon()
+            self.pool = None
+        self._remove_workdir()
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
+        self._remove_workdir()
+
+    def _remove_workdir(self) -> None:
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+
+class RemoteRunner:
+    """Queries as HTTP requests to a ``RemoteStore``, sent from the event loop."""
+
+    can_update = False
+
+    def __init__(self, store: RemoteStore, max_result_bytes: int) -> None:
+        self._store = store
+        self.max_result_bytes = max_result_bytes
+        self._http: httpx.AsyncClient | None = None
+        self._watch: asyncio.Task | None = None
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    async def start(self, on_version: Callable[[str], None]) -> None:
+        self._http = self._store.async_client()
+        self._watch = asyncio.ensure_future(self._follow_version(on_version))
+
+    async def _follow_version(self, on_version: Callable[[str], None]) -> None:
+        """Read the store's version every ``version_ttl`` seconds and pass it on."""
+        loop = asyncio.get_running_loop()
+        store = self._store
+        while True:
+            await asyncio.sleep(store.version_ttl)
+            try:
+                version = await loop.run_in_executor(None, lambda: store.version)
+            except QueryError:  # the store does not answer now: queries will say so
+                continue
+            on_version(version)
+
+    async def run(self, request: QueryRequest, timeout: float, limits: Limits) -> Answer:
+        """An HTTP request, abandoned at the time limit or when cancelled."""
+        graph_form = request.form in ("construct", "describe")
+        media_type = request.graph_type if graph_form else request.results_type
+        if media_type is None:
+            raise FormNotAcceptable("graph" if graph_form else "select")
+        store, http = self._store, self._http
+        assert http is not None
+        limit = self.max_result_bytes
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                # resolving the dataset may read the store's graph list: off the event loop
+                outgoing = await loop.run_in_executor(
+                    None,
+                    functools.partial(
+                        store.request,
+                        request.text,
+                        media_type,
+                        default_graph_uris=request.default_graphs,
+                        named_graph_uris=request.named_graphs,
+                        engine_timeout=timeout,
+                    ),
+                )
+                async with http.stream(
+                    "POST", outgoing.url, content=outgoing.content, headers=outgoing.headers
+                ) as response:
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            raise EvaluationProblem(f"the answer is larger than {limit} bytes; add a LIMIT")
+                        chunks.append(chunk)
+            remote = store.answer(response, b"".join(chunks), engine_timeout=timeout)
+            # cut to the limits of the embedded engine (a graph answer is parsed: checked whole)
+            capped = results.cap(remote, limits, PREFIXES)
+        except TimeoutError:
+            raise QueryTimeout(timeout) from None
+        except RemoteTimeout as exc:
+            raise QueryTimeout(exc.limit or timeout) from None
+        except (StoreUnreachable, StoreRefused) as exc:
+            raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
+        except IncompleteAnswer as exc:
+            raise EngineUnavailable(str(exc)) from None
+        except QueryError as exc:
+            raise EvaluationProblem(str(exc)) from None
+        except httpx.HTTPError as exc:
+            raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
+        body, encoding = capped.body, None
+        if request.compress and len(body) >= results.GZIP_MIN_BYTES:
+            body, encoding = gzip.compress(body, compresslevel=5, mtime=0), "gzip"
+        return Answer(capped.form, capped.media_type, body, encoding, capped.truncated, capped.rows)
+
+    async def update(self, text: str, timeout: float) -> int:
+        raise UpdateNotSupported("updates are not supported over a remote store; update it directly")
+
+    def abandon(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        self._http = None  # its connections belong to a loop that may be gone: drop them
+
+    async def close(self) -> None:
+        http = self._http
+        self.abandon()
+        if http is not None:
+            await http.aclose()

@@ -40,6 +40,7 @@ class ReferenceIndex:
     acronyms: dict[str, URIRef] = field(default_factory=dict)  # acronym as written -> IRI
     groups: dict[str, URIRef] = field(default_factory=dict)  # lower-case topic -> working group
     meetings: set[str] = field(default_factory=set)  # keys: 13msp, 3rc...
+    meeting_dates: dict[str, str] = field(default_factory=dict)  # key -> ccm:datesAsStated
     articles: set[int] = field(default_factory=set)
     labels: dict[URIRef, str] = field(default_factory=dict)
 
@@ -137,7 +138,10 @@ def _load(reference: Path) -> ReferenceIndex:
         index.groups[name.lower()] = URIRef(str(group))
     for meeting in g.subjects(RDF.type, None):
         if str(meeting).startswith(f"{ID}meeting/"):
-            index.meetings.add(str(meeting).rsplit("/", 1)[-1])
+            key = str(meeting).rsplit("/", 1)[-1]
+            index.meetings.add(key)
+            for stated in g.objects(meeting, CCM.datesAsStated):
+                index.meeting_dates[key] = str(stated)
     for article in g.subjects(RDF.type, CCM.ConventionArticle):
         number = g.value(article, CCM.articleNumber)
         if number is not None:

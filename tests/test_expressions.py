@@ -293,3 +293,15 @@ def test_state_misspelt_is_guessed_and_flagged(index):
     line = source_line("universalization-workplan-2024-2025", "Irak")
     [m] = [m for m in states(line, index, guess=True) if m.quote == "Irak"]
     assert m.iri == ID["state/IRQ"] and m.review
+
+
+def test_action_plan_of_the_sources_from_the_reference_plans(index):
+    lap = ID["lap"]
+    named = source_line("universalization-workplan-2024-2025", "Actions 10 and 11 of LAP")
+    assert {action_plan_of(named, m, index.plans).plan for m in action_references(named)} == {lap}
+    line = source_line("gso-workplan-2024-2025", "actions 1 and 8")  # "...the Lausanne Action Plan (...)"
+    assert {action_plan_of(line, m, index.plans).basis for m in action_references(line)} == {"named"}
+    # a reference naming no plan, in a work plan of 2024-2025: within the LAP's years 2021-2026
+    [m] = action_references("Supports actions 1.")
+    choice = action_plan_of("Supports actions 1.", m, index.plans, (date(2024, 1, 1), date(2025, 12, 31)))
+    assert (choice.plan, choice.basis, choice.review) == (lap, "dates", None)

@@ -26,7 +26,9 @@ from datetime import date
 from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
-from ccmgraph.curation.reference_index import ReferenceIndex
+from ccmgraph.curation.reference_index import ActionPlan, ReferenceIndex
+
+__all__ = ["ActionPlan"]  # action_plan_of's argument type, re-exported for callers
 
 _MONTH_NAMES = [
     "january",
@@ -121,17 +123,6 @@ class OrganisationMention(Mention):
 @dataclass(frozen=True, kw_only=True)
 class StateMention(Mention):
     iri: URIRef
-
-
-@dataclass(frozen=True)
-class ActionPlan:
-    """An action plan as the reference data describes it (ccm:ActionPlan)."""
-
-    iri: URIRef
-    names: tuple[str, ...]  # label, abbreviation and aliases ("Lausanne Action Plan", "LAP")
-    start: date | None
-    end: date | None
-    actions: frozenset[int]
 
 
 @dataclass(frozen=True)

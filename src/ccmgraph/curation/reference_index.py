@@ -168,7 +168,7 @@ def _plans(g: Graph) -> list[ActionPlan]:
     from ccmgraph.pipeline.periods import PERIOD_PREFIX, bounds
 
     plans = []
-    for plan in sorted(g.subjects(RDF.type, CCM.ActionPlan)):
+    for plan in sorted(g.subjects(RDF.type, CCM.ActionPlan), key=str):
         label = str(g.value(plan, RDFS.label) or "")
         names = [label, re.sub(r"\s*\d{4}\s*[-–]\s*\d{4}$", "", label)]
         names += [str(o) for p in (CCM.acronym, CCM.alias, SKOS.altLabel) for o in g.objects(plan, p)]

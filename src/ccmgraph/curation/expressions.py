@@ -17,6 +17,7 @@ never guessed: an undated meeting stays undated, a sub-letter not written stays 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -248,13 +249,18 @@ def periods(text: str, index: ReferenceIndex | None = None) -> list[PeriodMentio
     return sorted(found, key=lambda m: m.start)
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of ``spans`` (sorted, not overlapping each other)."""
+    i = bisect.bisect_right(spans, start, key=lambda span: span[0])  # spans[i - 1] starts at or before start
+    return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
+
+
 def _meeting_periods(text: str, index: ReferenceIndex, taken: list[tuple[int, int]]) -> Iterator[PeriodMention]:
     for meeting in meetings(text, index):
         lead = _MEETING_LEAD.search(text, max(0, meeting.start - 40), meeting.start)
-        if lead is None or any(s < meeting.end and meeting.start < e for s, e in taken):
+        if lead is None or _overlaps(taken, meeting.start, meeting.end):
             continue
-        key, why = meeting_period(meeting.key, index)
-        review = why if key is None else None
+        key, review = meeting_period(meeting.key, index)
         if meeting.review:
             review = meeting.review if review is None else f"{meeting.review} {review}"
         start = lead.start()
@@ -271,7 +277,8 @@ def _meeting_periods(text: str, index: ReferenceIndex, taken: list[tuple[int, in
 
 def meeting_period(key: str, index: ReferenceIndex) -> tuple[str | None, str | None]:
     """The period key of a meeting's dates when the reference data states them plainly (its
-    stated dates begin with a day or day range), else ``None`` and why.
+    stated dates begin with a day or day range), else ``None``; and why a curator must check
+    it (no dates, or dates the reference data gives with medium or low confidence).
 
     >>> meeting_period("13msp", ReferenceIndex(meeting_dates={"13msp": "16-19 Sep 2025"}))
     ('2025-09-16--2025-09-19', None)
@@ -284,6 +291,9 @@ def meeting_period(key: str, index: ReferenceIndex) -> tuple[str | None, str | N
     found = [m for m in periods(stated) if m.start == 0 and m.key and "-" in m.key.split("--")[0][5:]]
     if not found:
         return None, f"meeting {key}'s dates are not plain in the reference data ({stated!r}): undated."
+    confidence = index.meeting_confidence.get(key, "")
+    if re.search(r"\b(?:medium|low)\b", confidence):
+        return found[0].key, f"meeting {key}'s dates are of {confidence!r} confidence in the reference data."
     return found[0].key, None
 
 

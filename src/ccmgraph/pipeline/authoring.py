@@ -32,11 +32,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from ccmgraph import errors
 from ccmgraph.namespaces import CCM, ID, OA, lap_action
 from ccmgraph.pipeline import evidence
 
 
-class AuthoringError(ValueError):
+class AuthoringError(errors.DataError):
     """A curated file that cannot be compiled; the message names the file and line."""
 
 

@@ -14,13 +14,14 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, TIME, XSD
 
+from ccmgraph import errors
 from ccmgraph.namespaces import ID
 
 PERIOD_PREFIX = str(ID) + "period/"
 _MONTHS = list(calendar.month_name)
 
 
-class PeriodError(ValueError):
+class PeriodError(errors.DataError):
     """A period key that does not follow the patterns above."""
 
 

@@ -31,25 +31,24 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from ccmgraph import catalog, errors
 from ccmgraph.namespaces import PREFIXES
+from ccmgraph.settings import DEFAULTS, MiB, Settings
 from ccmgraph.sparql import execute as results
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.execute import (
-    EvaluationProblem,
     FormNotAcceptable,
     Limits,
-    SyntaxProblem,
 )
 from ccmgraph.sparql.workers import EngineUnavailable, QueryTimeout, WorkerPool
 from ccmgraph.store import (
     Answer,
     EmbeddedStore,
     IncompleteAnswer,
-    QueryError,
     RemoteStore,
     RemoteTimeout,
     Store,
@@ -61,41 +60,60 @@ __all__ = [
     "Answer",
     "Engine",
     "EngineUnavailable",
-    "EvaluationProblem",
     "FormNotAcceptable",
     "QueryRequest",
     "QueryTimeout",
     "SparqlSettings",
-    "SyntaxProblem",
     "UpdateNotSupported",
 ]
-
-MiB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class SparqlSettings:
     """The endpoint's limits and switches (``ccmgraph serve`` options)."""
 
-    timeout: float = 10.0  # seconds a query may run before it is stopped
-    max_rows: int = 100_000  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer
-    max_result_bytes: int = 64 * MiB  # bytes of an answer before compression
-    max_request_bytes: int = 1 * MiB  # bytes of a query or update text, or of a request body
-    workers: int = 0  # engine processes; 0: one per CPU, at least 2
-    memory_limit: int | None = 2048 * MiB  # bytes a worker may allocate beyond the shared graph
-    allow_update: bool = False  # SPARQL Update, only with update_token as a bearer token
+    # the defaults are the settings' (ccmgraph.settings), in the units the engine counts
+    timeout: float = DEFAULTS.timeout  # seconds a query may run before it is stopped
+    max_rows: int = DEFAULTS.max_rows  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer
+    max_result_bytes: int = DEFAULTS.max_result_mb * MiB  # bytes of an answer before compression
+    max_request_bytes: int = DEFAULTS.max_request_kb * 1024  # bytes of a query or update text, or of a request body
+    workers: int = DEFAULTS.workers  # engine processes; 0: one per CPU, at least 2
+    memory_limit: int | None = DEFAULTS.memory_mb * MiB  # bytes a worker may allocate beyond the shared graph
+    allow_update: bool = DEFAULTS.allow_update  # SPARQL Update, only with update_token as a bearer token
     update_token: str | None = field(default=None, repr=False)
-    cache_bytes: int = 64 * MiB  # result cache size; 0 disables the cache
+    cache_bytes: int = DEFAULTS.cache_mb * MiB  # result cache size; 0 disables the cache
     cache_entry_bytes: int = 4 * MiB  # larger answers are not cached
     max_age: int = 300  # Cache-Control max-age (seconds) of answers to GET, when read-only
+    fast_table_bytes: int = DEFAULTS.fast_table_mb * MiB  # the /sparql fast path's table of answers
+    patience: float = DEFAULTS.patience  # seconds a query waits for a busy pool before a worker is forked
+
+    @classmethod
+    def of(cls, settings: Settings, **overrides: Any) -> SparqlSettings:
+        """The endpoint's part of ``settings``, in bytes."""
+        return cls(
+            **{
+                "timeout": settings.timeout,
+                "max_rows": settings.max_rows,
+                "max_result_bytes": settings.max_result_mb * MiB,
+                "max_request_bytes": settings.max_request_kb * 1024,
+                "workers": settings.workers,
+                "memory_limit": settings.memory_mb * MiB or None,
+                "allow_update": settings.allow_update,
+                "update_token": settings.update_token,
+                "cache_bytes": settings.cache_mb * MiB,
+                "fast_table_bytes": settings.fast_table_mb * MiB,
+                "patience": settings.patience,
+                **overrides,
+            }
+        )
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
-            raise ValueError("timeout must be positive")
+            raise errors.SettingError("timeout must be positive")
         if self.max_rows < 1 or self.max_result_bytes < 1024 or self.max_request_bytes < 1024:
-            raise ValueError("max_rows must be >= 1, max_result_bytes and max_request_bytes >= 1024")
+            raise errors.SettingError("max_rows must be >= 1, max_result_bytes and max_request_bytes >= 1024")
         if self.allow_update and not self.update_token:
-            raise ValueError("allow_update needs an update_token: updates are only accepted with it")
+            raise errors.SettingError("allow_update needs an update_token: updates are only accepted with it")
 
     @property
     def pool_size(self) -> int:
@@ -229,7 +247,9 @@ class Engine:
                     await loop.run_in_executor(None, self._dump_store, dump)
                 except OSError as exc:
                     raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
-                pool = WorkerPool(dump, self.settings.pool_size, self.settings.memory_limit)
+                pool = WorkerPool(
+                    dump, self.settings.pool_size, self.settings.memory_limit, patience=self.settings.patience
+                )
                 try:
                     await pool.start()
                 except BaseException:
@@ -272,7 +292,7 @@ class Engine:
             await asyncio.sleep(store.version_ttl)
             try:
                 version = await loop.run_in_executor(None, lambda: store.version)
-            except QueryError:  # the store does not answer now: queries will say so
+            except errors.QueryEvaluationError:  # the store does not answer now: queries will say so
                 continue
             if version != self.version:
                 self.version = version
@@ -374,7 +394,9 @@ class Engine:
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
                         if size > limit:
-                            raise EvaluationProblem(f"the answer is larger than {limit} bytes; add a LIMIT")
+                            raise errors.QueryEvaluationError(
+                                f"the answer is larger than {limit} bytes; add a LIMIT", "query"
+                            )
                         chunks.append(chunk)
             remote = store.answer(response, b"".join(chunks))
             # cut to the limits of the embedded engine (a graph answer is parsed: checked whole)
@@ -383,12 +405,14 @@ class Engine:
             raise QueryTimeout(timeout) from None
         except RemoteTimeout as exc:
             raise QueryTimeout(exc.limit or timeout) from None
-        except (StoreUnreachable, StoreRefused) as exc:
+        except StoreUnreachable as exc:  # "the store did not answer: ..."
+            raise EngineUnavailable(exc.message) from None
+        except StoreRefused as exc:
             raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
         except IncompleteAnswer as exc:
             raise EngineUnavailable(str(exc)) from None
-        except QueryError as exc:
-            raise EvaluationProblem(str(exc)) from None
+        except errors.QueryEvaluationError as exc:
+            raise errors.QueryEvaluationError(str(exc), "query") from None
         except httpx.HTTPError as exc:
             raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
         body, encoding = capped.body, None

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ccmgraph import errors
+from ccmgraph.settings import DEFAULTS, child_environment
 from ccmgraph.sparql import execute as results
 from ccmgraph.store import Answer
 
@@ -156,9 +157,9 @@ def _worker(
                     guarded = True
                 try:
                     answer = results.execute(store, prefixes=prefixes, **args)
-                except results.SyntaxProblem as exc:
+                except errors.QuerySyntaxError as exc:
                     _send(sock, ("syntax", str(exc)))
-                except results.EvaluationProblem as exc:
+                except errors.QueryEvaluationError as exc:
                     _send(sock, ("evaluation", str(exc)))
                 except results.FormNotAcceptable as exc:
                     _send(sock, ("not-acceptable", exc.form))
@@ -383,12 +384,9 @@ def _package_path() -> str:
 class WorkerPool:
     """``size`` worker processes over the dataset in ``nquads``.
 
-    PATIENCE: seconds a task waits for a busy pool before an extra worker is forked.
-
+    ``patience``: seconds a task waits for a busy pool before an extra worker is forked.
     ``memory_limit``: bytes each worker may allocate beyond the shared graph (None: no limit).
     """
-
-    PATIENCE = 0.05
 
     def __init__(
         self,
@@ -397,7 +395,9 @@ class WorkerPool:
         memory_limit: int | None = None,
         start_timeout: float = 600.0,
         max_size: int | None = None,
+        patience: float = DEFAULTS.patience,
     ) -> None:
+        self.patience = patience
         self.nquads = Path(nquads)
         self.size = max(1, size)
         # when every worker is busy (runaway queries, say), extra ones are forked up to max_size,
@@ -429,7 +429,7 @@ class WorkerPool:
 
     def _start_zygote(self, nquads: Path) -> _Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(os.environ)
+        env = child_environment()
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_path(), env.get("PYTHONPATH")) if p)
         assert self._lifeline_r is not None
         proc = subprocess.Popen(
@@ -601,7 +601,7 @@ class WorkerPool:
             remaining = deadline - time.monotonic()
             try:
                 # a short wait first: under a burst of quick queries a worker frees up soon
-                worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.PATIENCE), 0.001))
+                worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.patience), 0.001))
             except TimeoutError:
                 if len(self._workers) + len(self._spawning) < self.max_size:
                     self._respawn_later()  # all busy for a while (long queries): fork one more
@@ -631,7 +631,7 @@ class WorkerPool:
         except _Crashed as crash:
             self._discard(worker)
             if "Segmentation fault" in str(crash):  # the engine recursed past the end of its stack
-                raise results.EvaluationProblem(
+                raise errors.QueryEvaluationError(
                     f"the {task[0]} is too deeply nested or too long for the engine (it recurses over "
                     "thousands of nested groups, triple patterns, FILTERs, UNIONs or path steps); "
                     "split it into smaller ones",
@@ -655,10 +655,10 @@ class WorkerPool:
             form, media_type, encoding, truncated, rows, engine_ms = header[1]  # type: ignore[index]
             return Answer(form, media_type, body, encoding, truncated, rows, engine_ms)
         if status == "syntax":
-            raise results.SyntaxProblem(header[1])  # type: ignore[index]
+            raise errors.QuerySyntaxError(header[1])  # type: ignore[index]
         if status == "not-acceptable":
             raise results.FormNotAcceptable(header[1])  # type: ignore[index]
-        raise results.EvaluationProblem(header[1])  # type: ignore[index]
+        raise errors.QueryEvaluationError(header[1], "query")  # type: ignore[index]
 
     async def update(self, text: str, *, timeout: float, dump: Path) -> int:
         """Apply a SPARQL update; afterwards every new query sees the new data. Returns the quad count."""
@@ -680,10 +680,10 @@ class WorkerPool:
             if status != "ok":
                 control.close()
                 if status == "syntax":
-                    raise results.SyntaxProblem(header[1])  # type: ignore[index]
+                    raise errors.QuerySyntaxError(header[1])  # type: ignore[index]
                 if status == "memory":
                     raise EngineUnavailable(header[1])  # type: ignore[index]
-                raise results.EvaluationProblem(header[1], "update")  # type: ignore[index]
+                raise errors.QueryEvaluationError(header[1], "update")  # type: ignore[index]
             old = self._zygote
             self._zygote = _Zygote(worker.pid, control)
             self.generation += 1

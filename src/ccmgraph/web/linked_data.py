@@ -20,7 +20,7 @@ from ccmgraph.analysis import views
 from ccmgraph.namespaces import PREFIXES, VOID
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.formats import Format
-from ccmgraph.store import QueryError, bind_parameters
+from ccmgraph.store import bind_parameters
 from ccmgraph.web import pages, security
 
 router = APIRouter(tags=["linked data"])
@@ -83,7 +83,7 @@ async def describe_resource(request: Request, iri: str) -> Graph:
     text = bind_parameters(views.view("describe").sparql, {"resource": node})
     try:
         answer = await run_in_threadpool(request.app.state.store.query, text, formats.N_TRIPLES.media_type)
-    except QueryError as exc:
+    except errors.QueryEvaluationError as exc:
         raise errors.NotFound(f"cannot describe {iri!r}: {exc}") from None
     g = prefixed_graph()
     g.parse(data=answer.body.decode("utf-8"), format="nt")

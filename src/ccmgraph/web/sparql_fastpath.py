@@ -25,10 +25,10 @@ class FastPath:
     """
 
     TABLE_ENTRIES = 4096
-    TABLE_BYTES = 32 * 1024 * 1024
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, table_bytes: int) -> None:
         self.app = app
+        self.table_bytes = table_bytes  # the settings' fast_table_mb
         self._table: dict[tuple, tuple[bytes, list[tuple[bytes, bytes]]]] = {}
         self._bytes = 0
 
@@ -71,10 +71,10 @@ class FastPath:
 
     def _remember(self, key: tuple, response: Response) -> None:
         body = bytes(response.body)
-        if len(body) > self.TABLE_BYTES // 16:
+        if len(body) > self.table_bytes // 16:
             return
         headers = [(k, v) for k, v in response.raw_headers if k not in (b"x-cache", b"server-timing")]
-        while self._table and (len(self._table) >= self.TABLE_ENTRIES or self._bytes + len(body) > self.TABLE_BYTES):
+        while self._table and (len(self._table) >= self.TABLE_ENTRIES or self._bytes + len(body) > self.table_bytes):
             old = self._table.pop(next(iter(self._table)))  # oldest first
             self._bytes -= len(old[0])
         self._table[key] = (body, headers)

@@ -398,7 +398,8 @@ def serve_ccmgraph(workdir: str, port: str, workers: str, cache: str) -> None:
     """The ccmgraph server of the benchmark (a child process): limits raised for big answers."""
     import uvicorn
 
-    from ccmgraph.execution.engine import MiB, SparqlSettings
+    from ccmgraph.execution.engine import SparqlSettings
+    from ccmgraph.settings import MiB
     from ccmgraph.store import EmbeddedStore
     from ccmgraph.web.app import create_app
 

@@ -94,7 +94,7 @@ def test_syntax_error_names_file_and_line(project):
     (root / "data" / "reference" / "treaties.ttl").write_text("@prefix x: <a:> .\nx:a x:b .\nnonsense here\n")
     done = run("build", env=env)
     assert done.returncode == 1
-    assert re.search(r"treaties\.ttl: Turtle syntax error: at line \d+", done.stderr)
+    assert "treaties.ttl:2: Turtle syntax error at column 8: objectList expected" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -125,3 +125,33 @@ def test_trace_by_basis(env):
     bad = run("trace", "10", "--basis", "bogus", env=env)
     assert bad.returncode == 1 and "stated, objective, workplan, curator" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_an_update_is_refused_in_words(env):
+    done = run("query", "INSERT DATA { <urn:a> <urn:b> <urn:c> }", env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "error: updates are not accepted here: `ccmgraph query` only reads the graph"
+
+
+def test_a_byte_order_mark_is_accepted_in_a_file_and_named_in_a_text(env, tmp_path):
+    rq = tmp_path / "bom.rq"
+    rq.write_bytes("\ufeffASK { ?s ?p ?o }".encode())  # as Notepad saves UTF-8
+    assert run("query", str(rq), env=env).stdout.strip() == "yes"
+    done = run("query", "\ufeffASK { ?s ?p ?o }", env=env)
+    assert done.returncode == 1 and "starts with a byte-order mark (U+FEFF)" in done.stderr
+
+
+def test_an_undeclared_prefix_in_subject_position_is_named(env):
+    done = run("query", "SELECT * WHERE { foo:x ?p ?o }", env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "line 1, column 18: the prefix foo: is not declared" in done.stderr
+
+
+def test_publish_dry_run_needs_no_reachable_store(env, dist):
+    from support import free_port
+
+    done = run("publish", f"http://127.0.0.1:{free_port()}/sparql", "--dry-run", "--dist", str(dist), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "the store did not answer" in done.stdout and "what is there now is unknown" in done.stdout
+    loaded = re.search(r"graph/reference\s+\? triples now -> (\d+) triples", done.stdout)
+    assert loaded and int(loaded.group(1)) > 0, done.stdout

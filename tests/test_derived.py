@@ -11,6 +11,7 @@ from ccmgraph import paths
 from ccmgraph import pipeline as building
 from ccmgraph.namespaces import CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from ccmgraph.pipeline import authoring, reason
+from ccmgraph.settings import ProjectPaths
 
 DERIVED = (
     CCM.partOf,
@@ -29,10 +30,7 @@ def project_copy(tmp_path, monkeypatch):
     root = tmp_path / "project"
     shutil.copytree(paths.ONTOLOGY_DIR, root / "ontology")
     shutil.copytree(paths.DATA, root / "data")
-    for name in ("ONTOLOGY", "SHAPES", "CONTEXT"):
-        monkeypatch.setattr(paths, name, root / "ontology" / getattr(paths, name).name)
-    for name in ("DATA", "SOURCES", "REFERENCE", "WORKPLANS"):
-        monkeypatch.setattr(paths, name, root / getattr(paths, name).relative_to(paths.ROOT))
+    monkeypatch.setattr(paths, "_current", ProjectPaths(root, paths.DIST))
     return root
 
 

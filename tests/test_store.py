@@ -4,8 +4,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from ccmgraph import errors
 from ccmgraph.errors import QuerySyntaxError
-from ccmgraph.store import Credentials, QueryError, RemoteStore, StoreUnreachable, default_graph_store
+from ccmgraph.store import Credentials, RemoteStore, StoreUnreachable, default_graph_store
 from support import free_port
 
 COUNT_ACTIONS = (
@@ -66,7 +67,7 @@ def test_remote_store_publishes_and_queries(dist, store):
     assert remote.select(every) == store.select(every)
     # the project's prefixes are predeclared for a remote store too (sent along with the query)
     assert remote.select("SELECT ?a WHERE { ?a ccm:actionNumber 10 }") == bound
-    with pytest.raises(QueryError):
+    with pytest.raises(errors.QueryEvaluationError):
         remote.select("SELECT WHERE {")
 
 
@@ -84,7 +85,7 @@ def test_credentials_come_from_the_environment_and_are_never_printed():
     token = Credentials.from_environment({"CCMGRAPH_STORE_TOKEN": "t0k"})
     request = httpx.Request("GET", "http://127.0.0.1/")
     assert next(token.auth().sync_auth_flow(request)).headers["Authorization"] == "Bearer t0k"
-    with pytest.raises(ValueError):
+    with pytest.raises(errors.SettingError):
         Credentials.from_environment({"CCMGRAPH_STORE_AUTH": "kerberos"})
 
 

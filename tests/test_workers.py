@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ccmgraph import formats
+from ccmgraph import errors, formats
 from ccmgraph.execution import execute as results
 from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
 from ccmgraph.web.errors import status_of
@@ -157,11 +157,11 @@ def test_a_dead_zygote_is_restarted(run) -> None:
 
 def test_syntax_and_form_errors(run) -> None:
     async def body(pool):
-        with pytest.raises(results.SyntaxProblem, match=r"line 1, column \d+"):
+        with pytest.raises(errors.QuerySyntaxError, match=r"line 1, column \d+"):
             await select(pool, "SELECT * WHERE { ?s ?p }")
         with pytest.raises(results.FormNotAcceptable) as form:
             await pool.query(timeout=5, text="CONSTRUCT WHERE { ?s ?p ?o }", results_type=JSON, graph_type=None)
-        with pytest.raises(results.EvaluationProblem):
+        with pytest.raises(errors.QueryEvaluationError):
             await select(pool, "SELECT * WHERE { SERVICE ?unbound { ?s ?p ?o } }")
         return form.value.form
 
@@ -256,7 +256,7 @@ def test_updates_make_a_new_generation(run, tmp_path: Path) -> None:
             'INSERT DATA { GRAPH <http://g> { <http://x> <http://y> "z" } }', timeout=5, dump=tmp_path / "gen1.nq"
         )
         seen = await select(pool, "SELECT ?o WHERE { <http://x> <http://y> ?o }")
-        with pytest.raises(results.SyntaxProblem):
+        with pytest.raises(errors.QuerySyntaxError):
             await pool.update("INSERT DATA { oops", timeout=5, dump=tmp_path / "bad.nq")
         with pytest.raises(QueryTimeout):
             await pool.update(
@@ -296,7 +296,7 @@ def test_a_query_that_overflows_the_engines_stack_is_a_400_not_a_503(run) -> Non
     long_chain = "ASK { " + " ?s <http://example.org/p> ?o ." * 20_000 + " }"
 
     async def body(pool):
-        with pytest.raises(results.EvaluationProblem, match="too deeply nested or too long") as problem:
+        with pytest.raises(errors.QueryEvaluationError, match="too deeply nested or too long") as problem:
             await pool.query(timeout=10, text=long_chain, results_type=JSON, graph_type=None)
         return problem.value, pool.kills, await select(pool, "ASK {}")
 

@@ -35,7 +35,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("integer", "decimal", "string", "date", "iri")
 
 
-class CatalogError(ValueError):
+class CatalogError(errors.DataError):
     """A malformed query file; the message names the file and line."""
 
 

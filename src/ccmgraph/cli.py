@@ -6,11 +6,12 @@ import contextlib
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ccmgraph import errors, paths
+from ccmgraph.settings import DEFAULTS, Settings, help_of
 
 if TYPE_CHECKING:  # each command imports what it needs: the build does not pay for the store's
     from ccmgraph import pipeline as building  # HTTP clients, nor `--help` and `query` for pySHACL
@@ -23,8 +24,32 @@ app = typer.Typer(
 
 
 def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    _say(message)
     raise typer.Exit(1)
+
+
+def _say(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+
+
+def message_of(error: errors.CcmgraphError | OSError) -> str:
+    """One line for people: an error's message, or a file that cannot be read or written and why."""
+    if isinstance(error, errors.CcmgraphError):
+        return error.message
+    if error.filename is not None:
+        return f"{error.filename}: {error.strerror or error}"
+    return str(error)
+
+
+def main() -> None:
+    """The ``ccmgraph`` command, and its one error boundary: every error the project raises on
+    purpose (ccmgraph.errors), and a file that cannot be read or written, is one line on stderr
+    and exit status 1, never a traceback; anything else is a bug, and keeps its traceback."""
+    try:
+        app()
+    except (errors.CcmgraphError, OSError) as exc:
+        _say(message_of(exc))
+        sys.exit(1)
 
 
 def _progress(quiet: bool):
@@ -36,11 +61,7 @@ def _progress(quiet: bool):
 def _run_build(quiet: bool, since: Path | None = None) -> building.Result:
     from ccmgraph import pipeline as building
 
-    try:
-        return building.run(progress=_progress(quiet), since=since)
-    except building.BuildError as exc:
-        _fail(str(exc))
-        raise  # unreachable
+    return building.run(progress=_progress(quiet), since=since)
 
 
 def _summary(result: building.Result) -> str:
@@ -85,8 +106,12 @@ def build(
     def rebuild(changed: list[Path]) -> None:
         names = ", ".join(p.name for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
         typer.secho(f"-- changed: {names}" if changed else "-- watching the inputs; Ctrl-C stops", err=True, dim=True)
-        with contextlib.suppress(typer.Exit):  # reported; keep watching: the next save may fix it
+        try:
             _build_once(quiet, dist, full)
+        except (errors.CcmgraphError, OSError) as exc:  # reported; keep watching: the next save may fix it
+            _say(message_of(exc))
+        except typer.Exit:
+            pass
 
     with contextlib.suppress(KeyboardInterrupt):
         watching(rebuild, interval)
@@ -123,14 +148,9 @@ def ingest(
     force: Annotated[bool, typer.Option("--force", help="Replace a source text of the same name.")] = False,
 ) -> None:
     """Extract and normalise the text of a work plan into data/sources/<stem>.txt (+ its record)."""
-    from ccmgraph.curation.ingest import IngestError
     from ccmgraph.curation.ingest import ingest as ingesting
 
-    try:
-        target, record = ingesting(file, stem, force)
-    except IngestError as exc:
-        _fail(str(exc))
-        return
+    target, record = ingesting(file, stem, force)
     typer.echo(f"wrote {target} (sha256 {record.sha256}, {record.extractedWith}); next: ccmgraph draft {target}")
 
 
@@ -169,11 +189,7 @@ def draft(
         return
     from ccmgraph.curation.draft_file import write_draft
 
-    try:
-        target = write_draft(source[0], force)
-    except (OSError, ValueError) as exc:
-        _fail(str(exc))
-        return
+    target = write_draft(source[0], force)
     flagged = len(re.findall(r'"REVIEW:', target.read_text(encoding="utf-8")))
     typer.echo(
         f"wrote {target} ({flagged} item(s) flagged REVIEW); next: ccmgraph build, then "
@@ -187,18 +203,15 @@ def format_(
     check: Annotated[bool, typer.Option("--check", help="Change nothing; list the places off the convention.")] = False,
 ) -> None:
     """Write curated Turtle files in the one convention (turtlefmt, the prefix block, long quotes wrapped)."""
-    from ccmgraph.curation.style import StyleError, check_file, format_file
+    from ccmgraph.curation.style import check_file, format_file
 
     targets = files or sorted(paths.WORKPLANS.glob("*.ttl"))
     problems = []
     for path in targets:
-        try:
-            if check:
-                problems += check_file(path)
-            elif format_file(path):
-                typer.echo(f"formatted {path}")
-        except StyleError as exc:
-            _fail(str(exc))
+        if check:
+            problems += check_file(path)
+        elif format_file(path):
+            typer.echo(f"formatted {path}")
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:
@@ -229,29 +242,18 @@ def query(
     """Run a SPARQL query against the built graph (SERVICE is refused, as on the server)."""
     from ccmgraph import cli_query
     from ccmgraph.sparql.guard import check_query
-    from ccmgraph.store import StoreUnreachable, open_store
+    from ccmgraph.store import open_store
 
     if fmt not in cli_query.FORMATS:
         _fail(f"unknown format {fmt!r} (table, csv, json or turtle)")
-    try:
-        text = cli_query.read(sparql, param or [])
-        media = cli_query.media_type(check_query(text).form, fmt)
-    except errors.CcmgraphError as exc:  # a --param the file does not declare, SERVICE...
-        _fail(exc.message)
-        return
+    text = cli_query.read(sparql, param or [])
+    inspection = check_query(text)
+    if inspection.kind == "update":
+        raise errors.QueryRefused("updates are not accepted here: `ccmgraph query` only reads the graph")
+    media = cli_query.media_type(inspection.form, fmt)
     if not endpoint:
         _ensure_dist()
-    try:
-        answer = open_store(endpoint).query(text, media)
-    except StoreUnreachable as exc:
-        _fail(f"the store did not answer: {exc}")
-        return
-    except errors.CcmgraphError as exc:  # worded for people: line, column, what to change
-        _fail(exc.message)
-        return
-    except ValueError as exc:  # credentials in the environment that cannot be used
-        _fail(str(exc))
-        return
+    answer = open_store(endpoint).query(text, media)
     typer.echo(cli_query.as_text(answer, fmt))
 
 
@@ -267,25 +269,17 @@ def serve(
             "$CCMGRAPH_STORE_*; see docs/triple-stores.md).",
         ),
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
-    max_rows: Annotated[int, typer.Option(help="Rows (or triples) in a SPARQL answer; longer ones are cut.")] = 100_000,
-    max_result_mb: Annotated[int, typer.Option(help="MiB in a SPARQL answer; larger ones are cut.")] = 64,
-    max_request_kb: Annotated[int, typer.Option(help="KiB in a query text or request body.")] = 1024,
-    workers: Annotated[int, typer.Option(help="Query engine processes (0: one per CPU, at least 2).")] = 0,
-    memory_mb: Annotated[
-        int, typer.Option(help="MiB a query worker may allocate beyond the graph (0: no limit).")
-    ] = 2048,
-    cache_mb: Annotated[int, typer.Option(help="MiB of SPARQL answers kept in the result cache (0: off).")] = 64,
-    allow_update: Annotated[
-        bool, typer.Option("--allow-update", help="Accept SPARQL Update (needs --update-token).")
-    ] = False,
+    timeout: Annotated[float, typer.Option(help=help_of("timeout"))] = DEFAULTS.timeout,
+    max_rows: Annotated[int, typer.Option(help=help_of("max_rows"))] = DEFAULTS.max_rows,
+    max_result_mb: Annotated[int, typer.Option(help=help_of("max_result_mb"))] = DEFAULTS.max_result_mb,
+    max_request_kb: Annotated[int, typer.Option(help=help_of("max_request_kb"))] = DEFAULTS.max_request_kb,
+    workers: Annotated[int, typer.Option(help=help_of("workers"))] = DEFAULTS.workers,
+    memory_mb: Annotated[int, typer.Option(help=help_of("memory_mb"))] = DEFAULTS.memory_mb,
+    cache_mb: Annotated[int, typer.Option(help=help_of("cache_mb"))] = DEFAULTS.cache_mb,
+    allow_update: Annotated[bool, typer.Option("--allow-update", help=help_of("allow_update"))] = DEFAULTS.allow_update,
     update_token: Annotated[
         str | None,
-        typer.Option(
-            envvar="CCMGRAPH_UPDATE_TOKEN",
-            show_default=False,
-            help="Bearer token that updates must carry (or $CCMGRAPH_UPDATE_TOKEN).",
-        ),
+        typer.Option(show_default=False, help=help_of("update_token") + " (or $CCMGRAPH_UPDATE_TOKEN)"),
     ] = None,
     http_workers: Annotated[
         int,
@@ -295,53 +289,49 @@ def serve(
     ] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
-    """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale)."""
+    """Serve the SPARQL endpoint, API and pages (builds first when dist/ is missing or stale).
+
+    Every option is also a setting of the environment ($CCMGRAPH_TIMEOUT, $CCMGRAPH_MAX_ROWS...:
+    see ccmgraph/settings.py), which an option given here overrides."""
+    import dataclasses
+
     import uvicorn
 
-    from ccmgraph.execution.engine import MiB, SparqlSettings
+    from ccmgraph.execution.engine import SparqlSettings
     from ccmgraph.web.app import create_app
 
-    try:
-        settings = SparqlSettings(
-            timeout=timeout,
-            max_rows=max_rows,
-            max_result_bytes=max_result_mb * MiB,
-            max_request_bytes=max_request_kb * 1024,
-            workers=workers,
-            memory_limit=memory_mb * MiB or None,
-            cache_bytes=cache_mb * MiB,
-            allow_update=allow_update,
-            update_token=update_token,
-        )
-    except ValueError as exc:
-        _fail(str(exc))
-        return
+    given: dict[str, Any] = {
+        "timeout": timeout,
+        "max_rows": max_rows,
+        "max_result_mb": max_result_mb,
+        "max_request_kb": max_request_kb,
+        "workers": workers,
+        "memory_mb": memory_mb,
+        "cache_mb": cache_mb,
+        "allow_update": allow_update,
+        "store_endpoint": endpoint,
+    }
+    if update_token is not None:
+        given["update_token"] = update_token
+    settings = Settings.from_environment(**given)
+    sparql = SparqlSettings.of(settings)
     if http_workers > 1 and allow_update:
         _fail("--allow-update needs a single HTTP process (--http-workers 1): each process has its own engine")
     if not endpoint:
         _ensure_dist()
     if http_workers <= 1:
         uvicorn.run(
-            create_app(endpoint=endpoint, settings=settings),
+            create_app(endpoint=endpoint, settings=sparql),
             host=host,
             port=port,
             log_level=log_level,
             timeout_graceful_shutdown=5,
         )
         return
-    import dataclasses
-    import json
-    import os
-
-    from ccmgraph.web.app import ENDPOINT_ENV, SETTINGS_ENV
-
-    options = dataclasses.asdict(settings)
-    options["workers"] = max(1, settings.pool_size // http_workers)  # engine processes per HTTP process
-    options["update_token"] = None  # never needed here (updates need a single process): keep it out of the env
-    os.environ[SETTINGS_ENV] = json.dumps(options)
-    os.environ[ENDPOINT_ENV] = endpoint or ""
+    # each HTTP process reads the same settings back, with its share of the engine processes
+    dataclasses.replace(settings, workers=max(1, sparql.pool_size // http_workers)).to_environment()
     uvicorn.run(
-        "ccmgraph.web.app:app_from_environment",
+        "ccmgraph.web.app:app_from_settings",
         factory=True,
         workers=http_workers,
         host=host,
@@ -419,28 +409,29 @@ def publish(
     (Virtuoso: digest).
     """
     from ccmgraph import publish as publishing
-    from ccmgraph.store import Credentials, RemoteStore
+    from ccmgraph.store import remote_store
 
     if dist is None:
         _ensure_dist()
     nquads = (dist or paths.DIST) / "ccmgraph.nq"
     if not nquads.is_file():
         _fail(f"{nquads}: no such file (run `ccmgraph build`)")
-    try:
-        store = RemoteStore(endpoint, graph_store=graph_store, credentials=Credentials.from_environment())
-        graphs = publishing.graphs_of(nquads)
-        reports = publishing.plan(store, graphs) if dry_run else publishing.publish(store, nquads)
-    except (errors.CcmgraphError, ValueError, OSError) as exc:
-        _fail(str(exc))
-        return
-    width = max(len(r.graph) for r in reports)
+    store = remote_store(endpoint, Settings.from_environment(), graph_store=graph_store)
+    graphs = publishing.graphs_of(nquads)
     if dry_run:
+        reports, unknown = publishing.dry_run(store, graphs)
+        width = max(len(r.graph) for r in reports)
         typer.echo(f"would publish {nquads} to {store.graph_store} (nothing changed):")
+        if unknown:
+            typer.echo(f"  ({unknown}; what is there now is unknown)")
         for r in reports:
-            verb = "replace" if r.before else "create "
+            verb = "write  " if r.before is None else "replace" if r.before else "create "
+            now = "       ?" if r.before is None else f"{r.before:>8}"
             after = f"{r.loaded} triples" if r.loaded else "deleted (not in the dump)"
-            typer.echo(f"  {verb} {r.graph:<{width}}  {r.before:>8} triples now -> {after}")
+            typer.echo(f"  {verb} {r.graph:<{width}}  {now} triples now -> {after}")
         return
+    reports = publishing.publish(store, nquads)
+    width = max(len(r.graph) for r in reports)
     typer.echo(f"published {nquads} to {store.graph_store}:")
     typer.echo(f"  {'graph':<{width}}  {'before':>8}  {'loaded':>8}  {'counted':>8}")
     for r in reports:
@@ -449,4 +440,4 @@ def publish(
 
 
 if __name__ == "__main__":
-    app()
+    main()

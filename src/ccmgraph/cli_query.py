@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph import catalog, errors, formats
+from ccmgraph import catalog, errors, files, formats
 from ccmgraph.namespaces import PREFIXES
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.store import bind_parameters
@@ -40,7 +40,7 @@ def read(argument: str, params: list[str]) -> str:
     path = Path(argument)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
-    text = path.read_text(encoding="utf-8")
+    text = files.decode(path, path.read_bytes()).removeprefix("\ufeff")  # a BOM, as some editors save
     declared: tuple[catalog.Parameter, ...] = ()
     if any(line.startswith(("# title:", "# param:")) for line in text.splitlines()):
         try:

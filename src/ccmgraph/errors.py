@@ -35,7 +35,13 @@ class QueryRefused(InputError):
 
 
 class QueryEvaluationError(InputError):
-    """A query that parsed but failed while it ran (a type error the engine reports, say)."""
+    """A query that parsed but failed while it ran (a type error the engine reports, say), or a
+    remote store's error answer. With ``operation`` ("query", "update"), the message says which
+    failed: "Query evaluation failed: ..."."""
+
+    def __init__(self, message: str, operation: str | None = None) -> None:
+        lead = f"{operation.capitalize()} evaluation failed" if operation else ""
+        super().__init__(f"{lead}: {message}" if lead and not message.startswith(lead) else message)
 
 
 class InvalidParameter(InputError):
@@ -109,4 +115,13 @@ class UpstreamError(CcmgraphError):
 
 
 class DataError(CcmgraphError):
-    """A data, ontology or query file the build cannot accept; the message names file and line."""
+    """A data, ontology or query file the build (or a curator's tool: ingest, format) cannot
+    accept; the message names file and line. Each step raises its own subclass (``AuthoringError``,
+    ``QuoteError``, ``PeriodError``, ``CatalogError``...)."""
+
+
+# -- the settings ---------------------------------------------------------------------------
+
+
+class SettingError(CcmgraphError):
+    """A setting (an option or a $CCMGRAPH_* variable) with a value that cannot be used."""

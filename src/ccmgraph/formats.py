@@ -244,6 +244,11 @@ def negotiate(
 
     An unknown suffix or name is NotAcceptable; so is an ``Accept`` that matches nothing, unless
     ``otherwise`` says what to answer in then (an interface with a habit, such as JSON for /api).
+
+    >>> negotiate(RESULTS, "text/csv;q=0.9, application/sparql-results+json").media_type
+    'application/sparql-results+json'
+    >>> negotiate(GRAPHS, "*/*").media_type, negotiate(GRAPHS, name="nt").media_type
+    ('text/turtle', 'application/n-triples')
     """
     if suffix:
         found = by_suffix(suffix, family)

@@ -19,20 +19,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccmgraph.store import PROJECT_GRAPHS, PUBLICATION, QueryError, RemoteStore, version_of
+from ccmgraph import errors
+from ccmgraph.store import PROJECT_GRAPHS, PUBLICATION, RemoteStore, StoreUnreachable, version_of
 
 DCTERMS = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
 
 
-class PublishError(QueryError):
+class PublishError(errors.UpstreamError):
     """A graph was not loaded as it should have been (its count back differs)."""
 
 
 @dataclass(frozen=True)
 class GraphReport:
     graph: str
-    before: int  # triples in the store before (0: a new graph)
+    before: int | None  # triples in the store before (0: a new graph; None: the store did not answer)
     loaded: int  # triples sent (0: a graph deleted)
     counted: int | None = None  # triples counted back after loading (None: dry run)
 
@@ -54,6 +55,15 @@ def plan(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> list[GraphRe
     reports = [GraphReport(g, before[g], len(triples)) for g, triples in graphs.items()]
     reports += [GraphReport(g, before[g], 0) for g in sorted(set(present) - set(graphs))]
     return reports
+
+
+def dry_run(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> tuple[list[GraphReport], str | None]:
+    """``plan``, or when the store does not answer, what the dump would load (sizes before unknown)
+    and why they are: a dry run checks the dump without needing the store."""
+    try:
+        return plan(store, graphs), None
+    except StoreUnreachable as exc:
+        return [GraphReport(g, None, len(triples)) for g, triples in graphs.items()], exc.message
 
 
 def publish(store: RemoteStore, nquads: Path) -> list[GraphReport]:

@@ -17,30 +17,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import httpx
 import pyoxigraph as ox
 
 from ccmgraph import errors, formats, paths
+from ccmgraph.settings import DEFAULTS, Settings
 from ccmgraph.sparql import dataset
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.dataset import Dataset
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
-
-
-class QueryError(errors.QueryEvaluationError):
-    """A query the engine could not evaluate, or a remote store's error answer; the message is the
-    engine's. (A text the engine cannot parse is an ``errors.QuerySyntaxError``.)"""
 
 
 def to_python(term: Term | None) -> object:
@@ -167,7 +162,7 @@ class EmbeddedStore(Store):
         except SyntaxError as exc:
             raise errors.QuerySyntaxError(explain(text, str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
-            raise QueryError(str(exc)) from None
+            raise errors.QueryEvaluationError(str(exc)) from None
 
     def query(
         self,
@@ -191,7 +186,7 @@ class EmbeddedStore(Store):
     def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
         result = self._run(bind_parameters(text, bindings or {}))
         if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("not a SELECT query")
+            raise errors.QueryEvaluationError("not a SELECT query")
         names = [v.value for v in result.variables]
         return [{n: to_python(row[n]) for n in names} for row in result]
 
@@ -200,6 +195,9 @@ class EmbeddedStore(Store):
 # on unchanged: the interfaces answer them as such (502 or 503, a CLI error)
 class StoreUnreachable(errors.UpstreamError):
     """The remote store did not answer (connection refused, name not found, timed out)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"the store did not answer: {message}")
 
 
 class StoreRefused(errors.UpstreamError):
@@ -245,13 +243,11 @@ class Credentials:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Credentials:
-        env = os.environ if environ is None else environ
-        scheme = env.get(cls.SCHEME_ENV, "basic").strip().lower() or "basic"
-        if scheme not in ("basic", "digest"):
-            raise ValueError(f"${cls.SCHEME_ENV} must be basic or digest, not {scheme!r}")
-        return cls(
-            env.get(cls.TOKEN_ENV) or None, env.get(cls.USER_ENV) or None, env.get(cls.PASSWORD_ENV) or None, scheme
-        )
+        return cls.of(Settings.from_environment(environ))
+
+    @classmethod
+    def of(cls, settings: Settings) -> Credentials:
+        return cls(settings.store_token, settings.store_user, settings.store_password, settings.store_auth)
 
     def auth(self) -> httpx.Auth | None:
         if self.token:
@@ -297,9 +293,9 @@ class RemoteStore(Store):
         *,
         graph_store: str | None = None,
         credentials: Credentials | None = None,
-        timeout: float = 30.0,
+        timeout: float = DEFAULTS.store_timeout,
         engine_timeout: float | None = None,
-        version_ttl: float = 2.0,
+        version_ttl: float = DEFAULTS.store_version_ttl,
     ) -> None:
         self.endpoint = endpoint
         self.graph_store = graph_store or default_graph_store(endpoint)
@@ -516,7 +512,7 @@ def _raise_for_status(response: httpx.Response, url: str, body: bytes | None = N
         )
     if response.status_code >= 400:
         text = response.text if body is None else body.decode("utf-8", "replace")
-        raise QueryError(f"{url} answered {response.status_code}: {text[:500].strip()}")
+        raise errors.QueryEvaluationError(f"{url} answered {response.status_code}: {text[:500].strip()}")
 
 
 def _check_complete(media_type: str, body: bytes, url: str) -> None:
@@ -560,7 +556,18 @@ def _term_from_json(cell: Mapping[str, str]) -> Term:
 
 
 def open_store(endpoint: str | None = None, dist: Path | None = None) -> Store:
-    """The remote store at ``endpoint`` (credentials from the environment), or else dist/ embedded."""
+    """The remote store at ``endpoint`` (credentials and timeouts from the settings), or else dist/ embedded."""
     if endpoint:
-        return RemoteStore(endpoint, credentials=Credentials.from_environment())
+        return remote_store(endpoint, Settings.from_environment())
     return EmbeddedStore(dist)
+
+
+def remote_store(endpoint: str, settings: Settings, **options: Any) -> RemoteStore:
+    """The remote store at ``endpoint`` with the credentials and timeouts of ``settings``."""
+    return RemoteStore(
+        endpoint,
+        credentials=Credentials.of(settings),
+        timeout=settings.store_timeout,
+        version_ttl=settings.store_version_ttl,
+        **options,
+    )

@@ -23,7 +23,7 @@ from ccmgraph import catalog, errors, paths, search_index
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import views
 from ccmgraph.analysis.views import ID
-from ccmgraph.store import QueryError, Store
+from ccmgraph.store import Store
 
 # the skos:notation and rdfs:label of each ccm:AlignmentBasis in ontology/ccm.ttl, strongest first
 BASIS_LABELS = {
@@ -149,8 +149,8 @@ def run_named_query(store: Store, name: str, values: Mapping[str, str], director
         raise errors.NotFound(f"no named query {name!r}; GET /api/queries lists them")
     q = queries[name]
     try:
-        return store.select(q.sparql, q.bindings(values))
-    except QueryError as exc:
+        return store.select(q.sparql, q.bindings(dict(values)))
+    except errors.QueryEvaluationError as exc:
         raise errors.QueryEvaluationError(f"query {name}: {exc}") from None
 
 

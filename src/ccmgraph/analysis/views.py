@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from ccmgraph import catalog, errors, paths
-from ccmgraph.store import QueryError, Store
+from ccmgraph.store import Store
 
 BASE = "https://w3id.org/ccmgraph/"
 ID = BASE + "id/"
@@ -24,7 +24,7 @@ def run(store: Store, name: str, **values: str | None) -> list[dict[str, Any]]:
     q = view(name)
     try:
         return store.select(q.sparql, q.bindings({k: v for k, v in values.items() if v is not None}))
-    except QueryError as exc:  # the views are tested: only a remote store can get here
+    except errors.QueryEvaluationError as exc:  # the views are tested: only a remote store can get here
         raise errors.UpstreamError(f"the SPARQL store rejected view {name}: {exc}") from None
 
 

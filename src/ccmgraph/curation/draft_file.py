@@ -14,7 +14,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from ccmgraph import paths
+from ccmgraph import errors, paths
 from ccmgraph.curation import style
 from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
 from ccmgraph.curation.ingest import read_record
@@ -217,7 +217,9 @@ def write_draft(text_path: Path, force: bool = False) -> Path:
     if not text_path.is_file():
         raise FileNotFoundError(f"{text_path}: no such file")
     if text_path.suffix != ".txt":
-        raise ValueError(f"{text_path}: draft reads a source text (.txt); run `ccmgraph ingest` on a PDF or Word file")
+        raise errors.InputError(
+            f"{text_path}: draft reads a source text (.txt); run `ccmgraph ingest` on a PDF or Word file"
+        )
     target = paths.WORKPLANS / f"{text_path.stem}.ttl"
     if target.exists() and not force:
         raise FileExistsError(f"{target}: exists (curated work is not overwritten; --force replaces it)")

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from ccmgraph import paths
+from ccmgraph import errors, paths
 
 SUFFIXES = (".txt", ".pdf", ".docx")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\u00ad": ""}
@@ -27,7 +27,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:
 _HYPHENATED = re.compile(r"([a-z])-\n(?=[a-z])")
 
 
-class IngestError(ValueError):
+class IngestError(errors.DataError):
     """A file that cannot be ingested; the message names it."""
 
 

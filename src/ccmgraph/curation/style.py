@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import RDF
 
+from ccmgraph import errors
 from ccmgraph.curation.line_breaks import break_lines
 from ccmgraph.curation.turtle_tokens import TOKEN, tokens
 from ccmgraph.namespaces import CCM, ID
@@ -70,7 +71,7 @@ _LOCAL = re.compile(r"[A-Za-z0-9_-](?:[\w.-]*[\w-])?")  # a local name with noth
 _PREFIX = re.compile(r"^@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.\s*$", re.MULTILINE)
 
 
-class StyleError(ValueError):
+class StyleError(errors.DataError):
     """A file that cannot be formatted; the message names it."""
 
 

@@ -15,10 +15,11 @@ import functools
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
-from ccmgraph import catalog, formats
+from ccmgraph import catalog, errors, formats
 from ccmgraph.execution.cache import LRUCache
-from ccmgraph.execution.execute import EvaluationProblem, FormNotAcceptable, Limits, SyntaxProblem
+from ccmgraph.execution.execute import FormNotAcceptable, Limits
 from ccmgraph.execution.runners import (
     EmbeddedRunner,
     QueryRequest,
@@ -27,6 +28,7 @@ from ccmgraph.execution.runners import (
     UpdateNotSupported,
 )
 from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout
+from ccmgraph.settings import DEFAULTS, MiB, Settings
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.store import EmbeddedStore, RemoteStore, Store
 
@@ -34,41 +36,60 @@ __all__ = [
     "Answer",
     "Engine",
     "EngineUnavailable",
-    "EvaluationProblem",
     "FormNotAcceptable",
     "QueryRequest",
     "QueryTimeout",
     "SparqlSettings",
-    "SyntaxProblem",
     "UpdateNotSupported",
 ]
-
-MiB = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class SparqlSettings:
     """The endpoint's limits and switches (``ccmgraph serve`` options)."""
 
-    timeout: float = 10.0  # seconds a query may run before it is stopped
-    max_rows: int = 100_000  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer
-    max_result_bytes: int = 64 * MiB  # bytes of an answer before compression
-    max_request_bytes: int = 1 * MiB  # bytes of a query or update text, or of a request body
-    workers: int = 0  # engine processes; 0: one per CPU, at least 2
-    memory_limit: int | None = 2048 * MiB  # bytes a worker may allocate beyond the shared graph
-    allow_update: bool = False  # SPARQL Update, only with update_token as a bearer token
+    # the defaults are the settings' (ccmgraph.settings), in the units the engine counts
+    timeout: float = DEFAULTS.timeout  # seconds a query may run before it is stopped
+    max_rows: int = DEFAULTS.max_rows  # rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer
+    max_result_bytes: int = DEFAULTS.max_result_mb * MiB  # bytes of an answer before compression
+    max_request_bytes: int = DEFAULTS.max_request_kb * 1024  # bytes of a query or update text, or of a request body
+    workers: int = DEFAULTS.workers  # engine processes; 0: one per CPU, at least 2
+    memory_limit: int | None = DEFAULTS.memory_mb * MiB  # bytes a worker may allocate beyond the shared graph
+    allow_update: bool = DEFAULTS.allow_update  # SPARQL Update, only with update_token as a bearer token
     update_token: str | None = field(default=None, repr=False)
-    cache_bytes: int = 64 * MiB  # result cache size; 0 disables the cache
+    cache_bytes: int = DEFAULTS.cache_mb * MiB  # result cache size; 0 disables the cache
     cache_entry_bytes: int = 4 * MiB  # larger answers are not cached
     max_age: int = 300  # Cache-Control max-age (seconds) of answers to GET, when read-only
+    fast_table_bytes: int = DEFAULTS.fast_table_mb * MiB  # the /sparql fast path's table of answers
+    patience: float = DEFAULTS.patience  # seconds a query waits for a busy pool before a worker is forked
+
+    @classmethod
+    def of(cls, settings: Settings, **overrides: Any) -> SparqlSettings:
+        """The endpoint's part of ``settings``, in bytes."""
+        return cls(
+            **{
+                "timeout": settings.timeout,
+                "max_rows": settings.max_rows,
+                "max_result_bytes": settings.max_result_mb * MiB,
+                "max_request_bytes": settings.max_request_kb * 1024,
+                "workers": settings.workers,
+                "memory_limit": settings.memory_mb * MiB or None,
+                "allow_update": settings.allow_update,
+                "update_token": settings.update_token,
+                "cache_bytes": settings.cache_mb * MiB,
+                "fast_table_bytes": settings.fast_table_mb * MiB,
+                "patience": settings.patience,
+                **overrides,
+            }
+        )
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
-            raise ValueError("timeout must be positive")
+            raise errors.SettingError("timeout must be positive")
         if self.max_rows < 1 or self.max_result_bytes < 1024 or self.max_request_bytes < 1024:
-            raise ValueError("max_rows must be >= 1, max_result_bytes and max_request_bytes >= 1024")
+            raise errors.SettingError("max_rows must be >= 1, max_result_bytes and max_request_bytes >= 1024")
         if self.allow_update and not self.update_token:
-            raise ValueError("allow_update needs an update_token: updates are only accepted with it")
+            raise errors.SettingError("allow_update needs an update_token: updates are only accepted with it")
 
     @property
     def pool_size(self) -> int:
@@ -90,7 +111,7 @@ class _Flight:
 def runner_for(store: Store, settings: SparqlSettings) -> Runner:
     """The runner of ``store``'s kind."""
     if isinstance(store, EmbeddedStore):
-        return EmbeddedRunner(store, settings.pool_size, settings.memory_limit)
+        return EmbeddedRunner(store, settings.pool_size, settings.memory_limit, settings.patience)
     if isinstance(store, RemoteStore):
         return RemoteRunner(store, settings.max_result_bytes)
     raise TypeError(f"no runner for a {type(store).__name__}")

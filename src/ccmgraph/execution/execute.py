@@ -45,18 +45,6 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 GZIP_MIN_BYTES = 1024
 
 
-class SyntaxProblem(errors.QuerySyntaxError):
-    """The engine could not parse the text; the message is for people (see sparql.syntax.explain)."""
-
-
-class EvaluationProblem(errors.QueryEvaluationError):
-    """The engine parsed the query but could not evaluate it."""
-
-    def __init__(self, message: str, operation: str = "query") -> None:
-        lead = f"{operation.capitalize()} evaluation failed"
-        super().__init__(message if message.startswith(lead) else f"{lead}: {message}")
-
-
 class FormNotAcceptable(errors.NotAcceptable):
     """The client accepts no format for this form of answer (``form``: select, ask or graph)."""
 
@@ -262,12 +250,9 @@ def execute(
         try:
             return store.query(text, prefixes=PREDECLARED, **kwargs)
         except SyntaxError as exc:
-            raise SyntaxProblem(explain(text, str(exc))) from None
+            raise errors.QuerySyntaxError(explain(text, str(exc))) from None
 
-    try:
-        check_nesting(text)
-    except errors.QuerySyntaxError as exc:
-        raise SyntaxProblem(exc.message) from None
+    check_nesting(text)
 
     try:
         result = run()
@@ -305,12 +290,12 @@ def execute(
             body, cut, rows = _cut_triples(
                 list(itertools.islice(result, limits.max_rows + 1)), fmt_graph, limits, prefixes or {}
             )
-    except (SyntaxProblem, FormNotAcceptable):
+    except (errors.QuerySyntaxError, FormNotAcceptable):
         raise
     except MemoryError:
         raise
     except (OSError, ValueError, TypeError, RuntimeError, LookupError, ArithmeticError) as exc:
-        raise EvaluationProblem(str(exc) or type(exc).__name__) from None
+        raise errors.QueryEvaluationError(str(exc) or type(exc).__name__, "query") from None
     engine_ms = (time.perf_counter() - started) * 1000
     encoding = None
     if compress and len(body) >= GZIP_MIN_BYTES:

@@ -31,14 +31,14 @@ import pyoxigraph as ox
 
 from ccmgraph import errors
 from ccmgraph.execution import execute as results
-from ccmgraph.execution.execute import EvaluationProblem, FormNotAcceptable, Limits
+from ccmgraph.execution.execute import FormNotAcceptable, Limits
 from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
 from ccmgraph.namespaces import PREFIXES
+from ccmgraph.settings import DEFAULTS
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.store import (
     EmbeddedStore,
     IncompleteAnswer,
-    QueryError,
     RemoteStore,
     RemoteTimeout,
     Store,
@@ -98,10 +98,13 @@ class EmbeddedRunner:
 
     can_update = True
 
-    def __init__(self, store: EmbeddedStore, pool_size: int, memory_limit: int | None) -> None:
+    def __init__(
+        self, store: EmbeddedStore, pool_size: int, memory_limit: int | None, patience: float = DEFAULTS.patience
+    ) -> None:
         self._store = store
         self.pool_size = pool_size
         self.memory_limit = memory_limit
+        self.patience = patience
         self.pool: WorkerPool | None = None
         self._workdir: Path | None = None
 
@@ -119,7 +122,7 @@ class EmbeddedRunner:
             await loop.run_in_executor(None, self._dump, dump)
         except OSError as exc:
             raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
-        pool = WorkerPool(dump, self.pool_size, self.memory_limit)
+        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience)
         try:
             await pool.start()
         except BaseException:
@@ -204,7 +207,7 @@ class RemoteRunner:
             await asyncio.sleep(store.version_ttl)
             try:
                 version = await loop.run_in_executor(None, lambda: store.version)
-            except QueryError:  # the store does not answer now: queries will say so
+            except errors.QueryEvaluationError:  # the store does not answer now: queries will say so
                 continue
             on_version(version)
 
@@ -239,7 +242,9 @@ class RemoteRunner:
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
                         if size > limit:
-                            raise EvaluationProblem(f"the answer is larger than {limit} bytes; add a LIMIT")
+                            raise errors.QueryEvaluationError(
+                                f"the answer is larger than {limit} bytes; add a LIMIT", "query"
+                            )
                         chunks.append(chunk)
             remote = store.answer(response, b"".join(chunks), engine_timeout=timeout)
             # cut to the limits of the embedded engine (a graph answer is parsed: checked whole)
@@ -248,12 +253,14 @@ class RemoteRunner:
             raise QueryTimeout(timeout) from None
         except RemoteTimeout as exc:
             raise QueryTimeout(exc.limit or timeout) from None
-        except (StoreUnreachable, StoreRefused) as exc:
+        except StoreUnreachable as exc:  # "the store did not answer: ..."
+            raise EngineUnavailable(exc.message) from None
+        except StoreRefused as exc:
             raise EngineUnavailable(f"the remote store did not answer: {exc}") from None
         except IncompleteAnswer as exc:
             raise EngineUnavailable(str(exc)) from None
-        except QueryError as exc:
-            raise EvaluationProblem(str(exc)) from None
+        except errors.QueryEvaluationError as exc:
+            raise errors.QueryEvaluationError(str(exc), "query") from None
         except httpx.HTTPError as exc:
             raise EngineUnavailable(f"the remote store did not answer ({type(exc).__name__}: {exc})") from None
         body, encoding = capped.body, None

@@ -108,9 +108,9 @@ def _query(store: ox.Store, sock: socket.socket, task: QueryTask, prefixes: dict
             compress=task.compress,
             prefixes=prefixes,
         )
-    except results.SyntaxProblem as exc:
+    except errors.QuerySyntaxError as exc:
         send(sock, Failed("syntax", str(exc)))
-    except results.EvaluationProblem as exc:
+    except errors.QueryEvaluationError as exc:
         send(sock, Failed("evaluation", str(exc)))
     except results.FormNotAcceptable as exc:
         send(sock, Failed("not-acceptable", exc.form))

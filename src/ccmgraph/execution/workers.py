@@ -64,6 +64,7 @@ from ccmgraph.execution.messages import (
     reply,
     unpack_control,
 )
+from ccmgraph.settings import DEFAULTS, child_environment
 from ccmgraph.sparql.answer import Answer
 
 _READER_LIMIT = 1 << 20
@@ -198,12 +199,9 @@ def _package_path() -> str:
 class WorkerPool:
     """``size`` worker processes over the dataset in ``nquads``.
 
-    PATIENCE: seconds a task waits for a busy pool before an extra worker is forked.
-
+    ``patience``: seconds a task waits for a busy pool before an extra worker is forked.
     ``memory_limit``: bytes each worker may allocate beyond the shared graph (None: no limit).
     """
-
-    PATIENCE = 0.05
 
     def __init__(
         self,
@@ -212,7 +210,9 @@ class WorkerPool:
         memory_limit: int | None = None,
         start_timeout: float = 600.0,
         max_size: int | None = None,
+        patience: float = DEFAULTS.patience,
     ) -> None:
+        self.patience = patience
         self.nquads = Path(nquads)
         self.size = max(1, size)
         # when every worker is busy (runaway queries, say), extra ones are forked up to max_size,
@@ -244,7 +244,7 @@ class WorkerPool:
 
     def _start_zygote(self, nquads: Path) -> _Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(os.environ)
+        env = child_environment()
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_path(), env.get("PYTHONPATH")) if p)
         assert self._lifeline_r is not None
         proc = subprocess.Popen(
@@ -419,7 +419,7 @@ class WorkerPool:
             remaining = deadline - time.monotonic()
             try:
                 # a short wait first: under a burst of quick queries a worker frees up soon
-                worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.PATIENCE), 0.001))
+                worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.patience), 0.001))
             except TimeoutError:
                 if len(self._workers) + len(self._spawning) < self.max_size:
                     self._respawn_later()  # all busy for a while (long queries): fork one more
@@ -450,7 +450,7 @@ class WorkerPool:
         except _Crashed as crash:
             self._discard(worker)
             if "Segmentation fault" in str(crash):  # the engine recursed past the end of its stack
-                raise results.EvaluationProblem(
+                raise errors.QueryEvaluationError(
                     f"the {operation} is too deeply nested or too long for the engine (it recurses over "
                     "thousands of nested groups, triple patterns, FILTERs, UNIONs or path steps); "
                     "split it into smaller ones",
@@ -523,9 +523,9 @@ def _failure(header: Reply, operation: str) -> Exception:
     if not isinstance(header, Failed):
         return EngineUnavailable(f"the worker answered the {operation} with {type(header).__name__}")
     if header.kind == "syntax":
-        return results.SyntaxProblem(header.message)
+        return errors.QuerySyntaxError(header.message)
     if header.kind == "not-acceptable":
         return results.FormNotAcceptable(header.message)
     if header.kind == "memory":
         return EngineUnavailable(header.message)
-    return results.EvaluationProblem(header.message, operation)
+    return errors.QueryEvaluationError(header.message, operation)

@@ -32,11 +32,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from ccmgraph import errors
 from ccmgraph.namespaces import CCM, ID, OA, lap_action
 from ccmgraph.pipeline import evidence
 
 
-class AuthoringError(ValueError):
+class AuthoringError(errors.DataError):
     """A curated file that cannot be compiled; the message names the file and line."""
 
 
@@ -68,8 +69,15 @@ _SINGLE = re.compile(r"^(\d+)(?:\s+([A-Za-z](?:\s*-\s*[A-Za-z])?))?$")
 
 
 def parse_action_list(text: str) -> list[tuple[int, str | None]]:
-    """``"4, 23 and 41"`` -> [(4, None), (23, None), (41, None)]; ``"1 to 9"`` -> 1..9;
-    ``"10 and 11 A-D"`` -> [(10, None), (11, "11 A-D")] (sub-letters kept as written)."""
+    """The LAP actions of an action list, with sub-letters kept as written.
+
+    >>> parse_action_list("4, 23 and 41")
+    [(4, None), (23, None), (41, None)]
+    >>> parse_action_list("1 to 3")
+    [(1, None), (2, None), (3, None)]
+    >>> parse_action_list("10 and 11 A-D")
+    [(10, None), (11, '11 A-D')]
+    """
     out: list[tuple[int, str | None]] = []
     for part in re.split(r"\s*,\s*|\s+and\s+", text.strip()):
         if not part:

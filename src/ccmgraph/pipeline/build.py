@@ -22,7 +22,8 @@ from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
-from ccmgraph import paths, search_index
+from ccmgraph import errors, files, paths, search_index
+from ccmgraph.files import parse_turtle
 from ccmgraph.namespaces import (
     CCM,
     GRAPH,
@@ -50,7 +51,7 @@ COUNTED = (
 )
 
 
-class BuildError(Exception):
+class BuildError(errors.DataError):
     """Input that cannot be built; the message names the file (and line where known)."""
 
 
@@ -87,17 +88,6 @@ class Result:
         return out
 
 
-def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
-    g = into if into is not None else Graph()
-    if not path.exists():
-        raise BuildError(f"{path}: no such file")
-    try:
-        g.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises several types for bad syntax
-        raise BuildError(f"{path}: Turtle syntax error: {exc}") from None
-    return g
-
-
 def _sources(parsed: dict[Path, Graph]) -> dict[URIRef, Source]:
     """Every source document the work-plan files declare, with its text (sha256 checked)."""
     out: dict[URIRef, Source] = {}
@@ -116,7 +106,7 @@ def _sources(parsed: dict[Path, Graph]) -> dict[URIRef, Source]:
             stated = g.value(doc, CCM.sha256)
             if stated is not None and str(stated) != digest:
                 raise BuildError(f"{path}: {text_path.name} has sha256 {digest}, the file states {stated}")
-            out[doc] = Source(doc, text_path, raw.decode("utf-8"))
+            out[doc] = Source(doc, text_path, files.decode(text_path, raw))
     return out
 
 

@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ccmgraph import errors
+
 CONTEXT_CHARS = 32
 
 
-class QuoteError(ValueError):
+class QuoteError(errors.DataError):
     """A quote that is absent from its source, or occurs more than once."""
 
 

@@ -14,18 +14,25 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, TIME, XSD
 
+from ccmgraph import errors
 from ccmgraph.namespaces import ID
 
 PERIOD_PREFIX = str(ID) + "period/"
 _MONTHS = list(calendar.month_name)
 
 
-class PeriodError(ValueError):
+class PeriodError(errors.DataError):
     """A period key that does not follow the patterns above."""
 
 
 def bounds(key: str) -> tuple[date, date, str]:
-    """First day, last day and English label of a period key."""
+    """First day, last day and English label of a period key.
+
+    >>> bounds("2025-Q2")
+    (datetime.date(2025, 4, 1), datetime.date(2025, 6, 30), 'Q2 2025')
+    >>> bounds("2025-03--2025-06")[2]
+    'March 2025 to June 2025'
+    """
     if "--" in key:
         a, b = key.split("--", 1)
         start, _, la = bounds(a)

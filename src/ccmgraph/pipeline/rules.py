@@ -28,6 +28,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from ccmgraph import errors
+
 Triple = tuple[Node, Node, Node]
 
 # constructs with no publishable instance-level consequence here (see module docstring)
@@ -57,7 +59,7 @@ _HANDLED = {
 }
 
 
-class Unsupported(ValueError):
+class Unsupported(errors.DataError):
     """The ontology uses an OWL construct this rule set does not implement."""
 
 

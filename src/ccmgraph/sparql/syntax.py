@@ -146,6 +146,11 @@ def _undeclared_prefix(text: str, offset: int) -> tuple[str, int] | None:
 
 def explain(text: str, message: str, what: str = "query") -> str:
     """The engine's syntax error reworded for people (see the module docstring)."""
+    if text.startswith("\ufeff"):
+        return (
+            f"Malformed {what}: it starts with a byte-order mark (U+FEFF), which SPARQL does not allow; "
+            "save it without one (UTF-8 without BOM)"
+        )
     m = _POSITION.search(message)
     if not m:
         return f"Malformed {what}: {message}"
@@ -155,21 +160,22 @@ def explain(text: str, message: str, what: str = "query") -> str:
     if 1 <= line <= len(lines):  # the parser counts bytes; people count characters
         column = len(lines[line - 1].encode("utf-8")[: byte_column - 1].decode("utf-8", "ignore")) + 1
     offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
-    if "Prefix not found" in items:
-        undeclared = _undeclared_prefix(text, offset)
-        if undeclared is not None:
-            prefix, start = undeclared
-            line, column = _line_column(text, start)
-            namespace = KNOWN_PREFIXES.get(prefix)
-            fix = (
-                f"Add this line before the query:\nPREFIX {prefix}: <{namespace}>"
-                if namespace
-                else f"Declare it before the query: PREFIX {prefix}: <the namespace IRI>"
-            )
-            return (
-                f"Malformed {what}, line {line}, column {column}: the prefix {prefix}: is not declared. "
-                f"{fix}{_excerpt(text, line, column)}"
-            )
+    # the engine says "Prefix not found" for a prefixed name in object position, and "expected ..."
+    # in subject position: an undeclared prefix before the error is the mistake either way
+    undeclared = _undeclared_prefix(text, offset)
+    if undeclared is not None:
+        prefix, start = undeclared
+        line, column = _line_column(text, start)
+        namespace = KNOWN_PREFIXES.get(prefix)
+        fix = (
+            f"Add this line before the query:\nPREFIX {prefix}: <{namespace}>"
+            if namespace
+            else f"Declare it before the query: PREFIX {prefix}: <the namespace IRI>"
+        )
+        return (
+            f"Malformed {what}, line {line}, column {column}: the prefix {prefix}: is not declared. "
+            f"{fix}{_excerpt(text, line, column)}"
+        )
     expected = _expected(items.split("expected one of", 1)[-1].split("expected", 1)[-1])
     line_text = lines[line - 1] if 1 <= line <= len(lines) else ""
     if column > len(line_text.rstrip()) and line == len(text.rstrip().split("\n")):

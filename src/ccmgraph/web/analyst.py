@@ -19,13 +19,13 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from ccmgraph import errors, formats, search_index
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import service
 from ccmgraph.web.deps import store_of
+from ccmgraph.web.parameters import known_parameters
 
 FORMATS = ("csv", "json")
 R = TypeVar("R")
@@ -41,20 +41,6 @@ class ErrorAnswer(BaseModel):
     )
     parameter: str | None = Field(default=None, description="the parameter at fault (422)")
     allowed: list[str] | None = Field(default=None, description="the values or parameters allowed, where they are few")
-
-
-OPEN_ROUTES = {"run_query"}  # routes whose parameters are declared elsewhere (the named query's header)
-
-
-def known_parameters(request: Request) -> None:
-    """422 for a query parameter the route does not declare (a misspelt filter must not pass silently)."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or route.name in OPEN_ROUTES:
-        return
-    declared = [p.alias for p in route.dependant.query_params]  # the routes declare theirs directly
-    for name in request.query_params:
-        if name not in declared:
-            raise errors.InvalidParameter(name, f"{route.path} has no such parameter", declared)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -22,6 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ccmgraph import paths
 from ccmgraph.execution.engine import Engine, SparqlSettings
+from ccmgraph.settings import Settings
 from ccmgraph.store import Store, open_store
 from ccmgraph.web import errors, query_page, sparql_protocol
 from ccmgraph.web.security import SecurityHeaders
@@ -63,7 +64,9 @@ def create_app(
     app.state.engine = engine  # routes read it, and the store it serves, through ccmgraph.web.deps
     app.state.dist = dist or paths.DIST
     app.state.queries_dir = queries_dir or paths.QUERIES
-    app.add_middleware(FastPath)  # /sparql without the routing layers (inside CORS)
+    app.add_middleware(
+        FastPath, table_bytes=engine.settings.fast_table_bytes
+    )  # /sparql without the routing layers (inside CORS)
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
     app.add_middleware(
         CORSMiddleware,
@@ -109,16 +112,8 @@ class _App(FastAPI):
         return self.openapi_schema
 
 
-SETTINGS_ENV = "CCMGRAPH_SPARQL_SETTINGS"
-ENDPOINT_ENV = "CCMGRAPH_SPARQL_ENDPOINT"
-
-
-def app_from_environment() -> FastAPI:
-    """``create_app`` with its options from the environment, for ``uvicorn --factory`` (several
-    HTTP worker processes, ``ccmgraph serve --http-workers N``): settings as JSON in
-    $CCMGRAPH_SPARQL_SETTINGS, a remote store's URL in $CCMGRAPH_SPARQL_ENDPOINT."""
-    import json
-    import os
-
-    settings = SparqlSettings(**json.loads(os.environ.get(SETTINGS_ENV, "{}")))
-    return create_app(endpoint=os.environ.get(ENDPOINT_ENV) or None, settings=settings)
+def app_from_settings() -> FastAPI:
+    """``create_app`` with the settings of the environment ($CCMGRAPH_*, see ccmgraph.settings), for
+    ``uvicorn --factory`` (several HTTP worker processes, ``ccmgraph serve --http-workers N``)."""
+    settings = Settings.from_environment()
+    return create_app(endpoint=settings.store_endpoint, settings=SparqlSettings.of(settings))

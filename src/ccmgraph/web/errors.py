@@ -35,6 +35,7 @@ STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.LimitExceeded: 503,
     errors.Unavailable: 503,
     errors.DataError: 500,
+    errors.SettingError: 500,
     errors.CcmgraphError: 500,
 }
 TITLES = {

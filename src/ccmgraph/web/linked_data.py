@@ -19,7 +19,7 @@ from ccmgraph import errors, formats, paths
 from ccmgraph.analysis import views
 from ccmgraph.formats import Format
 from ccmgraph.namespaces import PREFIXES, VOID
-from ccmgraph.store import QueryError, bind_parameters
+from ccmgraph.store import bind_parameters
 from ccmgraph.web import pages, security
 from ccmgraph.web.deps import store_of
 
@@ -83,7 +83,7 @@ async def describe_resource(request: Request, iri: str) -> Graph:
     text = bind_parameters(views.view("describe").sparql, {"resource": node})
     try:
         answer = await run_in_threadpool(store_of(request).query, text, formats.N_TRIPLES.media_type)
-    except QueryError as exc:
+    except errors.QueryEvaluationError as exc:
         raise errors.NotFound(f"cannot describe {iri!r}: {exc}") from None
     g = prefixed_graph()
     g.parse(data=answer.body.decode("utf-8"), format="nt")

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -20,12 +20,15 @@ from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import OA, PREFIXES
 from ccmgraph.web import presentation
 from ccmgraph.web.deps import store_of
+from ccmgraph.web.parameters import known_parameters
 
 HTML_ERROR: dict[str, Any] = {
     "description": "An error page with the site's navigation",
     "content": {"text/html": {"schema": {"type": "string"}}},
 }
-router = APIRouter(tags=["pages"], responses={404: HTML_ERROR, 422: HTML_ERROR})
+router = APIRouter(
+    tags=["pages"], dependencies=[Depends(known_parameters)], responses={404: HTML_ERROR, 422: HTML_ERROR}
+)
 TEMPLATES = FsPath(__file__).resolve().parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 env.filters["local"] = views.local

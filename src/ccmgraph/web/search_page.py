@@ -3,7 +3,7 @@ see ccmgraph.search_index; the SPARQL view without one), a page of hits at a tim
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
@@ -11,8 +11,9 @@ from ccmgraph import search_index
 from ccmgraph.analysis import service
 from ccmgraph.web.deps import store_of
 from ccmgraph.web.pages import HTML_ERROR, render
+from ccmgraph.web.parameters import known_parameters
 
-router = APIRouter(tags=["pages"], responses={422: HTML_ERROR})
+router = APIRouter(tags=["pages"], dependencies=[Depends(known_parameters)], responses={422: HTML_ERROR})
 PAGE_SIZE = 20
 
 

@@ -27,12 +27,11 @@ class FastPath:
     """
 
     TABLE_ENTRIES = 4096
-    TABLE_BYTES = 32 * 1024 * 1024
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, table_bytes: int) -> None:
         self.app = app
         self._table: LRUCache[tuple, tuple[bytes, list[tuple[bytes, bytes]]]] = LRUCache(
-            self.TABLE_BYTES, self.TABLE_BYTES // 16, self.TABLE_ENTRIES
+            table_bytes, table_bytes // 16, self.TABLE_ENTRIES
         )
 
     async def __call__(self, scope, receive, send) -> None:

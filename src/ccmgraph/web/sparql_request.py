@@ -135,8 +135,27 @@ def _iri(value: str, name: str) -> str:
         raise errors.InputError(f"{name}: {value[:200]!r} is not an absolute IRI ({exc})") from None
 
 
+# the SPARQL 1.1 Protocol's parameters, and the result format and time limit clients send
+PARAMETERS = (
+    "query",
+    "update",
+    "default-graph-uri",
+    "named-graph-uri",
+    "using-graph-uri",
+    "using-named-graph-uri",
+    "format",
+    "output",
+    "results",
+    "timeout",
+)
+
+
 def parse_params(items: list[tuple[str, str]], settings: SparqlSettings) -> Params:
-    """The checked parameters of a request."""
+    """The checked parameters of a request; one it does not know is a 422 (README: "A parameter
+    the route does not know ... is a 422 naming the parameter and the allowed values")."""
+    unknown = next((k for k, _ in items if k not in PARAMETERS), None)
+    if unknown is not None:
+        raise errors.InvalidParameter(unknown, "the SPARQL endpoint has no such parameter", PARAMETERS)
     p = Params()
     queries = [v for k, v in items if k == "query"]
     updates = [v for k, v in items if k == "update"]

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from ccmgraph.sparql.engine import SparqlSettings
 
 from ccmgraph import errors, paths
+from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.settings import DEFAULTS, MiB, ProjectPaths, Settings, discover_root, help_of
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "ccmgraph"

@@ -90,6 +90,9 @@ def create_app(
     from ccmgraph.web.review import router as review_router
 
     app.include_router(review_router)
+    from ccmgraph.web.reports import router as reports_router
+
+    app.include_router(reports_router)
     # last, so that any router above may claim "/" instead
     app.add_api_route("/", query_page.home, include_in_schema=False)
 

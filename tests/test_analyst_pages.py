@@ -61,3 +61,12 @@ def test_questions_answered_from_home(site, width):
         page.click('a[href="/reports/lap-review"]')
         page.wait_for_load_state()
         assert page.locator("article.action").count() == 50
+
+
+def test_resource_page_in_words(site):
+    """The earlier objective of a revision reads "revised by", not the RDF term's "was revision of"."""
+    html = {"Accept": "text/html"}
+    later = httpx.get(site + "/id/workplan/gso-2025-2026/objective/3", headers=html).text
+    earlier = httpx.get(site + "/id/workplan/gso-2024-2025/objective/1", headers=html).text
+    assert "<dt>revised by</dt>" in earlier
+    assert "was revision of" not in later + earlier

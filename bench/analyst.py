@@ -79,6 +79,17 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/id/lap-action/10.html", []),
     ("/coverage", []),
     ("/timeline", []),
+    # the LAP review: the plans, then each action's links and quotes (served-nowhere actions are also
+    # read at the curator basis, which the peer leaves out)
+    (
+        "/reports/lap-review",
+        [("workplans", {})]
+        + [
+            (v, {"n": str(n), "basis": "workplan"}) for n in range(1, 51) for v in ("lap-action", "lap-action-evidence")
+        ],
+    ),
+    ("/reports/lap-review?format=xlsx", []),
+    ("/compare?from=gso-2024-2025&to=gso-2025-2026", []),
 ]
 
 

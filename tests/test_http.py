@@ -59,6 +59,8 @@ def test_ontology_page_allows_only_its_own_style_block(site):
 
 def test_query_parameter_on_home_fills_the_query_page(site):
     r = httpx.get(site + "/", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "text/html"})
+    assert r.status_code == 308 and r.headers["location"].startswith("/query?query=")
+    r = httpx.get(site + "/", params={"query": "ASK { ?s ?p ?o }"}, follow_redirects=True)
     assert r.status_code == 200 and "ASK { ?s ?p ?o }</textarea>" in r.text
 
 

@@ -19,6 +19,7 @@ from ccmgraph.web.app import create_app  # noqa: E402
 from support import LiveServer, browser_page  # noqa: E402
 
 PAGES = {
+    "lap-review": "/reports/lap-review",
     "coverage": "/coverage",
     "lap-action-10": "/id/lap-action/10",
     "workplan": "/id/workplan/gso-2024-2025",

@@ -439,5 +439,41 @@ def publish(
     typer.echo(f"version {store.version}; {sum(r.loaded for r in reports)} triples in {len(reports)} graphs")
 
 
+reports = typer.Typer(no_args_is_help=True, help="Reports an analyst takes away (HTML, PDF, xlsx, CSV).")
+app.add_typer(reports, name="report")
+
+
+@reports.command("lap-review")
+def lap_review(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default lap-review.FORMAT).")] = None,
+    format: Annotated[str, typer.Option(help="html, pdf, xlsx or csv.")] = "html",
+    basis: Annotated[str, typer.Option(help="The weakest basis of a link to count.")] = "workplan",
+    first: Annotated[str | None, typer.Option("--from", help="First cycle, such as 2024-2025.")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last cycle, such as 2025-2026.")] = None,
+    workplan: Annotated[list[str] | None, typer.Option(help="Only this work plan (key; repeatable).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on the terminal.")] = False,
+) -> None:
+    """The LAP review: what the work plans did for each action, cycle by cycle, on what evidence."""
+    from ccmgraph.analysis import review
+    from ccmgraph.store import open_store
+    from ccmgraph.web import report_formats as report
+
+    if format not in report.FORMATS:
+        _fail(f"--format {format!r} is not a format; use one of: {', '.join(report.FORMATS)}")
+    _ensure_dist()
+    with typer.progressbar(length=len(review.ACTIONS), label="LAP actions", file=sys.stderr, hidden=quiet) as bar:
+        result = review.lap_review(
+            open_store(),
+            basis=basis,
+            first=first,
+            last=last,
+            workplans=workplan or None,
+            progress=lambda done, total: bar.update(1),
+        )
+    target = output or Path(f"lap-review.{format}")
+    target.write_bytes(report.render(result, format))
+    typer.echo(f"{target}: the LAP review at basis {result.basis}, cycles {', '.join(result.cycles)}")
+
+
 if __name__ == "__main__":
     main()

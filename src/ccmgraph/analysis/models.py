@@ -305,6 +305,12 @@ class ComparedElement(BaseModel):
     counterpartLabel: str | None
 
 
+class PlanPartner(BaseModel):
+    partner: str
+    label: str | None
+    elements: int = Field(description="the plan's elements (or the plan itself) naming the partner")
+
+
 class ComparedPartner(BaseModel):
     status: str
     partner: str

@@ -460,6 +460,11 @@ def workplan_actions(store: Store, key: str) -> list[m.ElementAction]:
     return [m.ElementAction(**r) for r in views.run(store, "workplan-actions", workplan=WORKPLAN + key)]
 
 
+def workplan_partners(store: Store, key: str) -> list[m.PlanPartner]:
+    """The partners a work plan names, for itself or its parts, most often named first."""
+    return [m.PlanPartner(**r) for r in views.run(store, "workplan-partners", workplan=WORKPLAN + key)]
+
+
 def resource_alignments(store: Store, iri: str) -> list[m.ResourceAlignment]:
     """The links of a resource to LAP actions, one per quote, in action number order."""
     return [m.ResourceAlignment(**r) for r in views.run(store, "resource-alignments", resource=iri)]

@@ -91,6 +91,12 @@ def create_app(
     from ccmgraph.web.review import router as review_router
 
     app.include_router(review_router)
+    from ccmgraph.web.reports import router as reports_router
+
+    app.include_router(reports_router)
+    from ccmgraph.web.analyst_pages import router as analyst_pages_router
+
+    app.include_router(analyst_pages_router)  # claims "/": the analysts' questions
     # last, so that any router above may claim "/" instead
     app.add_api_route("/", query_page.home, include_in_schema=False)
 

@@ -89,7 +89,8 @@ async def workplan_page(request: Request, key: str) -> str:
     plan = await run_in_threadpool(service.workplan, store, key)
     serves = presentation.actions_by_element(await run_in_threadpool(service.workplan_actions, store, key))
     sections = sorted(plan.elements.items(), key=lambda kv: presentation.kind_order(kv[0]))
-    return render("workplan.html", plan=plan, sections=sections, serves=serves, title=plan.label)
+    partners = await run_in_threadpool(service.workplan_partners, store, key)
+    return render("workplan.html", plan=plan, sections=sections, serves=serves, partners=partners, title=plan.label)
 
 
 async def lap_action_page(request: Request, n: int) -> str:
@@ -239,6 +240,7 @@ STATIC = FsPath(__file__).resolve().parent / "static"
 STATIC_TYPES = {
     "site.css": "text/css; charset=utf-8",
     "print.css": "text/css; charset=utf-8",
+    "report.css": "text/css; charset=utf-8",
     "ontology.css": "text/css; charset=utf-8",
     "docs.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",

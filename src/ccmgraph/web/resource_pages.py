@@ -58,8 +58,14 @@ HIDDEN = {
 HIDDEN_INCOMING = {DCTERMS.hasPart, CCM.hasElement, DCTERMS.isPartOf, PROV.wasAttributedTo}
 
 
-def words_of(predicate: Any) -> str:
-    """``ccm:contributesTo`` -> "contributes to"."""
+# predicates whose name does not read as a sentence: (this -> that, that -> this)
+PHRASES = {PROV.wasRevisionOf: ("revises", "revised by"), CCM.partner: ("partners", "partner in")}
+
+
+def words_of(predicate: Any, incoming: bool = False) -> str:
+    """``ccm:contributesTo`` -> "contributes to"; the PHRASES' words for the others."""
+    if predicate in PHRASES:
+        return PHRASES[predicate][incoming]
     local = re.split(r"[#/]", str(predicate))[-1]
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
 
@@ -126,8 +132,11 @@ def incoming(g: Graph, node: URIRef, shown: set[str]) -> list[dict[str, Any]]:
         ):
             groups.setdefault(p, set()).add(s)
     return [
-        {"name": words_of(p), "values": [value(g, s) for s in sorted(subjects, key=lambda s: natural(label(g, s)))]}
-        for p, subjects in sorted(groups.items(), key=lambda kv: words_of(kv[0]))
+        {
+            "name": words_of(p, incoming=True),
+            "values": [value(g, s) for s in sorted(subjects, key=lambda s: natural(label(g, s)))],
+        }
+        for p, subjects in sorted(groups.items(), key=lambda kv: words_of(kv[0], incoming=True))
     ]
 
 

@@ -1,0 +1,181 @@
+"""The LAP review (``analysis.review``) in its output formats: HTML (the page and the PDF's source),
+PDF (WeasyPrint, from the same HTML with the print stylesheet), xlsx (openpyxl: one sheet per
+section, frozen headers, evidence as hyperlinks) and CSV (the per-action rows)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ccmgraph.analysis import service, views
+from ccmgraph.analysis.review import LapReview
+from ccmgraph.web import pages
+
+FORMATS = ("html", "pdf", "xlsx", "csv")
+SITE = views.BASE  # evidence links in files taken away point at the published IRIs
+ROW_HEADERS = (
+    "action",
+    "label",
+    "section",
+    "cycle",
+    "work plan",
+    "element",
+    "kind",
+    "basis",
+    "coordinators",
+    "period",
+    "quote",
+    "evidence",
+)
+
+
+@dataclass
+class Bar:
+    """One bar of the summary chart (SVG units)."""
+
+    x: float
+    y: float
+    height: float
+    cycle: int
+    value: int
+
+
+def chart(review: LapReview) -> dict[str, Any]:
+    """The geometry of the summary chart: per LAP section a group of bars, one per cycle."""
+    width, height, top, bottom = 640, 220, 20, 30
+    counts, sizes = review.served_counts(), review.section_sizes()
+    peak = max([*sizes.values(), 1])
+    group = width / max(len(counts), 1)
+    bar = (group - 16) / max(len(review.cycles), 1)
+    groups = []
+    for i, (section, per_cycle) in enumerate(counts.items()):
+        bars = []
+        for j, cycle in enumerate(review.cycles):
+            h = (height - top - bottom) * per_cycle[cycle] / peak
+            bars.append(Bar(i * group + 8 + j * bar, height - bottom - h, h, j, per_cycle[cycle]))
+        groups.append({"section": section, "x": i * group + group / 2, "bars": bars, "size": sizes[section]})
+    return {"width": width, "height": height, "base": height - bottom, "bar": bar - 2, "groups": groups}
+
+
+def rows(review: LapReview, base: str = SITE) -> list[dict[str, Any]]:
+    """One row per action, cycle and serving element (an action served nowhere: one row saying so)."""
+    out = []
+    for a in review.actions:
+        served = False
+        for cycle, elements in a.cycles.items():
+            for e in elements:
+                served = True
+                quote = e.quotes[0] if e.quotes else None
+                out.append(
+                    dict(
+                        zip(
+                            ROW_HEADERS,
+                            (
+                                a.number,
+                                a.label,
+                                a.section,
+                                cycle,
+                                e.workplanLabel,
+                                e.label or e.identifier or e.element,
+                                e.kind,
+                                e.basisLabel,
+                                "; ".join(e.coordinators),
+                                e.period or "",
+                                quote.exact if quote else "",
+                                _link(quote.evidence, base) if quote else "",
+                            ),
+                            strict=True,
+                        )
+                    )
+                )
+        if not served:
+            out.append(
+                {
+                    **dict.fromkeys(ROW_HEADERS, ""),
+                    "action": a.number,
+                    "label": a.label,
+                    "section": a.section,
+                    "element": "served by no work plan",
+                }
+            )
+    return out
+
+
+def _link(iri: str, base: str) -> str:
+    return base + iri[len(views.BASE) :] if iri.startswith(views.BASE) else iri
+
+
+def html(review: LapReview, *, standalone: bool = False) -> str:
+    """The review page; ``standalone``: for a file (PDF, --format html), its links absolute."""
+    return pages.render(
+        "lap_review.html",
+        review=review,
+        chart=chart(review),
+        bases=service.BASIS_LABELS,
+        standalone=standalone,
+        title="Review of the Lausanne Action Plan by the work plans",
+    )
+
+
+def to_csv(review: LapReview) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ROW_HEADERS)
+    writer.writeheader()
+    writer.writerows(rows(review))
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(review: LapReview) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    summary.append(["section", "actions", *review.cycles])
+    for section, per_cycle in review.served_counts().items():
+        summary.append([section, review.section_sizes()[section], *per_cycle.values()])
+    per_action = book.create_sheet("Per action")
+    per_action.append(list(ROW_HEADERS))
+    for r in rows(review):
+        per_action.append(list(r.values()))
+        if r["evidence"]:
+            cell = per_action.cell(row=per_action.max_row, column=len(ROW_HEADERS))
+            cell.hyperlink = r["evidence"]
+            cell.font = Font(underline="single", color="0563C1")
+    for title, covered in (
+        ("Per working group", review.by_working_group()),
+        ("Per coordinator", review.by_coordinator()),
+    ):
+        sheet = book.create_sheet(title)
+        sheet.append(["name", *review.cycles])
+        for name, actions_in in covered.items():
+            sheet.append([name, *(", ".join(map(str, actions_in.get(c, []))) for c in review.cycles)])
+    about = book.create_sheet("About")
+    about.append(["release", review.release])
+    about.append(["basis", review.basis])
+    about.append(["counted", ", ".join(service.BASIS_LABELS[b] for b in review.counted_bases)])
+    for sheet in book.worksheets:
+        sheet.freeze_panes = "A2"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_pdf(review: LapReview) -> bytes:
+    from weasyprint import CSS, HTML
+
+    static = Path(__file__).resolve().parent / "web" / "static"
+    sheets = [CSS(filename=str(static / name)) for name in ("site.css", "print.css", "report.css")]
+    return HTML(string=html(review, standalone=True), base_url=str(static)).write_pdf(stylesheets=sheets)
+
+
+def render(review: LapReview, fmt: str) -> bytes:
+    if fmt == "html":
+        return html(review, standalone=True).encode("utf-8")
+    return {"pdf": to_pdf, "xlsx": to_xlsx, "csv": to_csv}[fmt](review)

@@ -1,0 +1,168 @@
+"""The LAP review (/reports/lap-review, ccmgraph report lap-review): the same answers as the API,
+action by action, in every format, and readable in a browser at 1400 and 390 px."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ccmgraph.analysis import review
+from ccmgraph.web import report_formats as report
+from ccmgraph.web.app import create_app
+from support import browser_page, needs_chromium
+
+
+@pytest.fixture(scope="module")
+def client(store, dist) -> TestClient:
+    return TestClient(create_app(store=store, dist=dist))
+
+
+@pytest.fixture(scope="module")
+def lap(store) -> review.LapReview:
+    return review.lap_review(store)
+
+
+@pytest.mark.parametrize("basis", ["stated", "workplan"])
+def test_every_action_as_the_api_says(client, store, basis):
+    """All 50 actions: the elements the review shows over its cycles are the API's, link by link."""
+    result = review.lap_review(store, basis=basis)
+    assert len(result.actions) == 50
+    plans = client.get("/api/workplans").json()["items"]
+    assert sorted(p.id for p in result.workplans) == sorted(p["id"] for p in plans)
+    for a in result.actions:
+        api = client.get(f"/api/lap-actions/{a.number}", params={"basis": basis}).json()
+        expected = sorted((e["element"], e["basis"], e["workplan"]) for e in api["elements"])
+        shown = sorted((e.element, e.basis, e.workplan) for es in a.cycles.values() for e in es)
+        assert shown == expected, a.number
+        assert a.served == bool(api["elements"])
+
+
+def test_summary_counts_from_the_api(client, lap):
+    """The chart's figures: per section and cycle, the actions the API says a plan of that cycle serves."""
+    cycle = {p.id: review.cycle_of(p) for p in lap.workplans}
+    counts: dict[str, dict[str, set[int]]] = {}
+    for a in client.get("/api/lap-actions").json()["items"]:
+        for w in a["byWorkplan"]:
+            counts.setdefault(a["section"] or "no section", {}).setdefault(cycle[w["workplan"]], set()).add(a["number"])
+    for section, per_cycle in lap.served_counts().items():
+        for c, n in per_cycle.items():
+            assert n == len(counts.get(section, {}).get(c, set())), (section, c)
+    unserved = [a["number"] for a in client.get("/api/lap-actions", params={"served": "false"}).json()["items"]]
+    assert [a.number for a in lap.unserved()] == unserved
+
+
+def test_stopped_and_continued_between_cycles(lap):
+    for a in lap.actions:
+        for x, y, status in a.changes:
+            assert status == ("continued" if a.cycles[x] and a.cycles[y] else "started" if a.cycles[y] else "stopped")
+    assert {a.number for a in lap.stopped()} == {
+        a.number for a in lap.actions if any(s == "stopped" for _, _, s in a.changes)
+    }
+
+
+def test_curator_only_is_served_at_curator_basis(client, lap):
+    for a in lap.curator_only():
+        assert not a.served
+        assert client.get(f"/api/lap-actions/{a.number}", params={"basis": "curator"}).json()["elements"]
+
+
+def test_page_names_release_chart_text_and_table(client, store, lap):
+    r = client.get("/reports/lap-review")
+    assert r.status_code == 200 and "<script" not in r.text
+    assert store.version in r.text and "Cite as" in r.text
+    text = dict(re.findall(r"<li>([^<]+?): (\d+) of \d+ actions served</li>", r.text))
+    for section, per_cycle in lap.served_counts().items():
+        for c, n in per_cycle.items():
+            assert text[f"{section}, {c}"] == str(n)
+    assert r.text.count('<article class="action"') == 50
+
+
+def test_bad_parameters_are_4xx(client):
+    assert client.get("/reports/lap-review", params={"basis": "hearsay"}).status_code == 422
+    assert client.get("/reports/lap-review", params={"format": "docx"}).status_code == 422
+    assert client.get("/reports/lap-review", params={"from": "1999-2000"}).status_code == 422
+
+
+def test_xlsx_read_back(client, lap):
+    from openpyxl import load_workbook
+
+    r = client.get("/reports/lap-review", params={"format": "xlsx"})
+    book = load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["Summary", "Per action", "Per working group", "Per coordinator", "About"]
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    assert summary[0] == ("section", "actions", *lap.cycles)
+    assert {row[0]: list(row[2:]) for row in summary[1:]} == {
+        s: list(v.values()) for s, v in lap.served_counts().items()
+    }
+    sheet = book["Per action"]
+    assert sheet.freeze_panes == "A2"
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(report.rows(lap))
+    assert all(isinstance(r[0].value, int) for r in rows)
+    linked = [r[-1] for r in rows if r[-1].value]
+    assert linked and all(c.hyperlink.target == c.value for c in linked)
+    assert dict(book["About"].iter_rows(values_only=True))["release"] == lap.release
+
+
+def test_csv_rows(client, lap):
+    r = client.get("/reports/lap-review", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows == [{k: str(v) for k, v in row.items()} for row in report.rows(lap)]
+    assert {int(r["action"]) for r in rows} == set(range(1, 51))
+
+
+def test_pdf_pages_and_text(client, lap, tmp_path):
+    from pypdf import PdfReader
+
+    r = client.get("/reports/lap-review", params={"format": "pdf"})
+    assert r.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(r.content))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert len(pdf.pages) > 3
+    assert f"page 2 of {len(pdf.pages)}" in text
+    assert lap.release in text and "Per working group" in text
+    (tmp_path / "review.pdf").write_bytes(r.content)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "review.pdf", "page"], cwd=tmp_path, check=True
+    )
+    assert list(tmp_path.glob("page-*.png"))
+
+
+def test_cli_rejects_unknown_format():
+    from typer.testing import CliRunner
+
+    from ccmgraph.cli import app
+
+    result = CliRunner().invoke(app, ["report", "lap-review", "--format", "docx"])
+    assert result.exit_code == 1 and "--format 'docx' is not a format" in result.output
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1400, 390])
+def test_report_in_a_browser(site, width):
+    with browser_page(site, width, javascript=True) as page:
+        page.goto(site + "/reports/lap-review")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        items = page.locator("#chart-text li").all_inner_texts()
+        cells = {
+            (row.locator("th").inner_text(), i): cell
+            for row in page.locator("#counts tbody tr").all()
+            for i, cell in enumerate(row.locator("td").all_inner_texts()[1:])
+        }
+        cycles = page.locator("#counts thead th").all_inner_texts()[2:]
+        for item in items:
+            where, n = item.rsplit(": ", 1)
+            section, cycle = where.rsplit(", ", 1)
+            assert cells[(section, cycles.index(cycle))] == n.split(" ")[0]
+        link = page.locator("a.evidence").first
+        target = link.get_attribute("href").split("#", 1)[1]
+        link.click()
+        page.wait_for_load_state()
+        assert page.url.endswith("#" + target)
+        assert page.locator(f"[id='{target}'] mark").count() == 1
+        assert page.evaluate("document.querySelector(':target') !== null")

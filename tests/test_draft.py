@@ -125,6 +125,25 @@ def test_draft_does_not_overwrite_curated_work(drafted):
     assert run.returncode == 1 and "missing.txt: no such file" in run.stderr
 
 
+def test_a_text_too_large_or_unlike_a_work_plan_is_refused_in_one_line(drafted, monkeypatch):
+    root, _, _ = drafted
+    novel = root / "data" / "sources" / "a-novel.txt"
+    novel.write_text(
+        "Written for the tests: prose, not a work plan.\n"
+        + "It was a dark and stormy night; the rain fell in torrents, except at occasional intervals. " * 20,
+        encoding="utf-8",
+    )
+    run = cli(root, "draft", "data/sources/a-novel.txt")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip().count("\n") == 0 and "a-novel.txt: does not read as a work plan" in run.stderr
+    monkeypatch.setattr(draft_file, "MAX_CHARS", 1000)
+    source = root / "data" / "sources" / "victim-assistance-workplan-2026.txt"
+    with pytest.raises(
+        ValueError, match=r"victim-assistance-workplan-2026.txt: [\d,]+ characters, more than the 1,000"
+    ):
+        draft_file.draft_text(source)
+
+
 def test_evaluation_against_the_curated_files():
     result = evaluate.evaluate()
     assert set(result.per_document) == {

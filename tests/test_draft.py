@@ -5,7 +5,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from _project import FIXTURE, cli, copy_project
-from ccmgraph.curation import draft, draft_file, evaluate, line_breaks, style
+from ccmgraph.curation import draft, draft_file, line_breaks, style
 from ccmgraph.namespaces import CCM, ID, OA
 
 PLAN = ID["workplan/victim-assistance-2026"]
@@ -142,23 +142,6 @@ def test_a_text_too_large_or_unlike_a_work_plan_is_refused_in_one_line(drafted, 
         ValueError, match=r"victim-assistance-workplan-2026.txt: [\d,]+ characters, more than the 1,000"
     ):
         draft_file.draft_text(source)
-
-
-def test_evaluation_against_the_curated_files():
-    result = evaluate.evaluate()
-    assert set(result.per_document) == {
-        "gso-concept-note-2023-2024",
-        "gso-workplan-2024-2025",
-        "gso-workplan-2025-2026",
-        "isu-workplan-budget-2025",
-        "universalization-workplan-2024-2025",
-    }
-    totals = result.totals()
-    assert totals["period"].precision == totals["period"].recall == 1.0
-    assert totals["timeline entries"].recall >= 0.9
-    assert totals["coordinators"].precision == 1.0
-    table = evaluate.table(result)
-    assert "| LAP actions stated |" in table and "| finding | drafted | curated | precision | recall |" in table
 
 
 def test_action_phrasings_of_the_sources():

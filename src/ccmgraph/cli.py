@@ -136,13 +136,17 @@ def ingest(
 
 @app.command()
 def draft(
-    source: Annotated[Path | None, typer.Argument(help="data/sources/<stem>.txt")] = None,
+    source: Annotated[
+        list[Path] | None,
+        typer.Argument(help="data/sources/<stem>.txt; with --evaluate, gold files (default: all of them)"),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing data/workplans/<stem>.ttl.")] = False,
     evaluate: Annotated[
         bool,
         typer.Option(
             "--evaluate",
-            help="Draft every curated source as if unseen and report precision and recall per kind of finding.",
+            help="Draft each document that has a gold file as if unseen; precision, recall and unflagged wrong "
+            "facts per kind.",
         ),
     ] = False,
     report: Annotated[Path | None, typer.Option(help="With --evaluate: also write the table here.")] = None,
@@ -152,18 +156,21 @@ def draft(
         from ccmgraph.curation.evaluate import evaluate as evaluating
         from ccmgraph.curation.evaluate import table
 
-        text = table(evaluating())
+        missing = [str(p) for p in source or [] if not p.is_file()]
+        if missing:
+            _fail(f"{', '.join(missing)}: no such gold file")
+        text = table(evaluating(source or None))
         typer.echo(text)
         if report:
             report.write_text(text, encoding="utf-8")
         return
-    if source is None:
-        _fail("give a source text (data/sources/<stem>.txt), or --evaluate")
+    if not source or len(source) > 1:
+        _fail("give one source text (data/sources/<stem>.txt), or --evaluate")
         return
     from ccmgraph.curation.draft_file import write_draft
 
     try:
-        target = write_draft(source, force)
+        target = write_draft(source[0], force)
     except (OSError, ValueError) as exc:
         _fail(str(exc))
         return

@@ -34,6 +34,8 @@ BROKEN = {
     "CuratorJudgementExplained": "x:al ccm:basis ccm:CuratorJudgement .",
     "Continuation": 'x:c a ccm:Continuation ; ccm:basis ccm:CuratorJudgement ; rdfs:comment "why" .',
     "LAPAction": 'x:a51 a ccm:LAPAction ; ccm:actionNumber 51 ; skos:notation "51" ; rdfs:label "LAP Action 51" .',
+    "ActionPlan": 'x:plan a ccm:ActionPlan ; rdfs:label "Action plan without a source" .',
+    "PlanAction": 'x:n1 a ccm:PlanAction ; ccm:actionNumber 0 ; rdfs:label "Action 0" ; dcterms:source x:s .',
     "State": 'x:s a ccm:State ; rdfs:label "Germany" ; ccm:iso3166Alpha3 "de" .',
     "TreatyStatus": "x:st a ccm:TreatyStatus ; ccm:status ccm:StateParty ; dcterms:source x:src .",
     "Agent": 'x:o a ccm:Organization ; rdfs:label "O" .',

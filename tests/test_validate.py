@@ -9,7 +9,11 @@ BROKEN = """
 @prefix ccm: <https://w3id.org/ccmgraph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <https://w3id.org/ccmgraph/id/lap-action/99> a ccm:LAPAction ; rdfs:label "LAP Action 99" ;
-    ccm:actionNumber 99 ; <http://www.w3.org/2004/02/skos/core#notation> "99" .
+    ccm:actionNumber 99 ; <http://www.w3.org/2004/02/skos/core#notation> "99" ;
+    ccm:actionPlan <https://w3id.org/ccmgraph/id/lap> ;
+    <http://purl.org/dc/terms/source> <http://www.clusterconvention.org/lausanne-action-plan/> .
+<https://w3id.org/ccmgraph/id/lap> a ccm:ActionPlan ; rdfs:label "Lausanne Action Plan 2021-2026" ;
+    <http://purl.org/dc/terms/source> <http://www.clusterconvention.org/lausanne-action-plan/> .
 """
 
 

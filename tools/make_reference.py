@@ -41,8 +41,9 @@ def new_graph() -> Graph:
 
 
 def rows(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV of data/reference/csv/; lines starting with '#' are comments."""
     with open(CSV / name, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 def _sources(cell: str) -> list[URIRef]:
@@ -154,10 +155,6 @@ def events() -> Graph:
 
 def lap() -> Graph:
     g = new_graph()
-    g.add((LAP_SCHEME, RDF.type, SKOS.ConceptScheme))
-    g.add((LAP_SCHEME, RDFS.label, Literal("Lausanne Action Plan 2021-2026", lang="en")))
-    g.add((LAP_SCHEME, CCM.acronym, Literal("LAP")))
-    g.add((LAP_SCHEME, DCTERMS.source, URIRef("http://www.clusterconvention.org/lausanne-action-plan/")))
     described = {int(r["action"]): r for r in rows("lap-actions-described.csv")}
     section_of: dict[int, dict[str, str]] = {}
     for row in rows("lap-sections.csv"):
@@ -187,6 +184,7 @@ def lap() -> Graph:
         g.add((a, SKOS.notation, Literal(str(n))))
         g.add((a, CCM.actionNumber, Literal(n)))
         g.add((a, SKOS.inScheme, LAP_SCHEME))
+        g.add((a, CCM.actionPlan, LAP_SCHEME))
         g.add((a, DCTERMS.source, URIRef("http://www.clusterconvention.org/lausanne-action-plan/")))
         row = section_of.get(n)
         if row and "iri" in row:
@@ -270,10 +268,71 @@ def articles() -> Graph:
     return g
 
 
-def main() -> None:
+def action_plans() -> Graph:
+    """The action plans of action-plans.csv (the LAP, id:lap, and its successors) and, for each
+    successor, its actions from action-plan-<key>.csv (number, title, source): titles only as
+    the CSV gives them. The LAP's actions are lap()'s."""
+    g = new_graph()
+    for line, row in enumerate(rows("action-plans.csv"), 2):
+        key = row["key"]
+        if not re.fullmatch(r"[a-z0-9-]+", key):
+            raise SystemExit(f"{CSV / 'action-plans.csv'}:{line}: key {key!r} is not lower-case letters, digits, -")
+        plan = LAP_SCHEME if key == "lap" else ID[f"action-plan/{key}"]
+        g.add((plan, RDF.type, CCM.ActionPlan))
+        g.add((plan, RDF.type, SKOS.ConceptScheme))
+        g.add((plan, RDFS.label, Literal(row["label"], lang="en")))
+        if row["acronym"]:
+            g.add((plan, CCM.acronym, Literal(row["acronym"])))
+        if row["begin"] and row["end"]:
+            g.add((plan, CCM.period, ID[f"period/{row['begin']}--{row['end']}"]))
+        if row["adopted_at"]:
+            g.add((plan, CCM.adoptedAt, ID[f"meeting/{row['adopted_at']}"]))
+        if not row["source"].strip():
+            raise SystemExit(f"{CSV / 'action-plans.csv'}:{line}: {key} has no source")
+        for src in _sources(row["source"]):
+            g.add((plan, DCTERMS.source, src))
+        if row["note"]:
+            g.add((plan, SKOS.scopeNote, Literal(row["note"], lang="en")))
+        if key != "lap":
+            _plan_actions(g, plan, key, row["acronym"] or row["label"])
+    return g
+
+
+def _plan_actions(g: Graph, plan: URIRef, key: str, short: str) -> None:
+    name = f"action-plan-{key}.csv"
+    if not (CSV / name).exists():
+        raise SystemExit(f"{CSV / name}: missing: the actions of action plan {key} (number,title,source)")
+    for line, row in enumerate(rows(name), 2):
+        if not row["number"].isdigit() or int(row["number"]) < 1:
+            raise SystemExit(f"{CSV / name}:{line}: number {row['number']!r} is not a positive integer")
+        if not row["source"].strip():
+            raise SystemExit(f"{CSV / name}:{line}: action {row['number']} has no source")
+        n = int(row["number"])
+        a = ID[f"action-plan/{key}/action/{n}"]
+        label = f"{short} Action {n}: {row['title']}" if row["title"] else f"{short} Action {n}"
+        g.add((a, RDF.type, CCM.PlanAction))
+        g.add((a, RDFS.label, Literal(label, lang="en")))
+        g.add((a, SKOS.prefLabel, Literal(label, lang="en")))
+        if row["title"]:
+            g.add((a, DCTERMS.title, Literal(row["title"], lang="en")))
+        g.add((a, SKOS.notation, Literal(str(n))))
+        g.add((a, CCM.actionNumber, Literal(n)))
+        g.add((a, SKOS.inScheme, plan))
+        g.add((a, CCM.actionPlan, plan))
+        for src in _sources(row["source"]):
+            g.add((a, DCTERMS.source, src))
+
+
+def main(argv: list[str]) -> None:
+    """``make_reference.py [REFERENCE_DIR]``: data/reference/ unless another folder is given."""
+    global REF, CSV
+    if argv:
+        REF = Path(argv[0])
+        CSV = REF / "csv"
     for name, build in (
         ("states", states),
         ("lap-actions", lap),
+        ("action-plans", action_plans),
         ("meetings", meetings),
         ("articles", articles),
         ("events", events),
@@ -284,4 +343,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

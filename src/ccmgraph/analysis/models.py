@@ -44,6 +44,15 @@ class Counted(BaseModel):
     countedBases: list[str] = Field(description="every basis counted, strongest first")
 
 
+class ActionPlanRef(BaseModel):
+    """An action plan: the LAP (key ``lap``) or a successor (``id/action-plan/<key>``)."""
+
+    key: str
+    iri: str
+    label: str
+    acronym: str | None = None
+
+
 # ------------------------------------------------------------------ named queries
 
 
@@ -90,6 +99,7 @@ class LapActionSummary(BaseModel):
 
 class LapActionPage(Page[LapActionSummary], Counted):
     served: bool | None = Field(description="only actions served (true) or not (false); none: all")
+    actionPlan: ActionPlanRef = Field(description="the action plan whose actions these are")
 
     def table(self) -> list[Row]:
         return [
@@ -169,6 +179,7 @@ class CoveragePlan(BaseModel):
 
 
 class Coverage(Counted):
+    actionPlan: ActionPlanRef = Field(description="the action plan whose actions are rows")
     cycle: int | None
     workingGroup: str | None
     workplans: list[CoveragePlan]

@@ -83,6 +83,23 @@ def known_workplan(store: Store, name: str, key: str) -> str:
     return WORKPLAN + key
 
 
+def action_plans(store: Store) -> list[m.ActionPlanRef]:
+    """The action plans of the reference data, oldest first: the LAP (key ``lap``) and its successors."""
+    return [
+        m.ActionPlanRef(key=key_of(r["plan"]), iri=r["plan"], label=r["label"], acronym=r["acronym"])
+        for r in views.run(store, "action-plans")
+    ]
+
+
+def action_plan(store: Store, key: str | None) -> m.ActionPlanRef:
+    """Action plan ``key`` (None: the LAP); InvalidParameter when there is none."""
+    plans = {p.key: p for p in action_plans(store)}
+    key = "lap" if key is None else key
+    if key not in plans:
+        raise errors.InvalidParameter("plan", f"no action plan {key!r}", sorted(plans))
+    return plans[key]
+
+
 def group_plans(store: Store, value: str | None) -> set[str] | None:
     """The IRIs of the work plans of a working group, by key or IRI (None: no filter)."""
     if value is None:
@@ -144,11 +161,15 @@ def run_named_query(store: Store, name: str, values: Mapping[str, str], director
 # ------------------------------------------------------------------ LAP actions
 
 
-def lap_actions(store: Store, *, basis: str | None = None, served: bool | None = None) -> m.LapActionPage:
-    """Every LAP action with the work plans, objectives and activities serving it."""
+def lap_actions(
+    store: Store, *, basis: str | None = None, served: bool | None = None, plan: str | None = None
+) -> m.LapActionPage:
+    """Every action of an action plan (the LAP by default) with the work plans, objectives and
+    activities serving it."""
     c = counted(basis)
+    of = action_plan(store, plan)
     actions: dict[int, m.LapActionSummary] = {}
-    for r in views.run(store, "lap-actions", basis=c.basis):
+    for r in views.run(store, "lap-actions", basis=c.basis, plan=of.iri):
         a = actions.setdefault(
             r["n"],
             m.LapActionSummary(
@@ -178,7 +199,7 @@ def lap_actions(store: Store, *, basis: str | None = None, served: bool | None =
                 )
             )
     items = [a for a in actions.values() if served is None or (a.workplans > 0) == served]
-    return m.LapActionPage(total=len(items), items=items, served=served, **c.model_dump())
+    return m.LapActionPage(total=len(items), items=items, served=served, actionPlan=of, **c.model_dump())
 
 
 def lap_action(
@@ -238,10 +259,17 @@ def lap_action(
 
 
 def coverage(
-    store: Store, *, cycle: int | None = None, working_group: str | None = None, basis: str | None = None
+    store: Store,
+    *,
+    cycle: int | None = None,
+    working_group: str | None = None,
+    basis: str | None = None,
+    plan: str | None = None,
 ) -> m.Coverage:
-    """LAP actions x work plans: how many elements serve each action, the strongest basis, the gaps."""
+    """The actions of an action plan (the LAP by default) x work plans: how many elements serve each
+    action, the strongest basis, the gaps."""
     c = counted(basis)
+    of = action_plan(store, plan)
     group = group_plans(store, working_group)
     plans = views.run(store, "workplans")
     if cycle is not None:
@@ -250,11 +278,12 @@ def coverage(
         plans = [p for p in plans if p["workplan"] in group]
     shown = {p["workplan"] for p in plans}
     actions: dict[int, m.CoverageRow] = {}
-    for r in views.run(store, "coverage", basis=c.basis):
+    for r in views.run(store, "coverage", basis=c.basis, plan=of.iri):
         a = actions.setdefault(r["n"], m.CoverageRow(number=r["n"], iri=r["action"], label=r["label"], cells={}))
         if r["workplan"] in shown:
             a.cells[key_of(r["workplan"])] = m.CoverageCell(count=r["count"], strongest=basis_name(r["strongest"]))
     return m.Coverage(
+        actionPlan=of,
         cycle=cycle,
         workingGroup=working_group,
         workplans=[

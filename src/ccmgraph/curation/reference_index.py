@@ -12,6 +12,7 @@ import csv
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +34,17 @@ class Match:
     guessed: bool = False  # matched by spelling, not by a known name
 
 
+@dataclass(frozen=True)
+class ActionPlan:
+    """An action plan as the reference data describes it (ccm:ActionPlan)."""
+
+    iri: URIRef
+    names: tuple[str, ...]  # label, abbreviation and aliases ("Lausanne Action Plan 2021-2026", "LAP")
+    start: date | None  # the first and last day of its ccm:period
+    end: date | None
+    actions: frozenset[int]
+
+
 @dataclass
 class ReferenceIndex:
     states: dict[str, URIRef] = field(default_factory=dict)  # lower-case name -> IRI
@@ -40,7 +52,9 @@ class ReferenceIndex:
     acronyms: dict[str, URIRef] = field(default_factory=dict)  # acronym as written -> IRI
     groups: dict[str, URIRef] = field(default_factory=dict)  # lower-case topic -> working group
     meetings: set[str] = field(default_factory=set)  # keys: 13msp, 3rc...
+    meeting_dates: dict[str, str] = field(default_factory=dict)  # key -> ccm:datesAsStated
     articles: set[int] = field(default_factory=set)
+    plans: list[ActionPlan] = field(default_factory=list)
     labels: dict[URIRef, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------ finding
@@ -161,9 +175,33 @@ def _load(reference: Path) -> ReferenceIndex:
         index.groups[name.lower()] = URIRef(str(group))
     for meeting in g.subjects(RDF.type, None):
         if str(meeting).startswith(f"{ID}meeting/"):
-            index.meetings.add(str(meeting).rsplit("/", 1)[-1])
+            key = str(meeting).rsplit("/", 1)[-1]
+            index.meetings.add(key)
+            for stated in g.objects(meeting, CCM.datesAsStated):
+                index.meeting_dates[key] = str(stated)
     for article in g.subjects(RDF.type, CCM.ConventionArticle):
         number = g.value(article, CCM.articleNumber)
         if number is not None:
             index.articles.add(int(str(number)))
+    index.plans = _plans(g)
     return index
+
+
+def _plans(g: Graph) -> list[ActionPlan]:
+    """The action plans with their names, years and action numbers."""
+    from ccmgraph.pipeline.periods import PERIOD_PREFIX, bounds
+
+    plans = []
+    for plan in sorted(g.subjects(RDF.type, CCM.ActionPlan), key=str):
+        label = str(g.value(plan, RDFS.label) or "")
+        names = [label, re.sub(r"\s*\d{4}\s*[-–]\s*\d{4}$", "", label)]
+        names += [str(o) for p in (CCM.acronym, CCM.alias, SKOS.altLabel) for o in g.objects(plan, p)]
+        period = g.value(plan, CCM.period)
+        start = end = None
+        if period is not None:
+            start, end, _ = bounds(str(period)[len(PERIOD_PREFIX) :])
+        actions = frozenset(
+            int(str(n)) for a in g.subjects(CCM.actionPlan, plan) for n in g.objects(a, CCM.actionNumber)
+        )
+        plans.append(ActionPlan(URIRef(str(plan)), tuple(dict.fromkeys(n for n in names if n)), start, end, actions))
+    return plans

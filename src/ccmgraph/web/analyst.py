@@ -136,6 +136,9 @@ WorkingGroup = Query(
     examples=["general-status-and-operation"],
 )
 WorkPlanKey = Query(None, description="only elements of this work plan (its key)", examples=["gso-2024-2025"])
+ActionPlanKey = Query(
+    None, description="the action plan whose actions are counted (its key; default: lap)", examples=["lap"]
+)
 From = Query(date(2023, 1, 1), alias="from", examples=["2025-01-01"], description="start of the range")
 To = Query(date(2026, 12, 31), examples=["2025-06-30"], description="end of the range")
 
@@ -187,9 +190,10 @@ async def lap_actions(
     offset: int = Offset,
     basis: str | None = Basis,
     served: bool | None = Query(None, description="only actions served (true) or not (false)"),
+    plan: str | None = ActionPlanKey,
     format: str | None = Format,
 ) -> Any:
-    result = await call(request, service.lap_actions, basis=basis, served=served)
+    result = await call(request, service.lap_actions, basis=basis, served=served, plan=plan)
     return answer(request, format, result, "lap-actions", limit, offset)
 
 
@@ -218,7 +222,7 @@ async def lap_action(
     "/coverage",
     response_model=m.Coverage,
     responses=CSV_DOC,
-    summary="LAP actions x work plans: counts and strongest basis; actions nobody serves",
+    summary="An action plan's actions (the LAP's by default) x work plans: counts and strongest basis; gaps",
 )
 async def coverage(
     request: Request,
@@ -227,9 +231,10 @@ async def coverage(
     ),
     working_group: str | None = WorkingGroup,
     basis: str | None = Basis,
+    plan: str | None = ActionPlanKey,
     format: str | None = Format,
 ) -> Any:
-    result = await call(request, service.coverage, cycle=cycle, working_group=working_group, basis=basis)
+    result = await call(request, service.coverage, cycle=cycle, working_group=working_group, basis=basis, plan=plan)
     return answer(request, format, result, "coverage")
 
 

@@ -151,13 +151,15 @@ async def coverage_page(
     request: Request,
     cycle: str | None = Query(None, examples=["2025"], description="a year; empty: every cycle"),
     basis: str | None = Query(None, description=service.BASIS_DOC),
+    plan: str | None = Query(None, description="the action plan (its key; default: lap)", examples=["lap"]),
 ) -> HTMLResponse:
     if cycle and not (cycle.isdigit() and 1900 <= int(cycle) <= 2200):
         raise errors.InvalidParameter("cycle", f"{cycle!r} is not a year between 1900 and 2200")
     store = request.app.state.store
-    data = await run_in_threadpool(service.coverage, store, cycle=int(cycle) if cycle else None, basis=basis)
+    data = await run_in_threadpool(service.coverage, store, cycle=int(cycle) if cycle else None, basis=basis, plan=plan)
     top = max([c.count for a in data.actions for c in a.cells.values()] or [1])
     by_name = {b.name: b for b in await run_in_threadpool(service.alignment_bases, store)}
+    plans = await run_in_threadpool(service.action_plans, store)
     return HTMLResponse(
         render(
             "coverage.html",
@@ -167,7 +169,8 @@ async def coverage_page(
             basis=data.basis,
             default_basis=service.DEFAULT_BASIS,
             by_name=by_name,
-            title="Coverage of LAP actions",
+            plans=plans,
+            title=f"Coverage of {data.actionPlan.acronym or data.actionPlan.label} actions",
         )
     )
 

@@ -188,14 +188,17 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                 if objects:
                     lines.append(f"    {prop} {' , '.join(objects)}")
                 notes += [n for p, _, _, _, n in facts if p == prop and n]
+            notes += [o for p, o, *_ in facts if p == "note"]
             lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end)}")
             for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
                 quote, context = d.quote(s, e)
                 ev = f"[ ccm:quote {_prose(quote)} ]"
                 if context:
+                    # the element's own text where it holds the quote; a table cell beside it, its context
+                    within = item.start <= s and e <= item.end
                     ev = (
                         f"[ ccm:quote {_prose(quote)} ;\n            ccm:quoteContext "
-                        f"{_prose(drafter.quote(item.start, item.end)[0])} ]"
+                        f"{_prose(drafter.quote(item.start, item.end)[0] if within else context)} ]"
                     )
                 lines.append(
                     f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"

@@ -69,11 +69,16 @@ def _pdf_pages(path: Path) -> list[str]:
 
 
 def _page_text(words: list[dict]) -> str:
-    """Words (pdfplumber's dicts: text, x0, x1, top, bottom) as lines, cells apart by tabs.
+    """Words (pdfplumber's dicts: text, x0, x1, top, bottom) as lines, cells apart by tabs; a
+    line just below a table row that starts right of its first cell is that row's cells
+    wrapped, and is joined to them column by column (so a row stays one line).
 
     >>> w = lambda t, x0, top: {"text": t, "x0": x0, "x1": x0 + 6 * len(t), "top": top, "bottom": top + 10}
     >>> _page_text([w("Ref.", 72, 100), w("Activity", 150, 100.8), w("A.1", 72, 120), w("Train", 150, 120)])
     'Ref.\\tActivity\\nA.1\\tTrain'
+    >>> row = [w("A.1", 72, 120), w("Train", 150, 120), w("#4", 300, 120)]
+    >>> _page_text([*row, w("staff", 150, 131), w("#5", 300, 131)])
+    'A.1\\tTrain staff\\t#4 #5'
     """
     lines: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
@@ -81,15 +86,26 @@ def _page_text(words: list[dict]) -> str:
             lines[-1].append(word)
         else:
             lines.append([word])
-    out = []
+    rows: list[tuple[list[float], list[list[str]], float]] = []  # cells' x0, cells' words, bottom
     for line in lines:
         line.sort(key=lambda w: w["x0"])
-        parts = [line[0]["text"]]
+        em = max(line[0]["bottom"] - line[0]["top"], 1.0)
+        starts: list[float] = [line[0]["x0"]]
+        cells: list[list[str]] = [[line[0]["text"]]]
         for before, word in pairwise(line):
-            em = max(word["bottom"] - word["top"], 1.0)
-            parts.append(("\t" if word["x0"] - before["x1"] > em else " ") + word["text"])
-        out.append("".join(parts))
-    return "\n".join(out)
+            if word["x0"] - before["x1"] > em:
+                starts.append(word["x0"])
+                cells.append([])
+            cells[-1].append(word["text"])
+        above = rows[-1] if rows else None
+        if above and len(above[0]) > 1 and starts[0] > above[0][0] + em and line[0]["top"] - above[2] < em:
+            for x0, texts in zip(starts, cells, strict=True):
+                column = max((k for k, start in enumerate(above[0]) if start <= x0 + em), default=0)
+                above[1][column].extend(texts)
+            rows[-1] = (above[0], above[1], max(w["bottom"] for w in line))
+            continue
+        rows.append((starts, cells, max(w["bottom"] for w in line)))
+    return "\n".join("\t".join(" ".join(texts) for texts in cells) for _, cells, _ in rows)
 
 
 def _docx_text(path: Path) -> str:

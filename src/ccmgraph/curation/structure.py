@@ -226,6 +226,7 @@ def blocks(text: str) -> list[Block]:
     out: list[Block] = []
     table = -1
     in_table = False
+    joined = False  # the line before continues the last block (no blank line or furniture between)
     paragraph: list[tuple[int, int]] = []
 
     def flush() -> None:
@@ -238,10 +239,12 @@ def blocks(text: str) -> list[Block]:
         if not line:
             flush()
             in_table = False
+            joined = False
             continue
         if _PAGE_NUMBER.match(line) or re.sub(r"\d+", "#", line) in repeated:
             flush()
             out.append(Block("furniture", start, end, text[start:end]))
+            joined = False
             continue
         if _PIPE_RULE.match(line):
             continue
@@ -253,7 +256,7 @@ def blocks(text: str) -> list[Block]:
             if paragraph:
                 paragraph.append((start, end))
                 continue
-            if out and out[-1].kind in ("item", "paragraph", "keyvalue") and not in_table:
+            if joined and out and out[-1].kind in ("item", "paragraph", "keyvalue") and not in_table:
                 previous = out.pop()
                 out.append(_extend(text, previous, end))
                 continue
@@ -268,6 +271,7 @@ def blocks(text: str) -> list[Block]:
         elif block.kind != "keyvalue":
             in_table = False
         out.append(block)
+        joined = True
     flush()
     return out
 

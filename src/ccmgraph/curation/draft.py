@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import URIRef
@@ -257,27 +258,54 @@ class Drafter:
         self.lines = lines_of(self.text)
         self.blocks = blocks(self.text)
         self.row_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = {}
+        self._keys: set[tuple[str, str]] = set()  # (kind, key) of the elements drafted
+        self._next_suffix: dict[tuple[str, str], int] = {}
         stem = text_path.stem
         key = re.sub(r"-?(?:work-?plan|concept-note|budget)-?", "-", stem).strip("-")
         self.draft = Draft(stem=stem, plan_key=re.sub(r"-{2,}", "-", key), text=self.text)
 
     # ------------------------------------------------------------ quotes
 
+    def occurs_once(self, quote: str) -> bool:
+        """Whether ``quote`` occurs once in the text, whitespace collapsed, as the build's
+        ``evidence.occurrences`` counts (a match may start or end inside a word). A quote of three
+        words or more is looked up by its rarest inner word, which a match holds whole: so
+        each quote costs the occurrences of one word, not a scan of the text."""
+        words = quote.split()
+        if len(words) < 3:
+            return len(evidence.occurrences(self.text, quote)) == 1
+        flat, where = self._flat
+        needle = " ".join(words)
+        inner = min(range(1, len(words) - 1), key=lambda i: len(where.get(words[i], ())))
+        offset = len(" ".join(words[:inner])) + 1
+        found = 0
+        for at in where.get(words[inner], ()):
+            if flat.startswith(needle, at - offset):
+                found += 1
+                if found > 1:
+                    return False
+        return found == 1
+
+    @cached_property
+    def _flat(self) -> tuple[str, dict[str, list[int]]]:
+        """The text with each run of whitespace as one space, and where each word starts in it."""
+        flat = " ".join(self.text.split())
+        where: dict[str, list[int]] = {}
+        for m in re.finditer(r"\S+", flat):
+            where.setdefault(m.group(0), []).append(m.start())
+        return flat, where
+
     def quote(self, start: int, end: int) -> tuple[str, str | None]:
         """The quote of text[start:end] and, when it is not unique, a unique context around it."""
         words = " ".join(self.text[start:end].split())
-        if len(evidence.occurrences(self.text, words)) == 1:
+        if self.occurs_once(words):
             return words, None
         for lo, hi in ((start, end + 80), (start - 80, end), (start - 80, end + 80), (start - 300, end + 300)):
             lo, hi = max(0, lo), min(len(self.text), hi)
             context = " ".join(
                 self.text[lo:hi].split()[1:-1] if lo > 0 and hi < len(self.text) else self.text[lo:hi].split()
             )
-            if (
-                words in context
-                and len(evidence.occurrences(self.text, context)) == 1
-                and len(evidence.occurrences(context, words)) == 1
-            ):
+            if words in context and self.occurs_once(context) and len(evidence.occurrences(context, words)) == 1:
                 return words, context
         return words, None
 
@@ -462,10 +490,12 @@ class Drafter:
         return start, end
 
     def _unique_key(self, kind: str, key: str) -> str:
-        taken = {(it.kind, it.key) for it in self.draft.items}
-        out, n = key, 2
+        taken = self._keys
+        out, n = key, self._next_suffix.get((kind, key), 2)
         while (kind, out) in taken:
             out, n = f"{key}-{n}", n + 1
+        self._next_suffix[(kind, key)] = n
+        taken.add((kind, out))
         return out
 
     def _new_item(
@@ -662,6 +692,11 @@ class Drafter:
                 parent_id = parent_marker(identifier) if identifier else None
                 parent = by_identifier.get(parent_id) if parent_id else None
                 activity = cell["activity"]
+                if not activity.text:
+                    key = f"row-{len(self.draft.items) + 1}"
+                    item = self._new_item("activity", key, None, (row.start, row.end), None)
+                    self.row_facts[id(item)] = [("note", f"{REVIEW}this row has no activity: read it.", 0, 0, None)]
+                    continue
                 item = self._new_item(
                     "activity",
                     identifier or f"row-{len(self.draft.items) + 1}",
@@ -684,10 +719,23 @@ class Drafter:
                 if identifier:
                     by_identifier[identifier] = item
                 self.row_facts[id(item)] = self._row_facts(cell)
-                if (timing := cell.get("timing")) is not None:
-                    found = expressions.periods(timing.text, self.ref)
-                    if len(found) == 1 and found[0].key:
-                        item.period = found[0].key
+                if (timing := cell.get("timing")) is not None and timing.text:
+                    self._row_timing(item, timing)
+
+    def _row_timing(self, item: Item, timing: Cell) -> None:
+        """A row's timing cell: a timeline entry quoting it when it reads as one period; otherwise
+        a review note on the activity (an undated meeting, two periods: never a guessed date)."""
+        found = expressions.periods(timing.text, self.ref)
+        if len(found) == 1 and found[0].key:
+            key = found[0].key
+            entry = self._new_item(
+                "timeline", f"{key.replace('--', '-to-')}-1", None, (timing.start, timing.end), None, key
+            )
+            if found[0].review:
+                self.row_facts[id(entry)] = [("note", REVIEW + found[0].review, 0, 0, None)]
+        else:
+            note = f"{REVIEW}its timing '{timing.text}' is not read as one period: add a timeline entry if it has one."
+            self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
 
     def _row_facts(self, cell: dict[str | None, Cell]) -> list[tuple[str, str, int, int, str | None]]:
         """The facts the cells of a row state for its activity: actions (the column says they are

@@ -127,13 +127,17 @@ def _docx_text(path: Path) -> str:
             # a heading style is kept as the text's own heading marker, so structure reads it
             blocks.append(f"{'#' * level} {paragraph.text}" if level and paragraph.text.strip() else paragraph.text)
         elif child.tag.endswith("}tbl"):
+            rows = []
             for row in Table(child, document).rows:
                 cells: list[str] = []
+                seen: list[object] = []
                 for cell in row.cells:
-                    text = " ".join(cell.text.split())
-                    if not cells or cells[-1] != text:  # merged cells repeat their text
-                        cells.append(text)
-                blocks.append("\t".join(cells))
+                    if any(cell._tc is tc for tc in seen):  # a merged cell is listed once per grid column
+                        continue
+                    seen.append(cell._tc)
+                    cells.append(" ".join(cell.text.split()))  # an empty cell keeps its place
+                rows.append("\t".join(cells))
+            blocks.append("\n".join(rows))  # a table's rows line after line: one table
     return "\n\n".join(blocks)
 
 

@@ -108,9 +108,12 @@ def _split_cells(text: str, start: int) -> tuple[Cell, ...]:
     ['A.1', 'Train deminers', 'Q3 2025']
     >>> _split_cells("Ref.\\tActivity", 10)[1]
     Cell(start=15, end=23, text='Activity')
+    >>> [c.text for c in _split_cells("2.2\\tPresent\\t\\tAction 18", 0)]
+    ['2.2', 'Present', '', 'Action 18']
     """
-    if "\t" in text:
-        separator = re.compile(r"\t+")
+    keep_empty = "\t" in text  # one tab, one cell: an empty cell keeps its column
+    if keep_empty:
+        separator = re.compile(r"\t")
     elif text.count("|") >= 2:
         separator = re.compile(r"\s*\|\s*")
     else:
@@ -122,7 +125,7 @@ def _split_cells(text: str, start: int) -> tuple[Cell, ...]:
         piece = text[pos:end]
         lead = len(piece) - len(piece.lstrip())
         content = piece.strip()
-        if content:
+        if content or keep_empty:
             cells.append(Cell(start + pos + lead, start + pos + lead + len(content), content))
         pos = match.end() if match else len(text)
     return tuple(cells)

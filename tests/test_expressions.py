@@ -114,6 +114,14 @@ def test_meeting_period_without_dates_is_undated_and_flagged(index):
     assert m.review and "14msp" in m.review
 
 
+def test_meeting_dates_of_medium_confidence_are_flagged(index):
+    # ccm-meetings.csv: 3RC "14-18 Sep 2026 (Xinhua, Feb 2026)", "medium for exact dates (single press source)"
+    line = source_line("gso-workplan-2024-2025", "up to the Third Review Conference")
+    [m] = [p for p in periods(line, index) if p.meeting]
+    assert (m.quote, m.key, m.meeting) == ("up to the Third Review Conference", "2026-09-14--2026-09-18", "3rc")
+    assert m.review and "medium" in m.review
+
+
 def test_meeting_dates_not_plain_are_not_read(index):
     # 2RC's stated dates begin "Part 1: held virtually in late Nov 2020": no single interval
     [m] = periods("before the Second Review Conference", index)

@@ -17,6 +17,7 @@ never guessed: an undated meeting stays undated, a sub-letter not written stays 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,7 @@ from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
 from ccmgraph.curation.reference_index import ActionPlan, ReferenceIndex
+from ccmgraph.pipeline.periods import PeriodError, bounds
 
 __all__ = ["ActionPlan"]  # action_plan_of's argument type, re-exported for callers
 
@@ -208,8 +210,6 @@ def _period_candidates(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def _valid(key: str) -> bool:
-    from ccmgraph.pipeline.periods import PeriodError, bounds
-
     try:
         bounds(key)
     except (PeriodError, ValueError):
@@ -249,13 +249,18 @@ def periods(text: str, index: ReferenceIndex | None = None) -> list[PeriodMentio
     return sorted(found, key=lambda m: m.start)
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of ``spans`` (sorted, not overlapping each other)."""
+    i = bisect.bisect_right(spans, start, key=lambda span: span[0])  # spans[i - 1] starts at or before start
+    return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
+
+
 def _meeting_periods(text: str, index: ReferenceIndex, taken: list[tuple[int, int]]) -> Iterator[PeriodMention]:
     for meeting in meetings(text, index):
         lead = _MEETING_LEAD.search(text, max(0, meeting.start - 40), meeting.start)
-        if lead is None or any(s < meeting.end and meeting.start < e for s, e in taken):
+        if lead is None or _overlaps(taken, meeting.start, meeting.end):
             continue
-        key, why = meeting_period(meeting.key, index)
-        review = why if key is None else None
+        key, review = meeting_period(meeting.key, index)
         if meeting.review:
             review = meeting.review if review is None else f"{meeting.review} {review}"
         start = lead.start()
@@ -272,7 +277,8 @@ def _meeting_periods(text: str, index: ReferenceIndex, taken: list[tuple[int, in
 
 def meeting_period(key: str, index: ReferenceIndex) -> tuple[str | None, str | None]:
     """The period key of a meeting's dates when the reference data states them plainly (its
-    stated dates begin with a day or day range), else ``None`` and why.
+    stated dates begin with a day or day range), else ``None``; and why a curator must check
+    it (no dates, or dates the reference data gives with medium or low confidence).
 
     >>> meeting_period("13msp", ReferenceIndex(meeting_dates={"13msp": "16-19 Sep 2025"}))
     ('2025-09-16--2025-09-19', None)
@@ -285,6 +291,9 @@ def meeting_period(key: str, index: ReferenceIndex) -> tuple[str | None, str | N
     found = [m for m in periods(stated) if m.start == 0 and m.key and "-" in m.key.split("--")[0][5:]]
     if not found:
         return None, f"meeting {key}'s dates are not plain in the reference data ({stated!r}): undated."
+    confidence = index.meeting_confidence.get(key, "")
+    if re.search(r"\b(?:medium|low)\b", confidence):
+        return found[0].key, f"meeting {key}'s dates are of {confidence!r} confidence in the reference data."
     return found[0].key, None
 
 
@@ -476,38 +485,65 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _MAX_WORDS = 8
 
 
-def _key(words: Iterable[str]) -> str:
-    return " ".join(w.replace("’", "'") for w in words)
+@dataclass(frozen=True)
+class _Names:
+    """Names keyed by their words joined by one space, and the longest name (in words) that
+    begins with each first word: most words of a text begin no name and cost one look-up."""
+
+    by_key: dict[str, str]
+    longest: dict[str, int]
+    lower: bool
 
 
-def _name_table(names: Iterable[str], lower: bool = True) -> dict[str, str]:
-    """Word-sequence key -> the name, for the n-gram lookup."""
-    return {_key(_WORD.findall(n.lower() if lower else n)): n for n in names}
+def _name_table(names: Iterable[str], lower: bool = True) -> _Names:
+    by_key: dict[str, str] = {}
+    longest: dict[str, int] = {}
+    for name in names:
+        words = [w.replace("’", "'") for w in _WORD.findall(name.lower() if lower else name)]
+        if words:
+            by_key[" ".join(words)] = name
+            longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return _Names(by_key, longest, lower)
 
 
-def _find(text: str, table: dict[str, str], lower: bool = True) -> Iterator[tuple[int, int, str]]:
-    """Longest non-overlapping word sequences of ``text`` that are names of ``table``: one pass
-    over the words, at most ``_MAX_WORDS`` dictionary look-ups each."""
+def _find(text: str, names: _Names) -> Iterator[tuple[int, int, str]]:
+    """Longest non-overlapping word sequences of ``text`` that are names: one pass over the
+    words, a look-up per word and, where a name begins with it, one per possible length."""
     words = list(_WORD.finditer(text))
+    norm = [(w[0].lower() if names.lower else w[0]).replace("’", "'") for w in words]
     i = 0
     while i < len(words):
-        for length in range(min(_MAX_WORDS, len(words) - i), 0, -1):
+        most = names.longest.get(norm[i], 0)
+        for length in range(min(most, len(words) - i), 0, -1):
             chunk = words[i : i + length]
             if any(text[a.end() : b.start()].strip(" \t\n,-") for a, b in itertools.pairwise(chunk)):
                 continue
-            key = _key(w[0].lower() if lower else w[0] for w in chunk)
-            if key in table:
-                yield chunk[0].start(), chunk[-1].end(), table[key]
+            key = " ".join(norm[i : i + length])
+            if key in names.by_key:
+                yield chunk[0].start(), chunk[-1].end(), names.by_key[key]
                 i += length
                 break
         else:
             i += 1
 
 
-_FULL_NAME = re.compile(
-    r"((?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to)(?:[ \t]+(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in"
-    r"|de|des|du|la|le|to))+)[ \t]*\(([A-Z][A-Za-z&-]{1,11})\)"
-)
+def _without_overlaps(mentions: Iterable[tuple[int, int, Mention]]) -> list[Mention]:
+    """Mentions sorted by offset, one per span, from ``(rank, order, mention)`` triples: at the
+    same start the lowest rank wins, and a mention inside a kept one is dropped."""
+    kept: list[Mention] = []
+    end = -1
+    for _, _, m in sorted(mentions, key=lambda r: (r[2].start, r[0], r[1])):
+        if m.start >= end:
+            kept.append(m)
+            end = m.end
+    return kept
+
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&-]{1,11})\)")
+_NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to)"
+# the capitalised run just before "(ACRONYM)", looked for within _NAME_REACH characters of it
+_FULL_NAME = re.compile(rf"(?<![\w'’&.-]){_NAME_WORD}(?:[ \t]+{_NAME_WORD})+[ \t]*$")
+_NAME_REACH = 150
 _LEADING_MINOR = re.compile(r"^(?:(?:of|the|for|and|on|in|de|des|du|la|le|to|The)\s+)+")
 
 
@@ -524,42 +560,33 @@ def organisations(text: str, index: ReferenceIndex) -> list[OrganisationMention]
     [(rdflib.term.URIRef('icrc'), 'ICRC'), (None, 'UNDP')]
     """
     other_names = _other_names(index)
-    found: list[OrganisationMention] = []
-    for m in _FULL_NAME.finditer(text):
-        acronym = m[2]
-        name = _name_before(m[1], acronym)
-        start = m.start(1) + m[1].find(name)
+    found: list[tuple[int, int, Mention]] = []
+    for m in _ACRONYM.finditer(text):
+        run = _FULL_NAME.search(text, max(0, m.start() - _NAME_REACH), m.start())
+        if run is None:
+            continue
+        acronym = m[1]
+        written = run[0].rstrip()
+        name = _name_before(written, acronym)
+        start = run.start() + written.find(name)
         if len(name.split()) < 2 or name.lower() in other_names or acronym.lower() in other_names:
             continue
         if name.lower() in index.states or _meeting_like(name):
             continue
         iri, review = _match_org(name, acronym, index)
-        found.append(
-            OrganisationMention(
-                start=start,
-                end=m.end(),
-                quote=text[start : m.end()],
-                iri=iri,
-                name=name,
-                acronym=acronym,
-                review=review,
-            )
+        quote = text[start : m.end()]
+        mention = OrganisationMention(
+            start=start, end=m.end(), quote=quote, iri=iri, name=name, acronym=acronym, review=review
         )
-    taken = [(f.start, f.end) for f in found]
+        found.append((0, len(found), mention))
     for start, end, name in _find(text, _name_table(index.orgs)):
-        if not any(s <= start < e for s, e in taken):
-            found.append(
-                OrganisationMention(start=start, end=end, quote=text[start:end], iri=index.orgs[name], name=name)
-            )
-            taken.append((start, end))
-    for start, end, acronym in _find(text, _name_table(index.acronyms, lower=False), lower=False):
-        if not any(s <= start < e for s, e in taken):
-            found.append(
-                OrganisationMention(
-                    start=start, end=end, quote=text[start:end], iri=index.acronyms[acronym], acronym=acronym
-                )
-            )
-    return sorted(found, key=lambda f: f.start)
+        mention = OrganisationMention(start=start, end=end, quote=text[start:end], iri=index.orgs[name], name=name)
+        found.append((1, len(found), mention))
+    for start, end, acronym in _find(text, _name_table(index.acronyms, lower=False)):
+        iri = index.acronyms[acronym]
+        mention = OrganisationMention(start=start, end=end, quote=text[start:end], iri=iri, acronym=acronym)
+        found.append((2, len(found), mention))
+    return [m for m in _without_overlaps(found) if isinstance(m, OrganisationMention)]
 
 
 def _name_before(run: str, acronym: str) -> str:
@@ -609,25 +636,25 @@ def states(text: str, index: ReferenceIndex, guess: bool = False) -> list[StateM
     >>> [(m.quote, m.review is None) for m in states("Irak and Lao PDR", index, guess=True)]
     [('Irak', False), ('Lao PDR', True)]
     """
-    found = [
-        StateMention(start=s, end=e, quote=text[s:e], iri=index.states[name])
+    found: list[tuple[int, int, Mention]] = [
+        (0, 0, StateMention(start=s, end=e, quote=text[s:e], iri=index.states[name]))
         for s, e, name in _find(text, _name_table(index.states))
     ]
     if guess:
         single = [n for n in index.states if " " not in n and len(n) >= 4]
-        taken = [(f.start, f.end) for f in found]
         for m in re.finditer(r"\b[A-Z][a-z]{3,}\b", text):
-            if any(s <= m.start() < e for s, e in taken):
+            if m[0].lower() in index.states:
                 continue
             best = process.extractOne(m[0].lower(), single, scorer=fuzz.ratio, score_cutoff=75)
             if best is not None and best[0][0] == m[0][0].lower() and abs(len(best[0]) - len(m[0])) <= 1:
+                review = f"read as {best[0].title()} by its spelling: check it."
                 found.append(
-                    StateMention(
-                        start=m.start(),
-                        end=m.end(),
-                        quote=m[0],
-                        iri=index.states[best[0]],
-                        review=f"read as {best[0].title()} by its spelling: check it.",
+                    (
+                        1,
+                        0,
+                        StateMention(
+                            start=m.start(), end=m.end(), quote=m[0], iri=index.states[best[0]], review=review
+                        ),
                     )
                 )
-    return sorted(found, key=lambda f: f.start)
+    return [m for m in _without_overlaps(found) if isinstance(m, StateMention)]

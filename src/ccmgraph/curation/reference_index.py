@@ -53,6 +53,7 @@ class ReferenceIndex:
     groups: dict[str, URIRef] = field(default_factory=dict)  # lower-case topic -> working group
     meetings: set[str] = field(default_factory=set)  # keys: 13msp, 3rc...
     meeting_dates: dict[str, str] = field(default_factory=dict)  # key -> ccm:datesAsStated
+    meeting_confidence: dict[str, str] = field(default_factory=dict)  # key -> ccm:confidence
     articles: set[int] = field(default_factory=set)
     plans: list[ActionPlan] = field(default_factory=list)
     labels: dict[URIRef, str] = field(default_factory=dict)
@@ -179,6 +180,8 @@ def _load(reference: Path) -> ReferenceIndex:
             index.meetings.add(key)
             for stated in g.objects(meeting, CCM.datesAsStated):
                 index.meeting_dates[key] = str(stated)
+            for confidence in g.objects(meeting, CCM.confidence):
+                index.meeting_confidence[key] = str(confidence)
     for article in g.subjects(RDF.type, CCM.ConventionArticle):
         number = g.value(article, CCM.articleNumber)
         if number is not None:

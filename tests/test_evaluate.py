@@ -1,5 +1,6 @@
 """``ccmgraph draft --evaluate``: the drafting corpus (tests/data/drafting/) and its scorer."""
 
+import importlib.util
 import subprocess
 import sys
 import tomllib
@@ -9,7 +10,7 @@ import pytest
 
 from ccmgraph import paths
 from ccmgraph.curation import evaluate
-from ccmgraph.curation.ingest import SUFFIXES
+from ccmgraph.curation.ingest import SUFFIXES, extract
 
 CORPUS = Path(__file__).parent / "data" / "drafting"
 LAYOUTS = [p for p in sorted(CORPUS.iterdir()) if p.suffix in SUFFIXES]
@@ -172,3 +173,29 @@ def test_evaluate_scores_every_gold_file_and_the_cli_prints_the_tables():
         timeout=60,
     )
     assert run.returncode == 1 and "missing.gold.toml: no such gold file" in run.stderr
+
+
+def test_the_received_files_are_what_make_binaries_writes(tmp_path):
+    spec = importlib.util.spec_from_file_location("make_binaries", CORPUS / "make_binaries.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_docx(tmp_path / "plan.docx")
+    module.write_pdf(tmp_path / "plan.pdf")
+    # the text ingest reads (what the gold quotes), not the bytes, which change with the libraries' versions
+    for fresh, stem in ((tmp_path / "plan.docx", module.DOCX_STEM), (tmp_path / "plan.pdf", module.PDF_STEM)):
+        assert extract(fresh)[0] == extract(CORPUS / f"{stem}{fresh.suffix}")[0]
+
+
+def test_a_bad_gold_file_is_named_in_one_line(tmp_path):
+    (tmp_path / "tiny.txt").write_text(TINY_TEXT, encoding="utf-8")
+    twice = tmp_path / "twice.gold.toml"
+    twice.write_text(TINY_GOLD.replace('ref = "2"', 'ref = "1"'), encoding="utf-8")
+    with pytest.raises(evaluate.GoldError, match=r"twice\.gold\.toml: ref '1' names two elements"):
+        evaluate.read_gold(twice)
+    nameless = tmp_path / "nameless.gold.toml"
+    nameless.write_text('layout = "x"\n', encoding="utf-8")
+    with pytest.raises(evaluate.GoldError, match=r"nameless\.gold\.toml: no `document = \.\.\.` line"):
+        evaluate.read_gold(nameless)
+    result = evaluate.evaluate([twice]).per_document["twice"]
+    assert result.error is not None and "names two elements" in result.error and not result.scores

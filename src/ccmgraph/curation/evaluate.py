@@ -467,7 +467,7 @@ def evaluate_gold(path: Path) -> Result:
             drafted = facts_of(compile_turtle(turtle_path, text_path))
             error = None
         except (AuthoringError, ValueError, StopIteration) as exc:
-            drafted, error = empty, f"the draft did not compile: {exc}"
+            drafted, error = empty, f"the draft did not compile: {str(exc).replace(tmp + '/', '')}"
     return Result(gold.layout, compare(drafted, gold.facts), error, curated, gold.lost_quotes)
 
 

@@ -95,6 +95,18 @@ def write_docx(path: Path) -> None:
     document.core_properties.title = "WRITTEN FOR THE TESTS: not a real work plan"
     document.core_properties.created = document.core_properties.modified = datetime(2026, 1, 1)  # same bytes each run
     document.save(str(path))
+    _fix_zip_times(path)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the .docx (a zip) with one date on every member: the same bytes each run."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        members = [(info.filename, zin.read(info)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in members:
+            zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
 # ---------------------------------------------------------------- the PDF

@@ -1,5 +1,7 @@
 """ccmgraph draft: a work plan the project has never seen goes ingest -> draft -> build with no edit."""
 
+from pathlib import Path
+
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
@@ -216,3 +218,14 @@ def test_the_drafts_of_the_five_sources_build_as_they_are(tmp_path, monkeypatch)
     assert result.report.conforms, str(result.report)
     assert len(result.counts()) == 5
     assert all(counts["Evidence"] > 20 for counts in result.counts().values())
+
+
+def test_an_action_cited_twice_in_a_sentence_is_quoted_until_unique():
+    """The successor corpus plan: "(AP 2026-2031 Action 1; previously LAP Action 1)"."""
+    path = Path(__file__).parent / "data" / "drafting" / "successor-universalization-2026-2027.txt"
+    drafter = draft.Drafter(path)
+    text = drafter.text
+    at = text.index("LAP Action 1)") + len("LAP ")
+    assert not drafter.occurs_once("Action 1")
+    start, end = drafter.widened(at, at + len("Action 1"), text.rfind("\n", 0, at) + 1)
+    assert text[start:end] == "LAP Action 1" and drafter.occurs_once(text[start:end])

@@ -286,6 +286,14 @@ class Drafter:
                     return False
         return found == 1
 
+    def widened(self, start: int, end: int, lo: int) -> tuple[int, int]:
+        """``start``..``end`` widened word by word to the left (not before ``lo``) until it occurs
+        once in the text: "Action 1" twice in a sentence becomes "LAP Action 1"."""
+        while start > lo and not self.occurs_once(self.text[start:end]):
+            before = self.text[lo:start].rstrip()
+            start = lo + (max(before.rfind(" "), before.rfind("\n"), before.rfind("\t")) + 1)
+        return start, end
+
     @cached_property
     def _flat(self) -> tuple[str, dict[str, list[int]]]:
         """The text with each run of whitespace as one space, and where each word starts in it."""

@@ -191,6 +191,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             notes += [o for p, o, *_ in facts if p == "note"]
             lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end)}")
             for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
+                s, e = d.widened(s, e, item.start if item.start <= s else s)
                 quote, context = d.quote(s, e)
                 ev = f"[ ccm:quote {_prose(quote)} ]"
                 if context:

@@ -118,3 +118,14 @@ def test_linear_in_the_text():
     once = blocks(PLAN.split("\f")[0])
     many = blocks("\n".join([PLAN.split("\f")[0]] * 50))
     assert len(many) == 50 * len(once)
+
+
+def test_a_labelled_element_opens_its_own_block():
+    """As the PDF export of a plan lays it out (written for the tests): no blank line between."""
+    text = "A.2 Annual updates are submitted by 30 April\nObjective B - Reports are used to follow the\nConvention\n"
+    found = blocks(text)
+    assert [b.text for b in found][:2] == [
+        "A.2 Annual updates are submitted by 30 April",
+        "Objective B - Reports are used to follow the",
+    ]
+    assert found[1].kind == "heading"

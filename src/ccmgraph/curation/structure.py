@@ -47,6 +47,11 @@ _KEY_VALUE = re.compile(r"^(?P<key>[A-Z][\w ()/&'’-]{1,40}?)(?:\s*:\s*|\t+\s*|
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 _ALIGNED_GAP = re.compile(r" {3,}")
+# "Objective A - ...", "Output 1.1: ...": a labelled element opens a block of its own
+_LABELLED = re.compile(
+    r"^(?:Specific\s+)?(?:Objective|Outcome|Output|Goal|Indicator|Result|Track)\s+[A-Z0-9][\w.]*\s*[-–—:.]\s+\S",
+    re.IGNORECASE,
+)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _SECTION_NUMBER = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|[A-Z])[.)]?\s+\S")
 
@@ -299,6 +304,8 @@ def _extend(text: str, block: Block, end: int) -> Block:
 
 def _classify(text: str, start: int, end: int, line: str) -> Block | None:
     """The block a line opens, or None for a line continuing the one before."""
+    if _LABELLED.match(line):
+        return Block("heading", start, end, text[start:end], level=3, label=line)
     numbered = numbering(line)
     if _is_row(line) and not (numbered and numbered[1] == "bullet"):
         cells = _split_cells(line, start)

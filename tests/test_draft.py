@@ -229,3 +229,38 @@ def test_an_action_cited_twice_in_a_sentence_is_quoted_until_unique():
     assert not drafter.occurs_once("Action 1")
     start, end = drafter.widened(at, at + len("Action 1"), text.rfind("\n", 0, at) + 1)
     assert text[start:end] == "LAP Action 1" and drafter.occurs_once(text[start:end])
+
+
+def test_blocks_read_as_a_results_plan(tmp_path):
+    """Cover lines, 'Objective A - ...' with A.1, an activity table by its header's roles, and
+    dated lines; each fact quoting its own cell or line."""
+    path = tmp_path / "results-plan-2026.txt"
+    path.write_text(
+        "WRITTEN FOR THE TESTS: a results plan.\n\nWork Plan 2026\n\n"
+        "Coordinators\tChile and Iraq\n\n"
+        "Objective A - Every State Party reports on time\n"
+        "A.1 Initial reports are submitted by all new States Parties\n\n"
+        "Activities\n\n"
+        "Ref.\tActivity\tTiming\tPartners\tLAP\n"
+        "A.1.1\tContact the States Parties whose report is overdue\tQ1 2026\tISU\t#47 and #48\n"
+        "A.1.2\tA row that lost a cell\tQ2 2026\n\n"
+        "Timeline\n\n"
+        "When\tWhat\n"
+        "June 2026\tReporting workshop\n",
+        encoding="utf-8",
+    )
+    drafter = draft.Drafter(path)
+    result = drafter.run()
+    text = result.text
+    spans = {(item.kind, text[item.start : item.end]): item for item in result.items}
+    activity = spans["activity", "Contact the States Parties whose report is overdue"]
+    assert activity.parent is spans["objective", "Initial reports are submitted by all new States Parties"]
+    assert activity.parent.parent is spans["objective", "Every State Party reports on time"]
+    facts = result.element_facts[id(activity)]
+    assert ("align", "47, 48") in [(f[0], f[1]) for f in facts]
+    assert spans["timeline", "Q1 2026"].period == "2026-Q1"
+    assert spans["timeline", "June 2026\tReporting workshop"].period == "2026-06"
+    flagged = spans["activity", "A.1.2\tA row that lost a cell\tQ2 2026"]
+    assert any(f[0] == "note" and f[1].startswith("REVIEW:") for f in result.element_facts[id(flagged)])
+    coordinators = [o for p, o, _, _ in result.statements if p == "ccm:coordinator"]
+    assert coordinators == ["state:CHL", "state:IRQ"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -648,16 +649,39 @@ class Drafter:
                         )
                     current[kind] = item
 
-    def _outline_objectives(self) -> None:
-        """``Objective A - ...`` lines, and the outline-numbered items under them (``A.1``) as
-        their sub-objectives, where no section of the draft has read them already."""
+    def _free(self) -> Callable[[int, int], bool]:
+        """Whether a span overlaps none of the elements drafted so far (read by the sections)."""
         taken = sorted((item.start, item.end) for item in self.draft.items)
         starts = [start for start, _ in taken]
 
         def free(start: int, end: int) -> bool:
-            at = bisect.bisect_right(starts, end) - 1  # the last element opening before ``end``
+            at = bisect.bisect_right(starts, end - 1) - 1  # the last element opening before ``end``
             return at < 0 or taken[at][1] <= start
 
+        return free
+
+    def _dated_lines(self) -> None:
+        """Key-value blocks keyed by one period ("February 2025: ...", a "When | What" table's
+        rows): timeline entries quoting the line, where no section has read them already."""
+        free = self._free()
+        for block in self.blocks:
+            if block.kind != "keyvalue" or not free(block.start, block.end):
+                continue
+            key = block.cells[0]
+            found = expressions.periods(key.text, self.ref)
+            if len(found) != 1 or not found[0].key or len(found[0].quote) < len(key.text.rstrip(": ")):
+                continue
+            period = found[0].key
+            entry = self._new_item(
+                "timeline", f"{period.replace('--', '-to-')}-1", None, (block.start, block.end), None, period
+            )
+            if found[0].review:
+                self.row_facts[id(entry)] = [("note", REVIEW + found[0].review, 0, 0, None)]
+
+    def _outline_objectives(self) -> None:
+        """``Objective A - ...`` lines, and the outline-numbered items under them (``A.1``) as
+        their sub-objectives, where no section of the draft has read them already."""
+        free = self._free()
         objectives: dict[str, Item] = {}
         for block in self.blocks:
             if (m := _OBJECTIVE.match(block.text)) and free(block.start, block.end):
@@ -888,6 +912,7 @@ class Drafter:
                 self._partners(heading, lines)
         self._outline_objectives()
         self._activity_tables()
+        self._dated_lines()
         for item in self.draft.items:
             self._facts(item)
         self._relations()

@@ -246,7 +246,8 @@ def test_blocks_read_as_a_results_plan(tmp_path):
         "A.1.2\tA row that lost a cell\tQ2 2026\n\n"
         "Timeline\n\n"
         "When\tWhat\n"
-        "June 2026\tReporting workshop\n",
+        "June 2026\tReporting workshop\n\n"
+        "The Coordinators will work with the United Nations Development Programme (UNDP).\n",
         encoding="utf-8",
     )
     drafter = draft.Drafter(path)
@@ -264,3 +265,5 @@ def test_blocks_read_as_a_results_plan(tmp_path):
     assert any(f[0] == "note" and f[1].startswith("REVIEW:") for f in result.element_facts[id(flagged)])
     coordinators = [o for p, o, _, _ in result.statements if p == "ccm:coordinator"]
     assert coordinators == ["state:CHL", "state:IRQ"]
+    label, start, end = result.new_orgs["undp"]  # not in data/reference/: proposed with both names
+    assert label == "United Nations Development Programme (UNDP)" == text[start:end]

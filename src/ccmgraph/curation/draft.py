@@ -133,6 +133,10 @@ _COLUMN_ROLES = [
     ("indicator", re.compile(r"\bindicators?\b", re.IGNORECASE)),
     ("budget", re.compile(r"\b(?:budget|cost)\b", re.IGNORECASE)),
 ]
+# a parenthesised acronym after a title, a treaty or a plan: not an organisation
+_NOT_AN_ORGANISATION = re.compile(
+    r"\b(?:convention|work\s*plan|action plan|treaty|conference|meeting)\b", re.IGNORECASE
+)
 _OBJECTIVE = re.compile(r"^(?:Specific\s+)?Objective\s+([A-Z]|\d{1,2})\s*[-–—:.]\s*(\S.*)$", re.DOTALL)
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
@@ -678,6 +682,15 @@ class Drafter:
             if found[0].review:
                 self.row_facts[id(entry)] = [("note", REVIEW + found[0].review, 0, 0, None)]
 
+    def _new_organisations(self) -> None:
+        """Organisations written ``Full Name (ACRONYM)`` that the reference data lacks: drafted
+        as new, labelled as the text writes them (both names), flagged for review."""
+        for m in expressions.organisations(self.text, self.ref):
+            if m.iri is None and m.name and m.acronym and not _NOT_AN_ORGANISATION.search(m.name):
+                key = slug(m.acronym)
+                if key not in self.draft.new_orgs:
+                    self.draft.new_orgs[key] = (" ".join(m.quote.split()), m.start, m.end)
+
     def _outline_objectives(self) -> None:
         """``Objective A - ...`` lines, and the outline-numbered items under them (``A.1``) as
         their sub-objectives, where no section of the draft has read them already."""
@@ -910,6 +923,7 @@ class Drafter:
                 self._timeline(heading, lines)
             elif kind == "partner":
                 self._partners(heading, lines)
+        self._new_organisations()
         self._outline_objectives()
         self._activity_tables()
         self._dated_lines()

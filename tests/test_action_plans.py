@@ -100,6 +100,9 @@ def test_coverage_of_both_plans(successor):
     assert set(two.cells) == {"gso-2025-2026"}
     gaps = service.lap_actions(store, plan="test-successor", served=False, basis="curator")
     assert [a.number for a in gaps.items] == [1, 3]
+    in_cycle = {"cycle": "2025-2026", "basis": "curator", "plan": str(SUCCESSOR)}
+    rows = service.run_named_query(store, "actions-without-activity-in-cycle", in_cycle)
+    assert sorted(int(r["number"]) for r in rows) == [1, 3]
 
 
 def test_api_and_page_per_plan(successor):

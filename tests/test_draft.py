@@ -1,5 +1,7 @@
 """ccmgraph draft: a work plan the project has never seen goes ingest -> draft -> build with no edit."""
 
+from pathlib import Path
+
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
@@ -125,6 +127,25 @@ def test_draft_does_not_overwrite_curated_work(drafted):
     assert run.returncode == 1 and "missing.txt: no such file" in run.stderr
 
 
+def test_a_text_too_large_or_unlike_a_work_plan_is_refused_in_one_line(drafted, monkeypatch):
+    root, _, _ = drafted
+    novel = root / "data" / "sources" / "a-novel.txt"
+    novel.write_text(
+        "Written for the tests: prose, not a work plan.\n"
+        + "It was a dark and stormy night; the rain fell in torrents, except at occasional intervals. " * 20,
+        encoding="utf-8",
+    )
+    run = cli(root, "draft", "data/sources/a-novel.txt")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip().count("\n") == 0 and "a-novel.txt: does not read as a work plan" in run.stderr
+    monkeypatch.setattr(draft_file, "MAX_CHARS", 1000)
+    source = root / "data" / "sources" / "victim-assistance-workplan-2026.txt"
+    with pytest.raises(
+        ValueError, match=r"victim-assistance-workplan-2026.txt: [\d,]+ characters, more than the 1,000"
+    ):
+        draft_file.draft_text(source)
+
+
 def test_action_phrasings_of_the_sources():
     found = [
         m.group(1)
@@ -197,3 +218,52 @@ def test_the_drafts_of_the_five_sources_build_as_they_are(tmp_path, monkeypatch)
     assert result.report.conforms, str(result.report)
     assert len(result.counts()) == 5
     assert all(counts["Evidence"] > 20 for counts in result.counts().values())
+
+
+def test_an_action_cited_twice_in_a_sentence_is_quoted_until_unique():
+    """The successor corpus plan: "(AP 2026-2031 Action 1; previously LAP Action 1)"."""
+    path = Path(__file__).parent / "data" / "drafting" / "successor-universalization-2026-2027.txt"
+    drafter = draft.Drafter(path)
+    text = drafter.text
+    at = text.index("LAP Action 1)") + len("LAP ")
+    assert not drafter.occurs_once("Action 1")
+    start, end = drafter.widened(at, at + len("Action 1"), text.rfind("\n", 0, at) + 1)
+    assert text[start:end] == "LAP Action 1" and drafter.occurs_once(text[start:end])
+
+
+def test_blocks_read_as_a_results_plan(tmp_path):
+    """Cover lines, 'Objective A - ...' with A.1, an activity table by its header's roles, and
+    dated lines; each fact quoting its own cell or line."""
+    path = tmp_path / "results-plan-2026.txt"
+    path.write_text(
+        "WRITTEN FOR THE TESTS: a results plan.\n\nWork Plan 2026\n\n"
+        "Coordinators\tChile and Iraq\n\n"
+        "Objective A - Every State Party reports on time\n"
+        "A.1 Initial reports are submitted by all new States Parties\n\n"
+        "Activities\n\n"
+        "Ref.\tActivity\tTiming\tPartners\tLAP\n"
+        "A.1.1\tContact the States Parties whose report is overdue\tQ1 2026\tISU\t#47 and #48\n"
+        "A.1.2\tA row that lost a cell\tQ2 2026\n\n"
+        "Timeline\n\n"
+        "When\tWhat\n"
+        "June 2026\tReporting workshop\n\n"
+        "The Coordinators will work with the United Nations Development Programme (UNDP).\n",
+        encoding="utf-8",
+    )
+    drafter = draft.Drafter(path)
+    result = drafter.run()
+    text = result.text
+    spans = {(item.kind, text[item.start : item.end]): item for item in result.items}
+    activity = spans["activity", "Contact the States Parties whose report is overdue"]
+    assert activity.parent is spans["objective", "Initial reports are submitted by all new States Parties"]
+    assert activity.parent.parent is spans["objective", "Every State Party reports on time"]
+    facts = result.element_facts[id(activity)]
+    assert ("align", "47, 48") in [(f[0], f[1]) for f in facts]
+    assert spans["timeline", "Q1 2026"].period == "2026-Q1"
+    assert spans["timeline", "June 2026\tReporting workshop"].period == "2026-06"
+    flagged = spans["activity", "A.1.2\tA row that lost a cell\tQ2 2026"]
+    assert any(f[0] == "note" and f[1].startswith("REVIEW:") for f in result.element_facts[id(flagged)])
+    coordinators = [o for p, o, _, _ in result.statements if p == "ccm:coordinator"]
+    assert coordinators == ["state:CHL", "state:IRQ"]
+    label, start, end = result.new_orgs["undp"]  # not in data/reference/: proposed with both names
+    assert label == "United Nations Development Programme (UNDP)" == text[start:end]

@@ -9,7 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from _project import FIXTURE, cli, copy_project
-from ccmgraph.curation import ingest
+from ccmgraph.curation import ingest, structure
 
 BODY = [
     "CCM Thematic Working Group on Victim Assistance",
@@ -37,12 +37,55 @@ def test_pdf_round_trip_drops_headers_footers_and_hyphenation(tmp_path):
     pdf = tmp_path / "Victim Assistance 2026.pdf"
     _pdf(pdf, BODY)
     text, tool = ingest.extract(pdf)
-    assert tool.startswith("pypdf ")
+    assert tool.startswith("pdfplumber ")
     assert "CCM/MSP/2026/TEST" not in text and "Page 1 of" not in text
     assert "support the implementation of the Lausanne" in " ".join(text.split())
     expected = " ".join(" ".join(BODY).replace("imple- mentation", "implementation").split())
     assert " ".join(text.split()) == expected
     assert "\r" not in text and text.endswith("\n") and "\n\n\n" not in text
+
+
+def test_pdf_tables_keep_their_rows_and_cells(tmp_path):
+    """A two-column cover table and an activity table drawn at column positions, as Word's
+    PDF export draws them, come out a row a line with tab-separated cells, read by structure."""
+    pdf = tmp_path / "results.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=A4)
+    c.drawString(72, 800, "Written for the tests: a results-based plan received as a PDF.")
+    rows = [
+        ("Coordinators", "Chile and Iraq", "", ""),
+        ("Ref.", "Activity", "Timing", "LAP"),
+        ("A.1", "Train national deminers", "Q3 2025", "#27 and #30"),
+        ("A.2", "Hold a regional workshop", "Q4 2025 - Q1 2026", "Action 24"),
+    ]
+    for n, row in enumerate(rows):
+        for x, value in zip((72, 160, 330, 450), row, strict=True):
+            c.drawString(x, 760 - 20 * n, value)
+    for n in range(12):
+        c.drawString(72, 600 - 20 * n, "The coordinators report to the Meeting of States Parties every year.")
+    c.save()
+    text, _ = ingest.extract(pdf)
+    assert "Coordinators\tChile and Iraq\n" in text
+    assert "Ref.\tActivity\tTiming\tLAP\n" in text
+    assert "A.2\tHold a regional workshop\tQ4 2025 - Q1 2026\tAction 24\n" in text
+    found = structure.blocks(text)
+    cover = next(b for b in found if b.text.startswith("Coordinators"))
+    assert (cover.kind, cover.key, cover.cells[1].text) == ("keyvalue", "Coordinators", "Chile and Iraq")
+    (table,) = structure.tables(found).values()
+    assert [len(row.cells) for row in table] == [4, 4, 4]
+
+
+def test_docx_heading_styles_are_kept_as_headings(tmp_path):
+    path = tmp_path / "styled.docx"
+    document = docx.Document()
+    document.add_paragraph("Written for the tests: a Word plan with heading styles.")
+    document.add_heading("Objectives", level=2)
+    for line in BODY[:6]:
+        document.add_paragraph(line)
+    document.save(path)
+    text, _ = ingest.extract(path)
+    assert "\n## Objectives\n" in text
+    heading = next(b for b in structure.blocks(text) if b.kind == "heading" and "Objectives" in b.text)
+    assert (heading.level, heading.label) == (2, "Objectives")
 
 
 def test_docx_round_trip_keeps_paragraphs_and_tables_not_headers(tmp_path):

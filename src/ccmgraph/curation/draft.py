@@ -10,15 +10,20 @@ starting "REVIEW:", shown first on the review page.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import URIRef
 
+from ccmgraph.curation import expressions
 from ccmgraph.curation.ingest import slug
 from ccmgraph.curation.reference_index import Match, ReferenceIndex
 from ccmgraph.curation.reference_index import load as load_reference
+from ccmgraph.curation.structure import Cell, blocks, parent_marker, tables
 from ccmgraph.namespaces import ID
 from ccmgraph.pipeline import evidence
 from ccmgraph.pipeline.authoring import parse_action_list
@@ -117,6 +122,22 @@ _RANGE_HEAD = re.compile(
 )
 
 
+# an activity table's columns by their header (the first that matches names the column's role)
+_COLUMN_ROLES = [
+    ("reference", re.compile(r"^(?:ref(?:erence)?\.?|no\.?|#|code|id)$", re.IGNORECASE)),
+    ("actions", re.compile(r"\b(?:LAP|action plan|actions?)\b", re.IGNORECASE)),
+    ("activity", re.compile(r"\bactivit(?:y|ies)\b", re.IGNORECASE)),
+    ("timing", re.compile(r"\b(?:timing|timeline|when|dates?|timeframe|deadline|schedule)\b", re.IGNORECASE)),
+    ("partners", re.compile(r"\b(?:partners?|with|implementers?|responsible|lead)\b", re.IGNORECASE)),
+    ("output", re.compile(r"\boutputs?\b", re.IGNORECASE)),
+    ("indicator", re.compile(r"\bindicators?\b", re.IGNORECASE)),
+    ("budget", re.compile(r"\b(?:budget|cost)\b", re.IGNORECASE)),
+]
+# a parenthesised acronym after a title, a treaty or a plan: not an organisation
+_NOT_AN_ORGANISATION = re.compile(
+    r"\b(?:convention|work\s*plan|action plan|treaty|conference|meeting)\b", re.IGNORECASE
+)
+_OBJECTIVE = re.compile(r"^(?:Specific\s+)?Objective\s+([A-Z]|\d{1,2})\s*[-–—:.]\s*(\S.*)$", re.DOTALL)
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -240,27 +261,64 @@ class Drafter:
         self.text = text_path.read_text(encoding="utf-8")
         self.ref = reference or load_reference()
         self.lines = lines_of(self.text)
+        self.blocks = blocks(self.text)
+        self.row_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = {}
+        self._keys: set[tuple[str, str]] = set()  # (kind, key) of the elements drafted
+        self._next_suffix: dict[tuple[str, str], int] = {}
         stem = text_path.stem
         key = re.sub(r"-?(?:work-?plan|concept-note|budget)-?", "-", stem).strip("-")
         self.draft = Draft(stem=stem, plan_key=re.sub(r"-{2,}", "-", key), text=self.text)
 
     # ------------------------------------------------------------ quotes
 
+    def occurs_once(self, quote: str) -> bool:
+        """Whether ``quote`` occurs once in the text, whitespace collapsed, as the build's
+        ``evidence.occurrences`` counts (a match may start or end inside a word). A quote of three
+        words or more is looked up by its rarest inner word, which a match holds whole: so
+        each quote costs the occurrences of one word, not a scan of the text."""
+        words = quote.split()
+        if len(words) < 3:
+            return len(evidence.occurrences(self.text, quote)) == 1
+        flat, where = self._flat
+        needle = " ".join(words)
+        inner = min(range(1, len(words) - 1), key=lambda i: len(where.get(words[i], ())))
+        offset = len(" ".join(words[:inner])) + 1
+        found = 0
+        for at in where.get(words[inner], ()):
+            if flat.startswith(needle, at - offset):
+                found += 1
+                if found > 1:
+                    return False
+        return found == 1
+
+    def widened(self, start: int, end: int, lo: int) -> tuple[int, int]:
+        """``start``..``end`` widened word by word to the left (not before ``lo``) until it occurs
+        once in the text: "Action 1" twice in a sentence becomes "LAP Action 1"."""
+        while start > lo and not self.occurs_once(self.text[start:end]):
+            before = self.text[lo:start].rstrip()
+            start = lo + (max(before.rfind(" "), before.rfind("\n"), before.rfind("\t")) + 1)
+        return start, end
+
+    @cached_property
+    def _flat(self) -> tuple[str, dict[str, list[int]]]:
+        """The text with each run of whitespace as one space, and where each word starts in it."""
+        flat = " ".join(self.text.split())
+        where: dict[str, list[int]] = {}
+        for m in re.finditer(r"\S+", flat):
+            where.setdefault(m.group(0), []).append(m.start())
+        return flat, where
+
     def quote(self, start: int, end: int) -> tuple[str, str | None]:
         """The quote of text[start:end] and, when it is not unique, a unique context around it."""
         words = " ".join(self.text[start:end].split())
-        if len(evidence.occurrences(self.text, words)) == 1:
+        if self.occurs_once(words):
             return words, None
         for lo, hi in ((start, end + 80), (start - 80, end), (start - 80, end + 80), (start - 300, end + 300)):
             lo, hi = max(0, lo), min(len(self.text), hi)
             context = " ".join(
                 self.text[lo:hi].split()[1:-1] if lo > 0 and hi < len(self.text) else self.text[lo:hi].split()
             )
-            if (
-                words in context
-                and len(evidence.occurrences(self.text, context)) == 1
-                and len(evidence.occurrences(context, words)) == 1
-            ):
+            if words in context and self.occurs_once(context) and len(evidence.occurrences(context, words)) == 1:
                 return words, context
         return words, None
 
@@ -332,6 +390,13 @@ class Drafter:
 
     def _coordinators(self) -> None:
         ref = self.ref
+        for block in self.blocks[:60]:  # a cover table or key-value line: "Coordinators<TAB>X and Y"
+            if block.kind == "keyvalue" and re.fullmatch(r"co-?ordinators?|co-?chairs?", block.key, re.IGNORECASE):
+                value = block.cells[-1]
+                states = ref.find_states(value.text, guess=True)
+                self._add_coordinators(states, block.start, block.end)
+                if states:
+                    return
         for i, line in enumerate(self.lines[:40]):
             label = re.match(r"^Coordinators?\s*:\s*(.*)$", line.text)
             candidates = []
@@ -348,15 +413,19 @@ class Drafter:
                 if not states:
                     continue
                 start, end = (line.start if label else cand.start), cand.end
-                for s in states:
-                    note = (
-                        f"{REVIEW}'{s.written}' is read as {ref.labels.get(s.iri, s.iri)} (spelling)."
-                        if s.guessed
-                        else None
-                    )
-                    self.add("ccm:coordinator", self._curie(s.iri), start, end, note)
+                self._add_coordinators(states, start, end)
                 return
         self.draft.notes.append(REVIEW + "No coordinators found; add ccm:coordinator if the plan names them.")
+
+    def _spelling(self, m: Match) -> str | None:
+        """The review note of a name matched by its spelling, not by a known name."""
+        return (
+            f"{REVIEW}'{m.written}' is read as {self.ref.labels.get(m.iri, m.iri)} (spelling)." if m.guessed else None
+        )
+
+    def _add_coordinators(self, states: list[Match], start: int, end: int) -> None:
+        for s in states:
+            self.add("ccm:coordinator", self._curie(s.iri), start, end, self._spelling(s))
 
     def _leads_up_to(self) -> None:
         candidates = []
@@ -434,10 +503,12 @@ class Drafter:
         return start, end
 
     def _unique_key(self, kind: str, key: str) -> str:
-        taken = {(it.kind, it.key) for it in self.draft.items}
-        out, n = key, 2
+        taken = self._keys
+        out, n = key, self._next_suffix.get((kind, key), 2)
         while (kind, out) in taken:
             out, n = f"{key}-{n}", n + 1
+        self._next_suffix[(kind, key)] = n
+        taken.add((kind, out))
         return out
 
     def _new_item(
@@ -582,6 +653,149 @@ class Drafter:
                         )
                     current[kind] = item
 
+    def _free(self) -> Callable[[int, int], bool]:
+        """Whether a span overlaps none of the elements drafted so far (read by the sections)."""
+        taken = sorted((item.start, item.end) for item in self.draft.items)
+        starts = [start for start, _ in taken]
+
+        def free(start: int, end: int) -> bool:
+            at = bisect.bisect_right(starts, end - 1) - 1  # the last element opening before ``end``
+            return at < 0 or taken[at][1] <= start
+
+        return free
+
+    def _dated_lines(self) -> None:
+        """Key-value blocks keyed by one period ("February 2025: ...", a "When | What" table's
+        rows): timeline entries quoting the line, where no section has read them already."""
+        free = self._free()
+        for block in self.blocks:
+            if block.kind != "keyvalue" or not free(block.start, block.end):
+                continue
+            key = block.cells[0]
+            found = expressions.periods(key.text, self.ref)
+            if len(found) != 1 or not found[0].key or len(found[0].quote) < len(key.text.rstrip(": ")):
+                continue
+            period = found[0].key
+            entry = self._new_item(
+                "timeline", f"{period.replace('--', '-to-')}-1", None, (block.start, block.end), None, period
+            )
+            if found[0].review:
+                self.row_facts[id(entry)] = [("note", REVIEW + found[0].review, 0, 0, None)]
+
+    def _new_organisations(self) -> None:
+        """Organisations written ``Full Name (ACRONYM)`` that the reference data lacks: drafted
+        as new, labelled as the text writes them (both names), flagged for review."""
+        for m in expressions.organisations(self.text, self.ref):
+            if m.iri is None and m.name and m.acronym and not _NOT_AN_ORGANISATION.search(m.name):
+                key = slug(m.acronym)
+                if key not in self.draft.new_orgs:
+                    self.draft.new_orgs[key] = (" ".join(m.quote.split()), m.start, m.end)
+
+    def _outline_objectives(self) -> None:
+        """``Objective A - ...`` lines, and the outline-numbered items under them (``A.1``) as
+        their sub-objectives, where no section of the draft has read them already."""
+        free = self._free()
+        objectives: dict[str, Item] = {}
+        for block in self.blocks:
+            if (m := _OBJECTIVE.match(block.text)) and free(block.start, block.end):
+                key = m[1]
+                objectives[key] = self._new_item("objective", key, key, (block.start + m.start(2), block.end), None)
+            elif block.kind == "item" and block.scheme == "outline" and block.level == 2 and block.marker:
+                parent = objectives.get(parent_marker(block.marker) or "")
+                if parent is not None and free(block.start, block.end):
+                    label = block.end - len(block.label) if block.label else block.start
+                    self._new_item("objective", block.marker, block.marker, (label, block.end), parent)
+
+    def _activity_tables(self) -> None:
+        """Tables whose header names an activity column: one activity a row, with its own timing,
+        partners and actions from the cells of their columns; under the element its reference
+        numbering places it (``A.1.1`` under ``A.1``), when the draft has one. A row whose cells
+        do not line up with the header becomes an activity flagged for review, quoting the row."""
+        by_identifier = {item.identifier: item for item in self.draft.items if item.identifier}
+        for rows in tables(self.blocks).values():
+            roles = [next((r for r, pattern in _COLUMN_ROLES if pattern.search(c.text)), None) for c in rows[0].cells]
+            if "activity" not in roles or {c.text.lower() for c in rows[0].cells} <= set(_TABLE_KINDS):
+                continue  # no activity column, or a results table (``_table`` reads those)
+            for row in rows[1:]:
+                if len(row.cells) != len(roles):
+                    item = self._new_item(
+                        "activity", f"row-{len(self.draft.items) + 1}", None, (row.start, row.end), None
+                    )
+                    self.row_facts[id(item)] = [
+                        (
+                            "note",
+                            f"{REVIEW}this row's cells do not line up with the table's header: read it.",
+                            0,
+                            0,
+                            None,
+                        )
+                    ]
+                    continue
+                cell = dict(zip(roles, row.cells, strict=True))
+                reference = cell.get("reference")
+                identifier = reference.text if reference else None
+                parent_id = parent_marker(identifier) if identifier else None
+                parent = by_identifier.get(parent_id) if parent_id else None
+                activity = cell["activity"]
+                if not activity.text:
+                    key = f"row-{len(self.draft.items) + 1}"
+                    item = self._new_item("activity", key, None, (row.start, row.end), None)
+                    self.row_facts[id(item)] = [("note", f"{REVIEW}this row has no activity: read it.", 0, 0, None)]
+                    continue
+                item = self._new_item(
+                    "activity",
+                    identifier or f"row-{len(self.draft.items) + 1}",
+                    identifier,
+                    (activity.start, activity.end),
+                    None,
+                )
+                if parent is not None:
+                    parent.children.append(item)
+                    item.parent = parent
+                    prop = "ccm:subActivityOf" if parent.kind == "activity" else "ccm:contributesTo"
+                    item.links.append(
+                        Link(
+                            prop,
+                            f"{KIND_PREFIX[parent.kind]}:{parent.key}",
+                            "ccm:ByPosition",
+                            comment=f"Numbered {identifier}, under {parent.identifier} in the text.",
+                        )
+                    )
+                if identifier:
+                    by_identifier[identifier] = item
+                self.row_facts[id(item)] = self._row_facts(cell)
+                if (timing := cell.get("timing")) is not None and timing.text:
+                    self._row_timing(item, timing)
+
+    def _row_timing(self, item: Item, timing: Cell) -> None:
+        """A row's timing cell: a timeline entry quoting it when it reads as one period; otherwise
+        a review note on the activity (an undated meeting, two periods: never a guessed date)."""
+        found = expressions.periods(timing.text, self.ref)
+        if len(found) == 1 and found[0].key:
+            key = found[0].key
+            entry = self._new_item(
+                "timeline", f"{key.replace('--', '-to-')}-1", None, (timing.start, timing.end), None, key
+            )
+            if found[0].review:
+                self.row_facts[id(entry)] = [("note", REVIEW + found[0].review, 0, 0, None)]
+        else:
+            note = f"{REVIEW}its timing '{timing.text}' is not read as one period: add a timeline entry if it has one."
+            self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
+
+    def _row_facts(self, cell: dict[str | None, Cell]) -> list[tuple[str, str, int, int, str | None]]:
+        """The facts the cells of a row state for its activity: actions (the column says they are
+        actions, so ``#27`` needs no review) and partners, each quoting its cell."""
+        facts: list[tuple[str, str, int, int, str | None]] = []
+        if (actions := cell.get("actions")) is not None:
+            numbers = [m.number for m in expressions.action_references(actions.text) if m.sub is None]
+            if numbers:
+                listed = ", ".join(str(n) for n in dict.fromkeys(numbers))
+                facts.append(("align", listed, actions.start, actions.end, None))
+        if (partners := cell.get("partners")) is not None:
+            for iri, note in self._names(partners.start, partners.end):
+                facts.append(("ccm:partner", self._curie(iri), partners.start, partners.end, note))
+        return facts
+
     def _partners(self, heading: Line, lines: list[Line]) -> None:
         prop = "ccm:partner" if "partner" in heading.text.lower() else "ccm:implementer"
         for i, line in enumerate(lines):
@@ -627,11 +841,7 @@ class Drafter:
             if label.lower() in piece.lower()
         ]
         for m in self.ref.find_orgs(piece) + drafted + groups + self.ref.find_states(piece, guess=True):
-            note = (
-                f"{REVIEW}'{m.written}' is read as {self.ref.labels.get(m.iri, m.iri)} (spelling)."
-                if m.guessed
-                else None
-            )
+            note = self._spelling(m)
             if m.iri not in [i for i, _ in out]:
                 out.append((m.iri, note))
         return out
@@ -639,7 +849,7 @@ class Drafter:
     # ------------------------------------------------------------ facts in element texts
 
     def _facts(self, item: Item) -> None:
-        facts: list[tuple[str, str, int, int, str | None]] = []
+        facts: list[tuple[str, str, int, int, str | None]] = list(self.row_facts.get(id(item), []))
         piece = self.text[item.start : item.end]
         for m in _LAP.finditer(piece):
             listed = " ".join(m.group(1).split())
@@ -713,6 +923,10 @@ class Drafter:
                 self._timeline(heading, lines)
             elif kind == "partner":
                 self._partners(heading, lines)
+        self._new_organisations()
+        self._outline_objectives()
+        self._activity_tables()
+        self._dated_lines()
         for item in self.draft.items:
             self._facts(item)
         self._relations()

@@ -19,6 +19,7 @@ from ccmgraph.curation import style
 from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
 from ccmgraph.curation.ingest import read_record
 from ccmgraph.curation.reference_index import ReferenceIndex
+from ccmgraph.curation.structure import blocks
 from ccmgraph.namespaces import ID
 
 KIND_CLASS = {
@@ -187,14 +188,18 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                 if objects:
                     lines.append(f"    {prop} {' , '.join(objects)}")
                 notes += [n for p, _, _, _, n in facts if p == prop and n]
+            notes += [o for p, o, *_ in facts if p == "note"]
             lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end)}")
             for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
+                s, e = d.widened(s, e, item.start if item.start <= s else s)
                 quote, context = d.quote(s, e)
                 ev = f"[ ccm:quote {_prose(quote)} ]"
                 if context:
+                    # the element's own text where it holds the quote; a table cell beside it, its context
+                    within = item.start <= s and e <= item.end
                     ev = (
                         f"[ ccm:quote {_prose(quote)} ;\n            ccm:quoteContext "
-                        f"{_prose(drafter.quote(item.start, item.end)[0])} ]"
+                        f"{_prose(drafter.quote(item.start, item.end)[0] if within else context)} ]"
                     )
                 lines.append(
                     f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
@@ -206,8 +211,31 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     return "\n".join(out) + "\n"
 
 
+MAX_CHARS = 3_000_000  # a work plan runs to tens of KB; the drafter is linear, but a review is not
+_PLAN_WORDS = re.compile(r"objective|activit|work\s*plan|action|output|timeline|coordinator", re.IGNORECASE)
+
+
+def check_draftable(text_path: Path, text: str) -> None:
+    """Refuse, in one line naming the file, a text too large or too unlike a work plan to draft."""
+    if len(text) > MAX_CHARS:
+        raise errors.DataError(
+            f"{text_path}: {len(text):,} characters, more than the {MAX_CHARS:,} a work plan is drafted from; "
+            "split it, or ingest the work plan alone"
+        )
+    found = blocks(text)
+    structured = sum(1 for b in found if b.kind in ("heading", "item", "row", "keyvalue"))
+    words = {m.group(0).lower()[:6] for m in _PLAN_WORDS.finditer(text)}
+    if structured < 3 or len(words) < 2:
+        raise errors.DataError(
+            f"{text_path}: does not read as a work plan ({structured} headings, list items or table rows; "
+            f"{len(words)} of the words objective, activity, work plan, action, output, timeline, coordinator)"
+        )
+
+
 def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
-    """The draft Turtle for a source text (nothing written), in the curated files' layout."""
+    """The draft Turtle for a source text (nothing written), in the curated files' layout;
+    a text too large or too unlike a work plan is refused (``check_draftable``)."""
+    check_draftable(text_path, text_path.read_text(encoding="utf-8"))
     drafter = Drafter(text_path, reference)
     return style.formatted(turtle(drafter, drafter.run()), text_path)
 

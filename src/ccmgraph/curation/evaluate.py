@@ -61,7 +61,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from ccmgraph import paths
+from ccmgraph import errors, paths
 from ccmgraph.curation.draft_file import draft_text
 from ccmgraph.curation.ingest import IngestError, extract
 from ccmgraph.namespaces import CCM, ID, OA
@@ -99,7 +99,7 @@ REVIEW = "REVIEW:"
 Span = tuple[int, int]
 
 
-class GoldError(ValueError):
+class GoldError(errors.DataError):
     """A gold file that cannot be read; the message names it."""
 
 

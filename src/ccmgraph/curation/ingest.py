@@ -1,8 +1,11 @@
 """``ccmgraph ingest FILE``: a received work plan (.txt, .pdf, .docx) -> data/sources/<stem>.txt.
 
-The text is extracted with pypdf or python-docx, then normalised so that quotes can be
-copied from it: one kind of line end, words hyphenated across a line end joined again,
-running headers and footers and page numbers of PDF pages dropped, no trailing blanks.
+The text is extracted with pdfplumber (from word positions: table rows as lines, cells
+separated by tabs) or python-docx (real tables a row a line, cells separated by tabs, heading
+styles as ``#`` markers), so the curator and the drafter (``curation.structure``) read the same
+tables; then normalised so that quotes can be copied from it: one kind of line end, words
+hyphenated across a line end joined again, running headers and footers and page numbers of
+PDF pages dropped, no trailing blanks.
 The source record ``data/sources/<stem>.json`` keeps the text's sha256 (the one the curated
 file states and the build checks) and the received file's name and sha256.
 """
@@ -14,12 +17,13 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections import Counter
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
+from itertools import pairwise
 from pathlib import Path
 
 from ccmgraph import errors, paths
+from ccmgraph.curation.structure import furniture
 
 SUFFIXES = (".txt", ".pdf", ".docx")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\u00ad": ""}
@@ -50,14 +54,58 @@ def slug(stem: str) -> str:
 
 
 def _pdf_pages(path: Path) -> list[str]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """Each page's text read from its words' positions: a line per baseline, and a tab where
+    the gap between two words is wider than an em (table cells, a two-column cover table),
+    so that the text keeps a table's rows and cells."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        reader = PdfReader(path)
-        return [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        with pdfplumber.open(path) as pdf:
+            return [_page_text(page.extract_words(use_text_flow=False, keep_blank_chars=False)) for page in pdf.pages]
+    except (PdfminerException, PDFSyntaxError, ValueError, KeyError, OSError) as exc:
         raise IngestError(f"{path}: not a readable PDF ({exc})") from None
+
+
+def _page_text(words: list[dict]) -> str:
+    """Words (pdfplumber's dicts: text, x0, x1, top, bottom) as lines, cells apart by tabs; a
+    line just below a table row that starts right of its first cell is that row's cells
+    wrapped, and is joined to them column by column (so a row stays one line).
+
+    >>> w = lambda t, x0, top: {"text": t, "x0": x0, "x1": x0 + 6 * len(t), "top": top, "bottom": top + 10}
+    >>> _page_text([w("Ref.", 72, 100), w("Activity", 150, 100.8), w("A.1", 72, 120), w("Train", 150, 120)])
+    'Ref.\\tActivity\\nA.1\\tTrain'
+    >>> row = [w("A.1", 72, 120), w("Train", 150, 120), w("#4", 300, 120)]
+    >>> _page_text([*row, w("staff", 150, 131), w("#5", 300, 131)])
+    'A.1\\tTrain staff\\t#4 #5'
+    """
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    rows: list[tuple[list[float], list[list[str]], float]] = []  # cells' x0, cells' words, bottom
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        em = max(line[0]["bottom"] - line[0]["top"], 1.0)
+        starts: list[float] = [line[0]["x0"]]
+        cells: list[list[str]] = [[line[0]["text"]]]
+        for before, word in pairwise(line):
+            if word["x0"] - before["x1"] > em:
+                starts.append(word["x0"])
+                cells.append([])
+            cells[-1].append(word["text"])
+        above = rows[-1] if rows else None
+        if above and len(above[0]) > 1 and starts[0] > above[0][0] + em and line[0]["top"] - above[2] < em:
+            for x0, texts in zip(starts, cells, strict=True):
+                column = max((k for k, start in enumerate(above[0]) if start <= x0 + em), default=0)
+                above[1][column].extend(texts)
+            rows[-1] = (above[0], above[1], max(w["bottom"] for w in line))
+            continue
+        rows.append((starts, cells, max(w["bottom"] for w in line)))
+    return "\n".join("\t".join(" ".join(texts) for texts in cells) for _, cells, _ in rows)
 
 
 def _docx_text(path: Path) -> str:
@@ -74,32 +122,40 @@ def _docx_text(path: Path) -> str:
     blocks = []
     for child in document.element.body.iterchildren():
         if child.tag.endswith("}p"):
-            blocks.append(Paragraph(child, document).text)
+            paragraph = Paragraph(child, document)
+            level = _heading_level(paragraph.style.name if paragraph.style is not None else "")
+            # a heading style is kept as the text's own heading marker, so structure reads it
+            blocks.append(f"{'#' * level} {paragraph.text}" if level and paragraph.text.strip() else paragraph.text)
         elif child.tag.endswith("}tbl"):
+            rows = []
             for row in Table(child, document).rows:
                 cells: list[str] = []
+                seen: list[object] = []
                 for cell in row.cells:
-                    text = " ".join(cell.text.split())
-                    if not cells or cells[-1] != text:  # merged cells repeat their text
-                        cells.append(text)
-                blocks.append("\t".join(cells))
+                    if any(cell._tc is tc for tc in seen):  # a merged cell is listed once per grid column
+                        continue
+                    seen.append(cell._tc)
+                    cells.append(" ".join(cell.text.split()))  # an empty cell keeps its place
+                rows.append("\t".join(cells))
+            blocks.append("\n".join(rows))  # a table's rows line after line: one table
     return "\n\n".join(blocks)
 
 
-def _repeated_edges(pages: list[list[str]]) -> set[str]:
-    """Lines that open or close most pages (running headers and footers), digits ignored."""
-    if len(pages) < 3:
-        return set()
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        edge = {re.sub(r"\d+", "#", line.strip()) for line in lines[:2] + lines[-2:] if line.strip()}
-        counts.update(edge)
-    return {line for line, n in counts.items() if n >= max(3, len(pages) // 2 + 1)}
+def _heading_level(style: str) -> int:
+    """The level of a Word heading style ("Heading 2" is 2, "Title" 1), 0 for any other.
+
+    >>> _heading_level("Heading 2"), _heading_level("Title"), _heading_level("Normal")
+    (2, 1, 0)
+    """
+    if style == "Title":
+        return 1
+    m = re.fullmatch(r"Heading (\d)", style)
+    return int(m[1]) if m else 0
 
 
 def _strip_pages(pages: list[str]) -> str:
     split = [page.split("\n") for page in pages]
-    repeated = _repeated_edges(split)
+    repeated = furniture(split)
     kept = []
     for lines in split:
         body = [line for line in lines if re.sub(r"\d+", "#", line.strip()) not in repeated]
@@ -130,7 +186,7 @@ def extract(path: Path) -> tuple[str, str]:
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         pages = _pdf_pages(path)
-        text, tool = _strip_pages(pages), f"pypdf {version('pypdf')}"
+        text, tool = _strip_pages(pages), f"pdfplumber {version('pdfplumber')}"
     elif suffix == ".docx":
         text, tool = _docx_text(path), f"python-docx {version('python-docx')}"
     elif suffix == ".txt":

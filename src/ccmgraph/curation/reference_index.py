@@ -62,13 +62,19 @@ class ReferenceIndex:
 
     @staticmethod
     def _find_names(text: str, names: dict[str, URIRef], flags: int = re.IGNORECASE) -> list[Match]:
+        """Each name found, longest first where names overlap: one pass of one expression."""
+        pattern, key_of = _alternation(tuple(names), flags)
         found: list[Match] = []
-        for name in sorted(names, key=len, reverse=True):
-            pattern = r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in name.split()) + r"(?![\w-])"
-            for m in re.finditer(pattern, text, flags):
-                if not any(f.start <= m.start() < f.end or m.start() <= f.start < m.end() for f in found):
-                    found.append(Match(names[name], m.start(), m.end(), m.group(0)))
-        return sorted(found, key=lambda f: f.start)
+        if pattern is None:
+            return found
+        for m in pattern.finditer(text):
+            written = " ".join(m.group(0).split())
+            found.append(
+                Match(
+                    names[key_of[written.lower() if flags & re.IGNORECASE else written]], m.start(), m.end(), m.group(0)
+                )
+            )
+        return found
 
     def find_states(self, text: str, guess: bool = False) -> list[Match]:
         found = self._find_names(text, self.states)
@@ -78,7 +84,7 @@ class ReferenceIndex:
                 if any(f.start <= m.start() < f.end for f in found):
                     continue
                 word = m.group(0).lower()
-                close = difflib.get_close_matches(word, list(single), n=1, cutoff=0.75)
+                close = _close(word, tuple(single))
                 if close and close[0][0] == word[0] and abs(len(close[0]) - len(word)) <= 1:
                     found.append(Match(single[close[0]], m.start(), m.end(), m.group(0), guessed=True))
         return sorted(found, key=lambda f: f.start)
@@ -92,6 +98,24 @@ class ReferenceIndex:
 
     def find_groups(self, text: str) -> list[Match]:
         return self._find_names(text, self.groups)
+
+
+@cache
+def _alternation(names: tuple[str, ...], flags: int) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One expression for all ``names`` (longest first, so the longest name at a place wins)
+    and the name each match stands for, by its words as written (one space between them)."""
+    if not names:
+        return None, {}
+    ordered = sorted(names, key=len, reverse=True)
+    words = {n: " ".join(n.split()) for n in ordered}
+    key_of = {(w.lower() if flags & re.IGNORECASE else w): n for n, w in reversed(words.items())}
+    body = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in ordered)
+    return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", flags), key_of
+
+
+@cache
+def _close(word: str, names: tuple[str, ...]) -> list[str]:
+    return difflib.get_close_matches(word, list(names), n=1, cutoff=0.75)
 
 
 def _short_forms(name: str) -> set[str]:

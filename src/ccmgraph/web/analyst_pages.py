@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ccmgraph.analysis import service
+from ccmgraph.web.deps import store_of
 from ccmgraph.web.pages import render
 
 router = APIRouter(tags=["pages"])
@@ -20,7 +21,7 @@ router = APIRouter(tags=["pages"])
 async def home(request: Request) -> Response:
     if "query" in request.query_params:
         return RedirectResponse("/query?" + request.url.query, status_code=308)
-    store = request.app.state.store
+    store = store_of(request)
     plans = (await run_in_threadpool(service.workplans, store)).items
     partners = (await run_in_threadpool(service.partners, store)).items
     actions = (await run_in_threadpool(service.lap_actions, store)).items
@@ -35,7 +36,7 @@ async def compare_page(
     earlier: Annotated[str | None, Query(alias="from", description="the earlier work plan's key")] = None,
     later: Annotated[str | None, Query(alias="to", description="the later work plan's key")] = None,
 ) -> HTMLResponse:
-    store = request.app.state.store
+    store = store_of(request)
     plans = (await run_in_threadpool(service.workplans, store)).items
     keys = [p.id for p in plans]
     earlier = earlier or (keys[-2] if len(keys) > 1 else None)

@@ -170,7 +170,7 @@ def to_xlsx(review: LapReview) -> bytes:
 def to_pdf(review: LapReview) -> bytes:
     from weasyprint import CSS, HTML
 
-    static = Path(__file__).resolve().parent / "web" / "static"
+    static = Path(__file__).resolve().parent / "static"
     sheets = [CSS(filename=str(static / name)) for name in ("site.css", "print.css", "report.css")]
     return HTML(string=html(review, standalone=True), base_url=str(static)).write_pdf(stylesheets=sheets)
 

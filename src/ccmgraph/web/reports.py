@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from ccmgraph import errors
 from ccmgraph.analysis import review, service
 from ccmgraph.web import report_formats as report
+from ccmgraph.web.deps import store_of
 
 router = APIRouter(tags=["pages"])
 MEDIA = {
@@ -34,7 +35,7 @@ async def lap_review(
     if format not in report.FORMATS:
         raise errors.InvalidParameter("format", f"unknown format {format!r}", report.FORMATS)
     result = await run_in_threadpool(
-        review.lap_review, request.app.state.store, basis=basis, first=first, last=last, workplans=workplan
+        review.lap_review, store_of(request), basis=basis, first=first, last=last, workplans=workplan
     )
     if format == "html":
         return HTMLResponse(report.html(result))

@@ -7,6 +7,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from _project import FIXTURE, cli, copy_project
+from ccmgraph import errors
 from ccmgraph.curation import draft, draft_file, line_breaks, style
 from ccmgraph.namespaces import CCM, ID, OA
 
@@ -141,7 +142,7 @@ def test_a_text_too_large_or_unlike_a_work_plan_is_refused_in_one_line(drafted, 
     monkeypatch.setattr(draft_file, "MAX_CHARS", 1000)
     source = root / "data" / "sources" / "victim-assistance-workplan-2026.txt"
     with pytest.raises(
-        ValueError, match=r"victim-assistance-workplan-2026.txt: [\d,]+ characters, more than the 1,000"
+        errors.DataError, match=r"victim-assistance-workplan-2026.txt: [\d,]+ characters, more than the 1,000"
     ):
         draft_file.draft_text(source)
 

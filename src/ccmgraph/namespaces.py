@@ -34,6 +34,21 @@ PREFIXES: dict[str, str] = {
 }
 
 
+def curie(iri: str, *, keep_ids: bool = False) -> str | None:
+    """``iri`` as a prefixed name with the longest matching namespace of ``PREFIXES`` (None: no
+    namespace matches, or only ``id:`` while ``keep_ids`` is false: a resource reads better by its IRI).
+
+    >>> curie("https://w3id.org/ccmgraph/ontology#Activity")
+    'ccm:Activity'
+    >>> curie("https://example.org/x") is None
+    True
+    """
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and len(iri) > len(ns) and (keep_ids or prefix != "id"):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return None
+
+
 def sparql_prefixes() -> str:
     """The PREFIX lines every named query and the query page start from."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -185,6 +185,7 @@ class Engine:
         self._start_lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = False
+        self._retired: list[tuple[WorkerPool | None, Path | None]] = []  # replaced, until their queries end
 
     @property
     def embedded(self) -> bool:
@@ -226,7 +227,7 @@ class Engine:
                 dump = self._workdir / "gen-0" / "ccmgraph.nq"
                 dump.parent.mkdir()
                 try:
-                    await loop.run_in_executor(None, self._dump_store, dump)
+                    await loop.run_in_executor(None, self._dump_store, dump, self.store)
                 except OSError as exc:
                     raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
                 pool = WorkerPool(dump, self.settings.pool_size, self.settings.memory_limit)
@@ -252,11 +253,11 @@ class Engine:
             self._workdir = None
         self._started = False
 
-    def _dump_store(self, target: Path) -> None:
+    def _dump_store(self, target: Path, store: Store) -> None:
         import pyoxigraph as ox
 
-        assert isinstance(self.store, EmbeddedStore)
-        self.store.oxigraph.dump(str(target), format=ox.RdfFormat.N_QUADS)
+        assert isinstance(store, EmbeddedStore)
+        store.oxigraph.dump(str(target), format=ox.RdfFormat.N_QUADS)
 
     def _stop_remote(self) -> None:
         if self._watch is not None:
@@ -279,6 +280,8 @@ class Engine:
                 self._cache.clear()
 
     async def close(self) -> None:
+        for retired in list(self._retired):
+            await self._retire(retired)
         for flight in list(self._inflight.values()):
             flight.task.cancel()
         http = self._http
@@ -422,6 +425,47 @@ class Engine:
         if previous.parent.name != "gen-0":
             shutil.rmtree(previous.parent, ignore_errors=True)
         return quads
+
+    async def replace(self, store: EmbeddedStore) -> None:
+        """Serve ``store`` (a new build) from now on: new worker processes over its dump, then one
+        switch of store, version and cache; the old workers are stopped once the queries they are
+        running have had their time limit. Called by ``ccmgraph.web.releases``."""
+        if not self._started:  # the workers start on the new store
+            self.store = store
+            if self.on_new_store is not None:
+                self.on_new_store(store)
+            return
+        loop = asyncio.get_running_loop()
+        workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
+        dump = workdir / "gen-0" / "ccmgraph.nq"
+        dump.parent.mkdir()
+        pool = WorkerPool(dump, self.settings.pool_size, self.settings.memory_limit)
+        try:
+            await loop.run_in_executor(None, self._dump_store, dump, store)
+            await pool.start()
+        except BaseException:
+            pool.abandon()
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        old_pool, old_workdir = self.pool, self._workdir
+        self.store, self.pool, self._workdir, self.version = store, pool, workdir, store.version
+        self._cache.clear()
+        if self.on_new_store is not None:
+            self.on_new_store(store)
+
+        retired = (old_pool, old_workdir)
+        self._retired.append(retired)
+        loop.call_later(self.settings.timeout + 1, lambda: asyncio.ensure_future(self._retire(retired)))
+
+    async def _retire(self, retired: tuple[WorkerPool | None, Path | None]) -> None:
+        if retired not in self._retired:  # closed already
+            return
+        self._retired.remove(retired)
+        pool, workdir = retired
+        if pool is not None:
+            await pool.close()
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     # -- statistics (for the service description) --------------------------------------
 

@@ -5,7 +5,9 @@
 - ``analyst``: the named queries and analyst endpoints under /api;
 - ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages (``pages``,
   ``resource_pages``: their data from ccmgraph.analysis.service); ``search_page``: /search;
-  ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer.
+  ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer;
+  ``rendering``: the pages' one Jinja environment; ``releases``: a new build served without a restart;
+  /static: one mount.
 
 Fixed, fast queries of the routers go through ``app.state.store`` (see ccmgraph.store) off the
 event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
@@ -19,11 +21,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from ccmgraph import paths
 from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
-from ccmgraph.web import errors, query_page, sparql_protocol
+from ccmgraph.web import errors, query_page, releases, sparql_protocol
+from ccmgraph.web.rendering import STATIC
 from ccmgraph.web.security import SecurityHeaders
 from ccmgraph.web.sparql_fastpath import FastPath
 
@@ -43,12 +48,17 @@ def create_app(
     ``queries_dir``: the named queries (default: paths.QUERIES).
     """
     engine = Engine(store or open_store(endpoint, dist), settings)
+    follows = store is None and endpoint is None  # the embedded store of dist/: serve each new build
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await engine.start()
         try:
-            yield
+            if follows:
+                async with releases.following(engine, app.state.dist):
+                    yield
+            else:
+                yield
         finally:
             await engine.close()
 
@@ -92,6 +102,13 @@ def create_app(
     app.include_router(review_router)
     # last, so that any router above may claim "/" instead
     app.add_api_route("/", query_page.home, include_in_schema=False)
+    # the one static mount: the site's files, and Swagger UI's from the fastapi-offline package
+    app.mount("/static", StaticFiles(directory=STATIC, packages=[("fastapi_offline", "static")]), name="static")
+    app.add_api_route(
+        "/favicon.ico",
+        lambda: FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml"),
+        include_in_schema=False,
+    )
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
@@ -106,6 +123,10 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+async def favicon() -> FileResponse:
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
 SETTINGS_ENV = "CCMGRAPH_SPARQL_SETTINGS"

@@ -22,6 +22,8 @@ from ccmgraph.sparql import formats
 from ccmgraph.sparql.formats import Format
 from ccmgraph.store import QueryError, bind_parameters
 from ccmgraph.web import pages, security
+from ccmgraph.web.rendering import render
+from ccmgraph.web.resource_pages import resource_page
 
 router = APIRouter(tags=["linked data"])
 
@@ -104,7 +106,7 @@ async def resource(request: Request, path: str) -> Response:
     if not any(g.triples((URIRef(iri), None, None))) and not any(g.triples((None, None, URIRef(iri)))):
         raise errors.NotFound(f"no resource {iri}")
     if fmt is formats.HTML:
-        html = await pages.resource_page(request, iri, g)
+        html = await resource_page(request, iri, g)
         return HTMLResponse(html, headers={"Link": link_header(f"/id/{path}"), "Vary": "Accept"})
     return rdf_response(g, fmt, f"/id/{path}")
 
@@ -247,9 +249,8 @@ async def dataset(request: Request) -> Response:
     if fmt is formats.HTML:
         classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
         return HTMLResponse(
-            pages.render(
+            render(
                 "dataset.html",
-                request,
                 title="Dataset",
                 graph=g.serialize(format="turtle"),
                 manifest=manifest(request),
@@ -271,7 +272,7 @@ async def downloads(request: Request) -> Response:
         for n, i in manifest(request).get("files", {}).items()
     ]
     if formats.negotiate(formats.LISTINGS, request.headers.get("accept"), otherwise=formats.JSON) is formats.HTML:
-        return HTMLResponse(pages.render("downloads.html", request, title="Downloads", files=files))
+        return HTMLResponse(render("downloads.html", title="Downloads", files=files))
     return Response(json.dumps(files), media_type=formats.JSON.media_type)
 
 

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from ccmgraph import search_index
 from ccmgraph.analysis import service
-from ccmgraph.web.pages import HTML_ERROR, render
+from ccmgraph.web.pages import HTML_ERROR
+from ccmgraph.web.rendering import render
 
 router = APIRouter(tags=["pages"], responses={422: HTML_ERROR})
 PAGE_SIZE = 20

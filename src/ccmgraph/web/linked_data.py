@@ -17,7 +17,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from ccmgraph import errors, paths
 from ccmgraph.analysis import views
-from ccmgraph.namespaces import PREFIXES, VOID
+from ccmgraph.namespaces import BASE, CCM, PREFIXES, VOID
 from ccmgraph.sparql import formats
 from ccmgraph.sparql.formats import Format
 from ccmgraph.store import QueryError, bind_parameters
@@ -195,7 +195,7 @@ async def dataset_graph(request: Request) -> Graph:
     m = manifest(request)
     classes = await run_in_threadpool(views.run, request.app.state.store, "class-counts")
     base = str(request.base_url).rstrip("/")
-    ds = URIRef("https://w3id.org/ccmgraph/dataset")
+    ds = URIRef(BASE + "dataset")
     g = prefixed_graph()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
@@ -217,7 +217,7 @@ async def dataset_graph(request: Request) -> Graph:
     g.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((ds, VOID.uriSpace, Literal(views.ID)))
     g.add((ds, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
-    g.add((ds, VOID.vocabulary, URIRef("https://w3id.org/ccmgraph/ontology#")))
+    g.add((ds, VOID.vocabulary, URIRef(CCM)))
     g.add((ds, VOID.triples, Literal(sum(m.get("graphs", {}).values()), datatype=XSD.integer)))
     g.add((ds, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for graph, n in m.get("graphs", {}).items():
@@ -226,7 +226,7 @@ async def dataset_graph(request: Request) -> Graph:
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(n, datatype=XSD.integer)))
     for i, c in enumerate(classes):
-        part = URIRef(f"https://w3id.org/ccmgraph/dataset/class/{i}")
+        part = URIRef(f"{BASE}dataset/class/{i}")
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(c["class"])))
         g.add((part, VOID.entities, Literal(c["entities"], datatype=XSD.integer)))

@@ -27,7 +27,18 @@ from fastapi.staticfiles import StaticFiles
 from ccmgraph import paths
 from ccmgraph.sparql.engine import Engine, SparqlSettings
 from ccmgraph.store import Store, open_store
-from ccmgraph.web import errors, query_page, releases, sparql_protocol
+from ccmgraph.web import (
+    analyst,
+    api_docs,
+    errors,
+    linked_data,
+    pages,
+    query_page,
+    releases,
+    review,
+    search_page,
+    sparql_protocol,
+)
 from ccmgraph.web.rendering import STATIC
 from ccmgraph.web.security import SecurityHeaders
 from ccmgraph.web.sparql_fastpath import FastPath
@@ -90,16 +101,12 @@ def create_app(
     app.include_router(sparql_protocol.router)  # first: /sparql is the hot path
     app.include_router(query_page.router)
     # the other interfaces' routers:
-    from ccmgraph.web import analyst, api_docs, linked_data, pages, search_page
-
     app.include_router(api_docs.router)
     app.include_router(search_page.router)
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)
-    from ccmgraph.web.review import router as review_router
-
-    app.include_router(review_router)
+    app.include_router(review.router)
     # last, so that any router above may claim "/" instead
     app.add_api_route("/", query_page.home, include_in_schema=False)
     # the one static mount: the site's files, and Swagger UI's from the fastapi-offline package

@@ -3,6 +3,8 @@ the security headers (also on errors and on the SPARQL fast path), the favicon, 
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -76,6 +78,41 @@ def test_docs_page_loads_nothing_from_elsewhere(site):
     r = httpx.get(site + "/docs")
     assert r.status_code == 200
     assert "cdn" not in r.text.lower() and "https://" not in r.text
-    for asset in ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css", "/static/docs.js"):
+    for asset in ("/static/swagger-ui-bundle.js", "/static/swagger-ui.css", "/static/docs.js"):
         assert asset in r.text and httpx.get(site + asset).status_code == 200
     assert httpx.get(site + "/redoc").status_code == 404  # ReDoc came from a CDN: gone
+
+
+def page_routes(app) -> list[str]:
+    """Every GET route of the app without path parameters, and one of each with them filled in
+    (the pages a person reaches), read from the app's routes."""
+    from fastapi.routing import APIRoute
+
+    def routes(found):  # FastAPI 0.165 keeps an included router whole (no prefixes here)
+        for route in found:
+            yield from routes(route.original_router.routes) if hasattr(route, "original_router") else [route]
+
+    examples = {"{stem}": "no-such-plan", "{name}": "site.css", "{path:path}": "lap-action/10"}
+    out = []
+    for route in routes(app.routes):
+        if isinstance(route, APIRoute) and "GET" in route.methods:
+            path = route.path
+            for param, value in examples.items():
+                path = path.replace(param, value)
+            if "{" not in path:
+                out.append(path)
+    return sorted(set(out))
+
+
+def test_one_policy_on_every_page(site):
+    """The same Content-Security-Policy on every route's answer, / and /query included; only the
+    ontology page adds the hash of its own style block."""
+    from ccmgraph.web import security
+    from ccmgraph.web.app import create_app
+
+    routes = [*page_routes(create_app(endpoint="http://127.0.0.1:9/sparql")), "/static/site.css"]
+    assert {"/", "/query", "/coverage", "/docs"} <= set(routes)
+    for path in routes:
+        r = httpx.get(site + path, headers={"Accept": "text/html"})
+        csp = re.sub(r" 'sha256-[^']+'", "", r.headers["content-security-policy"])
+        assert csp == security.policy(), (path, r.status_code, csp)

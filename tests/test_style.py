@@ -12,6 +12,7 @@ from _project import copy_project
 from ccmgraph import paths
 from ccmgraph import pipeline as building
 from ccmgraph.curation import line_breaks, style
+from ccmgraph.namespaces import CURATED
 from ccmgraph.pipeline.authoring import FREE_WHITESPACE
 
 
@@ -144,4 +145,4 @@ def test_a_change_of_graph_is_refused(tmp_path):
 def test_the_prefix_block_of_data_readme_is_the_one_the_formatter_writes():
     readme = (paths.ROOT / "data" / "README.md").read_text()
     block = readme.split("The standard block", 1)[1].split("# and, per file", 1)[0]
-    assert dict(re.findall(r"^@prefix (\w+): <([^>]+)> \.$", block, re.M)) == style.STANDARD
+    assert dict(re.findall(r"^@prefix (\w+): <([^>]+)> \.$", block, re.M)) == CURATED

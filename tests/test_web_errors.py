@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from ccmgraph import errors
 from ccmgraph.web.app import create_app
 from ccmgraph.web.errors import STATUS
-from ccmgraph.web.pages import TEMPLATES
+from ccmgraph.web.rendering import TEMPLATES
 from support import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ccmgraph import catalog, errors, files, formats
-from ccmgraph.namespaces import PREFIXES
+from ccmgraph.namespaces import curie
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.store import bind_parameters
 
@@ -82,10 +82,7 @@ def media_type(form: str | None, fmt: str) -> str:
 def short(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     """A term as a person reads it in a table: prefixed names, literal values."""
     if isinstance(term, ox.NamedNode):
-        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns) :]}"
-        return f"<{term.value}>"
+        return curie(term.value, keep_ids=True) or f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value

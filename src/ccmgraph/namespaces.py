@@ -31,6 +31,50 @@ PREFIXES: dict[str, str] = {
     "time": str(TIME),
     "oa": str(OA),
 }
+# the prefix block of every curated and drafted file (data/README.md; ``ccmgraph format`` writes it)
+CURATED: dict[str, str] = {
+    "ccm": str(CCM),
+    "rdfs": str(RDFS),
+    "dcterms": str(DCTERMS),
+    "xsd": str(XSD),
+    "oa": str(OA),
+    **{
+        name: f"{ID}{path}/"
+        for name, path in (
+            ("source", "source"),
+            ("state", "state"),
+            ("orgid", "org"),
+            ("wg", "working-group"),
+            ("lap", "lap-action"),
+            ("article", "article"),
+            ("treaty", "treaty"),
+            ("meeting", "meeting"),
+            ("doc", "document"),
+            ("period", "period"),
+            ("instrument", "instrument"),
+            ("event", "event"),
+            ("presidency", "presidency"),
+        )
+    },
+}
+
+
+def curie(iri: str, *, keep_ids: bool = False, table: dict[str, str] = PREFIXES) -> str | None:
+    """``iri`` as a prefixed name with the longest matching namespace of ``table`` (None: no
+    namespace matches, or only ``id:`` while ``keep_ids`` is false: a resource reads better by its IRI).
+    The one place a name is shortened: pages, the CLI's tables, the JSON-LD dump, the drafter.
+
+    >>> curie("https://w3id.org/ccmgraph/ontology#Activity")
+    'ccm:Activity'
+    >>> curie("https://example.org/x") is None
+    True
+    >>> curie("https://w3id.org/ccmgraph/id/state/IQ", table=CURATED)
+    'state:IQ'
+    """
+    for prefix, ns in sorted(table.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and len(iri) > len(ns) and (keep_ids or prefix != "id"):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return None
 
 
 def sparql_prefixes() -> str:

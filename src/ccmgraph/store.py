@@ -29,6 +29,7 @@ import httpx
 import pyoxigraph as ox
 
 from ccmgraph import errors, formats, paths
+from ccmgraph.namespaces import BASE, GRAPH
 from ccmgraph.settings import DEFAULTS, Settings
 from ccmgraph.sparql import dataset
 from ccmgraph.sparql.answer import Answer
@@ -213,10 +214,10 @@ class RemoteTimeout(errors.LimitExceeded):
     """The remote engine stopped the query at its own time limit (``limit``: seconds, 0 if unknown)."""
 
 
-PROJECT_GRAPHS = "https://w3id.org/ccmgraph/graph/"
+PROJECT_GRAPHS = str(GRAPH)
 # what `ccmgraph publish` wrote last: the version of the data and the graphs it published; not
 # one of the project's graphs, so that no query that names no dataset sees it
-PUBLICATION = "https://w3id.org/ccmgraph/publication"
+PUBLICATION = BASE + "publication"
 _PUBLICATION_QUERY = f"""
 SELECT ?version ?graph WHERE {{ GRAPH <{PUBLICATION}> {{
   <{PUBLICATION}> <http://purl.org/dc/terms/identifier> ?version ; <http://purl.org/dc/terms/hasPart> ?graph }} }}

@@ -8,10 +8,8 @@ from functools import cache
 from typing import Any
 
 from ccmgraph import catalog, errors, paths
+from ccmgraph.namespaces import ID
 from ccmgraph.store import Store
-
-BASE = "https://w3id.org/ccmgraph/"
-ID = BASE + "id/"
 
 
 @cache

@@ -24,7 +24,7 @@ from ccmgraph.curation.ingest import slug
 from ccmgraph.curation.reference_index import Match, ReferenceIndex
 from ccmgraph.curation.reference_index import load as load_reference
 from ccmgraph.curation.structure import Cell, blocks, parent_marker, tables
-from ccmgraph.namespaces import ID
+from ccmgraph.namespaces import CURATED, ID, curie
 from ccmgraph.pipeline import evidence
 from ccmgraph.pipeline.authoring import parse_action_list
 
@@ -452,17 +452,8 @@ class Drafter:
 
     @staticmethod
     def _curie(iri: URIRef) -> str:
-        rest = str(iri).removeprefix(str(ID))
-        kind, _, key = rest.partition("/")
-        prefix = {
-            "state": "state",
-            "org": "orgid",
-            "working-group": "wg",
-            "meeting": "meeting",
-            "article": "article",
-            "treaty": "treaty",
-        }.get(kind)
-        return f"{prefix}:{key}" if prefix and re.fullmatch(r"[A-Za-z0-9_-]+", key) else f"<{iri}>"
+        name = curie(str(iri), table=CURATED)
+        return name if name and re.fullmatch(r"[a-z]+:[A-Za-z0-9_-]+", name) else f"<{iri}>"
 
     # ------------------------------------------------------------ structure
 

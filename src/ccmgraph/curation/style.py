@@ -34,29 +34,9 @@ from rdflib.namespace import RDF
 from ccmgraph import errors
 from ccmgraph.curation.line_breaks import break_lines
 from ccmgraph.curation.turtle_tokens import TOKEN, tokens
-from ccmgraph.namespaces import CCM, ID
+from ccmgraph.namespaces import CCM, CURATED, ID
 from ccmgraph.pipeline.authoring import FREE_WHITESPACE
 
-STANDARD = {
-    "ccm": "https://w3id.org/ccmgraph/ontology#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "source": f"{ID}source/",
-    "state": f"{ID}state/",
-    "orgid": f"{ID}org/",
-    "wg": f"{ID}working-group/",
-    "lap": f"{ID}lap-action/",
-    "article": f"{ID}article/",
-    "treaty": f"{ID}treaty/",
-    "meeting": f"{ID}meeting/",
-    "doc": f"{ID}document/",
-    "period": f"{ID}period/",
-    "instrument": f"{ID}instrument/",
-    "event": f"{ID}event/",
-    "presidency": f"{ID}presidency/",
-}
 DERIVED = (
     "ccm:partOf",
     "ccm:position",
@@ -92,7 +72,7 @@ def _plan_key(quads: list[ox.Quad]) -> str | None:
 
 def wanted_name(iri: str, plan_key: str | None) -> str | None:
     """The convention's prefix name for a namespace, or None when it is written as full IRIs."""
-    for name, ns in STANDARD.items():
+    for name, ns in CURATED.items():
         if iri == ns:
             return name
     if m := re.fullmatch(re.escape(f"{ID}workplan/") + r"([\w.-]+)/([a-z-]+)/", iri):
@@ -138,7 +118,7 @@ def _layout(text: str) -> str:
 
 def prefix_block(extra: Mapping[str, str]) -> str:
     """The convention's prefix block: the standard prefixes, then ``extra`` (a plan's kinds)."""
-    return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in {**STANDARD, **extra}.items())
+    return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in {**CURATED, **extra}.items())
 
 
 def _canonical(parsed: list[ox.Quad]) -> ox.Dataset:
@@ -169,7 +149,7 @@ def formatted(text: str, where: Path) -> str:
     key = _plan_key(before)
     declared = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
     renames = {name: wanted_name(iri, key) for name, iri in declared.items() if wanted_name(iri, key) != name}
-    wanted = dict(STANDARD)
+    wanted = dict(CURATED)
     for iri in declared.values():
         new = wanted_name(iri, key)
         if new is not None:

@@ -237,6 +237,16 @@ class Engine:
         self._cache.clear()
         return quads
 
+    async def replace(self, store: EmbeddedStore) -> None:
+        """Serve ``store`` (a new build of dist/) from now on: new worker processes over it, then one
+        switch of store, version and cache; queries already running finish on the old processes
+        (stopped after their time limit). Called by ``ccmgraph.web.releases``."""
+        if not isinstance(self.runner, EmbeddedRunner):
+            raise TypeError("only the embedded engine serves a build of dist/")
+        await self.runner.replace(store, self.settings.timeout + 1)
+        self.version = store.version
+        self._cache.clear()
+
     # -- statistics (for the service description) --------------------------------------
 
     async def statistics(self) -> dict[str, object]:

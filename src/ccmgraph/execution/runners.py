@@ -107,6 +107,7 @@ class EmbeddedRunner:
         self.patience = patience
         self.pool: WorkerPool | None = None
         self._workdir: Path | None = None
+        self._retired: list[tuple[WorkerPool | None, Path | None]] = []  # replaced, until their queries end
 
     @property
     def store(self) -> Store:
@@ -162,6 +163,39 @@ class EmbeddedRunner:
             shutil.rmtree(previous.parent, ignore_errors=True)
         return quads
 
+    async def replace(self, store: EmbeddedStore, retire_after: float) -> None:
+        """Serve ``store`` (a new build): new worker processes over its dump, then one switch; the
+        old processes stop once the queries they are running have had ``retire_after`` seconds."""
+        if self.pool is None:  # not started: the workers start on the new store
+            self._store = store
+            return
+        loop = asyncio.get_running_loop()
+        workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
+        dump = workdir / "gen-0" / "ccmgraph.nq"
+        dump.parent.mkdir()
+        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience)
+        try:
+            await loop.run_in_executor(None, lambda: store.oxigraph.dump(str(dump), format=ox.RdfFormat.N_QUADS))
+            await pool.start()
+        except BaseException:
+            pool.abandon()
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        retired = (self.pool, self._workdir)
+        self._store, self.pool, self._workdir = store, pool, workdir
+        self._retired.append(retired)
+        loop.call_later(retire_after, lambda: asyncio.ensure_future(self._retire(retired)))
+
+    async def _retire(self, retired: tuple[WorkerPool | None, Path | None]) -> None:
+        if retired not in self._retired:  # closed already
+            return
+        self._retired.remove(retired)
+        pool, workdir = retired
+        if pool is not None:
+            await pool.close()
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
     def abandon(self) -> None:
         if self.pool is not None:
             self.pool.abandon()
@@ -169,6 +203,8 @@ class EmbeddedRunner:
         self._remove_workdir()
 
     async def close(self) -> None:
+        for retired in list(self._retired):
+            await self._retire(retired)
         if self.pool is not None:
             await self.pool.close()
             self.pool = None

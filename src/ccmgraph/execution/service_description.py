@@ -6,6 +6,7 @@ import pyoxigraph as ox
 
 from ccmgraph import formats
 from ccmgraph.execution.engine import SparqlSettings
+from ccmgraph.namespaces import BASE, CCM, GRAPH, ID
 from ccmgraph.store import written
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -19,8 +20,8 @@ PREFIXES = {
     "formats": formats.W3C_FORMATS,
     "dcterms": DCTERMS,
     "ent": "http://www.w3.org/ns/entailment/",
-    "graph": "https://w3id.org/ccmgraph/graph/",
-    "ccm": "https://w3id.org/ccmgraph/ontology#",
+    "graph": str(GRAPH),
+    "ccm": str(CCM),
 }
 
 
@@ -36,7 +37,7 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
     try:
         service = ox.NamedNode(endpoint)
     except ValueError:
-        service = ox.NamedNode("https://w3id.org/ccmgraph/sparql")
+        service = ox.NamedNode(BASE + "sparql")
     out: list[ox.Triple] = []
 
     def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
@@ -78,7 +79,7 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
     out.append(ox.Triple(dataset, RDF_TYPE, _n(SD + "Dataset")))
     out.append(ox.Triple(dataset, RDF_TYPE, _n(VOID + "Dataset")))
     add(dataset, VOID + "sparqlEndpoint", service)
-    add(dataset, VOID + "uriSpace", ox.Literal("https://w3id.org/ccmgraph/id/"))
+    add(dataset, VOID + "uriSpace", ox.Literal(str(ID)))
     add(dataset, VOID + "triples", _int(sum(n for _, n in stats["graphs"])))
 
     default = ox.BlankNode()

@@ -31,6 +31,7 @@ from ccmgraph.namespaces import (
     ONTOLOGY_GRAPH,
     PREFIXES,
     REFERENCE_GRAPH,
+    curie,
 )
 from ccmgraph.pipeline import inputs, periods
 from ccmgraph.pipeline.authoring import AuthoringError, Source, compile_workplan
@@ -226,10 +227,7 @@ def _as_quads(graphs: dict[URIRef, Graph]) -> list[ox.Quad]:
 
 
 def _shrink(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
+    return curie(iri, keep_ids=True) or iri
 
 
 def _compact(value: dict) -> object:

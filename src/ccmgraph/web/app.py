@@ -5,7 +5,9 @@
 - ``analyst``: the named queries and analyst endpoints under /api;
 - ``linked_data``: /id/..., /ontology, /shapes, /dataset, /downloads and the HTML pages (``pages``,
   ``resource_pages``: their data from ccmgraph.analysis.service); ``search_page``: /search;
-  ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer.
+  ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer;
+  ``rendering``: the pages' one Jinja environment; ``releases``: a new build served without a restart;
+  /static: one mount.
 
 Fixed, fast queries of the routers go through the engine's store (``web.deps.store_of``, see
 ccmgraph.store) off the event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
@@ -19,12 +21,28 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from ccmgraph import paths
 from ccmgraph.execution.engine import Engine, SparqlSettings
 from ccmgraph.settings import Settings
 from ccmgraph.store import Store, open_store
-from ccmgraph.web import errors, query_page, sparql_protocol
+from ccmgraph.web import (
+    analyst,
+    analyst_pages,
+    api_docs,
+    errors,
+    linked_data,
+    pages,
+    query_page,
+    releases,
+    reports,
+    review,
+    search_page,
+    sparql_protocol,
+)
+from ccmgraph.web.rendering import STATIC
 from ccmgraph.web.security import SecurityHeaders
 from ccmgraph.web.sparql_fastpath import FastPath
 
@@ -44,12 +62,17 @@ def create_app(
     ``queries_dir``: the named queries (default: paths.QUERIES).
     """
     engine = Engine(store or open_store(endpoint, dist), settings)
+    follows = store is None and endpoint is None  # the embedded store of dist/: serve each new build
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await engine.start()
         try:
-            yield
+            if follows:
+                async with releases.following(engine, app.state.dist):
+                    yield
+            else:
+                yield
         finally:
             await engine.close()
 
@@ -81,24 +104,23 @@ def create_app(
     app.include_router(sparql_protocol.router)  # first: /sparql is the hot path
     app.include_router(query_page.router)
     # the other interfaces' routers:
-    from ccmgraph.web import analyst, api_docs, linked_data, pages, search_page
-
     app.include_router(api_docs.router)
     app.include_router(search_page.router)
     app.include_router(analyst.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)
-    from ccmgraph.web.review import router as review_router
-
-    app.include_router(review_router)
-    from ccmgraph.web.reports import router as reports_router
-
-    app.include_router(reports_router)
-    from ccmgraph.web.analyst_pages import router as analyst_pages_router
-
-    app.include_router(analyst_pages_router)  # claims "/": the analysts' questions
+    app.include_router(review.router)
+    app.include_router(reports.router)
+    app.include_router(analyst_pages.router)  # claims "/": the analysts' questions
     # last, so that any router above may claim "/" instead
     app.add_api_route("/", query_page.home, include_in_schema=False)
+    # the one static mount: the site's files, and Swagger UI's from the fastapi-offline package
+    app.mount("/static", StaticFiles(directory=STATIC, packages=[("fastapi_offline", "static")]), name="static")
+    app.add_api_route(
+        "/favicon.ico",
+        lambda: FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml"),
+        include_in_schema=False,
+    )
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ccmgraph import errors, formats
+from ccmgraph.web.rendering import render
 
 STATUS: dict[type[errors.CcmgraphError], int] = {
     errors.QuerySyntaxError: 400,
@@ -115,11 +116,8 @@ def respond(
         body = {"error": kind, "status": status, "message": message, **(extra or {})}
         return JSONResponse(body, status, headers=headers)
     if fmt is formats.HTML:
-        from ccmgraph.web.pages import render  # the pages' environment, with the site's navigation
-
         html = render(
             "error.html",
-            request,
             title=TITLES.get(status, "Error"),
             status=status,
             message=message,

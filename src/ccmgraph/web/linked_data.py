@@ -18,10 +18,12 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 from ccmgraph import errors, formats, paths
 from ccmgraph.analysis import views
 from ccmgraph.formats import Format
-from ccmgraph.namespaces import PREFIXES, VOID
+from ccmgraph.namespaces import BASE, CCM, PREFIXES, VOID
 from ccmgraph.store import bind_parameters
 from ccmgraph.web import pages, security
 from ccmgraph.web.deps import store_of
+from ccmgraph.web.rendering import render
+from ccmgraph.web.resource_pages import resource_page
 
 router = APIRouter(tags=["linked data"])
 
@@ -104,7 +106,7 @@ async def resource(request: Request, path: str) -> Response:
     if not any(g.triples((URIRef(iri), None, None))) and not any(g.triples((None, None, URIRef(iri)))):
         raise errors.NotFound(f"no resource {iri}")
     if fmt is formats.HTML:
-        html = await pages.resource_page(request, iri, g)
+        html = await resource_page(request, iri, g)
         return HTMLResponse(html, headers={"Link": link_header(f"/id/{path}"), "Vary": "Accept"})
     return rdf_response(g, fmt, f"/id/{path}")
 
@@ -193,7 +195,7 @@ async def dataset_graph(request: Request) -> Graph:
     m = manifest(request)
     classes = await run_in_threadpool(views.run, store_of(request), "class-counts")
     base = str(request.base_url).rstrip("/")
-    ds = URIRef("https://w3id.org/ccmgraph/dataset")
+    ds = URIRef(BASE + "dataset")
     g = prefixed_graph()
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
@@ -215,7 +217,7 @@ async def dataset_graph(request: Request) -> Graph:
     g.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((ds, VOID.uriSpace, Literal(views.ID)))
     g.add((ds, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
-    g.add((ds, VOID.vocabulary, URIRef("https://w3id.org/ccmgraph/ontology#")))
+    g.add((ds, VOID.vocabulary, URIRef(CCM)))
     g.add((ds, VOID.triples, Literal(sum(m.get("graphs", {}).values()), datatype=XSD.integer)))
     g.add((ds, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for graph, n in m.get("graphs", {}).items():
@@ -224,7 +226,7 @@ async def dataset_graph(request: Request) -> Graph:
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(n, datatype=XSD.integer)))
     for i, c in enumerate(classes):
-        part = URIRef(f"https://w3id.org/ccmgraph/dataset/class/{i}")
+        part = URIRef(f"{BASE}dataset/class/{i}")
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(c["class"])))
         g.add((part, VOID.entities, Literal(c["entities"], datatype=XSD.integer)))
@@ -247,9 +249,8 @@ async def dataset(request: Request) -> Response:
     if fmt is formats.HTML:
         classes = await run_in_threadpool(views.run, store_of(request), "class-counts")
         return HTMLResponse(
-            pages.render(
+            render(
                 "dataset.html",
-                request,
                 title="Dataset",
                 graph=g.serialize(format="turtle"),
                 manifest=manifest(request),
@@ -271,7 +272,7 @@ async def downloads(request: Request) -> Response:
         for n, i in manifest(request).get("files", {}).items()
     ]
     if formats.negotiate(formats.LISTINGS, request.headers.get("accept"), otherwise=formats.JSON) is formats.HTML:
-        return HTMLResponse(pages.render("downloads.html", request, title="Downloads", files=files))
+        return HTMLResponse(render("downloads.html", title="Downloads", files=files))
     return Response(json.dumps(files), media_type=formats.JSON.media_type)
 
 

@@ -5,22 +5,20 @@ SVG Gantt chart, the work plan page, and the ontology / shapes documentation."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path as FsPath
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import Graph, Literal, URIRef
+from fastapi.responses import HTMLResponse
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ccmgraph import errors
-from ccmgraph.analysis import service, views
-from ccmgraph.namespaces import OA, PREFIXES
+from ccmgraph.analysis import service
 from ccmgraph.web import presentation
 from ccmgraph.web.deps import store_of
 from ccmgraph.web.parameters import known_parameters
+from ccmgraph.web.rendering import qname, render
 
 HTML_ERROR: dict[str, Any] = {
     "description": "An error page with the site's navigation",
@@ -29,58 +27,6 @@ HTML_ERROR: dict[str, Any] = {
 router = APIRouter(
     tags=["pages"], dependencies=[Depends(known_parameters)], responses={404: HTML_ERROR, 422: HTML_ERROR}
 )
-TEMPLATES = FsPath(__file__).resolve().parent / "templates"
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-env.filters["local"] = views.local
-
-
-def qname(iri: str) -> str:
-    for p, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and p != "id":
-            return f"{p}:{iri[len(ns) :]}"
-    return iri
-
-
-env.filters["qname"] = qname
-env.filters["before"] = presentation.before
-env.filters["after"] = presentation.after
-env.filters["heat_level"] = presentation.heat_level
-
-
-def render(template: str, request: Request | None = None, **ctx: Any) -> str:
-    return env.get_template(template).render(**ctx)
-
-
-def label_of(g: Graph, node: Any) -> str:
-    for lbl in g.objects(node, RDFS.label):
-        return str(lbl)
-    return str(node)
-
-
-def quotes_of(g: Graph, evidence: list[Any]) -> list[dict[str, Any]]:
-    out = []
-    for ev in evidence:
-        q: dict[str, Any] = {"evidence": str(ev), "source": str(g.value(ev, OA.hasSource) or "")}
-        for sel in g.objects(ev, OA.hasSelector):
-            for key in ("exact", "prefix", "suffix", "start", "end"):
-                v = g.value(sel, OA[key])
-                if isinstance(v, Literal):
-                    q[key] = v.toPython()
-        if "exact" in q:
-            out.append(q)
-    return sorted(out, key=lambda q: q.get("start", 0))
-
-
-async def resource_page(request: Request, iri: str, g: Graph) -> str:
-    rest = iri[len(views.ID) :]
-    parts = rest.split("/")
-    if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
-        return await lap_action_page(request, int(parts[1]))
-    if parts[0] == "workplan" and len(parts) == 2:
-        return await workplan_page(request, parts[1])
-    from ccmgraph.web.resource_pages import readable_page
-
-    return await readable_page(request, iri, g)
 
 
 async def workplan_page(request: Request, key: str) -> str:
@@ -232,30 +178,3 @@ async def timeline_page(request: Request) -> HTMLResponse:
 async def workplans_page(request: Request) -> HTMLResponse:
     plans = await run_in_threadpool(service.workplans, store_of(request))
     return HTMLResponse(render("workplans.html", plans=plans.items, title="Work plans"))
-
-
-STATIC = FsPath(__file__).resolve().parent / "static"
-
-
-STATIC_TYPES = {
-    "site.css": "text/css; charset=utf-8",
-    "print.css": "text/css; charset=utf-8",
-    "report.css": "text/css; charset=utf-8",
-    "ontology.css": "text/css; charset=utf-8",
-    "docs.js": "text/javascript; charset=utf-8",
-    "favicon.svg": "image/svg+xml",
-}
-
-
-@router.get("/static/{name}", include_in_schema=False)
-async def static_file(name: str) -> Response:
-    if name not in STATIC_TYPES:
-        raise errors.NotFound(f"no file {name!r}")
-    return Response(
-        (STATIC / name).read_bytes(), media_type=STATIC_TYPES[name], headers={"Cache-Control": "public, max-age=300"}
-    )
-
-
-@router.get("/favicon.ico", include_in_schema=False)
-async def favicon() -> Response:
-    return await static_file("favicon.svg")

@@ -1,15 +1,13 @@
 """The SPARQL query page (``/query``, and ``/`` unless another router claims it): an editor with the
-project's prefixes filled in, the named queries to start from, and its own static files (no CDN).
+project's prefixes filled in and the named queries to start from (its script and style: /static).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
 from ccmgraph import catalog, formats
@@ -18,11 +16,10 @@ from ccmgraph.namespaces import PREFIXES, sparql_prefixes
 from ccmgraph.sparql.syntax import declared_prefixes
 from ccmgraph.store import Term, bind_parameters
 from ccmgraph.web.deps import engine_of
+from ccmgraph.web.rendering import render
 
 router = APIRouter(tags=["sparql"])
 
-PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = Environment(loader=FileSystemLoader(PACKAGE / "templates"), autoescape=select_autoescape(["html"]))
 # what the page's script offers as downloads, and the Accept header it sends: a table shows SPARQL
 # JSON, or N-Triples for a graph
 FORMATS = {
@@ -83,7 +80,8 @@ async def query_page(request: Request, query: str | None = None) -> HTMLResponse
         if query is not None and len(query) <= settings.max_request_bytes
         else (sparql_prefixes() + "\n" + catalog.service_query("query-page-default").sparql)
     )
-    html = TEMPLATES.get_template("query.html").render(
+    html = render(
+        "query.html",
         title="SPARQL query",
         initial=initial,
         named=named,
@@ -94,31 +92,9 @@ async def query_page(request: Request, query: str | None = None) -> HTMLResponse
         max_rows=settings.max_rows,
         read_only=not settings.allow_update,
     )
-    return HTMLResponse(
-        html,
-        headers={
-            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
-            "Cache-Control": "no-cache",
-        },
-    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 
 async def home(request: Request) -> Response:
     """``/``: the query page (``/?query=...`` fills it in), unless another router claims ``/`` first."""
     return await query_page(request, request.query_params.get("query"))
-
-
-def _static(name: str, media_type: str):
-    async def serve() -> Response:
-        return Response(
-            (PACKAGE / "static" / name).read_bytes(),
-            media_type=media_type,
-            headers={"Cache-Control": "public, max-age=300"},
-        )
-
-    return serve
-
-
-router.add_api_route("/static/query.js", _static("query.js", "text/javascript; charset=utf-8"), include_in_schema=False)
-router.add_api_route("/static/query.css", _static("query.css", "text/css; charset=utf-8"), include_in_schema=False)

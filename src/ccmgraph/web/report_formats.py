@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ccmgraph.analysis import service, views
+from ccmgraph.analysis import service
 from ccmgraph.analysis.review import LapReview
+from ccmgraph.namespaces import BASE
 from ccmgraph.web import pages
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
-SITE = views.BASE  # evidence links in files taken away point at the published IRIs
+SITE = BASE  # evidence links in files taken away point at the published IRIs
 ROW_HEADERS = (
     "action",
     "label",
@@ -105,7 +106,7 @@ def rows(review: LapReview, base: str = SITE) -> list[dict[str, Any]]:
 
 
 def _link(iri: str, base: str) -> str:
-    return base + iri[len(views.BASE) :] if iri.startswith(views.BASE) else iri
+    return base + iri[len(BASE) :] if iri.startswith(BASE) else iri
 
 
 def html(review: LapReview, *, standalone: bool = False) -> str:

@@ -9,7 +9,6 @@ element serves, with basis and quote; what each span of a document backs; the do
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Any
 
@@ -19,10 +18,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from ccmgraph.analysis import models as m
-from ccmgraph.analysis import service
+from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import CCM
 from ccmgraph.web import pages
 from ccmgraph.web.deps import store_of
+from ccmgraph.web.rendering import highlighted, label_of, qname, quotes_of, render
 
 # what a resource belongs to (outgoing), in the order a person asks
 BELONGS = [
@@ -70,10 +70,6 @@ def words_of(predicate: Any, incoming: bool = False) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
 
 
-def label(g: Graph, node: Any) -> str:
-    return pages.label_of(g, node)
-
-
 def natural(text: str) -> tuple[Any, ...]:
     """ "LAP Action 8" before "LAP Action 10": digit runs compare as numbers."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text.casefold()))
@@ -88,7 +84,7 @@ def sort_key(term: Any) -> tuple[int, float, tuple[Any, ...]]:
 
 def value(g: Graph, term: Any) -> dict[str, Any]:
     if isinstance(term, URIRef):
-        return {"iri": str(term), "label": label(g, term)}
+        return {"iri": str(term), "label": label_of(g, term)}
     return {"text": str(term.toPython() if isinstance(term, Literal) else term)}
 
 
@@ -108,7 +104,7 @@ def facts(
         objects = [
             o
             for o in sorted(
-                set(g.objects(node, p)), key=lambda o: sort_key(label(g, o) if isinstance(o, URIRef) else o)
+                set(g.objects(node, p)), key=lambda o: sort_key(label_of(g, o) if isinstance(o, URIRef) else o)
             )
             if str(o) not in shown
         ]
@@ -134,7 +130,7 @@ def incoming(g: Graph, node: URIRef, shown: set[str]) -> list[dict[str, Any]]:
     return [
         {
             "name": words_of(p, incoming=True),
-            "values": [value(g, s) for s in sorted(subjects, key=lambda s: natural(label(g, s)))],
+            "values": [value(g, s) for s in sorted(subjects, key=lambda s: natural(label_of(g, s)))],
         }
         for p, subjects in sorted(groups.items(), key=lambda kv: words_of(kv[0], incoming=True))
     ]
@@ -152,24 +148,8 @@ def serves(rows: list[m.ResourceAlignment]) -> list[dict[str, Any]]:
 
 def statements(g: Graph, node: URIRef) -> list[dict[str, Any]]:
     """Every statement about the resource, numbers in number order (for the folded table)."""
-    rows = sorted(g.predicate_objects(node), key=lambda po: (pages.qname(str(po[0])), sort_key(po[1])))
+    rows = sorted(g.predicate_objects(node), key=lambda po: (qname(str(po[0])), sort_key(po[1])))
     return [{"p": str(p), **value(g, o)} for p, o in rows]
-
-
-def highlighted(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The text cut into segments at every span boundary; each segment with the innermost span
-    covering it (None: not quoted) and whether it opens that span (its anchor goes there)."""
-    cuts = sorted({0, len(text), *(s["start"] for s in spans), *(s["end"] for s in spans)})
-    opened: set[str] = set()
-    out = []
-    for a, b in itertools.pairwise(cuts):
-        covering = [s for s in spans if s["start"] <= a and b <= s["end"]]
-        inner = min(covering, key=lambda s: s["end"] - s["start"]) if covering else None
-        first = inner is not None and inner["id"] not in opened
-        if inner is not None:
-            opened.add(inner["id"])
-        out.append({"text": text[a:b], "span": inner, "opens": first})
-    return out
 
 
 async def document_page(request: Request, iri: str, g: Graph) -> dict[str, Any]:
@@ -198,10 +178,20 @@ async def document_page(request: Request, iri: str, g: Graph) -> dict[str, Any]:
     }
 
 
+async def resource_page(request: Request, iri: str, g: Graph) -> str:
+    """The page of /id/...: a LAP action's and a work plan's own pages, else the readable page."""
+    parts = iri[len(views.ID) :].split("/")
+    if parts[0] == "lap-action" and len(parts) == 2 and parts[1].isdigit():
+        return await pages.lap_action_page(request, int(parts[1]))
+    if parts[0] == "workplan" and len(parts) == 2:
+        return await pages.workplan_page(request, parts[1])
+    return await readable_page(request, iri, g)
+
+
 async def readable_page(request: Request, iri: str, g: Graph) -> str:
     node = URIRef(iri)
     types = sorted(
-        {str(g.value(t, RDFS.label) or pages.qname(str(t))) for t in g.objects(node, RDF.type) if t != CCM.PlanElement}
+        {str(g.value(t, RDFS.label) or qname(str(t))) for t in g.objects(node, RDF.type) if t != CCM.PlanElement}
     )
     title = g.value(node, RDFS.label) or g.value(node, DCTERMS.title) or g.value(node, SKOS.prefLabel)
     evidence = list(g.objects(node, CCM.evidence))
@@ -211,14 +201,14 @@ async def readable_page(request: Request, iri: str, g: Graph) -> str:
     belongs = facts(g, node, BELONGS, shown)
     ctx: dict[str, Any] = {
         "iri": iri,
-        "title": str(title or pages.qname(iri)),
+        "title": str(title or qname(iri)),
         "types": types,
         "describing": facts(g, node, DESCRIBING),
         "belongs": belongs,
         "facts": facts(g, node),
         "incoming": incoming(g, node, shown),
         "notes": sorted({str(n) for p in NOTES for n in g.objects(node, p)}),
-        "quotes": pages.quotes_of(g, evidence),
+        "quotes": quotes_of(g, evidence),
         "statements": statements(g, node),
         "serves": [],
         "document": None,
@@ -227,4 +217,4 @@ async def readable_page(request: Request, iri: str, g: Graph) -> str:
         ctx["serves"] = serves(await run_in_threadpool(service.resource_alignments, store_of(request), iri))
     if (node, RDF.type, CCM.SourceDocument) in g:
         ctx["document"] = await document_page(request, iri, g)
-    return pages.render("resource.html", **ctx)
+    return render("resource.html", **ctx)

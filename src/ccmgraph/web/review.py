@@ -11,38 +11,22 @@ reference resources. The page reads the built graph, so it shows the file as of 
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup, escape
 
 from ccmgraph import paths
 from ccmgraph.analysis import views
 from ccmgraph.errors import NotFound
 from ccmgraph.namespaces import GRAPH, ID
 from ccmgraph.web.deps import store_of
-from ccmgraph.web.pages import qname, render
+from ccmgraph.web.rendering import highlighted, render
+from ccmgraph.web.resource_pages import words_of
 
 router = APIRouter(tags=["pages"])
 REVIEW = "REVIEW:"
-
-
-def highlighted(text: str, spans: list[tuple[int, int, str]]) -> Markup:
-    """``text`` with each span (start, end, anchor id) in a <mark>; overlapping spans nest as runs."""
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    starts: dict[int, list[str]] = {}
-    for s, _, anchor in spans:
-        starts.setdefault(s, []).append(anchor)
-    out = []
-    for lo, hi in pairwise(cuts):
-        out += [f'<a class="anchor" id="{a}"></a>' for a in starts.get(lo, [])]
-        depth = sum(1 for s, e, _ in spans if s <= lo and hi <= e)
-        piece = escape(text[lo:hi])
-        out.append(f'<mark class="q{min(depth, 3)}">{piece}</mark>' if depth else str(piece))
-    return Markup("".join(out))
 
 
 def _page(store, stem: str) -> dict[str, Any]:
@@ -57,14 +41,14 @@ def _page(store, stem: str) -> dict[str, Any]:
     text = source_path.read_text(encoding="utf-8")
     document = str(ID[f"source/{stem}"])
     elements: dict[str, dict[str, Any]] = {}
-    spans = []
+    spans: list[dict[str, Any]] = []
     for row in evidence:
         subject = str(row["subject"])
         el = elements.setdefault(
             subject,
             {
                 "iri": subject,
-                "label": row["label"] or qname(subject),
+                "label": row["label"] or words_of(subject),
                 "types": set(),
                 "quotes": {},
                 "links": {},
@@ -73,7 +57,7 @@ def _page(store, stem: str) -> dict[str, Any]:
             },
         )
         if row["type"]:
-            el["types"].add(qname(str(row["type"])))
+            el["types"].add(words_of(row["type"]))
         if str(row["document"]) != document:
             continue
         start, end = int(str(row["start"])), int(str(row["end"]))
@@ -81,15 +65,15 @@ def _page(store, stem: str) -> dict[str, Any]:
         el["quotes"][anchor] = {
             "anchor": anchor,
             "exact": text[start:end],
-            "for": qname(str(row["forProperty"])) if row["forProperty"] else "",
+            "for": words_of(row["forProperty"]) if row["forProperty"] else "",
         }
         el["first"] = min(el["first"], start)
-        spans.append((start, end, anchor))
+        spans.append({"start": start, "end": end, "id": anchor})
     for row in views.run(store, "review-links", graph=graph):
         linked = elements.get(str(row["subject"]))
         if linked is not None:
-            linked["links"].setdefault(qname(str(row["property"])), []).append(
-                {"iri": str(row["object"]), "label": row["objectLabel"], "type": qname(str(row["objectType"]))}
+            linked["links"].setdefault(words_of(row["property"]), []).append(
+                {"iri": str(row["object"]), "label": row["objectLabel"], "type": words_of(row["objectType"])}
             )
     flagged: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
@@ -97,7 +81,7 @@ def _page(store, stem: str) -> dict[str, Any]:
         quotes = elements.get(str(row["subject"]), {}).get("quotes", {})
         note = {
             "subject": str(row["subject"]),
-            "label": str(row["label"] or qname(str(row["subject"]))),
+            "label": str(row["label"] or words_of(row["subject"])),
             "note": str(row["note"]),
             "anchor": next(iter(quotes), ""),
         }
@@ -106,10 +90,10 @@ def _page(store, stem: str) -> dict[str, Any]:
     for el in ordered:
         el["types"] = sorted(el["types"])
         el["quotes"] = list(el["quotes"].values())
-    unique = sorted(set(spans))
+    unique = sorted({(s["start"], s["end"]): s for s in spans}.values(), key=lambda s: (s["start"], -s["end"]))
     return {
         "stem": stem,
-        "text": highlighted(text, unique),
+        "segments": highlighted(text, unique),
         "flagged": flagged,
         "notes": notes,
         "elements": ordered,
@@ -120,4 +104,4 @@ def _page(store, stem: str) -> dict[str, Any]:
 @router.get("/review/{stem}", response_class=HTMLResponse, summary="A curated or drafted file beside its source text")
 async def review(request: Request, stem: str) -> HTMLResponse:
     ctx = await run_in_threadpool(_page, store_of(request), stem)
-    return HTMLResponse(render("review.html", request, title=f"Review: {stem}", **ctx))
+    return HTMLResponse(render("review.html", title=f"Review: {stem}", **ctx))

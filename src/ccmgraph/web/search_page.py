@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 from ccmgraph import search_index
 from ccmgraph.analysis import service
 from ccmgraph.web.deps import store_of
-from ccmgraph.web.pages import HTML_ERROR, render
+from ccmgraph.web.pages import HTML_ERROR
 from ccmgraph.web.parameters import known_parameters
+from ccmgraph.web.rendering import render
 
 router = APIRouter(tags=["pages"], dependencies=[Depends(known_parameters)], responses={422: HTML_ERROR})
 PAGE_SIZE = 20

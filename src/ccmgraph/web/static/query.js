@@ -3,7 +3,7 @@
 "use strict";
 
 (function () {
-  const LOCAL_BASE = "https://w3id.org/ccmgraph/id/";
+  const LOCAL_BASE = JSON.parse(document.getElementById("prefixes").textContent).id; // the server's /id/
   const MAX_SHOWN = 2000;
   const XSD = "http://www.w3.org/2001/XMLSchema#";
   const PLAIN_TYPES = new Set(["integer", "decimal", "double", "float", "boolean", "int", "long", "nonNegativeInteger"]);

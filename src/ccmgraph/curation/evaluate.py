@@ -396,11 +396,18 @@ def _names_match(drafted: frozenset[str], gold: frozenset[str]) -> float:
     return 1.0 if all(re.search(rf"\b{re.escape(n.casefold())}\b", said) for n in gold) else 0.0
 
 
+def _same_ends(d: Fact, g: Fact) -> float:
+    """How well a drafted parent link matches a gold one: its worse end."""
+    if d.ends is None or g.ends is None:
+        return 0.0
+    return min(same_place(d.ends[0], g.ends[0]), same_place(d.ends[1], g.ends[1]))
+
+
 def _similarity(kind: str) -> Callable[[Fact, Fact], float]:
     if kind in ELEMENT_KINDS:
         return lambda d, g: same_place(d.spans, g.spans)
     if kind == "parent links":
-        return lambda d, g: min(same_place(d.ends[0], g.ends[0]), same_place(d.ends[1], g.ends[1]))  # type: ignore[index]
+        return _same_ends
     if kind in ("timeline intervals", "stated actions"):
         return lambda d, g: (
             0.0 if d.value != g.value else 1.0 if not d.spans and not g.spans else same_place(d.spans, g.spans)

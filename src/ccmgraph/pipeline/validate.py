@@ -209,7 +209,7 @@ def _line(file: Path, node: Node, predicate: Node | None) -> int | None:
     lines = _lines(file)
     named = [i for i, text in enumerate(lines, 1) if token.search(text)]
     if predicate is not None:
-        with_predicate = [i for i in named if _local(predicate) in lines[i - 1]]
-        return (with_predicate or named or [None])[0]
-    opening = [i for i in named if not lines[i - 1][:1].isspace()]
-    return (opening or named or [None])[0]
+        preferred = [i for i in named if _local(predicate) in lines[i - 1]]
+    else:
+        preferred = [i for i in named if not lines[i - 1][:1].isspace()]
+    return next(iter(preferred or named), None)

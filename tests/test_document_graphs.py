@@ -421,7 +421,7 @@ def test_lap_labels(reference):
         return str(reference.value(ID[f"lap-action/{n}"], RDFS.label))
 
     # lap-actions-described.csv: "13,Formally declare Article 3 completion by the next MSP or RC,high,..."
-    assert label(13) == "LAP Action 13: Formally declare Article 3 completion by the next MSP or RC"
+    assert label(13) == "LAP Action 13 (paraphrase): Formally declare Article 3 completion by the next MSP or RC"
     # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan):
     # a topic, not a title
     assert label(10) == "LAP Action 10"

@@ -96,6 +96,47 @@ def test_no_agent_or_meeting_the_document_does_not_name(build_result, reference,
     assert not unnamed, unnamed
 
 
+# the roles a plan or element gives an agent or a group; each is stated by the element's own quote
+ROLES = (CCM.partner, CCM.mentions, CCM.implementer, CCM.coordinator, CCM.funder, CCM.inSupportOf)
+
+
+def _quotes_for(g: Graph, s, p, o) -> set[str]:
+    """The quotes that back ``s p o``: those of the qualified link of the statement, else those of
+    ``s``'s own evidence for ``p`` or for no property in particular, else all of ``s``'s own quotes."""
+    links = _qualified(g, s, p, o)
+    if links:
+        return {q for link in links for q in _exact(g, link)}
+    evidence = list(g.objects(s, CCM.evidence))
+    for_p = [ev for ev in evidence if p in set(g.objects(ev, CCM.forProperty)) or g.value(ev, CCM.forProperty) is None]
+    return {
+        str(x) for ev in for_p or evidence for sel in g.objects(ev, OA.hasSelector) for x in g.objects(sel, OA.exact)
+    }
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_role_is_named_by_its_own_quote_or_judged(build_result, reference, stem):
+    """A State, organisation, working group or committee given a role (partner, mention, implementer,
+    coordinator, funder, in support of) is named by the quote that backs that very statement, or
+    the statement's qualified link says its basis is not the text (a curator judgement, explained):
+    the same inference carries the same basis wherever it is made. gso-workplan-2024-2025.txt:
+    "Approach the CCM coordinators of the Working Groups" names coordinators, not the Coordination
+    Committee; linking them to it is a judgement here as on the plan's partner list."""
+    g = build_result.graphs[GRAPH[stem]]
+    kinds = (CCM.State, CCM.Organization, CCM.WorkingGroup)
+    entities = {s for k in kinds for s in reference.subjects(RDF.type, k)}
+    unnamed = []
+    for p in ROLES:
+        for s, o in g.subject_objects(p):
+            if o not in entities:
+                continue
+            if any(g.value(q, CCM.basis) not in TEXT_BASES for q in _qualified(g, s, p, o)):
+                continue
+            quotes = " ".join(" ".join(q.split()).casefold() for q in _quotes_for(g, s, p, o))
+            if not _named_in(quotes, _names(reference, o)):
+                unnamed.append((str(s), p.n3(g.namespace_manager), str(o)))
+    assert not unnamed, unnamed
+
+
 def test_universalization_graph_has_no_reference_members(build_result):
     # "Signatory States that have yet to complete their ratification processes." / "State party that
     # initiated the withdrawal process.": the document names no member State (the 12 signatories and
@@ -380,7 +421,7 @@ def test_lap_labels(reference):
         return str(reference.value(ID[f"lap-action/{n}"], RDFS.label))
 
     # lap-actions-described.csv: "13,Formally declare Article 3 completion by the next MSP or RC,high,..."
-    assert label(13) == "LAP Action 13: Formally declare Article 3 completion by the next MSP or RC"
+    assert label(13) == "LAP Action 13 (paraphrase): Formally declare Article 3 completion by the next MSP or RC"
     # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan):
     # a topic, not a title
     assert label(10) == "LAP Action 10"

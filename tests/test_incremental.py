@@ -55,3 +55,29 @@ def test_sparql_constraints_in_incremental_validation(tmp_path, monkeypatch, bui
         "A link on curator judgement must say why in rdfs:comment.",
         "The budget lines do not add up to the stated total.",
     ]
+
+
+def test_incremental_publishes_what_the_full_build_would(tmp_path, monkeypatch, build_result):
+    """A coordinator set to an organisation (gso-workplan-2024-2025.txt: "Coordinators: Germany and
+    Austria") breaks "A coordinator is a ccm:State." in the incremental build as in the full one,
+    and both name the edited file and line, not data/reference (where the organisation is described)."""
+    root = copy_project(tmp_path / "project", monkeypatch)
+    dist = root / "dist"
+    building.write(build_result, dist)
+    plan = root / "data" / "workplans" / "gso-workplan-2024-2025.ttl"
+    text = plan.read_text()
+    before = "ccm:coordinator state:DEU , state:AUT ;"
+    assert text.count(before) == 1
+    plan.write_text(text.replace(before, "ccm:coordinator orgid:icrc , state:AUT ;"))
+    line = 1 + text[: text.index(before)].count("\n")
+    incremental, full = building.run(since=dist), building.run()
+    assert incremental.validated == "1 changed work plan(s)" and full.validated == "all"
+    for result in (incremental, full):
+        assert "A coordinator is a ccm:State." in {v.message for v in result.report.violations}
+        for v in result.report.violations:
+            assert v.files == (f"{plan}:{line}",), v
+
+    def seen(result):  # a shape without an IRI is a blank node of another name in each run
+        return {(v.files, v.focus, v.path, v.message) for v in result.report.violations}
+
+    assert seen(incremental) == seen(full)

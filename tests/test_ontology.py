@@ -1,5 +1,5 @@
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from ccmgraph import paths
 from ccmgraph.namespaces import BASE, CCM, INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -54,7 +54,13 @@ def test_reasoning_axioms_are_present():
     assert (CCM.State, OWL.disjointWith, CCM.Organization) in ONTOLOGY
     assert (CCM.Objective, OWL.disjointWith, CCM.Activity) in ONTOLOGY
     chain = ONTOLOGY.value(CCM.servesAction, OWL.propertyChainAxiom)
-    assert list(ONTOLOGY.items(chain)) == [CCM.hasAlignment, CCM.action]
+    # only alignments on the text's word (not curator judgement) make the shortcut
+    assert list(ONTOLOGY.items(chain)) == [CCM.hasTextBasedAlignment, CCM.action]
+    assert (CCM.hasTextBasedAlignment, RDFS.subPropertyOf, CCM.hasAlignment) in ONTOLOGY
+    # only stated continuations become PROV; strategy implementers are not whom a plan is attributed to
+    assert (CCM.continues, RDFS.subPropertyOf, PROV.wasRevisionOf) not in ONTOLOGY
+    assert (CCM.revises, RDFS.subPropertyOf, PROV.wasRevisionOf) in ONTOLOGY
+    assert (CCM.implementer, RDFS.subPropertyOf, PROV.wasAttributedTo) not in ONTOLOGY
 
 
 def test_link_bases_are_skos_concepts_with_a_strength():

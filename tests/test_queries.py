@@ -114,12 +114,20 @@ def test_state_roles_germany(run):
     # 2025-2026: "Austria and Cameroon" -- Germany no longer coordinates
     assert ("coordinator", GSO2526) not in roles
     assert {r["stateLabel"] for r in rows} == {"Germany"}
+    # concept note, "5. Estimated Budget": "UNIDIR research and side event will be funded by Germany."
+    assert ("funder", GSO2324 + "/budget/estimated-budget") in roles
 
 
 def test_state_roles_philippines(run):
     roles = {(r["role"], r["in"]) for r in run("state-roles", state="PHL")}
     # Universalization: "Current CCM presidency (Philippines) and State Party with leverage ..."
     assert ("implementer", UNI) in roles
+    # activity 6: "In coordination with the Presidency and the ISU" names no presidency: the 13MSP
+    # Presidency (held by the Philippines, reference data) is a curator's judgement, and says so
+    # GSO 2024-2025: "in support of the work led by the Presidents of the 13 MSP" states it
+    held = {r["in"]: r["role"] for r in run("state-roles", state="PHL") if "presidency it holds" in r["role"]}
+    assert held[UNI + "/activity/6"].endswith("(reference data; curator judgement)")
+    assert held[GSO2425].endswith("(reference data)")
 
 
 Q1_2025 = ID + "period/2025-Q1"

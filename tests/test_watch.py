@@ -45,6 +45,20 @@ def test_watch_rebuilds_after_a_save(tmp_path, monkeypatch):
         wait_for("changed: gso-workplan-2024-2025.ttl")
         wait_for("wrote")
         assert "GSO work plan 2024-2025 (edited)" in (root / "dist" / "ccmgraph.nq").read_text()
+        # "Coordinators: Germany and Austria": an organisation as coordinator is refused by the
+        # incremental rebuild as by the full build, naming the file and line, and dist/ keeps the last good build
+        text = plan.read_text()
+        plan.write_text(
+            text.replace("ccm:coordinator state:DEU , state:AUT ;", "ccm:coordinator orgid:icrc , state:AUT ;")
+        )
+        line = 1 + text[: text.index("ccm:coordinator state:DEU")].count("\n")
+        assert f"gso-workplan-2024-2025.ttl:{line}" in wait_for("gso-workplan-2024-2025.ttl:")
+        wait_for("A coordinator is a ccm:State.")
+        published = (root / "dist" / "ccmgraph.nq").read_text()
+        assert (
+            "<https://w3id.org/ccmgraph/ontology#coordinator> <https://w3id.org/ccmgraph/id/org/icrc>" not in published
+        )
+        plan.write_text(text)
         plan.write_text(plan.read_text() + "\nthis is not turtle .\n")
         wait_for("Turtle syntax error")  # reported, and the watch goes on
         assert proc.poll() is None

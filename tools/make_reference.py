@@ -71,6 +71,15 @@ def add_aliases(g: Graph, kind: str) -> None:
         )
 
 
+def _of_record(url: str) -> bool:
+    """Whether data/reference/csv/sources-of-record.csv says the source at ``url`` is of record."""
+    known = sorted(rows("sources-of-record.csv"), key=lambda r: -len(r["prefix"]))
+    kind = next((r for r in known if url.startswith(r["prefix"])), None)
+    if kind is None:
+        raise SystemExit(f"sources-of-record.csv: no kind for {url}; add its prefix first")
+    return kind["of_record"] == "yes"
+
+
 def states() -> Graph:
     g = new_graph()
     for row in rows("ccm-states.csv"):
@@ -105,11 +114,17 @@ def states() -> Graph:
         if "(" in raw:
             g.add((st, CCM.curationNote, Literal(f"Reference data says: {raw}", lang="en")))
         g.add((st, DCTERMS.source, URIRef(row["source"])))
+        if not _of_record(row["source"]):
+            note = f"Source of record still to be found: the depositary's record of {row['name']}'s status."
+            g.add((st, CCM.curationNote, Literal(note, lang="en")))
     w = json.loads((CSV / "ccm-withdrawal-lithuania.json").read_text(encoding="utf-8"))
     st = ID[f"state/{w['state']}/status/2025-07-01"]
     g.add((st, CCM.withdrawalEffectiveDate, Literal(w["effective_date"], datatype=XSD.date)))
-    for url in w["sources"]:
-        g.add((st, DCTERMS.source, URIRef(url)))
+    # 2025-07-01 is the date of the status table, not of the withdrawal: the label says both
+    name = g.value(ID[f"state/{w['state']}"], RDFS.label)
+    label = f"{name}: withdrawn (status as of 2025-07-01; the withdrawal took effect on {w['effective_date']})"
+    g.set((st, RDFS.label, Literal(label, lang="en")))
+    _withdrawal_sources(g, st, w)
     add_aliases(g, "state")
     return g
 
@@ -133,7 +148,7 @@ def events() -> Graph:
             e,
             SKOS.scopeNote,
             Literal(
-                "Reference data (ccm-withdrawal-lithuania.json, press sources): the first withdrawal from the "
+                "Reference data (ccm-withdrawal-lithuania.json): the first withdrawal from the "
                 f"Convention was {name}'s. The work plans that speak of this withdrawal do not name the State; "
                 "their graphs only refer to the event.",
                 lang="en",
@@ -148,14 +163,22 @@ def events() -> Graph:
                 Literal("The reference sources give no date of the notification of withdrawal.", lang="en"),
             )
         )
-    for url in w["sources"]:
-        g.add((e, DCTERMS.source, URIRef(url)))
+    _withdrawal_sources(g, e, w)
     return g
+
+
+def _withdrawal_sources(g: Graph, subject: URIRef, w: dict) -> None:
+    """The withdrawal's sources (each of a kind data/reference/csv/sources-of-record.csv knows), and
+    the source of record still to be found, said in a curation note."""
+    for source in w["sources"]:
+        g.add((subject, DCTERMS.source, URIRef(source["url"])))
+    if w.get("source_of_record_to_find"):
+        note = f"Source of record still to be found: {w['source_of_record_to_find']}."
+        g.add((subject, CCM.curationNote, Literal(note, lang="en")))
 
 
 def lap() -> Graph:
     g = new_graph()
-    described = {int(r["action"]): r for r in rows("lap-actions-described.csv")}
     section_of: dict[int, dict[str, str]] = {}
     for row in rows("lap-sections.csv"):
         lo, _, hi = row["actions"].partition("-")
@@ -192,17 +215,20 @@ def lap() -> Graph:
             g.add((a, CCM.sectionBasis, Literal(row["basis"])))
         else:
             g.add((a, CCM.curationNote, Literal("No verified section for this action; left without one.", lang="en")))
-        if n in described:
-            d = described[n]
-            g.add((a, SKOS.definition, Literal(d["paraphrase"], lang="en")))
+        # lap-actions-described.csv's paraphrases are not definitions: the title's note says what they are
     return g
 
 
 def _action_label(n: int, row: dict[str, str]) -> str:
     """'LAP Action 13: <title>' where a source gives a title (official, or a short paraphrase), else
-    'LAP Action N'; a topic without a title (e.g. universalization) goes in dcterms:subject."""
-    title = row["official_title"] or row["short_title"]
-    return f"LAP Action {n}: {title}" if title else f"LAP Action {n}"
+    'LAP Action N'; a paraphrase says so in the label ('LAP Action 13 (paraphrase): ...') and,
+    with its source, in the scope note; a topic without a title (e.g. universalization) goes in
+    dcterms:subject."""
+    if row["official_title"]:
+        return f"LAP Action {n}: {row['official_title']}"
+    if row["short_title"] and row["basis"].startswith("paraphrase"):
+        return f"LAP Action {n} (paraphrase): {row['short_title']}"
+    return f"LAP Action {n}: {row['short_title']}" if row["short_title"] else f"LAP Action {n}"
 
 
 def _action_title(g: Graph, action: URIRef, row: dict[str, str]) -> None:
@@ -216,7 +242,13 @@ def _action_title(g: Graph, action: URIRef, row: dict[str, str]) -> None:
         g.add((action, DCTERMS.subject, Literal(row["topic"], lang="en")))
     for src in _sources(row["source"]):
         g.add((action, DCTERMS.source, src))
-    g.add((action, SKOS.scopeNote, Literal(f"Basis: {row['basis']}. {row['note']}", lang="en")))
+    note = f"Basis: {row['basis']}. {row['note']}"
+    if row["basis"].startswith("paraphrase"):
+        note += (
+            f" The title is a paraphrase from {row['source']}, a third-party site, not the Lausanne Action Plan's"
+            " words; source of record still to be found: the Plan's official text."
+        )
+    g.add((action, SKOS.scopeNote, Literal(note, lang="en")))
 
 
 _MEETING_CLASS = {"MSP": CCM.MeetingOfStatesParties, "RC": CCM.ReviewConference}

@@ -322,6 +322,20 @@ def inherit_alignments(g: Graph) -> None:
                 g.add((new, CCM.actionAsWritten, written))
 
 
+def mark_text_based(g: Graph) -> None:
+    """Say which qualified links rest on the text: ``ccm:hasTextBasedAlignment`` beside every
+    alignment whose basis is not curator judgement alone, ``ccm:hasStatedContinuation`` beside
+    every continuation the text states. The ontology derives the simple shortcuts from these only
+    (ccm:servesAction, ccm:revises), so a shortcut means what the analyst API's default basis
+    means; OWL 2 RL cannot test a basis itself, so the build names the text-based ones."""
+    for owner, alignment in list(g.subject_objects(CCM.hasAlignment)):
+        if g.value(alignment, CCM.basis) != CCM.CuratorJudgement:
+            g.add((owner, CCM.hasTextBasedAlignment, alignment))
+    for element, continuation in list(g.subject_objects(CCM.hasContinuation)):
+        if g.value(continuation, CCM.basis) == CCM.StatedInText:
+            g.add((element, CCM.hasStatedContinuation, continuation))
+
+
 # the link from the plan to an element of each class
 LINKS: dict[URIRef, URIRef] = {
     CCM.Objective: CCM.hasObjective,
@@ -423,5 +437,6 @@ def compile_workplan(g: Graph, path: Path, default: Source, sources: Mapping[URI
     derive_positions(g, default.iri)
     derive_descriptions(g, default.iri)
     inherit_alignments(g)
+    mark_text_based(g)
     skolemize_rest(g)
     return g

@@ -37,7 +37,7 @@ from ccmgraph.pipeline import inputs, periods
 from ccmgraph.pipeline.authoring import AuthoringError, Source, compile_workplan
 from ccmgraph.pipeline.ontology_docs import ontology_html
 from ccmgraph.pipeline.oxigraph_terms import converter, quads_in
-from ccmgraph.pipeline.reason import infer
+from ccmgraph.pipeline.reason import as_typed, infer
 from ccmgraph.pipeline.validate import Report, validate
 
 DIST_FILES = ("ccmgraph.trig", "ccmgraph.nq", "ccmgraph.ttl", "ccmgraph.jsonld")
@@ -189,8 +189,9 @@ def run(progress: Callable[[str], None] | None = None, since: Path | None = None
         files[INFERRED_GRAPH] = Path("(inferred)")
     with _stage(timings, "validate", progress):
         shapes = parse_turtle(paths.SHAPES)
-        data += graphs[INFERRED_GRAPH]
-        focus = None if stale is None else {s for stem in stale for s in graphs[GRAPH[stem]].subjects()}
+        data += as_typed(graphs[ONTOLOGY_GRAPH], data, graphs[INFERRED_GRAPH])
+        # every node a changed plan names, objects too: a shape may target what the plan points to
+        focus = None if stale is None else {n for stem in stale for n in graphs[GRAPH[stem]].all_nodes()}
         quads = _as_quads(graphs)
         report = validate(
             data,

@@ -3,7 +3,7 @@
 The manifest of dist/ records the sha256 of every input file and of the build's own code.
 A later build compares: when the code, ontology, shapes, context and reference data are the
 same, only the work-plan graphs whose curated file or source text changed need SHACL again
-(their subjects are the focus nodes), and none when nothing changed. Anything else (a
+(every node they name, subject or object, is a focus node), and none when nothing changed. Anything else (a
 removed file, another reference file, new code) validates everything. A dist/ is only ever
 written from a conforming build, so its hashes describe validated inputs. ``--full`` (and the
 test suite, which calls ``pipeline.run`` without a previous dist/) validates everything.

@@ -65,3 +65,22 @@ def infer(ontology: Graph, data: Graph, engine: Engine["rules", "owlrl"] = "rule
         if t not in asserted and worth_publishing(*t):
             inferred.add(t)
     return inferred
+
+
+def as_typed(ontology: Graph, asserted: Graph, inferred: Graph) -> Graph:
+    """``inferred`` without the types that only a property's domain or range gives: what SHACL
+    checks. A coordinator set to an organisation would otherwise become a ccm:State by the range
+    of ccm:coordinator, and "a coordinator is a ccm:State" could never fire. The types kept are
+    those the data asserts and their super-classes."""
+    try:
+        supers = rules.compile_rules(ontology).super_classes
+    except rules.Unsupported:
+        return inferred
+    typed: dict = {}
+    for s, c in asserted.subject_objects(RDF.type):
+        typed.setdefault(s, set()).update(supers.get(c, {c}))
+    out = Graph()
+    for t in inferred:
+        if t[1] != RDF.type or t[2] in typed.get(t[0], ()):
+            out.add(t)
+    return out

@@ -11,8 +11,10 @@ running them unbound equals running them once per pre-bound ``$this``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -149,11 +151,11 @@ def validate(
             "message": results.value(r, SH.resultMessage),
             "shape": results.value(r, SH.sourceShape),
             "severity": results.value(r, SH.resultSeverity),
+            "value": results.value(r, SH.value),
         }
         for r in results.subjects(RDF.type, SH.ValidationResult)
     ]
     found += _sparql_violations(data, shapes, sparql, focus, quads)
-    files_of = _files_by_subject(graphs_by_file or {}) if found else {}
     violations = [
         Violation(
             focus=_short(f["focus"]),
@@ -161,7 +163,7 @@ def validate(
             message=str(f["message"] or ""),
             shape=_short(f["shape"]),
             severity=str(f["severity"]).rsplit("#", 1)[-1],
-            files=files_of.get(f["focus"], ()),
+            files=_where(graphs_by_file or {}, f["focus"], f["path"], f.get("value")),
         )
         for f in found
     ]
@@ -169,9 +171,44 @@ def validate(
     return Report(conforms=not violations, violations=violations)
 
 
-def _files_by_subject(graphs: Mapping[Path, Graph]) -> dict[Node, tuple[str, ...]]:
-    out: dict[Node, list[str]] = {}
-    for path, g in graphs.items():
-        for s in set(g.subjects()):
-            out.setdefault(s, []).append(str(path))
-    return {k: tuple(sorted(v)) for k, v in out.items()}
+def _where(graphs: Mapping[Path, Graph], focus: Node, path: Node | None, value: Node | None) -> tuple[str, ...]:
+    """The curated files, with the line, of the statement that caused a violation: the one with
+    the shape's path from the focus node (to the offending value) when the shape has a path,
+    else the files that describe the focus node. A file is named with its line (``file:line``)
+    where the statement can be found in it; a directory (data/reference) without one."""
+    out = []
+    for file, g in graphs.items():
+        if path is not None and isinstance(path, URIRef):
+            if (focus, path, value) not in g if value is not None else (focus, path, None) not in g:
+                continue
+            line = _line(file, (value if value is not None else focus), path)
+        elif (focus, None, None) in g:
+            line = _line(file, focus, None)
+        else:
+            continue
+        out.append(f"{file}:{line}" if line else str(file))
+    return tuple(sorted(out))
+
+
+def _local(node: Node) -> str:
+    return re.split(r"[/#]", str(node))[-1]
+
+
+@cache
+def _lines(file: Path) -> tuple[str, ...]:
+    return tuple(file.read_text(encoding="utf-8").splitlines()) if file.is_file() else ()
+
+
+def _line(file: Path, node: Node, predicate: Node | None) -> int | None:
+    """The first line naming ``node`` (its local name as a whole token), preferring one that also
+    names ``predicate``; with no predicate, the line that opens the node's description."""
+    if not isinstance(node, URIRef):
+        return None
+    token = re.compile(rf"(?<![\w-]){re.escape(_local(node))}(?![\w-])")
+    lines = _lines(file)
+    named = [i for i, text in enumerate(lines, 1) if token.search(text)]
+    if predicate is not None:
+        preferred = [i for i in named if _local(predicate) in lines[i - 1]]
+    else:
+        preferred = [i for i in named if not lines[i - 1][:1].isspace()]
+    return next(iter(preferred or named), None)

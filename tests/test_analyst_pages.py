@@ -64,9 +64,10 @@ def test_questions_answered_from_home(site, width):
 
 
 def test_resource_page_in_words(site):
-    """The earlier objective of a revision reads "revised by", not the RDF term's "was revision of"."""
+    """The earlier objective of a continuation reads "continued by" (a curator's judgement: the 2025-2026
+    plan does not say it revises the 2024-2025 objective, so no "revised by"), not an RDF term."""
     html = {"Accept": "text/html"}
     later = httpx.get(site + "/id/workplan/gso-2025-2026/objective/3", headers=html).text
     earlier = httpx.get(site + "/id/workplan/gso-2024-2025/objective/1", headers=html).text
-    assert "<dt>revised by</dt>" in earlier
+    assert "<dt>continued by</dt>" in earlier
     assert "was revision of" not in later + earlier

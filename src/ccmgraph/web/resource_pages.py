@@ -46,6 +46,7 @@ HIDDEN = {
     RDFS.label,
     SKOS.prefLabel,
     CCM.hasAlignment,
+    CCM.hasTextBasedAlignment,
     CCM.servesAction,
     CCM.evidence,
     PROV.wasDerivedFrom,
@@ -59,7 +60,12 @@ HIDDEN_INCOMING = {DCTERMS.hasPart, CCM.hasElement, DCTERMS.isPartOf, PROV.wasAt
 
 
 # predicates whose name does not read as a sentence: (this -> that, that -> this)
-PHRASES = {PROV.wasRevisionOf: ("revises", "revised by"), CCM.partner: ("partners", "partner in")}
+PHRASES = {
+    PROV.wasRevisionOf: ("revises", "revised by"),
+    CCM.revises: ("revises", "revised by"),
+    CCM.continues: ("continues", "continued by"),
+    CCM.partner: ("partners", "partner in"),
+}
 
 
 def words_of(predicate: Any, incoming: bool = False) -> str:

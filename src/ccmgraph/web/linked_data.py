@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
@@ -30,6 +30,7 @@ router = APIRouter(tags=["linked data"])
 PAGES = formats.RESOURCE_PAGES  # Turtle first: what */* gets
 RDF_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {f.media_type: {"schema": {"type": "string"}} for f in PAGES}},
+    301: {"description": "a retired IRI: moved permanently to its successor (dcterms:isReplacedBy)"},
     404: {"description": "no such resource"},
     406: {"description": "no acceptable format"},
 }
@@ -103,6 +104,11 @@ async def resource(request: Request, path: str) -> Response:
     iri = views.ID + path
     fmt = page_format(request, suffix)
     g = await describe_resource(request, iri)
+    successor = g.value(URIRef(iri), DCTERMS.isReplacedBy)
+    if isinstance(successor, URIRef) and str(successor).startswith(views.ID):
+        # a retired IRI (data/reference/retired.ttl) stays a promise: it moves, permanently
+        target = "/id/" + str(successor).removeprefix(views.ID) + (f".{suffix}" if suffix else "")
+        return RedirectResponse(target, status_code=301)
     if not any(g.triples((URIRef(iri), None, None))) and not any(g.triples((None, None, URIRef(iri)))):
         raise errors.NotFound(f"no resource {iri}")
     if fmt is formats.HTML:

@@ -37,50 +37,8 @@ KIND_PREFIX = {
     "outcome": "outcome",
     "timeline": "timeline",
 }
-_ORDINALS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "first",
-            "second",
-            "third",
-            "fourth",
-            "fifth",
-            "sixth",
-            "seventh",
-            "eighth",
-            "ninth",
-            "tenth",
-            "eleventh",
-            "twelfth",
-            "thirteenth",
-            "fourteenth",
-            "fifteenth",
-            "sixteenth",
-        ],
-        1,
-    )
-}
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        1,
-    )
-}
+_ORDINALS = {w: i for i, w in enumerate(expressions.ORDINAL_WORDS, 1)}
+_MONTHS = {m: i for i, m in enumerate(expressions.MONTH_NAMES, 1)}
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 # ---------------------------------------------------------------- patterns

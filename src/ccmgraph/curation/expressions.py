@@ -32,7 +32,7 @@ from ccmgraph.pipeline.periods import PeriodError, bounds
 
 __all__ = ["ActionPlan"]  # action_plan_of's argument type, re-exported for callers
 
-_MONTH_NAMES = [
+MONTH_NAMES = [
     "january",
     "february",
     "march",
@@ -46,10 +46,8 @@ _MONTH_NAMES = [
     "november",
     "december",
 ]
-_MONTHS = (
-    {m: i for i, m in enumerate(_MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(_MONTH_NAMES, 1)} | {"sept": 9}
-)
-_ORDINAL_WORDS = [
+_MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, 1)} | {m[:3]: i for i, m in enumerate(MONTH_NAMES, 1)} | {"sept": 9}
+ORDINAL_WORDS = [
     "first",
     "second",
     "third",
@@ -71,7 +69,7 @@ _ORDINAL_WORDS = [
     "nineteenth",
     "twentieth",
 ]
-_ORDINALS = {w: i for i, w in enumerate(_ORDINAL_WORDS, 1)}
+_ORDINALS = {w: i for i, w in enumerate(ORDINAL_WORDS, 1)}
 _HALVES = {"first": 1, "second": 2}
 
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
@@ -453,7 +451,7 @@ def articles(text: str, index: ReferenceIndex | None = None) -> list[ArticleMent
 _MEETING_KIND = r"(MSP|RC|Review\s+Conference|Meeting\s+of\s+(?:the\s+)?States\s+Parties)"
 _MEETINGS = re.compile(
     rf"\b(\d{{1,2}})\s*(?:st|nd|rd|th)?\s*{_MEETING_KIND}\b"
-    rf"|\b({'|'.join(_ORDINAL_WORDS)})\s+{_MEETING_KIND}\b",
+    rf"|\b({'|'.join(ORDINAL_WORDS)})\s+{_MEETING_KIND}\b",
     re.IGNORECASE,
 )
 

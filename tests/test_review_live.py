@@ -1,7 +1,8 @@
-"""The review loop as a curator runs it: ``ccmgraph build --watch`` and ``ccmgraph serve`` side by
-side (subprocesses, on a copy of the project); an edit to a curated file shows on /review/<stem>
-without restarting the server, in Debian's chromium at 1400 and 390 px, with no CSP error and no
-sideways scroll."""
+"""The review loop as a curator runs it (docs/adding-a-workplan.md): a plan received as a PDF and
+one received as a Word file are ingested and drafted, then ``ccmgraph build --watch`` and
+``ccmgraph serve`` run side by side (subprocesses, on a copy of the project); an edit to a
+drafted file and to a curated one shows on /review/<stem> without restarting the server, in
+Debian's chromium at 1400 and 390 px, with no CSP error and no sideways scroll."""
 
 from __future__ import annotations
 
@@ -9,17 +10,22 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
-from _project import copy_project
+from _project import cli, copy_project
 from support import browser_page, free_port, needs_chromium
 
-STEM = "gso-concept-note-2023-2024"
+CORPUS = Path(__file__).resolve().parent / "data" / "drafting"
+RECEIVED = (CORPUS / "pdf-transparency-2026.pdf", CORPUS / "word-stockpile-destruction-2026.docx")
+CURATED = "gso-concept-note-2023-2024"
+STEMS = (CURATED, *(p.stem for p in RECEIVED))
 NOTE = "REVIEW: written by the live review test"
-# a note of data/workplans/gso-concept-note-2023-2024.ttl, before which the test adds its own
-ANCHOR = 'ccm:curationNote """The title says the concept note runs'
+# where the test adds its note: the curated file before one of its notes, a draft after the plan's type
+ANCHORS = {CURATED: 'ccm:curationNote """The title says the concept note runs'}
+DRAFTED_ANCHOR = "a ccm:WorkPlan ;"
 
 
 def _start(root, *args: str) -> subprocess.Popen[bytes]:
@@ -46,11 +52,24 @@ def _wait(condition, seconds: float, what: str):
     raise AssertionError(f"{what}: not within {seconds} s")
 
 
-def _check_page(base: str, width: int) -> list[str]:
+def _add_note(root: Path, stem: str) -> None:
+    """Save the file with the test's note, as a curator's editor does."""
+    plan = root / "data" / "workplans" / f"{stem}.ttl"
+    text = plan.read_text(encoding="utf-8")
+    if stem in ANCHORS:
+        assert ANCHORS[stem] in text
+        edited = text.replace(ANCHORS[stem], f'ccm:curationNote "{NOTE}"@en ;\n    {ANCHORS[stem]}', 1)
+    else:
+        assert DRAFTED_ANCHOR in text
+        edited = text.replace(DRAFTED_ANCHOR, f'{DRAFTED_ANCHOR}\n    ccm:curationNote "{NOTE}"@en ;', 1)
+    plan.write_text(edited, encoding="utf-8")
+
+
+def _check_page(base: str, stem: str, width: int) -> list[str]:
     """Flagged notes shown on /review/<stem> at ``width`` px; the layout and policy asserted."""
     csp_errors: list[str] = []
     with browser_page(base, width, javascript=True, csp_errors=csp_errors) as page:
-        page.goto(f"{base}/review/{STEM}")
+        page.goto(f"{base}/review/{stem}")
         flagged = page.locator("ol.flagged li").all_inner_texts()
         statements = page.locator("section.statements").bounding_box()
         source = page.locator(".source").bounding_box()
@@ -71,6 +90,13 @@ def _check_page(base: str, width: int) -> list[str]:
 def test_an_edit_shows_on_the_review_page_without_a_restart(tmp_path, monkeypatch):
     pytest.importorskip("playwright.sync_api")
     root = copy_project(tmp_path / "project", monkeypatch)
+    for received in RECEIVED:  # steps 1 and 2 of the walk-through, as written
+        for step in (
+            ("ingest", str(received), "--stem", received.stem),
+            ("draft", f"data/sources/{received.stem}.txt"),
+        ):
+            done = cli(root, *step)
+            assert done.returncode == 0, done.stdout + done.stderr
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     watch = _start(root, "build", "--quiet", "--watch", "--interval", "0.3")
@@ -79,20 +105,20 @@ def test_an_edit_shows_on_the_review_page_without_a_restart(tmp_path, monkeypatc
         _wait(lambda: (root / "dist" / "manifest.json").exists(), 300, "the first build")
         server = _start(root, "serve", "--port", str(port))
         before = _wait(lambda: httpx.get(f"{base}/health").json()["version"], 120, "the server")
-        for width in (1400, 390):
-            assert not any(NOTE in item for item in _check_page(base, width))
+        for stem in STEMS:
+            for width in (1400, 390):
+                assert not any(NOTE in item for item in _check_page(base, stem, width))
 
-        plan = root / "data" / "workplans" / f"{STEM}.ttl"
-        text = plan.read_text(encoding="utf-8")
-        assert ANCHOR in text
-        plan.write_text(text.replace(ANCHOR, f'ccm:curationNote "{NOTE}"@en ;\n    {ANCHOR}', 1), encoding="utf-8")
-
-        _wait(lambda: NOTE in httpx.get(f"{base}/review/{STEM}").text, 300, "the edit on the review page")
+        for stem in STEMS:
+            _add_note(root, stem)
+        for stem in STEMS:
+            _wait(lambda stem=stem: NOTE in httpx.get(f"{base}/review/{stem}").text, 300, f"the edit on /review/{stem}")
         assert server.poll() is None, "the server was restarted"
         assert httpx.get(f"{base}/health").json()["version"] != before
-        for width in (1400, 390):
-            flagged = _check_page(base, width)
-            assert any(NOTE in item for item in flagged), flagged
+        for stem in STEMS:
+            for width in (1400, 390):
+                flagged = _check_page(base, stem, width)
+                assert any(NOTE in item for item in flagged), (stem, flagged)
         # the SPARQL endpoint's worker processes answer from the new build too
         ask = f'ASK {{ GRAPH ?g {{ ?s <https://w3id.org/ccmgraph/ontology#curationNote> "{NOTE}"@en }} }}'
         accept = {"Accept": "application/sparql-results+json"}

@@ -393,6 +393,7 @@ def action_plan_of(
     window_end = min(window_end, mention.end + 120)
     best: tuple[int, ActionPlan] | None = None
     named: set[URIRef] = set()
+    written_with: ActionPlan | None = None  # the plan written as part of the reference ("AP 2026-2031 Action 1")
     for plan in plans:
         for name in plan.names:
             pattern = r"\b" + r"\s+".join(re.escape(w) for w in name.split()) + r"\b"
@@ -400,12 +401,14 @@ def action_plan_of(
                 at = max(0, window_start) + m.start()
                 distance = abs(at - mention.start)
                 named.add(plan.iri)
+                if at == mention.start or re.fullmatch(r"(?:'s)?\s+", text[at + len(m[0]) : mention.start]):
+                    written_with = plan
                 if best is None or distance < best[0]:
                     best = (distance, plan)
     if best is not None:
-        plan = best[1]
+        plan = written_with or best[1]
         review = None
-        if len(named) > 1:
+        if len(named) > 1 and written_with is None:
             review = "several action plans are named near this reference: the nearest was taken."
         if plan.actions and mention.number not in plan.actions:
             review = f"{plan.names[-1]} has no action {mention.number}."

@@ -400,8 +400,11 @@ def action_plan_of(
             for m in re.finditer(pattern, text[max(0, window_start) : window_end]):
                 at = max(0, window_start) + m.start()
                 distance = abs(at - mention.start)
+                mine = at == mention.start or re.fullmatch(r"(?:'s)?\s+", text[at + len(m[0]) : mention.start])
+                if not mine and re.match(r"(?:'s)?\s+actions?\b", text[at + len(m[0]) :], re.IGNORECASE):
+                    continue  # the name of another reference's plan ("Action 1; previously LAP Action 1")
                 named.add(plan.iri)
-                if at == mention.start or re.fullmatch(r"(?:'s)?\s+", text[at + len(m[0]) : mention.start]):
+                if mine:
                     written_with = plan
                 if best is None or distance < best[0]:
                     best = (distance, plan)

@@ -24,6 +24,7 @@ from ccmgraph.curation import evaluate
 from ccmgraph.curation.draft_file import draft_text
 from ccmgraph.curation.reference_index import load as load_reference
 from ccmgraph.namespaces import CCM, ID
+from ccmgraph.settings import ProjectPaths
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 
@@ -209,7 +210,8 @@ def test_the_built_graph_holds_the_drafted_alignments_to_the_successor(successor
     assert {a.number for a in lap.actions if "successor-universalization-2026-2027" in a.cells} == {1, 2, 3}
 
 
-def test_the_coverage_page_shows_both_plans(successor):
+def test_the_coverage_page_shows_both_plans(successor, monkeypatch):
+    monkeypatch.setattr(paths, "_current", ProjectPaths.at(successor))  # the copy's sources, for /review
     client = TestClient(create_app(store=EmbeddedStore(successor / "dist"), dist=successor / "dist"))
     page = client.get("/coverage").text
     assert '<option value="ap-2026-2031">Action Plan 2026-2031</option>' in page
@@ -219,6 +221,13 @@ def test_the_coverage_page_shows_both_plans(successor):
     assert "successor-universalization-2026-2027" in page
     body = client.get("/api/coverage", params={"plan": "ap-2026-2031"}).json()
     assert body["unserved"] == [3]
+    # the curator's review page says which plan each drafted action is of
+    review = client.get("/review/successor-universalization-2026-2027")
+    assert review.status_code == 200
+    assert "AP 2026-2031 Action 1" in review.text and "LAP Action 3" in review.text
+    # the successor's actions dereference
+    action = client.get("/id/action-plan/ap-2026-2031/action/2", headers={"Accept": "text/html"})
+    assert action.status_code == 200 and "States Parties will condemn any use of cluster munitions" in action.text
 
 
 def test_the_source_document_carries_the_received_files_sha256(successor):

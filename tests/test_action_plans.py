@@ -238,3 +238,36 @@ def test_the_source_document_carries_the_received_files_sha256(successor):
         '<https://w3id.org/ccmgraph/ontology#originalFileName> "pdf-transparency-2026.pdf" } }'
     )
     assert [str(r["sha"]) for r in rows] == [received]
+
+
+TABLE_PLAN = """WRITTEN FOR THE TESTS (tests/test_action_plans.py): an activity table with an actions column.
+
+Work Plan on Clearance 2026
+
+Coordinators: Germany and Chile
+
+Objective A - Clear the contaminated land
+
+A.1 Survey the fields
+
+Ref.\tActivity\tTiming\t{header}
+A.1.1\tSurvey the northern fields with the operators\tQ1 2026\t#2 and #3
+"""
+
+
+@pytest.mark.parametrize(
+    ("header", "plan"),
+    [("AP 2026-2031 actions", "ap-2026-2031"), ("LAP actions", "lap"), ("Actions", None)],
+)
+def test_an_actions_column_header_names_the_plan_of_its_cells(tmp_path, header, plan):
+    # a 2026 plan falls in the LAP's years and the successor's: only the header can settle it
+    text = tmp_path / "clearance-2026.txt"
+    text.write_text(TABLE_PLAN.format(header=header), encoding="utf-8")
+    draft = _draft(text, with_successor=True)
+    flat = " ".join(draft.split())
+    if plan is None:
+        assert "ccm:actionList" not in draft
+        assert "'#2 and #3': no action plan is named near this reference" in flat
+    else:
+        assert 'ccm:actionList "2, 3"' in draft
+        assert ("ccm:actionListPlan <https://w3id.org/ccmgraph/id/action-plan/ap-2026-2031>" in flat) == (plan != "lap")

@@ -887,8 +887,8 @@ class Drafter:
             except ValueError as exc:
                 return ("note", f"{REVIEW}'{quote}': {exc}.", 0, 0, None)
             return ("align", listed, start, end, None)
-        text = f"{header} {self.text[start:end]}" if header else self.text
-        offset = len(header) + 1 - start if header else 0
+        text = f"{header}: {self.text[start:end]}" if header else self.text
+        offset = len(header) + 2 - start if header else 0
         mentions = expressions.action_references(self.text[start:end])
         choice = None
         if mentions:

@@ -370,6 +370,10 @@ def action_references(text: str) -> list[ActionMention]:
     return found
 
 
+# after a plan's name: another action reference of that plan ("LAP Action 1"), not this one's
+_OTHERS_PLAN = re.compile(r"(?:'s)?\s+actions?\s+(?:(?:nos?\.|numbers?)\s+)?#?\d", re.IGNORECASE)
+
+
 def action_plan_of(
     text: str, mention: ActionMention, plans: Iterable[ActionPlan], plan_period: tuple[date, date] | None = None
 ) -> PlanChoice:
@@ -401,7 +405,7 @@ def action_plan_of(
                 at = max(0, window_start) + m.start()
                 distance = abs(at - mention.start)
                 mine = at == mention.start or re.fullmatch(r"(?:'s)?\s+", text[at + len(m[0]) : mention.start])
-                if not mine and re.match(r"(?:'s)?\s+actions?\b", text[at + len(m[0]) :], re.IGNORECASE):
+                if not mine and _OTHERS_PLAN.match(text, at + len(m[0])):
                     continue  # the name of another reference's plan ("Action 1; previously LAP Action 1")
                 named.add(plan.iri)
                 if mine:

@@ -238,6 +238,10 @@ def test_the_source_document_carries_the_received_files_sha256(successor):
         '<https://w3id.org/ccmgraph/ontology#originalFileName> "pdf-transparency-2026.pdf" } }'
     )
     assert [str(r["sha"]) for r in rows] == [received]
+    # and the document's page says it, for a reader holding the PDF
+    client = TestClient(create_app(store=store, dist=successor / "dist"))
+    page = client.get("/id/source/pdf-transparency-2026", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and received in page.text
 
 
 TABLE_PLAN = """WRITTEN FOR THE TESTS (tests/test_action_plans.py): an activity table with an actions column.

@@ -275,3 +275,19 @@ def test_an_actions_column_header_names_the_plan_of_its_cells(tmp_path, header, 
     else:
         assert 'ccm:actionList "2, 3"' in draft
         assert ("ccm:actionListPlan <https://w3id.org/ccmgraph/id/action-plan/ap-2026-2031>" in flat) == (plan != "lap")
+
+
+def test_a_plan_the_reference_data_lacks_is_not_taken_for_the_lap(tmp_path):
+    # a 2024-2025 plan falls in the LAP's years, yet "DAP Action 5" is not the LAP's action 5
+    text = tmp_path / "clearance-2024-2025.txt"
+    text.write_text(
+        TABLE_PLAN.format(header="Actions")
+        .replace("Clearance 2026", "Clearance 2024-2025")
+        .replace("Survey the northern fields with the operators", "Survey the fields (DAP Action 5; LAP Action 19)"),
+        encoding="utf-8",
+    )
+    flat = " ".join(_draft(text, with_successor=False).split())
+    assert "'Action 5': it names 'DAP', an action plan data/reference/ lacks" in flat
+    assert 'ccm:actionList "19"' in flat and 'ccm:actionList "5"' not in flat
+    # the table's bare "#2 and #3" fall in the LAP's years only: the LAP's
+    assert 'ccm:actionList "2, 3"' in flat

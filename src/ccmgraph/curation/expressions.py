@@ -370,6 +370,11 @@ def action_references(text: str) -> list[ActionMention]:
     return found
 
 
+# a plan's name or abbreviation written just before an action reference ("DAP Action 5",
+# "Dubrovnik Action Plan action 5")
+_PLAN_BEFORE = re.compile(
+    r"\b([A-Z][A-Za-z]*AP|(?:[A-Z][a-z]+\s+)+Action\s+Plan(?:\s+\d{4}\s*[-–]\s*\d{4})?)(?:'s)?\s+$"
+)
 # after a plan's name: another action reference of that plan ("LAP Action 1"), not this one's
 _OTHERS_PLAN = re.compile(r"(?:'s)?\s+actions?\s+(?:(?:nos?\.|numbers?)\s+)?#?\d", re.IGNORECASE)
 
@@ -412,6 +417,15 @@ def action_plan_of(
                     written_with = plan
                 if best is None or distance < best[0]:
                     best = (distance, plan)
+    if written_with is None:  # a plan the reference data lacks, written with the reference: never another's
+        before = _PLAN_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+        unknown = mention.plan_named or (before[1] if before else None)
+        if unknown and not any(" ".join(unknown.split()) in p.names for p in plans):
+            return PlanChoice(
+                None,
+                "none",
+                f"it names '{unknown}', an action plan data/reference/ lacks (data/reference/csv/action-plans.csv).",
+            )
     if best is not None:
         plan = written_with or best[1]
         review = None

@@ -862,7 +862,7 @@ class Drafter:
                 sentence_end,
                 f"{REVIEW}{self._plan_name(obj)} actions {listed} are stated outside the plan's elements and are "
                 "drafted for the whole plan: if the text scopes them to part of it, add ccm:appliesTo."
-                + (f" {review}" if review else ""),
+                + (f" {review.removeprefix(REVIEW)}" if review else ""),
             )
 
     @cached_property

@@ -34,15 +34,15 @@ The gold file format (TOML)::
     document = "plan.pdf"                 # beside the gold file, or a path relative to it
     layout = "PDF with a cover table"     # the table's row name
     coordinators = ["state:DEU"]          # also working_group, articles, meetings, partners
+    action_plans = ["plans.csv"]          # action plans the reference data lacks (a successor of the
+                                          # LAP), in data/reference/csv/'s format: a row per plan as in
+                                          # action-plans.csv, its actions in action-plan-<key>.csv beside it
     [[objectives]]                        # also sub_objectives, activities, outputs, timeline
     ref = "A"                             # how other facts name it (parent, element)
     quote = "..."                         # found in the text across any whitespace;
     at = [120, 180]                       # or its offsets (generated gold files)
     parent = "A"                          # sub-objectives, activities, outputs: what it serves (or a list)
     [[timeline]]                          # start/end (ISO dates), or review = true (undated)
-    action_plans = ["plans.csv"]          # action plans the reference data lacks (a successor of the
-                                          # LAP), in data/reference/csv/'s format: a row per plan as in
-                                          # action-plans.csv, its actions in action-plan-<key>.csv beside it
     [[actions]]                           # element = a ref or "plan"; plan = "LAP" by default, or
                                           # another plan's key, label or acronym
     [[new_organisations]]                 # name, acronym
@@ -334,7 +334,7 @@ class Gold:
     plans: list[ActionPlan] = field(default_factory=list)  # its ``action_plans``
 
 
-def gold_plans(path: Path, data: dict[str, Any]) -> list[ActionPlan]:
+def _gold_plans(path: Path, data: dict[str, Any]) -> list[ActionPlan]:
     """The action plans a gold file adds to the reference data (``action_plans``, CSV files
     beside it in data/reference/csv/'s format)."""
     g = Graph()
@@ -367,7 +367,7 @@ def read_gold(path: Path, text: str | None = None) -> Gold:
     facts: dict[str, list[Fact]] = {kind: [] for kind in KINDS}
     lost: list[str] = []
     places: dict[str, tuple[Span, ...]] = {}
-    plans = gold_plans(path, data)
+    plans = _gold_plans(path, data)
 
     def place(entry: dict, near: int = 0) -> tuple[Span, ...]:
         span = _locate(text, entry, near)

@@ -113,3 +113,31 @@ def test_a_note_wrapped_over_lines_is_one_line_of_prose(tmp_path):
     b = ID["workplan/t/activity-b"]
     assert [str(n) for n in g.objects(b, CCM.curationNote)] == ["The text does not say when."]
     assert [str(n) for n in g.objects(b, URIRef("http://purl.org/dc/terms/description"))] == ["Meet:\n- the APMBC"]
+
+
+def test_an_action_list_of_another_plan_aligns_to_its_actions(tmp_path):
+    """``ccm:actionListPlan`` (what ``ccmgraph draft`` writes for a successor of the LAP): the list
+    numbers that plan's actions, beyond the LAP's 50 too; the LAP's action 4 on the same element
+    keeps its alignment IRI, the other plan's carries the plan's key."""
+    successor = "https://w3id.org/ccmgraph/id/action-plan/ap-2026-2031"
+    both = PLAN.replace(
+        'ccm:evidence [ ccm:quote "a) Work" ] ] .',
+        'ccm:evidence [ ccm:quote "a) Work" ] ] ,\n'
+        f'    [ ccm:actionList "4 and 60" ; ccm:actionListPlan <{successor}> ; ccm:basis ccm:StatedInText ;\n'
+        '      ccm:evidence [ ccm:quote "Work with UNIDIR" ] ] .',
+    )
+    g = compile_text(tmp_path, both)
+    stated = {
+        (str(a), str(g.value(a, CCM.action)))
+        for a in g.objects(ID["workplan/t/activity-a"], CCM.hasAlignment)
+        if g.value(a, CCM.basis) == CCM.StatedInText
+    }
+    activity = ID["workplan/t/activity-a"]
+    assert stated == {
+        (f"{activity}/alignment/4-StatedInText", str(ID["lap-action/4"])),
+        (f"{activity}/alignment/ap-2026-2031-4-StatedInText", f"{successor}/action/4"),
+        (f"{activity}/alignment/ap-2026-2031-60-StatedInText", f"{successor}/action/60"),
+    }
+    assert (None, CCM.actionListPlan, None) not in g  # a shorthand: gone from the graph
+    with pytest.raises(AuthoringError, match=r"LAP action 60 is outside 1\.\.50"):
+        compile_text(tmp_path, both.replace(f" ccm:actionListPlan <{successor}> ;", ""))

@@ -130,9 +130,9 @@ def test_every_corpus_document_has_a_gold_file_and_is_marked_as_test_material():
         gold = evaluate.read_gold(gold_path, text)
         assert gold.document == document.resolve()
         assert gold.lost_quotes == [], f"{gold_path.name}: quotes not in the text: {gold.lost_quotes}"
-    # the successor plan's actions are test data beside the corpus, marked too, never in data/
-    csv = CORPUS / "successor-action-plan-2026-2031.csv"
-    assert csv.read_text(encoding="utf-8").startswith("# WRITTEN FOR THE TESTS")
+    # the successor plan and its actions are test data beside the corpus, marked too, never in data/
+    for csv in (CORPUS / "successor-action-plans.csv", CORPUS / "action-plan-ap-2026-2031.csv"):
+        assert csv.read_text(encoding="utf-8").startswith("# WRITTEN FOR THE TESTS")
     assert not list(paths.DATA.rglob("*2026-2031*"))
 
 

@@ -8,7 +8,6 @@ are checked against ISO 3166 with pycountry.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
@@ -19,11 +18,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from ccmgraph.namespaces import CCM, ID, PREFIXES
+from ccmgraph.curation.action_plans import PLANS_FILE, ActionPlanError, csv_rows
+from ccmgraph.curation.action_plans import graph as plans_graph
+from ccmgraph.curation.action_plans import sources as _sources
+from ccmgraph.namespaces import CCM, ID, LAP, PREFIXES
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 CSV = REF / "csv"
-LAP_SCHEME = ID["lap"]
+LAP_SCHEME = LAP
 AS_OF = Literal("2025-07-01", datatype=XSD.date)
 STATUS = {
     "state_party": CCM.StateParty,
@@ -42,13 +44,7 @@ def new_graph() -> Graph:
 
 def rows(name: str) -> list[dict[str, str]]:
     """The rows of a CSV of data/reference/csv/; lines starting with '#' are comments."""
-    with open(CSV / name, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
-
-
-def _sources(cell: str) -> list[URIRef]:
-    """A source cell: URLs and ``source:<stem>`` (a document of the corpus), space-separated."""
-    return [ID[f"source/{s.removeprefix('source:')}"] if s.startswith("source:") else URIRef(s) for s in cell.split()]
+    return csv_rows(CSV / name)
 
 
 def add_aliases(g: Graph, kind: str) -> None:
@@ -301,58 +297,13 @@ def articles() -> Graph:
 
 
 def action_plans() -> Graph:
-    """The action plans of action-plans.csv (the LAP, id:lap, and its successors) and, for each
-    successor, its actions from action-plan-<key>.csv (number, title, source): titles only as
-    the CSV gives them. The LAP's actions are lap()'s."""
-    g = new_graph()
-    for line, row in enumerate(rows("action-plans.csv"), 2):
-        key = row["key"]
-        if not re.fullmatch(r"[a-z0-9-]+", key):
-            raise SystemExit(f"{CSV / 'action-plans.csv'}:{line}: key {key!r} is not lower-case letters, digits, -")
-        plan = LAP_SCHEME if key == "lap" else ID[f"action-plan/{key}"]
-        g.add((plan, RDF.type, CCM.ActionPlan))
-        g.add((plan, RDF.type, SKOS.ConceptScheme))
-        g.add((plan, RDFS.label, Literal(row["label"], lang="en")))
-        if row["acronym"]:
-            g.add((plan, CCM.acronym, Literal(row["acronym"])))
-        if row["begin"] and row["end"]:
-            g.add((plan, CCM.period, ID[f"period/{row['begin']}--{row['end']}"]))
-        if row["adopted_at"]:
-            g.add((plan, CCM.adoptedAt, ID[f"meeting/{row['adopted_at']}"]))
-        if not row["source"].strip():
-            raise SystemExit(f"{CSV / 'action-plans.csv'}:{line}: {key} has no source")
-        for src in _sources(row["source"]):
-            g.add((plan, DCTERMS.source, src))
-        if row["note"]:
-            g.add((plan, SKOS.scopeNote, Literal(row["note"], lang="en")))
-        if key != "lap":
-            _plan_actions(g, plan, key, row["acronym"] or row["label"])
-    return g
-
-
-def _plan_actions(g: Graph, plan: URIRef, key: str, short: str) -> None:
-    name = f"action-plan-{key}.csv"
-    if not (CSV / name).exists():
-        raise SystemExit(f"{CSV / name}: missing: the actions of action plan {key} (number,title,source)")
-    for line, row in enumerate(rows(name), 2):
-        if not row["number"].isdigit() or int(row["number"]) < 1:
-            raise SystemExit(f"{CSV / name}:{line}: number {row['number']!r} is not a positive integer")
-        if not row["source"].strip():
-            raise SystemExit(f"{CSV / name}:{line}: action {row['number']} has no source")
-        n = int(row["number"])
-        a = ID[f"action-plan/{key}/action/{n}"]
-        label = f"{short} Action {n}: {row['title']}" if row["title"] else f"{short} Action {n}"
-        g.add((a, RDF.type, CCM.PlanAction))
-        g.add((a, RDFS.label, Literal(label, lang="en")))
-        g.add((a, SKOS.prefLabel, Literal(label, lang="en")))
-        if row["title"]:
-            g.add((a, DCTERMS.title, Literal(row["title"], lang="en")))
-        g.add((a, SKOS.notation, Literal(str(n))))
-        g.add((a, CCM.actionNumber, Literal(n)))
-        g.add((a, SKOS.inScheme, plan))
-        g.add((a, CCM.actionPlan, plan))
-        for src in _sources(row["source"]):
-            g.add((a, DCTERMS.source, src))
+    """The action plans of action-plans.csv (the LAP, id:lap, and its successors with their
+    actions from action-plan-<key>.csv): read by ccmgraph.curation.action_plans, which
+    ``ccmgraph draft --evaluate`` shares. The LAP's actions are lap()'s."""
+    try:
+        return plans_graph(CSV / PLANS_FILE)
+    except ActionPlanError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def main(argv: list[str]) -> None:

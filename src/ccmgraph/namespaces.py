@@ -84,3 +84,12 @@ def sparql_prefixes() -> str:
 
 def lap_action(number: int) -> URIRef:
     return ID[f"lap-action/{number}"]
+
+
+LAP = ID["lap"]
+
+
+def plan_action(plan: URIRef, number: int) -> URIRef:
+    """Action ``number`` of an action plan: the LAP's ``id/lap-action/N`` (published IRIs, kept),
+    another plan's ``id/action-plan/<key>/action/N``."""
+    return lap_action(number) if plan == LAP else URIRef(f"{plan}/action/{number}")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from ccmgraph.curation.ingest import slug
 from ccmgraph.curation.reference_index import Match, ReferenceIndex
 from ccmgraph.curation.reference_index import load as load_reference
 from ccmgraph.curation.structure import Cell, blocks, parent_marker, tables
-from ccmgraph.namespaces import CURATED, ID, curie
+from ccmgraph.namespaces import CURATED, ID, LAP, curie
 from ccmgraph.pipeline import evidence
 from ccmgraph.pipeline.authoring import parse_action_list
+from ccmgraph.pipeline.periods import bounds
 
 REVIEW = "REVIEW: "
 NEW_ORG = "not in data/reference/: move it there with its source, or replace it."
@@ -147,6 +149,18 @@ class Draft:
     new_orgs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (label, start, end)
     notes: list[str] = field(default_factory=list)  # on the work plan
     element_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = field(default_factory=dict)
+
+
+def aligned(listed: str, plan: URIRef | None) -> str:
+    """An "align" fact's object: the action list, then (after a tab) the IRI of its action plan
+    when it is not the LAP."""
+    return listed if plan is None or plan == LAP else f"{listed}\t{plan}"
+
+
+def split_aligned(obj: str) -> tuple[str, URIRef | None]:
+    """An "align" fact's action list and action plan (None: the LAP)."""
+    listed, _, plan = obj.partition("\t")
+    return listed, URIRef(plan) if plan else None
 
 
 # ---------------------------------------------------------------- reading the text
@@ -712,7 +726,8 @@ class Drafter:
                     )
                 if identifier:
                     by_identifier[identifier] = item
-                self.row_facts[id(item)] = self._row_facts(cell)
+                header = next((h.text for h, r in zip(rows[0].cells, roles, strict=True) if r == "actions"), "")
+                self.row_facts[id(item)] = self._row_facts(cell, header)
                 if (timing := cell.get("timing")) is not None and timing.text:
                     self._row_timing(item, timing)
 
@@ -731,15 +746,16 @@ class Drafter:
             note = f"{REVIEW}its timing '{timing.text}' is not read as one period: add a timeline entry if it has one."
             self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
 
-    def _row_facts(self, cell: dict[str | None, Cell]) -> list[tuple[str, str, int, int, str | None]]:
+    def _row_facts(self, cell: dict[str | None, Cell], header: str = "") -> list[tuple[str, str, int, int, str | None]]:
         """The facts the cells of a row state for its activity: actions (the column says they are
-        actions, so ``#27`` needs no review) and partners, each quoting its cell."""
+        actions, so ``#27`` needs no review; its ``header`` may name their plan) and partners,
+        each quoting its cell."""
         facts: list[tuple[str, str, int, int, str | None]] = []
         if (actions := cell.get("actions")) is not None:
             numbers = [m.number for m in expressions.action_references(actions.text) if m.sub is None]
             if numbers:
                 listed = ", ".join(str(n) for n in dict.fromkeys(numbers))
-                facts.append(("align", listed, actions.start, actions.end, None))
+                facts.append(self._alignment(listed, actions.start, actions.end, header))
         if (partners := cell.get("partners")) is not None:
             for iri, note in self._names(partners.start, partners.end):
                 facts.append(("ccm:partner", self._curie(iri), partners.start, partners.end, note))
@@ -803,10 +819,10 @@ class Drafter:
         for m in _LAP.finditer(piece):
             listed = " ".join(m.group(1).split())
             try:
-                parse_action_list(listed)
+                parse_action_list(listed, lap=False)
             except ValueError:
                 continue
-            facts.append(("align", listed, item.start + m.start(), item.start + m.end(), None))
+            facts.append(self._alignment(listed, item.start + m.start(), item.start + m.end()))
         for m in _ARTICLE.finditer(piece):
             for number in re.findall(r"\d+", m.group(1)):
                 if int(number) in self.ref.articles:
@@ -827,8 +843,12 @@ class Drafter:
                 continue
             listed = " ".join(m.group(1).split())
             try:
-                parse_action_list(listed)
+                parse_action_list(listed, lap=False)
             except ValueError:
+                continue
+            kind, obj, _, _, review = self._alignment(listed, m.start(), m.end())
+            if kind == "note":
+                self.draft.notes.append(obj)
                 continue
             sentence_start = max(self.text.rfind(".", 0, m.start()), self.text.rfind("\n\n", 0, m.start())) + 1
             sentence_end = self.text.find(".", m.end())
@@ -837,12 +857,67 @@ class Drafter:
                 sentence_start += 1
             self.add(
                 "align",
-                listed,
+                obj,
                 sentence_start,
                 sentence_end,
-                f"{REVIEW}LAP actions {listed} are stated outside the plan's elements and are drafted for the "
-                "whole plan: if the text scopes them to part of it, add ccm:appliesTo.",
+                f"{REVIEW}{self._plan_name(obj)} actions {listed} are stated outside the plan's elements and are "
+                "drafted for the whole plan: if the text scopes them to part of it, add ccm:appliesTo."
+                + (f" {review.removeprefix(REVIEW)}" if review else ""),
             )
+
+    @cached_property
+    def _plan_dates(self) -> tuple[date, date] | None:
+        """The first and last day of the work plan's period, as drafted."""
+        period = next((o for p, o, _, _ in self.draft.statements if p == "ccm:period"), None)
+        try:
+            start, end, _ = bounds(period.removeprefix("period:")) if period else (None, None, "")
+        except ValueError:
+            return None
+        return (start, end) if start and end else None
+
+    def _alignment(self, listed: str, start: int, end: int, header: str = "") -> tuple[str, str, int, int, str | None]:
+        """The "align" fact of the action reference text[start:end], against the action plan it
+        belongs to (``expressions.action_plan_of``: the plan named in it or near it, or in its
+        column's ``header``; else the one plan in force in the work plan's period); a "note"
+        fact flagged for review when that does not settle it (never a guessed plan)."""
+        quote = " ".join(self.text[start:end].split())
+        if not self.ref.plans:  # no plan in the reference data: the LAP's numbers, as before plans were resources
+            try:
+                parse_action_list(listed)
+            except ValueError as exc:
+                return ("note", f"{REVIEW}'{quote}': {exc}.", 0, 0, None)
+            return ("align", listed, start, end, None)
+        text = f"{header}: {self.text[start:end]}" if header else self.text
+        offset = len(header) + 2 - start if header else 0
+        mentions = expressions.action_references(self.text[start:end])
+        choice = None
+        if mentions:
+            first = mentions[0]
+            mention = replace(first, start=first.start + start + offset, end=first.end + start + offset)
+            choice = expressions.action_plan_of(text, mention, self.ref.plans, self._plan_dates)
+            if choice.plan is None and header:  # the header names no plan: the row's own text, then the dates
+                mention = replace(mention, start=mention.start - offset, end=mention.end - offset)
+                choice = expressions.action_plan_of(self.text, mention, self.ref.plans, self._plan_dates)
+        if choice is None or choice.plan is None:
+            why = choice.review if choice is not None and choice.review else "its action plan is not said."
+            return ("note", f"{REVIEW}'{quote}': {why} Add the alignment with its plan (data/README.md).", 0, 0, None)
+        plan = next(p for p in self.ref.plans if p.iri == choice.plan)
+        missing = [n for n, _ in parse_action_list(listed, lap=False) if plan.actions and n not in plan.actions]
+        if missing:  # no such action to align to: say so, quoting the reference
+            numbers = ", ".join(map(str, missing))
+            note = f"{REVIEW}'{quote}': {plan.names[-1]} has no action {numbers} in data/reference/."
+            return ("note", note, 0, 0, None)
+        review = f"{REVIEW}'{quote}': {choice.review}" if choice.review else None
+        for name in plan.names:  # the quote starts at the plan's name written just before the reference
+            pattern = r"\b" + r"\s+".join(map(re.escape, name.split())) + r"(?:'s)?\s+$"
+            if before := re.search(pattern, self.text[max(0, start - len(name) - 8) : start]):
+                start = max(0, start - len(name) - 8) + before.start()
+                break
+        return ("align", aligned(listed, choice.plan), start, end, review)
+
+    def _plan_name(self, obj: str) -> str:
+        plan = split_aligned(obj)[1] or LAP
+        return next((p.names[-1] for p in self.ref.plans if p.iri == plan), "LAP")
 
     def _relations(self) -> None:
         objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ccmgraph import errors, paths
 from ccmgraph.curation import style
-from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
+from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link, split_aligned
 from ccmgraph.curation.ingest import read_record
 from ccmgraph.curation.reference_index import ReferenceIndex
 from ccmgraph.curation.structure import blocks
@@ -71,6 +71,12 @@ def _qualified(d: Drafter, link: Link) -> str:
     return "[ " + " ;\n        ".join(parts) + " ]"
 
 
+def _action_list(obj: str) -> str:
+    """An "align" fact as ``ccm:actionList``, with ``ccm:actionListPlan`` when its plan is not the LAP."""
+    listed, plan = split_aligned(obj)
+    return f"ccm:actionList {_lit(listed)}" + (f" ; ccm:actionListPlan <{plan}>" if plan is not None else "")
+
+
 def turtle(drafter: Drafter, draft: Draft) -> str:
     d, text = drafter, draft.text
     plan = f"<{ID}workplan/{draft.plan_key}>"
@@ -102,6 +108,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     src.append(f"    ccm:fileName {_lit(d.path.name)} ;")
     if record is not None:
         src.append(f"    ccm:originalFileName {_lit(record.originalFileName)} ;")
+        src.append(f"    ccm:originalSha256 {_lit(record.originalSha256)} ;")
     src.append(f"    ccm:sha256 {_lit(digest)} .")
     out += src
     # the work plan
@@ -144,7 +151,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     for obj, quote, note in by_prop.get("align", []):
         s, e = map(int, quote.split(":"))  # type: ignore[union-attr]
         body.append(
-            f"    ccm:hasAlignment [ ccm:actionList {_lit(obj)} ; ccm:basis ccm:StatedInText ;\n"
+            f"    ccm:hasAlignment [ {_action_list(obj)} ; ccm:basis ccm:StatedInText ;\n"
             f"        ccm:evidence {_evidence(d, s, e)} ]"
         )
         draft.notes.append(note)
@@ -190,7 +197,9 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                 notes += [n for p, _, _, _, n in facts if p == prop and n]
             notes += [o for p, o, *_ in facts if p == "note"]
             lines.append(f"    ccm:evidence {_evidence(d, item.start, item.end)}")
-            for _, listed, s, e, _ in (f for f in facts if f[0] == "align"):
+            for _, obj, s, e, review in (f for f in facts if f[0] == "align"):
+                if review:
+                    notes.append(review)
                 s, e = d.widened(s, e, item.start if item.start <= s else s)
                 quote, context = d.quote(s, e)
                 ev = f"[ ccm:quote {_prose(quote)} ]"
@@ -202,7 +211,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
                         f"{_prose(drafter.quote(item.start, item.end)[0] if within else context)} ]"
                     )
                 lines.append(
-                    f"    ccm:hasAlignment [ ccm:actionList {_lit(listed)} ; ccm:basis ccm:StatedInText ;\n"
+                    f"    ccm:hasAlignment [ {_action_list(obj)} ; ccm:basis ccm:StatedInText ;\n"
                     f"        ccm:evidence {ev} ]"
                 )
             for note in dict.fromkeys(notes):

@@ -16,7 +16,8 @@ gold fact (one-to-one, best overlap first):
   gold says ``review = true``;
 - a parent link (``ccm:contributesTo``, ``ccm:subActivityOf``) when both ends match;
 - a stated action (``ccm:StatedInText``) when the same action of the same action plan is
-  stated on the work plan in both, or on elements at the same place;
+  stated on the work plan in both, or on elements at the same place (the drafter is given the
+  action plans of the gold file's ``action_plans`` beside those of data/reference/);
 - coordinators, working group, articles, meetings and partners as sets of resources;
 - a new organisation (one the draft declares) when its names give both the gold name and
   acronym.
@@ -33,13 +34,17 @@ The gold file format (TOML)::
     document = "plan.pdf"                 # beside the gold file, or a path relative to it
     layout = "PDF with a cover table"     # the table's row name
     coordinators = ["state:DEU"]          # also working_group, articles, meetings, partners
+    action_plans = ["plans.csv"]          # action plans the reference data lacks (a successor of the
+                                          # LAP), in data/reference/csv/'s format: a row per plan as in
+                                          # action-plans.csv, its actions in action-plan-<key>.csv beside it
     [[objectives]]                        # also sub_objectives, activities, outputs, timeline
     ref = "A"                             # how other facts name it (parent, element)
     quote = "..."                         # found in the text across any whitespace;
     at = [120, 180]                       # or its offsets (generated gold files)
     parent = "A"                          # sub-objectives, activities, outputs: what it serves (or a list)
     [[timeline]]                          # start/end (ISO dates), or review = true (undated)
-    [[actions]]                           # element = a ref or "plan"; plan = "LAP" by default
+    [[actions]]                           # element = a ref or "plan"; plan = "LAP" by default, or
+                                          # another plan's key, label or acronym
     [[new_organisations]]                 # name, acronym
     [[indicators]]                        # a logframe's (ref, quote, baseline, target): kept, not
                                           # scored (the ontology has no indicator class yet)
@@ -52,7 +57,7 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,8 +67,12 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from ccmgraph import errors, paths
+from ccmgraph.curation import action_plans
+from ccmgraph.curation.action_plans import ActionPlanError
 from ccmgraph.curation.draft_file import draft_text
 from ccmgraph.curation.ingest import IngestError, extract
+from ccmgraph.curation.reference_index import ActionPlan, plans_of
+from ccmgraph.curation.reference_index import load as load_reference
 from ccmgraph.namespaces import CCM, ID, OA
 from ccmgraph.pipeline.authoring import AuthoringError, Source, compile_workplan
 
@@ -235,9 +244,21 @@ def _flagged(g: Graph, *nodes: Node | None) -> bool:
 
 
 def _action(node: Node) -> tuple[str, str]:
-    """(action plan, number) of an action IRI: the LAP's ``lap-action/N``, or another plan's."""
+    """(action plan, number) of an action IRI: ``LAP`` for the LAP's ``lap-action/N``, the key of
+    another plan's ``action-plan/<key>/action/N``."""
     iri = str(node)
+    if m := re.search(r"/action-plan/([^/]+)/action/([^/]+)$", iri):
+        return m[1], m[2]
     return ("LAP" if "/lap-action/" in iri else "other", iri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _plan_key(written: str, plans: Iterable[ActionPlan]) -> str:
+    """A gold file's ``plan``: ``LAP``, or the key of the plan it names (by key, label or acronym)."""
+    for plan in plans:
+        key = str(plan.iri).rsplit("/", 1)[-1]
+        if written == key or written in plan.names:
+            return key
+    return written
 
 
 def facts_of(g: Graph) -> dict[str, list[Fact]]:
@@ -310,6 +331,16 @@ class Gold:
     layout: str
     facts: dict[str, list[Fact]]
     lost_quotes: list[str]
+    plans: list[ActionPlan] = field(default_factory=list)  # its ``action_plans``
+
+
+def _gold_plans(path: Path, data: dict[str, Any]) -> list[ActionPlan]:
+    """The action plans a gold file adds to the reference data (``action_plans``, CSV files
+    beside it in data/reference/csv/'s format)."""
+    g = Graph()
+    for name in data.get("action_plans", []):
+        g += action_plans.graph((path.parent / str(name)).resolve())
+    return plans_of(g)
 
 
 def _locate(text: str, entry: dict, near: int = 0) -> Span | None:
@@ -336,6 +367,7 @@ def read_gold(path: Path, text: str | None = None) -> Gold:
     facts: dict[str, list[Fact]] = {kind: [] for kind in KINDS}
     lost: list[str] = []
     places: dict[str, tuple[Span, ...]] = {}
+    plans = _gold_plans(path, data)
 
     def place(entry: dict, near: int = 0) -> tuple[Span, ...]:
         span = _locate(text, entry, near)
@@ -368,13 +400,13 @@ def read_gold(path: Path, text: str | None = None) -> Gold:
     for entry in data.get("actions", []):
         where = str(entry.get("element", "plan"))
         spans = () if where == "plan" else places.get(where, ())
-        plan = "LAP" if entry.get("plan", "LAP") == "LAP" else "other"
+        plan = _plan_key(str(entry.get("plan", "LAP")), plans)
         facts["stated actions"] += [Fact((plan, str(n)), spans) for n in entry["actions"]]
     for kind, key in SET_KINDS.items():
         facts[kind] = [Fact(str(v)) for v in dict.fromkeys(data.get(key, []))]
     for entry in data.get("new_organisations", []):
         facts["new organisations"].append(Fact(frozenset({str(entry["name"]), str(entry["acronym"])})))
-    return Gold(path, document, str(data.get("layout", path.stem)), facts, lost)
+    return Gold(path, document, str(data.get("layout", path.stem)), facts, lost, plans)
 
 
 def document_text(document: Path) -> str:
@@ -461,8 +493,11 @@ def evaluate_gold(path: Path) -> Result:
         document = (path.parent / tomllib.loads(path.read_text(encoding="utf-8"))["document"]).resolve()
         text = document_text(document)
         gold = read_gold(path, text)
-    except (OSError, KeyError, tomllib.TOMLDecodeError, IngestError, GoldError) as exc:
+    except (OSError, KeyError, tomllib.TOMLDecodeError, IngestError, GoldError, ActionPlanError) as exc:
         return Result(path.name, {}, f"{path}: {exc}")
+    reference = load_reference()
+    if gold.plans:
+        reference = replace(reference, plans=[*reference.plans, *gold.plans])
     curated = document.is_relative_to(paths.SOURCES.resolve())
     empty: dict[str, list[Fact]] = {kind: [] for kind in KINDS}
     with tempfile.TemporaryDirectory() as tmp:
@@ -470,7 +505,7 @@ def evaluate_gold(path: Path) -> Result:
         text_path.write_text(text, encoding="utf-8")
         turtle_path = text_path.with_suffix(".ttl")
         try:
-            turtle_path.write_text(draft_text(text_path), encoding="utf-8")
+            turtle_path.write_text(draft_text(text_path, reference), encoding="utf-8")
             drafted = facts_of(compile_turtle(turtle_path, text_path))
             error = None
         except (AuthoringError, ValueError, StopIteration) as exc:

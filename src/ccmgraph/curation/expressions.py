@@ -370,6 +370,15 @@ def action_references(text: str) -> list[ActionMention]:
     return found
 
 
+# a plan's name or abbreviation written just before an action reference ("DAP Action 5",
+# "Dubrovnik Action Plan action 5")
+_PLAN_BEFORE = re.compile(
+    r"\b([A-Z][A-Za-z]*AP|(?:[A-Z][a-z]+\s+)+Action\s+Plan(?:\s+\d{4}\s*[-–]\s*\d{4})?)(?:'s)?\s+$"
+)
+# after a plan's name: another action reference of that plan ("LAP Action 1"), not this one's
+_OTHERS_PLAN = re.compile(r"(?:'s)?\s+actions?\s+(?:(?:nos?\.|numbers?)\s+)?#?\d", re.IGNORECASE)
+
+
 def action_plan_of(
     text: str, mention: ActionMention, plans: Iterable[ActionPlan], plan_period: tuple[date, date] | None = None
 ) -> PlanChoice:
@@ -393,19 +402,34 @@ def action_plan_of(
     window_end = min(window_end, mention.end + 120)
     best: tuple[int, ActionPlan] | None = None
     named: set[URIRef] = set()
+    written_with: ActionPlan | None = None  # the plan written as part of the reference ("AP 2026-2031 Action 1")
     for plan in plans:
         for name in plan.names:
             pattern = r"\b" + r"\s+".join(re.escape(w) for w in name.split()) + r"\b"
             for m in re.finditer(pattern, text[max(0, window_start) : window_end]):
                 at = max(0, window_start) + m.start()
                 distance = abs(at - mention.start)
+                mine = at == mention.start or re.fullmatch(r"(?:'s)?\s+", text[at + len(m[0]) : mention.start])
+                if not mine and _OTHERS_PLAN.match(text, at + len(m[0])):
+                    continue  # the name of another reference's plan ("Action 1; previously LAP Action 1")
                 named.add(plan.iri)
+                if mine:
+                    written_with = plan
                 if best is None or distance < best[0]:
                     best = (distance, plan)
+    if written_with is None:  # a plan the reference data lacks, written with the reference: never another's
+        before = _PLAN_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+        unknown = mention.plan_named or (before[1] if before else None)
+        if unknown and not any(" ".join(unknown.split()) in p.names for p in plans):
+            return PlanChoice(
+                None,
+                "none",
+                f"it names '{unknown}', an action plan data/reference/ lacks (data/reference/csv/action-plans.csv).",
+            )
     if best is not None:
-        plan = best[1]
+        plan = written_with or best[1]
         review = None
-        if len(named) > 1:
+        if len(named) > 1 and written_with is None:
             review = "several action plans are named near this reference: the nearest was taken."
         if plan.actions and mention.number not in plan.actions:
             review = f"{plan.names[-1]} has no action {mention.number}."

@@ -186,18 +186,20 @@ def _load(reference: Path) -> ReferenceIndex:
         number = g.value(article, CCM.articleNumber)
         if number is not None:
             index.articles.add(int(str(number)))
-    index.plans = _plans(g)
+    index.plans = plans_of(g)
     return index
 
 
-def _plans(g: Graph) -> list[ActionPlan]:
-    """The action plans with their names, years and action numbers."""
+def plans_of(g: Graph) -> list[ActionPlan]:
+    """The action plans of a graph with their names, years and action numbers; a label without
+    its years is a name too ("Lausanne Action Plan"), unless no more than "Action Plan" is left."""
     from ccmgraph.pipeline.periods import PERIOD_PREFIX, bounds
 
     plans = []
     for plan in sorted(g.subjects(RDF.type, CCM.ActionPlan), key=str):
         label = str(g.value(plan, RDFS.label) or "")
-        names = [label, re.sub(r"\s*\d{4}\s*[-–]\s*\d{4}$", "", label)]
+        short = re.sub(r"\s*\d{4}\s*[-–]\s*\d{4}$", "", label)
+        names = [label] + ([short] if short.lower() not in ("action plan", "the action plan") else [])
         names += [str(o) for p in (CCM.acronym, CCM.alias, SKOS.altLabel) for o in g.objects(plan, p)]
         period = g.value(plan, CCM.period)
         start = end = None

@@ -33,7 +33,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ccmgraph import errors
-from ccmgraph.namespaces import CCM, ID, OA, lap_action
+from ccmgraph.namespaces import CCM, ID, LAP, OA, plan_action
 from ccmgraph.pipeline import evidence
 
 
@@ -68,8 +68,9 @@ _RANGE = re.compile(r"^(\d+)\s*(?:to|-|–)\s*(\d+)$")
 _SINGLE = re.compile(r"^(\d+)(?:\s+([A-Za-z](?:\s*-\s*[A-Za-z])?))?$")
 
 
-def parse_action_list(text: str) -> list[tuple[int, str | None]]:
-    """The LAP actions of an action list, with sub-letters kept as written.
+def parse_action_list(text: str, lap: bool = True) -> list[tuple[int, str | None]]:
+    """The actions of an action list (the LAP's, numbered 1 to 50, unless ``lap`` is false),
+    with sub-letters kept as written.
 
     >>> parse_action_list("4, 23 and 41")
     [(4, None), (23, None), (41, None)]
@@ -92,7 +93,7 @@ def parse_action_list(text: str) -> list[tuple[int, str | None]]:
         else:
             raise ValueError(f"cannot read action reference {part!r} in {text!r}")
     for n, _ in out:
-        if not 1 <= n <= 50:
+        if lap and not 1 <= n <= 50:
             raise ValueError(f"LAP action {n} is outside 1..50 in {text!r}")
     return out
 
@@ -129,6 +130,15 @@ def _key(iri: Node) -> str:
     return str(iri).removeprefix(str(ID)).replace("/", "-")
 
 
+def _action_key(action: Node) -> str:
+    """An action in an alignment's IRI: the LAP's by its number (``alignment/10-StatedInText``, as
+    published), another plan's with the plan's key (``alignment/ap-2026-2031-1-StatedInText``)."""
+    iri = str(action)
+    if m := re.search(r"/action-plan/([^/]+)/action/([^/]+)$", iri):
+        return f"{m[1]}-{m[2]}"
+    return iri.rsplit("/", 1)[-1]
+
+
 def _local(iri: Node) -> str:
     return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -137,19 +147,22 @@ def _local(iri: Node) -> str:
 
 
 def expand_action_lists(g: Graph, path: Path) -> None:
+    """One alignment per action of each ``ccm:actionList``: the LAP's actions, or those of the
+    plan ``ccm:actionListPlan`` names (a successor: ``id:action-plan/<key>``)."""
     for node, listed in list(g.subject_objects(CCM.actionList)):
+        plan = g.value(node, CCM.actionListPlan) or LAP
         try:
-            actions = parse_action_list(str(listed))
+            actions = parse_action_list(str(listed), lap=plan == LAP)
         except ValueError as exc:
             raise _fail(path, str(listed), str(exc)) from None
         owners = list(g.subjects(CCM.hasAlignment, node))
-        rest = [(p, o) for p, o in g.predicate_objects(node) if p != CCM.actionList]
+        rest = [(p, o) for p, o in g.predicate_objects(node) if p not in (CCM.actionList, CCM.actionListPlan)]
         for owner in owners:
             g.remove((owner, CCM.hasAlignment, node))
             for number, written in actions:
                 new = BNode()
                 g.add((owner, CCM.hasAlignment, new))
-                g.add((new, CCM.action, lap_action(number)))
+                g.add((new, CCM.action, plan_action(URIRef(str(plan)), number)))
                 if written:
                     g.add((new, CCM.actionAsWritten, Literal(written)))
                 for p, o in rest:
@@ -171,9 +184,8 @@ def name_alignments(g: Graph, path: Path) -> None:
                 _key(owner).rsplit("-", 1)[-1],
                 f"alignment of {owner} needs exactly one ccm:action (or ccm:actionList) and one ccm:basis",
             )
-        number = str(actions[0]).rsplit("/", 1)[-1]
         basis = str(bases[0]).rsplit("#", 1)[-1]
-        _replace(g, node, URIRef(f"{owner}/alignment/{number}-{basis}"))
+        _replace(g, node, URIRef(f"{owner}/alignment/{_action_key(actions[0])}-{basis}"))
     for owner, node in list(g.subject_objects(CCM.hasContinuation)):
         g.add((node, RDF.type, CCM.Continuation))
         if isinstance(node, BNode):
@@ -305,10 +317,9 @@ def inherit_alignments(g: Graph) -> None:
         action = g.value(alignment, CCM.action)
         if action is None:  # nothing to inherit: the shapes report the alignment without its action
             continue
-        number = str(action).rsplit("/", 1)[-1]
         for target, judged in targets.items():
             new_basis = CCM.CuratorJudgement if judged else inherited
-            new = URIRef(f"{target}/alignment/{number}-{new_basis.rsplit('#', 1)[-1]}")
+            new = URIRef(f"{target}/alignment/{_action_key(action)}-{new_basis.rsplit('#', 1)[-1]}")
             if (target, CCM.hasAlignment, new) in g:
                 continue
             g.add((target, CCM.hasAlignment, new))

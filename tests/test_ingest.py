@@ -5,11 +5,14 @@ import json
 
 import docx
 import pytest
+from rdflib import Graph
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from _project import FIXTURE, cli, copy_project
-from ccmgraph.curation import ingest, structure
+from ccmgraph.curation import draft_file, ingest, structure
+from ccmgraph.namespaces import CCM
+from ccmgraph.pipeline import build
 
 BODY = [
     "CCM Thematic Working Group on Victim Assistance",
@@ -151,3 +154,23 @@ def test_cli_names_the_file_and_shows_no_traceback(tmp_path, monkeypatch):
     assert run.returncode == 1
     assert f"error: {bad}: not a readable PDF" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_build_checks_the_received_files_sha256_against_the_record(tmp_path, monkeypatch):
+    """The draft's source document carries the received file's sha256 (ccm:originalSha256) from the
+    record ingest wrote; the build refuses a file whose sha256 the record contradicts."""
+    copy_project(tmp_path / "project", monkeypatch)
+    pdf = tmp_path / "VA Work Plan 2026.pdf"
+    _pdf(pdf, BODY)
+    target, record = ingest.ingest(pdf)
+    drafted = target.parent.parent / "workplans" / f"{target.stem}.ttl"
+    drafted.write_text(draft_file.draft_text(target), encoding="utf-8")
+    g = Graph().parse(drafted)
+    assert {str(s) for s in g.objects(None, CCM.originalSha256)} == {hashlib.sha256(pdf.read_bytes()).hexdigest()}
+    assert build._sources({drafted: g})  # as recorded: accepted
+
+    saved = json.loads(target.with_suffix(".json").read_text())
+    target.with_suffix(".json").write_text(json.dumps({**saved, "originalSha256": "0" * 64}))
+    with pytest.raises(build.BuildError, match=r"ccm:originalSha256 \S+ is not the received file.s sha256") as info:
+        build._sources({drafted: g})
+    assert str(drafted) in str(info.value) and record.originalSha256 in str(info.value)

@@ -14,10 +14,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from ccmgraph import errors, paths
+from ccmgraph import errors, paths, source_records
 from ccmgraph.curation import style
 from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link, split_aligned
-from ccmgraph.curation.ingest import read_record
 from ccmgraph.curation.reference_index import ReferenceIndex
 from ccmgraph.curation.structure import blocks
 from ccmgraph.namespaces import ID
@@ -80,7 +79,7 @@ def _action_list(obj: str) -> str:
 def turtle(drafter: Drafter, draft: Draft) -> str:
     d, text = drafter, draft.text
     plan = f"<{ID}workplan/{draft.plan_key}>"
-    record = read_record(d.path)
+    record = source_records.read(d.path)
     digest = hashlib.sha256(d.path.read_bytes()).hexdigest()
     out = [
         f"# Draft of data/workplans/{draft.stem}.ttl written by `ccmgraph draft` from",

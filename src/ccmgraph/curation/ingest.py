@@ -13,17 +13,16 @@ file states and the build checks) and the received file's name and sha256.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 import zipfile
-from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from itertools import pairwise
 from pathlib import Path
 
-from ccmgraph import errors, paths
+from ccmgraph import errors, paths, source_records
 from ccmgraph.curation.structure import furniture
+from ccmgraph.source_records import SourceRecord
 
 SUFFIXES = (".txt", ".pdf", ".docx")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\u00ad": ""}
@@ -33,15 +32,6 @@ _HYPHENATED = re.compile(r"([a-z])-\n(?=[a-z])")
 
 class IngestError(errors.DataError):
     """A file that cannot be ingested; the message names it."""
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    fileName: str
-    sha256: str
-    originalFileName: str
-    originalSha256: str
-    extractedWith: str
 
 
 def slug(stem: str) -> str:
@@ -222,20 +212,5 @@ def ingest(path: Path, stem: str | None = None, force: bool = False) -> tuple[Pa
     )
     paths.SOURCES.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    record_path(stem).write_text(json.dumps(asdict(record), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    source_records.write(record, stem)
     return target, record
-
-
-def record_path(stem: str) -> Path:
-    return paths.SOURCES / f"{stem}.json"
-
-
-def read_record(text_path: Path) -> SourceRecord | None:
-    """The record ingest wrote beside a source text, if any."""
-    path = text_path.with_suffix(".json")
-    if not path.exists():
-        return None
-    try:
-        return SourceRecord(**json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError) as exc:
-        raise IngestError(f"{path}: not a source record ({exc})") from None

@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
-from ccmgraph import errors, files, paths, search_index
+from ccmgraph import errors, files, paths, search_index, source_records
 from ccmgraph.files import parse_turtle
 from ccmgraph.namespaces import (
     CCM,
@@ -107,8 +107,20 @@ def _sources(parsed: dict[Path, Graph]) -> dict[URIRef, Source]:
             stated = g.value(doc, CCM.sha256)
             if stated is not None and str(stated) != digest:
                 raise BuildError(f"{path}: {text_path.name} has sha256 {digest}, the file states {stated}")
+            _check_received(path, g, doc, text_path)
             out[doc] = Source(doc, text_path, files.decode(text_path, raw))
     return out
+
+
+def _check_received(path: Path, g: Graph, doc: URIRef, text_path: Path) -> None:
+    """The received file's sha256 a source document states is the one ingest recorded for it."""
+    stated = g.value(doc, CCM.originalSha256)
+    record = source_records.read(text_path)
+    if stated is not None and record is not None and str(stated) != record.originalSha256:
+        raise BuildError(
+            f"{path}: ccm:originalSha256 {stated} is not the received file's sha256 that "
+            f"{text_path.with_suffix('.json').name} records ({record.originalSha256})"
+        )
 
 
 def _default_source(path: Path, g: Graph, sources: dict[URIRef, Source]) -> Source:

@@ -34,17 +34,18 @@ def files() -> list[Path]:
         *sorted(paths.REFERENCE.glob("*.ttl")),
         *sorted(paths.WORKPLANS.glob("*.ttl")),
         *sorted(paths.SOURCES.glob("*.txt")),
+        *sorted(paths.SOURCES.glob("*.json")),  # ingest's records (the received file's sha256)
     ]
 
 
 def hashes() -> dict[str, str]:
     """sha256 of every input, keyed ``shared:<name>`` (a change validates everything) or
-    ``plan:<stem>`` (the curated file and its source text together)."""
+    ``plan:<stem>`` (the curated file, its source text and its record together)."""
     out = {"shared:code": hashlib.sha256(b"".join(p.read_bytes() for p in sorted(BUILD_CODE.glob("*.py")))).hexdigest()}
     for path in files():
         if path.parent == paths.WORKPLANS:
-            text = paths.SOURCES / f"{path.stem}.txt"
-            out[f"plan:{path.stem}"] = _digest(path) + (_digest(text) if text.exists() else "")
+            read = (paths.SOURCES / f"{path.stem}{suffix}" for suffix in (".txt", ".json"))
+            out[f"plan:{path.stem}"] = _digest(path) + "".join(_digest(f) for f in read if f.exists())
         elif path.parent != paths.SOURCES:  # a source text is read through its work plan
             out[f"shared:{path.name}"] = _digest(path)
     return out

@@ -1,0 +1,33 @@
+"""Record the build in dist/ as a release: data/releases/releases.json gains its version, date,
+dump checksums, triples per named graph and the statements added and removed in each since the
+previous release; its N-Quads dump is kept as data/releases/<version>.nq.gz in place of the
+previous release's (ccmgraph.pipeline.release_history).
+
+Run it when publishing a release, after ``ccmgraph build`` and ``python tools/record_iris.py``:
+
+    python tools/record_release.py [--date YYYY-MM-DD]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+
+from ccmgraph import paths
+from ccmgraph.pipeline import release_history
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    today = datetime.datetime.now(datetime.UTC).date()
+    parser.add_argument("--date", type=datetime.date.fromisoformat, default=today, help="the release's date (UTC)")
+    args = parser.parse_args()
+    release = release_history.record(paths.DIST, args.date)
+    changed = {g: c for g, c in (release.changes or {}).items() if c.added or c.removed}
+    print(f"release {release.version} of {release.date}: {release.total} triples; changed since {release.previous}:")
+    for graph, c in changed.items():
+        print(f"  {graph}: +{c.added} -{c.removed}")
+
+
+if __name__ == "__main__":
+    main()

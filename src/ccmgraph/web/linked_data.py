@@ -151,8 +151,10 @@ def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) ->
             raise errors.NotFound(
                 "the ontology's HTML documentation is made by `ccmgraph build`; ask for text/turtle, or build first"
             )
-        html = doc.read_text(encoding="utf-8").replace(
-            "</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1
+        html = (
+            doc.read_text(encoding="utf-8")
+            .replace("</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1)
+            .replace("</body>", render("cite.html", title="ccmgraph ontology") + "</body>", 1)
         )
         return HTMLResponse(
             html,

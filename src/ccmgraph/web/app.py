@@ -100,7 +100,7 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
-        expose_headers=sparql_protocol.EXPOSED_HEADERS,
+        expose_headers=[*sparql_protocol.EXPOSED_HEADERS, citation.HEADER, "Link"],
         max_age=86400,
     )
     app.add_middleware(citation.ReleaseHeader, engine=engine, dist=app.state.dist)  # CCMGraph-Release: every answer

@@ -44,7 +44,8 @@ class Citation:
     release_url: str
 
 
-_request: ContextVar[tuple[Path, str, URL] | None] = ContextVar("ccmgraph_release", default=None)
+# the request's (dist, version, scope): its page's citation is made only if a page is rendered
+_request: ContextVar[tuple[Path, str, Scope] | None] = ContextVar("ccmgraph_release", default=None)
 
 
 async def served_version(engine: Engine) -> str:
@@ -81,7 +82,7 @@ class ReleaseHeader:
                 message["headers"] = list(message.get("headers", [])) + headers
             await send(message)
 
-        token = _request.set((self.dist, version, URL(scope=scope)))
+        token = _request.set((self.dist, version, scope))
         try:
             await self.app(scope, receive, send_with_release)
         finally:
@@ -93,7 +94,8 @@ def current() -> Citation | None:
     state = _request.get()
     if state is None:
         return None
-    dist, version, url = state
+    dist, version, scope = state
+    url = URL(scope=scope)
     recorded, date = _dated(dist, version, identity(release_history.record_file()), identity(dist / "manifest.json"))
     release_url = str(url.replace(path=release_path(version), query=""))
     return Citation(version, date, recorded, permalink(url, version), release_url)

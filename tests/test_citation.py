@@ -144,3 +144,22 @@ def test_the_query_page_pins_a_query_to_its_release(client, store):
     assert "which this server does not know" in other
     assert f'serves release <a href="/dataset/releases/{store.version}">' in other and "may differ" in other
     assert f"{query}</textarea>" in html.unescape(other)
+
+
+@pytest.mark.slow
+def test_over_a_remote_store_the_answers_name_the_same_release(store, dist):
+    """Published into Oxigraph server, the graph is the same release: the same header and citation."""
+    from _remote_engines import require
+    from ccmgraph import publish
+
+    engine = require("oxigraph")
+    publish.publish(engine.store(), dist / "ccmgraph.nq")
+    remote = TestClient(create_app(store=engine.store(), dist=dist))
+    date = release_history.built(dist).date
+    for path in ("/api/lap-actions/10", "/sparql?query=ASK%7B%7D"):
+        r = remote.get(path)
+        assert r.status_code == 200 and r.headers[HEADER] == store.version, path
+    for path in ("/id/lap-action/10", "/coverage"):
+        r = remote.get(path, headers={"Accept": "text/html"})
+        assert r.status_code == 200 and r.headers[HEADER] == store.version, path
+        assert store.version in _cite(r.text) and date in _cite(r.text), path

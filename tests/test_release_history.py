@@ -97,3 +97,9 @@ def test_a_new_release_counts_its_changes_and_a_retired_iri_is_gone(project_copy
     assert RETIRED in release_history.kept_iris(recorded.version)
     with pytest.raises(errors.DataError, match="recorded already"):
         release_history.record(paths.DIST, datetime.date(2026, 12, 5))
+
+
+def test_a_broken_history_names_its_file(project_copy):
+    release_history.record_file().write_text('{"releases": [{"version": "0de65ea9be3ce999"}]}\n', encoding="utf-8")
+    with pytest.raises(errors.DataError, match=r"data/releases/releases\.json:1: not a release history"):
+        release_history.history()

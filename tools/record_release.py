@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 
-from ccmgraph import paths
+from ccmgraph import errors, paths, pipeline
 from ccmgraph.pipeline import release_history
 
 
@@ -22,7 +22,12 @@ def main() -> None:
     today = datetime.datetime.now(datetime.UTC).date()
     parser.add_argument("--date", type=datetime.date.fromisoformat, default=today, help="the release's date (UTC)")
     args = parser.parse_args()
-    release = release_history.record(paths.DIST, args.date)
+    if pipeline.is_stale():
+        raise SystemExit(f"{paths.DIST} is missing or older than the data: run `ccmgraph build` first")
+    try:
+        release = release_history.record(paths.DIST, args.date)
+    except errors.CcmgraphError as exc:  # one line, never a traceback
+        raise SystemExit(str(exc)) from None
     changed = {g: c for g, c in (release.changes or {}).items() if c.added or c.removed}
     print(f"release {release.version} of {release.date}: {release.total} triples; changed since {release.previous}:")
     for graph, c in changed.items():

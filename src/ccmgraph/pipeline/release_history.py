@@ -81,10 +81,9 @@ def history() -> list[Release]:
     if not file.exists():
         return []
     try:
-        entries = json.loads(file.read_text(encoding="utf-8"))["releases"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{file}:1: not a release history: {exc}") from None
-    return [_release(e) for e in entries]
+        return [_release(e) for e in json.loads(file.read_text(encoding="utf-8"))["releases"]]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DataError(f"{file}:1: not a release history (tools/record_release.py writes it): {exc!r}") from None
 
 
 def _release(entry: dict) -> Release:

@@ -11,6 +11,7 @@ included by ``base.html``) is made.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -21,11 +22,13 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ccmgraph import errors
 from ccmgraph.execution.engine import Engine
 from ccmgraph.namespaces import BASE
 from ccmgraph.pipeline import release_history
 
 HEADER = "CCMGraph-Release"
+log = logging.getLogger(__name__)
 
 
 def release_path(version: str) -> str:
@@ -123,11 +126,14 @@ def identity(file: Path) -> tuple[int, int]:
 def _dated(dist: Path, version: str, _record: tuple[int, int], _manifest: tuple[int, int]) -> tuple[bool, str]:
     """(recorded, date) of a version: from the history, else from the build in ``dist`` when it is
     that version (the files' identities in the key: a new record or build is read again)."""
-    for r in release_history.history():
-        if r.version == version:
-            return True, r.date
     try:
+        for r in release_history.history():
+            if r.version == version:
+                return True, r.date
         build = release_history.built(dist)
-    except (OSError, ValueError, KeyError):
+    except errors.DataError as exc:  # every page still answers; /dataset/releases says what is wrong
+        log.warning("%s", exc)
+        return False, ""
+    except (OSError, ValueError, KeyError):  # no build in dist (a remote store's server)
         return False, ""
     return (build.recorded, build.date) if build.version == version else (False, "")

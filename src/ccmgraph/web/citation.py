@@ -69,16 +69,23 @@ class ReleaseHeader:
         self.app = app
         self.engine = engine
         self.dist = dist
+        self._headers: dict[str, list[tuple[bytes, bytes]]] = {}  # the version served's, made once
+
+    def _headers_of(self, version: str) -> list[tuple[bytes, bytes]]:
+        self._headers = {
+            version: [
+                (HEADER.lower().encode(), version.encode("latin-1", "replace")),
+                (b"link", f'<{release_path(version)}>; rel="version-history"'.encode("latin-1", "replace")),
+            ]
+        }
+        return self._headers[version]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         version = await served_version(self.engine)
-        headers = [
-            (HEADER.lower().encode(), version.encode("latin-1", "replace")),
-            (b"link", f'<{release_path(version)}>; rel="version-history"'.encode("latin-1", "replace")),
-        ]
+        headers = self._headers.get(version) or self._headers_of(version)
 
         async def send_with_release(message: Message) -> None:
             if message["type"] == "http.response.start":

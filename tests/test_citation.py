@@ -13,7 +13,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from ccmgraph.pipeline import release_history
+from ccmgraph import release_history
 from ccmgraph.web.app import create_app
 from ccmgraph.web.citation import HEADER
 

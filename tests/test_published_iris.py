@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib.namespace import DCTERMS
 
+from ccmgraph import release_history
 from ccmgraph.namespaces import ID, REFERENCE_GRAPH
-from ccmgraph.pipeline import release_history
 from ccmgraph.pipeline.published import RECORD, published_iris
 from ccmgraph.web.app import create_app
 

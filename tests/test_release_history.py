@@ -14,10 +14,9 @@ import itertools
 import pytest
 from fastapi.testclient import TestClient
 
-from ccmgraph import errors, paths
+from ccmgraph import errors, paths, release_history
 from ccmgraph import pipeline as building
 from ccmgraph.namespaces import REFERENCE_GRAPH
-from ccmgraph.pipeline import release_history
 from ccmgraph.web.app import create_app
 
 RETIRED = "https://w3id.org/ccmgraph/id/org/written-for-the-tests"

@@ -1,7 +1,7 @@
 """Record the build in dist/ as a release: data/releases/releases.json gains its version, date,
 dump checksums, triples per named graph and the statements added and removed in each since the
 previous release; its N-Quads dump is kept as data/releases/<version>.nq.gz in place of the
-previous release's (ccmgraph.pipeline.release_history).
+previous release's (ccmgraph.release_history).
 
 Run it when publishing a release, after ``ccmgraph build`` and ``python tools/record_iris.py``:
 
@@ -13,8 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 
-from ccmgraph import errors, paths, pipeline
-from ccmgraph.pipeline import release_history
+from ccmgraph import errors, paths, pipeline, release_history
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Every answer (/sparql, /api, pages, /id, dumps, /dataset, errors) carries the version of the
 release served, ``CCMGraph-Release: <version>``, and ``Link: </dataset/releases/<version>>;
 rel="version-history"`` pointing at the release's entry in the history
-(ccmgraph.pipeline.release_history); one middleware sets both. It also remembers, for the request,
+(ccmgraph.release_history); one middleware sets both. It also remembers, for the request,
 the release and the page's address, from which the pages' "cite this" block (``cite.html``,
 included by ``base.html``) is made.
 """
@@ -22,10 +22,9 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ccmgraph import errors
+from ccmgraph import errors, release_history
 from ccmgraph.execution.engine import Engine
 from ccmgraph.namespaces import BASE
-from ccmgraph.pipeline import release_history
 
 HEADER = "CCMGraph-Release"
 log = logging.getLogger(__name__)

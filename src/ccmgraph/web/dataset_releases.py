@@ -1,4 +1,4 @@
-"""The releases (ccmgraph.pipeline.release_history) on the web: /dataset/releases lists them, newest
+"""The releases (ccmgraph.release_history) on the web: /dataset/releases lists them, newest
 first, with their dumps' checksums and the statements added and removed in each named graph since
 the release before; /dataset/releases/{version} one of them (what every answer's ``Link`` header
 points at); /dataset/releases/{version}/ccmgraph.nq.gz the dump of a release the project keeps.
@@ -17,10 +17,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
-from ccmgraph import errors, formats
+from ccmgraph import errors, formats, release_history
 from ccmgraph.namespaces import BASE, VOID
-from ccmgraph.pipeline import release_history
-from ccmgraph.pipeline.release_history import Release
+from ccmgraph.release_history import Release
 from ccmgraph.web.citation import identity, release_path, served_version
 from ccmgraph.web.deps import engine_of
 from ccmgraph.web.rendering import render

@@ -25,6 +25,7 @@ MAIN_PAGES = [
     "/id/meeting/13msp",
     "/id/source/gso-workplan-2024-2025",
     "/dataset",
+    "/dataset/releases",
     "/downloads",
     "/search?q=gender+UNIDIR",
     "/ontology",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from ccmgraph import paths
@@ -114,3 +116,23 @@ def test_errors_are_shown(page) -> None:
     assert "SERVICE is not allowed" in page.inner_text("#error")
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "query-page-error.png"))
+
+
+def test_the_permanent_link_pins_the_release_that_answered(page, live_server) -> None:
+    import httpx
+
+    query = "ASK { ?s ?p ?o }"
+    page.goto(live_server.url + "/query")
+    run_query(page, query)
+    served = httpx.get(live_server.url + "/sparql", params={"query": query}).headers["CCMGraph-Release"]
+    link = page.locator("#permalink")
+    assert link.get_attribute("data-release") == served
+    assert link.get_attribute("href") == "/query?" + urlencode({"query": query, "release": served})
+    page.goto(live_server.url + link.get_attribute("href"))
+    assert "the release served here" in page.inner_text("#pinned")
+    # a link pinned to another release: the page and the answer say which release answered
+    page.goto(live_server.url + "/query?" + urlencode({"query": query, "release": "0123456789abcdef"}))
+    assert f"this server serves release {served}" in " ".join(page.inner_text("#pinned").split())
+    page.click("#run")
+    wait_for_answer(page)
+    assert f"answered by release {served}, not 0123456789abcdef" in page.inner_text("#status")

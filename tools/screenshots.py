@@ -30,6 +30,7 @@ PAGES = {
     "search": "/search?q=gender+UNIDIR",
     "query": "/query",
     "dataset": "/dataset",
+    "releases": "/dataset/releases",
     "docs": "/docs",
 }
 WIDTHS = (1400, 390)

@@ -60,6 +60,10 @@ class NotFound(InputError):
     """No such resource, named query, work plan or file."""
 
 
+class Gone(NotFound):
+    """A resource a release published and a later one retired without a successor."""
+
+
 class NotAcceptable(InputError):
     """None of the formats the client accepts can carry this answer."""
 

@@ -7,6 +7,8 @@
   ``resource_pages``: their data from ccmgraph.analysis.service); ``search_page``: /search;
   ``api_docs``: /docs without a CDN; ``security``: security headers and HEAD on every answer;
   ``rendering``: the pages' one Jinja environment; ``releases``: a new build served without a restart;
+  ``citation``: the release served named on every answer, and the pages' "cite this";
+  ``dataset_releases``: /dataset/releases (the history, what changed, the kept dump);
   /static: one mount.
 
 Fixed, fast queries of the routers go through the engine's store (``web.deps.store_of``, see
@@ -32,6 +34,8 @@ from ccmgraph.web import (
     analyst,
     analyst_pages,
     api_docs,
+    citation,
+    dataset_releases,
     errors,
     linked_data,
     pages,
@@ -96,9 +100,10 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "If-None-Match", "Cache-Control"],
-        expose_headers=sparql_protocol.EXPOSED_HEADERS,
+        expose_headers=[*sparql_protocol.EXPOSED_HEADERS, citation.HEADER, "Link"],
         max_age=86400,
     )
+    app.add_middleware(citation.ReleaseHeader, engine=engine, dist=app.state.dist)  # CCMGraph-Release: every answer
     app.add_middleware(SecurityHeaders)  # outermost: every answer, HEAD wherever GET
 
     app.include_router(sparql_protocol.router)  # first: /sparql is the hot path
@@ -107,6 +112,7 @@ def create_app(
     app.include_router(api_docs.router)
     app.include_router(search_page.router)
     app.include_router(analyst.router)
+    app.include_router(dataset_releases.router)  # before linked_data: /dataset/releases...
     app.include_router(linked_data.router)
     app.include_router(pages.router)
     app.include_router(review.router)

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from ccmgraph import errors, formats, paths
 from ccmgraph.analysis import views
 from ccmgraph.formats import Format
 from ccmgraph.namespaces import BASE, CCM, PREFIXES, VOID
 from ccmgraph.store import bind_parameters
-from ccmgraph.web import pages, security
+from ccmgraph.web import dataset_releases, pages, security
 from ccmgraph.web.deps import store_of
 from ccmgraph.web.rendering import render
 from ccmgraph.web.resource_pages import resource_page
@@ -32,6 +32,7 @@ RDF_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {f.media_type: {"schema": {"type": "string"}} for f in PAGES}},
     301: {"description": "a retired IRI: moved permanently to its successor (dcterms:isReplacedBy)"},
     404: {"description": "no such resource"},
+    410: {"description": "a retired IRI without a successor (owl:deprecated): the answer says why and where to look"},
     406: {"description": "no acceptable format"},
 }
 
@@ -109,12 +110,27 @@ async def resource(request: Request, path: str) -> Response:
         # a retired IRI (data/reference/retired.ttl) stays a promise: it moves, permanently
         target = "/id/" + str(successor).removeprefix(views.ID) + (f".{suffix}" if suffix else "")
         return RedirectResponse(target, status_code=301)
+    if (URIRef(iri), OWL.deprecated, Literal(True)) in g:
+        raise errors.Gone(retired(g, URIRef(iri)))
     if not any(g.triples((URIRef(iri), None, None))) and not any(g.triples((None, None, URIRef(iri)))):
         raise errors.NotFound(f"no resource {iri}")
     if fmt is formats.HTML:
         html = await resource_page(request, iri, g)
         return HTMLResponse(html, headers={"Link": link_header(f"/id/{path}"), "Vary": "Accept"})
     return rdf_response(g, fmt, f"/id/{path}")
+
+
+def retired(g: Graph, node: URIRef) -> str:
+    """Why a retired IRI without a successor is gone, and where to look (data/reference/retired.ttl)."""
+    notes = sorted(str(n) for n in g.objects(node, SKOS.editorialNote))
+    see = sorted(str(s) for s in g.objects(node, RDFS.seeAlso))
+    return " ".join(
+        [
+            f"{node} was retired without a successor{': ' + ' '.join(notes) if notes else '.'}",
+            *(f"See {s}." for s in see),
+            "The releases that published it: /dataset/releases.",
+        ]
+    )
 
 
 # ------------------------------------------------------------------ ontology and shapes
@@ -135,8 +151,10 @@ def schema_doc(file: FsPath, name: str, request: Request, suffix: str | None) ->
             raise errors.NotFound(
                 "the ontology's HTML documentation is made by `ccmgraph build`; ask for text/turtle, or build first"
             )
-        html = doc.read_text(encoding="utf-8").replace(
-            "</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1
+        html = (
+            doc.read_text(encoding="utf-8")
+            .replace("</head>", '<link rel="stylesheet" href="/static/ontology.css"></head>', 1)
+            .replace("</body>", render("cite.html", title="ccmgraph ontology") + "</body>", 1)
         )
         return HTMLResponse(
             html,
@@ -245,6 +263,8 @@ async def dataset_graph(request: Request) -> Graph:
         g.add((dist, DCAT.byteSize, Literal(info["bytes"], datatype=XSD.integer)))
         g.add((dist, DCAT.mediaType, Literal(dump_type(name))))
         g.add((dist, URIRef("http://spdx.org/rdf/terms#checksum"), Literal("sha256:" + info["sha256"])))
+    listed, served = await dataset_releases.releases(request)
+    dataset_releases.describe(g, ds, base, listed, served)
     return g
 
 
@@ -253,6 +273,7 @@ async def dataset(request: Request) -> Response:
     fmt = page_format(request, None)
     g = await dataset_graph(request)
     if fmt is formats.HTML:
+        listed, served = await dataset_releases.releases(request)
         classes = await run_in_threadpool(views.run, store_of(request), "class-counts")
         return HTMLResponse(
             render(
@@ -261,6 +282,7 @@ async def dataset(request: Request) -> Response:
                 graph=g.serialize(format="turtle"),
                 manifest=manifest(request),
                 classes=classes,
+                releases=[dataset_releases.as_json(r, served) for r in reversed(listed)],
             )
         )
     return rdf_response(g, fmt, "/dataset")

@@ -1,5 +1,7 @@
 """The SPARQL query page (``/query``, and ``/`` unless another router claims it): an editor with the
 project's prefixes filled in and the named queries to start from (its script and style: /static).
+Its permanent link pins a query to the release it ran on (``/query?query=...&release=V``); opened
+when another release is served, the page says so.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.namespaces import PREFIXES, sparql_prefixes
 from ccmgraph.sparql.syntax import declared_prefixes
 from ccmgraph.store import Term, bind_parameters
+from ccmgraph.web import dataset_releases
+from ccmgraph.web.citation import served_version
 from ccmgraph.web.deps import engine_of
 from ccmgraph.web.rendering import render
 
@@ -71,8 +75,18 @@ def _named_queries(request: Request) -> tuple[list[dict[str, object]], str | Non
     return out, None
 
 
+async def _pinned(request: Request, release: str | None) -> dict[str, object] | None:
+    """What the page says of the release a permanent link pinned the query to (None: not pinned)."""
+    if release is None:
+        return None
+    served = await served_version(engine_of(request))
+    known = {r.version: r for r in (await dataset_releases.releases(request))[0]}
+    return {"version": release, "served": served, "same": release == served, "known": known.get(release)}
+
+
 @router.get("/query", response_class=HTMLResponse, summary="The SPARQL query page (HTML)")
-async def query_page(request: Request, query: str | None = None) -> HTMLResponse:
+async def query_page(request: Request, query: str | None = None, release: str | None = None) -> HTMLResponse:
+    """``query``: the query to fill in; ``release``: the release it was run on (a permanent link's)."""
     named, problem = _named_queries(request)
     settings: SparqlSettings = engine_of(request).settings
     initial = (
@@ -91,10 +105,11 @@ async def query_page(request: Request, query: str | None = None) -> HTMLResponse
         timeout=settings.timeout,
         max_rows=settings.max_rows,
         read_only=not settings.allow_update,
+        pinned=await _pinned(request, release),
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 
 async def home(request: Request) -> Response:
     """``/``: the query page (``/?query=...`` fills it in), unless another router claims ``/`` first."""
-    return await query_page(request, request.query_params.get("query"))
+    return await query_page(request, request.query_params.get("query"), request.query_params.get("release"))

@@ -14,7 +14,7 @@ from rdflib.namespace import RDFS
 
 from ccmgraph.analysis import views
 from ccmgraph.namespaces import OA, curie
-from ccmgraph.web import presentation
+from ccmgraph.web import citation, presentation
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -33,6 +33,7 @@ env.filters["qname"] = qname
 env.filters["before"] = presentation.before
 env.filters["after"] = presentation.after
 env.filters["heat_level"] = presentation.heat_level
+env.globals["citation"] = citation.current  # the "cite this" block of every page (cite.html)
 
 
 def render(template: str, **ctx: Any) -> str:

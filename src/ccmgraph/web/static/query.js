@@ -163,6 +163,7 @@
     $("run").disabled = true;
     $("stop").disabled = false;
     $("permalink").href = "/query?" + new URLSearchParams({ query }).toString();
+    $("permalink").removeAttribute("data-release");
     setStatus("Running…", "running");
     const started = performance.now();
     try {
@@ -180,6 +181,14 @@
         $("error").hidden = false;
         return;
       }
+      // the permanent link pins the query to the release that answered it
+      const release = response.headers.get("CCMGraph-Release");
+      if (release) {
+        $("permalink").href = "/query?" + new URLSearchParams({ query, release }).toString();
+        $("permalink").dataset.release = release;
+      }
+      const pinned = $("pinned") ? $("pinned").dataset.release : null;
+      const other = pinned && release && pinned !== release ? ` — answered by release ${release}, not ${pinned} as the link pinned` : "";
       const timing = serverTiming(response.headers.get("Server-Timing"));
       const engine = timing.engine !== undefined ? `, engine ${timing.engine.toFixed(1)} ms` : (timing.cache ? ", from cache" : "");
       const truncated = response.headers.get("X-SPARQL-Truncated");
@@ -205,7 +214,7 @@
       }
       const shown = count !== null && count > MAX_SHOWN ? ` (first ${MAX_SHOWN} shown; download for all)` : "";
       const what = count === null ? "ASK answered" : `${count} ${form === "graph" ? "triple" : "row"}${count === 1 ? "" : "s"}`;
-      setStatus(`${what} in ${elapsed.toFixed(0)} ms${engine}${cut}${shown}`, truncated ? "truncated" : "done");
+      setStatus(`${what} in ${elapsed.toFixed(0)} ms${engine}${cut}${shown}${other}`, truncated || other ? "truncated" : "done");
       showDownloads(query, form);
     } catch (err) {
       if (err.name === "AbortError") setStatus("Stopped.", "failed");

@@ -1,0 +1,359 @@
+"""Fair under load: a mixed load of many clients on `ccmgraph serve`, and runaway queries beside
+simple ones.
+
+`ccmgraph serve` is started on 127.0.0.1 over the seed graph (dist/, built when stale), as deployed.
+Then, in the same run:
+
+1. **alone**: every request of the mix, one at a time (5 rounds after a warm-up round): the
+   single-request latency the load is compared with;
+2. **mixed load**: ``--clients`` clients (one connection each, httpx async) send requests drawn
+   from the mix for ``--duration`` seconds, each waiting for its answer before the next (closed
+   loop): the analyst API, pages (the work-plan, LAP-action, coverage and timeline pages, /id/
+   descriptions) and /sparql (the same few queries, and queries that differ every time, which no
+   cache can answer). Reported per kind: requests, errors, p50/p95/p99, requests per second, and
+   the ratio of the p95 to the kind's single-request p50;
+3. **runaways**: one client sends ``--runaways`` queries that never finish (each different, so that
+   none is coalesced with another), re-sending each one as soon as it is answered (429, 503, or
+   stopped at the time limit), while ``--others`` other clients (each from its own loopback
+   address) send simple queries that differ every time, for ``--duration`` seconds. Reported: the
+   others' latency, and what the runaway client was answered.
+
+Every client is told apart by its own source address (127.0.0.2, 127.0.0.3...: all of 127/8 is
+the loopback on Linux), as the server sees them behind no proxy.
+
+    python bench/load.py                                   # 50 clients, 20 s, 12 runaways
+    python bench/load.py --clients 50 --duration 20 --page-cache-mb 0   # pages rendered every time
+
+Results go to bench/results/load.{md,json}; bench/README.md has the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+ID = "https://w3id.org/ccmgraph/id/"
+JSON_RESULTS = "application/sparql-results+json"
+PREFIXES = "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+# (kind, path, Accept): the requests analysts and their tools send; a kind groups them in the table
+MIX: list[tuple[str, str, str]] = [
+    ("api", "/api/lap-actions", "application/json"),
+    ("api", "/api/lap-actions/10", "application/json"),
+    ("api", "/api/coverage", "application/json"),
+    ("api", "/api/workplans", "application/json"),
+    ("api", "/api/workplans/gso-2024-2025", "application/json"),
+    ("api", "/api/partners/unidir", "application/json"),
+    ("api", "/api/timeline?from=2025-01-01&to=2025-06-30", "application/json"),
+    ("api", "/api/compare?from=gso-2024-2025&to=gso-2025-2026", "application/json"),
+    ("api", "/api/search?q=gender", "application/json"),
+    ("api", "/api/queries/activities-serving-action?action=10", "application/json"),
+    ("page", "/id/workplan/gso-2024-2025", "text/html"),
+    ("page", "/id/lap-action/10", "text/html"),
+    ("page", "/coverage", "text/html"),
+    ("page", "/timeline", "text/html"),
+    ("page", "/workplans", "text/html"),
+    ("page", "/id/workplan/gso-2024-2025/activity/1c", "text/turtle"),
+]
+SPARQL_SAME = [
+    PREFIXES + "SELECT ?a ?n ?l WHERE { ?a a ccm:LAPAction ; ccm:actionNumber ?n ; rdfs:label ?l } ORDER BY ?n",
+    PREFIXES
+    + "SELECT ?action (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e ccm:hasAlignment/ccm:action ?action } GROUP BY ?action",
+]
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . FILTER(?c != {k}) }}"
+
+
+def simple_query(k: int) -> str:
+    """A cheap query that no cache has seen: one LAP action's label (the number differs every time)."""
+    return PREFIXES + f"SELECT ?l WHERE {{ ?a ccm:actionNumber {1 + k % 50} ; rdfs:label ?l }} # {k}"
+
+
+@dataclass
+class Sample:
+    kind: str
+    status: int  # 0: no answer (connection error, client time-out)
+    ms: float
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+    ready_s: float = 0.0
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(workers: int, environment: dict[str, str]) -> Server:
+    port = free_port()
+    env = {**os.environ, **environment}
+    args = [str(BIN / "ccmgraph"), "serve", "--port", str(port), "--log-level", "warning", "--workers", str(workers)]
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    server = Server(f"http://127.0.0.1:{port}", proc, environment=environment)
+    started = time.monotonic()
+    while time.monotonic() - started < 600:
+        if proc.poll() is not None:
+            raise RuntimeError(f"ccmgraph serve exited with {proc.returncode}")
+        try:
+            if httpx.get(server.url + "/health", timeout=5).status_code == 200:
+                server.ready_s = time.monotonic() - started
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError("ccmgraph serve did not answer within 600 s")
+
+
+def client(base: str, address: str, timeout: float = 30.0) -> httpx.AsyncClient:
+    """A client with one connection from its own loopback address."""
+    transport = httpx.AsyncHTTPTransport(local_address=address, limits=httpx.Limits(max_connections=64))
+    return httpx.AsyncClient(base_url=base, transport=transport, timeout=timeout)
+
+
+async def send(http: httpx.AsyncClient, kind: str, path: str, accept: str, query: str | None = None) -> Sample:
+    started = time.perf_counter()
+    try:
+        if query is None:
+            r = await http.get(path, headers={"Accept": accept})
+        else:
+            headers = {"Accept": accept, "Content-Type": "application/sparql-query"}
+            r = await http.post("/sparql", content=query.encode(), headers=headers)
+        status = r.status_code
+    except httpx.HTTPError:
+        status = 0
+    return Sample(kind, status, (time.perf_counter() - started) * 1000)
+
+
+def draw(rng: random.Random, counter: list[int]) -> tuple[str, str, str, str | None]:
+    """One request of the mix: 60% API and pages, 20% repeated SPARQL, 20% SPARQL never seen."""
+    roll = rng.random()
+    if roll < 0.6:
+        kind, path, accept = rng.choice(MIX)
+        return kind, path, accept, None
+    if roll < 0.8:
+        return "sparql (repeated)", "/sparql", JSON_RESULTS, rng.choice(SPARQL_SAME)
+    counter[0] += 1
+    return "sparql (new)", "/sparql", JSON_RESULTS, simple_query(counter[0])
+
+
+async def alone(base: str, rounds: int) -> dict[str, list[float]]:
+    """Each request of the mix, one at a time: its latency per kind (after a warm-up round)."""
+    out: dict[str, list[float]] = defaultdict(list)
+    async with client(base, "127.0.0.2") as http:
+        requests = [(k, p, a, None) for k, p, a in MIX] + [
+            ("sparql (repeated)", "/sparql", JSON_RESULTS, q) for q in SPARQL_SAME
+        ]
+        for round_ in range(rounds + 1):
+            for kind, path, accept, query in requests:
+                sample = await send(http, kind, path, accept, query)
+                if sample.status != 200:
+                    raise RuntimeError(f"{path}: HTTP {sample.status} alone")
+                if round_:
+                    out[kind].append(sample.ms)
+            for k in range(5):
+                query = simple_query(10_000_000 + round_ * 10 + k)
+                sample = await send(http, "sparql (new)", "/sparql", JSON_RESULTS, query)
+                if round_:
+                    out["sparql (new)"].append(sample.ms)
+    return out
+
+
+async def mixed(base: str, clients: int, duration: float, seed: int) -> tuple[list[Sample], float]:
+    samples: list[Sample] = []
+    counter = [0]
+    deadline = time.monotonic() + duration
+
+    async def one(i: int) -> None:
+        rng = random.Random(seed + i)
+        async with client(base, f"127.0.{1 + i // 250}.{2 + i % 250}") as http:
+            while time.monotonic() < deadline:
+                kind, path, accept, query = draw(rng, counter)
+                samples.append(await send(http, kind, path, accept, query))
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    return samples, time.monotonic() - started
+
+
+async def runaways(base: str, runaways: int, others: int, duration: float) -> tuple[list[Sample], list[Sample]]:
+    """(the runaway client's answers, the other clients' answers)."""
+    theirs: list[Sample] = []
+    ours: list[Sample] = []
+    deadline = time.monotonic() + duration
+    counter = [20_000_000]
+
+    async def runaway(http: httpx.AsyncClient, k: int) -> None:
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            sample = await send(http, "runaway", "/sparql", JSON_RESULTS, RUNAWAY.format(k=k * 1000 + n))
+            theirs.append(sample)
+            if sample.status in (429, 503):
+                await asyncio.sleep(0.05)  # a client that ignores Retry-After, almost
+
+    async def other(i: int) -> None:
+        async with client(base, f"127.0.2.{2 + i}") as http:
+            await asyncio.sleep(0.5)  # the runaways first
+            while time.monotonic() < deadline:
+                counter[0] += 1
+                ours.append(await send(http, "simple", "/sparql", JSON_RESULTS, simple_query(counter[0])))
+                await asyncio.sleep(0.1)
+
+    async with client(base, "127.0.3.2") as http:
+        await asyncio.gather(*(runaway(http, k) for k in range(runaways)), *(other(i) for i in range(others)))
+    return theirs, ours
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def statuses(samples: list[Sample]) -> str:
+    """How many answers of each status ("none": no answer)."""
+    return ", ".join(f"{status or 'none'}: {n}" for status, n in sorted(Counter(s.status for s in samples).items()))
+
+
+def table(samples: list[Sample], seconds: float, single: dict[str, list[float]]) -> list[dict]:
+    by_kind: dict[str, list[Sample]] = defaultdict(list)
+    for s in samples:
+        by_kind[s.kind].append(s)
+    rows = []
+    for kind in [*sorted(by_kind), "all"]:
+        group = samples if kind == "all" else by_kind[kind]
+        ok = [s.ms for s in group if s.status == 200]
+        alone_ms = [ms for k, v in single.items() for ms in v] if kind == "all" else single.get(kind, [])
+        alone_p50 = statistics.median(alone_ms) if alone_ms else float("nan")
+        rows.append(
+            {
+                "kind": kind,
+                "requests": len(group),
+                "errors": sum(1 for s in group if s.status != 200),
+                "error_statuses": statuses([s for s in group if s.status != 200]),
+                "req_s": len(ok) / seconds,
+                "p50": pct(ok, 50),
+                "p95": pct(ok, 95),
+                "p99": pct(ok, 99),
+                "alone_p50": alone_p50,
+                "p95_over_alone": pct(ok, 95) / alone_p50 if alone_ms else float("nan"),
+            }
+        )
+    return rows
+
+
+def markdown(title: str, rows: list[dict]) -> str:
+    lines = [
+        title,
+        "",
+        "| kind | requests | errors | req/s | p50 ms | p95 ms | p99 ms | alone p50 ms | p95 / alone p50 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        errors = f"{r['errors']} ({r['error_statuses']})" if r["errors"] else "0"
+        lines.append(
+            f"| {r['kind']} | {r['requests']} | {errors} | {r['req_s']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} "
+            f"| {r['p99']:.1f} | {r['alone_p50']:.1f} | {r['p95_over_alone']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of each load")
+    parser.add_argument("--workers", type=int, default=0, help="engine processes (ccmgraph serve --workers)")
+    parser.add_argument("--runaways", type=int, default=12, help="runaway queries sent at once by one client")
+    parser.add_argument("--others", type=int, default=5, help="clients sending simple queries beside them")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the requests alone")
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a setting for the server ($CCMGRAPH_NAME)"
+    )
+    parser.add_argument("--label", default="", help="a name for this run's results file")
+    args = parser.parse_args()
+    environment = {"CCMGRAPH_" + k.upper(): v for k, v in (s.split("=", 1) for s in args.set)}
+
+    began = time.monotonic()
+    server = start_server(args.workers, environment)
+    try:
+        single = asyncio.run(alone(server.url, args.rounds))
+        samples, seconds = asyncio.run(mixed(server.url, args.clients, args.duration, args.seed))
+        theirs, ours = asyncio.run(runaways(server.url, args.runaways, args.others, args.duration))
+    finally:
+        server.stop()
+    load_rows = table(samples, seconds, single)
+    others_rows = table(ours, args.duration, {"simple": single["sparql (new)"]})
+    settings = ", ".join(f"{k}={v}" for k, v in environment.items()) or "defaults"
+    head = (
+        f"ccmgraph serve --workers {args.workers} ({settings}); ready in {server.ready_s:.1f} s; "
+        f"{os.cpu_count()} CPUs; run took {time.monotonic() - began:.0f} s"
+    )
+    text = "\n\n".join(
+        [
+            head,
+            markdown(f"Mixed load: {args.clients} clients for {args.duration:g} s", load_rows),
+            markdown(
+                f"Runaways: one client with {args.runaways} runaway queries at once, {args.others} other clients "
+                f"sending simple queries (one every 0.1 s each) for {args.duration:g} s",
+                others_rows[:1],
+            ),
+            "the runaway client was answered: " + statuses(theirs),
+        ]
+    )
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = "load" + (f"-{args.label}" if args.label else "")
+    (RESULTS / f"{stem}.md").write_text(text + "\n", encoding="utf-8")
+    (RESULTS / f"{stem}.json").write_text(
+        json.dumps(
+            {
+                "settings": environment,
+                "workers": args.workers,
+                "ready_s": server.ready_s,
+                "alone": single,
+                "mixed": load_rows,
+                "others": others_rows,
+                "runaway_statuses": statuses(theirs),
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -308,10 +308,13 @@ def main() -> None:
     environment = {"CCMGRAPH_" + k.upper(): v for k, v in (s.split("=", 1) for s in args.set)}
 
     began = time.monotonic()
+    load_before = os.getloadavg()[0]
     server = start_server(args.workers, environment)
     try:
         single = asyncio.run(alone(server.url, args.rounds))
+        cpu = time.process_time()
         samples, seconds = asyncio.run(mixed(server.url, args.clients, args.duration, args.seed))
+        cpu = time.process_time() - cpu
         theirs, ours = asyncio.run(runaways(server.url, args.runaways, args.others, args.duration))
     finally:
         server.stop()
@@ -320,7 +323,8 @@ def main() -> None:
     settings = ", ".join(f"{k}={v}" for k, v in environment.items()) or "defaults"
     head = (
         f"ccmgraph serve --workers {args.workers} ({settings}); ready in {server.ready_s:.1f} s; "
-        f"{os.cpu_count()} CPUs; run took {time.monotonic() - began:.0f} s"
+        f"{os.cpu_count()} CPUs (load average before the run {load_before:.1f}); the clients used {cpu:.1f} CPU s "
+        f"of the mixed load's {seconds:.1f} s; run took {time.monotonic() - began:.0f} s"
     )
     text = "\n\n".join(
         [
@@ -344,6 +348,8 @@ def main() -> None:
                 "settings": environment,
                 "workers": args.workers,
                 "ready_s": server.ready_s,
+                "load_average_before": load_before,
+                "client_cpu_s": cpu,
                 "alone": single,
                 "mixed": load_rows,
                 "others": others_rows,

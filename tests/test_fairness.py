@@ -9,8 +9,10 @@ different machines.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import dataclasses
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +24,7 @@ from starlette.requests import Request
 from ccmgraph import errors
 from ccmgraph.execution.admission import Admission
 from ccmgraph.execution.engine import EngineUnavailable
-from ccmgraph.execution.workers import SLOW_NICENESS
+from ccmgraph.execution.workers import SLOW_NICENESS, WorkerPool
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 from ccmgraph.web.deps import client_of
@@ -150,6 +152,30 @@ def test_a_runaway_query_yields_the_cpu(fair_server: LiveServer) -> None:
         assert quick.status_code == 200
         assert runaway.result().status_code == 503
     wait_until(lambda: pool.pids and all(niceness(pid) == 0 for pid in pool.pids))  # lowered ones are replaced
+
+
+def test_a_quick_query_finds_a_worker_of_normal_priority_beside_lowered_ones(sparql_dist: Path) -> None:
+    """Even when the pool has forked all the workers it may, those lowered for running long do not
+    count: a quick query gets a fresh one instead of waiting for a runaway to end."""
+
+    async def main() -> tuple[bool, dict]:
+        pool = WorkerPool(sparql_dist / "ccmgraph.nq", size=1, max_size=1, slow_after=0.1)
+        await pool.start()
+        try:
+            runaway = asyncio.ensure_future(
+                pool.query(timeout=3, text=RUNAWAY, results_type=RESULTS["Accept"], graph_type=None)
+            )
+            while not any(niceness(pid) == SLOW_NICENESS for pid in pool.pids):
+                await asyncio.sleep(0.02)
+            quick = await pool.query(timeout=3, text="ASK {}", results_type=RESULTS["Accept"], graph_type=None)
+            still_running = not runaway.done()
+            runaway.cancel()
+            return still_running, json.loads(quick.body)
+        finally:
+            await pool.close()
+
+    still_running, quick = asyncio.run(main())
+    assert quick == {"head": {}, "boolean": True} and still_running
 
 
 def niceness(pid: int) -> int | None:

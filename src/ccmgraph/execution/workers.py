@@ -438,8 +438,11 @@ class WorkerPool:
                 # a short wait first: under a burst of quick queries a worker frees up soon
                 worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.patience), 0.001))
             except TimeoutError:
-                if len(self._workers) + len(self._spawning) < self.max_size:
-                    self._respawn_later()  # all busy for a while (long queries): fork one more
+                # all busy for a while (long queries): fork one more; workers lowered for running long
+                # are not counted, so that a quick query always finds one of normal priority
+                quick = sum(1 for w in self._workers if not w.lowered)
+                if quick + len(self._spawning) < self.max_size:
+                    self._respawn_later()
                 remaining = deadline - time.monotonic()
                 try:
                     worker = await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))

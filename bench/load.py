@@ -40,7 +40,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -96,7 +96,6 @@ class Server:
     url: str
     proc: subprocess.Popen
     ready_s: float = 0.0
-    environment: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> None:
         try:
@@ -115,12 +114,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workers: int, environment: dict[str, str]) -> Server:
+# settings that are `ccmgraph serve` options (an option wins over the environment)
+SERVE_OPTIONS = {"timeout", "max_rows", "max_result_mb", "max_request_kb", "memory_mb", "cache_mb", "client_queries"}
+
+
+def start_server(workers: int, settings: dict[str, str]) -> Server:
     port = free_port()
+    environment = {"CCMGRAPH_" + k.upper(): v for k, v in settings.items() if k not in SERVE_OPTIONS}
     env = {**os.environ, **environment}
     args = [str(BIN / "ccmgraph"), "serve", "--port", str(port), "--log-level", "warning", "--workers", str(workers)]
+    for name, value in settings.items():
+        if name in SERVE_OPTIONS:
+            args += ["--" + name.replace("_", "-"), value]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
-    server = Server(f"http://127.0.0.1:{port}", proc, environment=environment)
+    server = Server(f"http://127.0.0.1:{port}", proc)
     started = time.monotonic()
     while time.monotonic() - started < 600:
         if proc.poll() is not None:
@@ -134,6 +141,20 @@ def start_server(workers: int, environment: dict[str, str]) -> Server:
         time.sleep(0.2)
     server.stop()
     raise RuntimeError("ccmgraph serve did not answer within 600 s")
+
+
+def session_cpu(session: int) -> float:
+    """CPU seconds used by a session's processes (the server, its zygote and workers), with the
+    children they have reaped (killed workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # fields from the state on: state ppid pgrp session ...
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def client(base: str, address: str, timeout: float = 30.0) -> httpx.AsyncClient:
@@ -291,40 +312,31 @@ def markdown(title: str, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of each load")
-    parser.add_argument("--workers", type=int, default=0, help="engine processes (ccmgraph serve --workers)")
-    parser.add_argument("--runaways", type=int, default=12, help="runaway queries sent at once by one client")
-    parser.add_argument("--others", type=int, default=5, help="clients sending simple queries beside them")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of the requests alone")
-    parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE", help="a setting for the server ($CCMGRAPH_NAME)"
-    )
-    parser.add_argument("--label", default="", help="a name for this run's results file")
-    args = parser.parse_args()
-    environment = {"CCMGRAPH_" + k.upper(): v for k, v in (s.split("=", 1) for s in args.set)}
+# the server as it was before issue 19: no page cache, no lowering of long queries, no per-client
+# limit, no cap on queries waiting (the peer of ``--peer``)
+UNFAIR = {"page_cache_mb": "0", "slow_after": "0", "client_queries": "0", "max_queries": "100000"}
 
-    began = time.monotonic()
+
+def measure(args: argparse.Namespace, name: str, settings: dict[str, str]) -> tuple[str, dict]:
+    """One server with ``settings``: the requests alone, the mixed load, the runaways."""
     load_before = os.getloadavg()[0]
-    server = start_server(args.workers, environment)
+    server = start_server(args.workers, settings)
     try:
         single = asyncio.run(alone(server.url, args.rounds))
-        cpu = time.process_time()
+        cpu, served = time.process_time(), session_cpu(server.proc.pid)
         samples, seconds = asyncio.run(mixed(server.url, args.clients, args.duration, args.seed))
-        cpu = time.process_time() - cpu
+        cpu, served = time.process_time() - cpu, session_cpu(server.proc.pid) - served
         theirs, ours = asyncio.run(runaways(server.url, args.runaways, args.others, args.duration))
     finally:
         server.stop()
     load_rows = table(samples, seconds, single)
     others_rows = table(ours, args.duration, {"simple": single["sparql (new)"]})
-    settings = ", ".join(f"{k}={v}" for k, v in environment.items()) or "defaults"
+    described = ", ".join(f"{k}={v}" for k, v in settings.items()) or "the defaults"
     head = (
-        f"ccmgraph serve --workers {args.workers} ({settings}); ready in {server.ready_s:.1f} s; "
-        f"{os.cpu_count()} CPUs (load average before the run {load_before:.1f}); the clients used {cpu:.1f} CPU s "
-        f"of the mixed load's {seconds:.1f} s; run took {time.monotonic() - began:.0f} s"
+        f"**{name}**: ccmgraph serve --workers {args.workers} with {described}; ready in {server.ready_s:.1f} s; "
+        f"load average before {load_before:.1f} on {os.cpu_count()} CPUs; during the mixed load ({seconds:.1f} s) "
+        f"the clients used {cpu:.1f} CPU s, the server {served:.1f} CPU s "
+        f"({1000 * served / max(len(samples), 1):.1f} CPU ms per request)"
     )
     text = "\n\n".join(
         [
@@ -338,27 +350,49 @@ def main() -> None:
             "the runaway client was answered: " + statuses(theirs),
         ]
     )
+    raw = {
+        "settings": settings,
+        "ready_s": server.ready_s,
+        "load_average_before": load_before,
+        "client_cpu_s": cpu,
+        "server_cpu_s": served,
+        "alone": single,
+        "mixed": load_rows,
+        "others": others_rows,
+        "runaway_statuses": statuses(theirs),
+    }
+    return text, raw
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of each load")
+    parser.add_argument("--workers", type=int, default=0, help="engine processes (ccmgraph serve --workers)")
+    parser.add_argument("--runaways", type=int, default=12, help="runaway queries sent at once by one client")
+    parser.add_argument("--others", type=int, default=5, help="clients sending simple queries beside them")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the requests alone")
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a setting of the server (ccmgraph.settings)"
+    )
+    parser.add_argument(
+        "--peer", action="store_true", help="then the same with page cache, lowering and limits off (as before)"
+    )
+    parser.add_argument("--label", default="", help="a name for this run's results file")
+    args = parser.parse_args()
+    settings = dict(s.split("=", 1) for s in args.set)
+
+    began = time.monotonic()
+    runs = [("as deployed", settings)] + ([("peer: fairness off", {**settings, **UNFAIR})] if args.peer else [])
+    results = [measure(args, name, chosen) for name, chosen in runs]
+    text = "\n\n".join(t for t, _ in results) + f"\n\nrun took {time.monotonic() - began:.0f} s"
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "load" + (f"-{args.label}" if args.label else "")
     (RESULTS / f"{stem}.md").write_text(text + "\n", encoding="utf-8")
-    (RESULTS / f"{stem}.json").write_text(
-        json.dumps(
-            {
-                "settings": environment,
-                "workers": args.workers,
-                "ready_s": server.ready_s,
-                "load_average_before": load_before,
-                "client_cpu_s": cpu,
-                "alone": single,
-                "mixed": load_rows,
-                "others": others_rows,
-                "runaway_statuses": statuses(theirs),
-            },
-            indent=1,
-        ),
-        encoding="utf-8",
-    )
+    raw = {name: r for (name, _), (_, r) in zip(runs, results, strict=True)}
+    (RESULTS / f"{stem}.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

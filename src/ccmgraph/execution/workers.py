@@ -438,10 +438,12 @@ class WorkerPool:
                 # a short wait first: under a burst of quick queries a worker frees up soon
                 worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.patience), 0.001))
             except TimeoutError:
-                # all busy for a while (long queries): fork one more; workers lowered for running long
-                # are not counted, so that a quick query always finds one of normal priority
+                # all busy for a while (long queries): fork one more. Workers lowered for running long
+                # do not count against max_size, so that a quick query finds one of normal priority;
+                # all together stay under twice max_size (each may use its memory limit)
                 quick = sum(1 for w in self._workers if not w.lowered)
-                if quick + len(self._spawning) < self.max_size:
+                forked = len(self._workers) + len(self._spawning)
+                if quick + len(self._spawning) < self.max_size and forked < 2 * self.max_size:
                     self._respawn_later()
                 remaining = deadline - time.monotonic()
                 try:

@@ -23,8 +23,9 @@ from starlette.requests import Request
 
 from ccmgraph import errors
 from ccmgraph.execution.admission import Admission
-from ccmgraph.execution.engine import EngineUnavailable
+from ccmgraph.execution.engine import EngineUnavailable, SparqlSettings
 from ccmgraph.execution.workers import SLOW_NICENESS, WorkerPool
+from ccmgraph.settings import Settings
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 from ccmgraph.web.deps import client_of
@@ -73,6 +74,12 @@ def test_every_slot_taken_is_a_503_with_retry_after() -> None:
         assert 1 <= busy.value.retry_after <= 4
     with admission.admit("c"):
         assert admission.running("c") == 1
+
+
+@pytest.mark.parametrize("setting", ["client_queries", "max_queries", "slow_after", "page_cache_mb"])
+def test_a_negative_limit_is_refused_naming_it(setting: str) -> None:
+    with pytest.raises(errors.SettingError, match=setting):
+        SparqlSettings.of(Settings.from_environment({"CCMGRAPH_" + setting.upper(): "-1"}))
 
 
 # -- who the client is ------------------------------------------------------------------------

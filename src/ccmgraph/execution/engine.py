@@ -99,6 +99,8 @@ class SparqlSettings:
             raise errors.SettingError("timeout must be positive")
         if self.max_rows < 1 or self.max_result_bytes < 1024 or self.max_request_bytes < 1024:
             raise errors.SettingError("max_rows must be >= 1, max_result_bytes and max_request_bytes >= 1024")
+        if min(self.client_queries, self.max_queries, self.slow_after, self.page_cache_bytes) < 0:
+            raise errors.SettingError("client_queries, max_queries, slow_after and page_cache_mb must be >= 0")
         if self.allow_update and not self.update_token:
             raise errors.SettingError("allow_update needs an update_token: updates are only accepted with it")
 

@@ -135,6 +135,12 @@ def test_a_client_beyond_its_limit_gets_429_while_another_is_answered(fair_serve
     assert answered.status_code == 200 and len(answered.json()["results"]["bindings"]) == 50
 
 
+def test_the_service_description_states_the_limit(fair_server: LiveServer) -> None:
+    with client("127.0.0.12") as http:
+        description = http.get(fair_server.url + "/sparql", headers={"Accept": "text/turtle"}).text
+    assert "One client may have 2 queries running at once" in description
+
+
 def test_a_429_is_a_page_for_a_browser(fair_server: LiveServer) -> None:
     url = fair_server.url + "/sparql"
     admission = fair_server.engine.admission

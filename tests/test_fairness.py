@@ -104,8 +104,8 @@ def test_the_client_is_the_remote_address_or_the_declared_header(sparql_store) -
 
 @pytest.fixture(scope="module")
 def fair_server(sparql_store) -> Iterator[LiveServer]:
-    """Two queries at once per client, a 3 s limit, runaways lowered after 0.2 s."""
-    settings = dataclasses.replace(SETTINGS, timeout=3.0, client_queries=2, slow_after=0.2)
+    """Two queries at once per client, a 5 s limit (room for a loaded machine), runaways lowered after 0.2 s."""
+    settings = dataclasses.replace(SETTINGS, timeout=5.0, client_queries=2, slow_after=0.2)
     server = LiveServer(make_app(settings, store=sparql_store)).start()
     yield server
     server.stop()
@@ -129,7 +129,7 @@ def test_a_client_beyond_its_limit_gets_429_while_another_is_answered(fair_serve
         assert admission.running("127.0.0.2") == 2  # the runaways still run: the other did not wait for them
         assert [f.result().status_code for f in running] == [503, 503]  # stopped at the time limit
     assert third.status_code == 429
-    assert 1 <= int(third.headers["retry-after"]) <= 3
+    assert 1 <= int(third.headers["retry-after"]) <= 5
     assert "this client has 2 queries running" in third.text
     assert third.headers["content-type"].startswith("text/plain")  # the protocol's errors are text
     assert answered.status_code == 200 and len(answered.json()["results"]["bindings"]) == 50
@@ -160,7 +160,7 @@ def test_a_runaway_query_yields_the_cpu(fair_server: LiveServer) -> None:
     pool = fair_server.engine.runner.pool
     with client("127.0.0.6") as http, concurrent.futures.ThreadPoolExecutor(1) as executor:
         runaway = executor.submit(http.get, url, params={"query": RUNAWAY + " # lowered"})
-        wait_until(lambda: any(niceness(pid) == SLOW_NICENESS for pid in pool.pids), within=2.5)
+        wait_until(lambda: any(niceness(pid) == SLOW_NICENESS for pid in pool.pids), within=4.5)
         quick = http.get(url, params={"query": LAP_QUERY + " # beside the lowered one"})
         assert quick.status_code == 200
         assert runaway.result().status_code == 503

@@ -12,7 +12,9 @@ Then, in the same run:
    descriptions) and /sparql (the same few queries, and queries that differ every time, which no
    cache can answer). Reported per kind: requests, errors, p50/p95/p99, requests per second, and
    the ratio of the p95 to the kind's single-request p50;
-3. **runaways**: one client sends ``--runaways`` queries that never finish (each different, so that
+3. **the work-plan page alone**: the same clients all asking for the work-plan page for
+   ``--page-duration`` seconds (it served 4 requests per second when issue 19 was filed);
+4. **runaways**: one client sends ``--runaways`` queries that never finish (each different, so that
    none is coalesced with another), re-sending each one as soon as it is answered (429, 503, or
    stopped at the time limit), while ``--others`` other clients (each from its own loopback
    address) send simple queries that differ every time, for ``--duration`` seconds. Reported: the
@@ -57,6 +59,7 @@ JSON_RESULTS = "application/sparql-results+json"
 PREFIXES = "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 
 # (kind, path, Accept): the requests analysts and their tools send; a kind groups them in the table
+WORKPLAN = "/id/workplan/gso-2024-2025"  # the work-plan page (4 requests per second when issue 19 was filed)
 MIX: list[tuple[str, str, str]] = [
     ("api", "/api/lap-actions", "application/json"),
     ("api", "/api/lap-actions/10", "application/json"),
@@ -68,7 +71,7 @@ MIX: list[tuple[str, str, str]] = [
     ("api", "/api/compare?from=gso-2024-2025&to=gso-2025-2026", "application/json"),
     ("api", "/api/search?q=gender", "application/json"),
     ("api", "/api/queries/activities-serving-action?action=10", "application/json"),
-    ("page", "/id/workplan/gso-2024-2025", "text/html"),
+    ("page", WORKPLAN, "text/html"),
     ("page", "/id/lap-action/10", "text/html"),
     ("page", "/coverage", "text/html"),
     ("page", "/timeline", "text/html"),
@@ -216,6 +219,8 @@ async def alone(base: str, rounds: int) -> dict[str, list[float]]:
                     raise RuntimeError(f"{path}: HTTP {sample.status} alone")
                 if round_:
                     out[kind].append(sample.ms)
+                    if path == WORKPLAN:
+                        out[WORKPLAN].append(sample.ms)
             for k in range(5):
                 query = simple_query(10_000_000 + round_ * 10 + k)
                 sample = await send(http, "sparql (new)", "/sparql", JSON_RESULTS, query)
@@ -224,8 +229,11 @@ async def alone(base: str, rounds: int) -> dict[str, list[float]]:
     return out
 
 
-async def mixed_clients(base: str, clients: range, duration: float, seed: int, begin: float) -> list[Sample]:
-    """The clients numbered ``clients``, from the wall-clock time ``begin`` for ``duration`` seconds."""
+async def mixed_clients(
+    base: str, clients: range, duration: float, seed: int, begin: float, only: str | None = None
+) -> list[Sample]:
+    """The clients numbered ``clients``, from the wall-clock time ``begin`` for ``duration`` seconds
+    (``only``: every request for this page, instead of the mix)."""
     samples: list[Sample] = []
     counter = [clients.start * 1_000_000]  # the never-seen queries differ across processes too
     async with contextlib.AsyncExitStack() as stack:
@@ -236,27 +244,32 @@ async def mixed_clients(base: str, clients: range, duration: float, seed: int, b
         async def one(i: int, http: httpx.AsyncClient) -> None:
             rng = random.Random(seed + i)
             while time.monotonic() < deadline:
-                kind, path, accept, query = draw(rng, counter)
+                kind, path, accept, query = ("page", only, "text/html", None) if only else draw(rng, counter)
                 samples.append(await send(http, kind, path, accept, query))
 
         await asyncio.gather(*(one(i, http) for i, http in zip(clients, https, strict=True)))
     return samples
 
 
-def mixed_part(base: str, clients: range, duration: float, seed: int, begin: float) -> tuple[list[Sample], float]:
+def mixed_part(
+    base: str, clients: range, duration: float, seed: int, begin: float, only: str | None
+) -> tuple[list[Sample], float]:
     """One load process's samples, and the CPU seconds it used."""
     cpu = time.process_time()
-    samples = asyncio.run(mixed_clients(base, clients, duration, seed, begin))
+    samples = asyncio.run(mixed_clients(base, clients, duration, seed, begin, only))
     return samples, time.process_time() - cpu
 
 
-def mixed(base: str, clients: int, duration: float, seed: int, processes: int) -> tuple[list[Sample], float, float]:
+def mixed(
+    base: str, clients: int, duration: float, seed: int, processes: int, only: str | None = None
+) -> tuple[list[Sample], float, float]:
     """The mixed load from ``processes`` processes (one Python process cannot send fast enough: httpx
     costs more CPU per request than the server): the samples, the seconds it took, the clients' CPU."""
     begin = time.time() + 3.0  # every process starts at once, its clients ready
     parts = [range(k * clients // processes, (k + 1) * clients // processes) for k in range(processes)]
     with concurrent.futures.ProcessPoolExecutor(processes) as pool:
-        done = [f.result() for f in [pool.submit(mixed_part, base, part, duration, seed, begin) for part in parts]]
+        futures = [pool.submit(mixed_part, base, part, duration, seed, begin, only) for part in parts]
+        done = [f.result() for f in futures]
     seconds = time.time() - begin
     return [s for samples, _ in done for s in samples], seconds, sum(cpu for _, cpu in done)
 
@@ -360,11 +373,15 @@ def measure(args: argparse.Namespace, name: str, settings: dict[str, str]) -> tu
         served = session_cpu(server.proc.pid)
         samples, seconds, cpu = mixed(server.url, args.clients, args.duration, args.seed, args.processes)
         served = session_cpu(server.proc.pid) - served
+        one_page, one_page_s, _ = mixed(
+            server.url, args.clients, args.page_duration, args.seed, args.processes, WORKPLAN
+        )
         theirs, ours = asyncio.run(runaways(server.url, args.runaways, args.others, args.duration))
     finally:
         server.stop()
-    load_rows = table(samples, seconds, single)
+    load_rows = table(samples, seconds, {k: v for k, v in single.items() if k != WORKPLAN})
     others_rows = table(ours, args.duration, {"simple": single["sparql (new)"]})
+    page_rows = table(one_page, one_page_s, {"page": single[WORKPLAN]})
     described = ", ".join(f"{k}={v}" for k, v in settings.items()) or "the defaults"
     head = (
         f"**{name}**: ccmgraph serve --workers {args.workers} with {described}; ready in {server.ready_s:.1f} s; "
@@ -382,6 +399,10 @@ def measure(args: argparse.Namespace, name: str, settings: dict[str, str]) -> tu
                 others_rows[:1],
             ),
             "the runaway client was answered: " + statuses(theirs),
+            markdown(
+                f"The work-plan page alone ({WORKPLAN}): {args.clients} clients for {args.page_duration:g} s",
+                page_rows[:1],
+            ),
         ]
     )
     raw = {
@@ -394,6 +415,7 @@ def measure(args: argparse.Namespace, name: str, settings: dict[str, str]) -> tu
         "mixed": load_rows,
         "others": others_rows,
         "runaway_statuses": statuses(theirs),
+        "workplan_page": page_rows,
     }
     return text, raw
 
@@ -404,6 +426,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of each load")
     parser.add_argument("--processes", type=int, default=2, help="processes sending the mixed load")
     parser.add_argument("--workers", type=int, default=0, help="engine processes (ccmgraph serve --workers)")
+    parser.add_argument("--page-duration", type=float, default=10.0, help="seconds of the work-plan page alone")
     parser.add_argument("--runaways", type=int, default=12, help="runaway queries sent at once by one client")
     parser.add_argument("--others", type=int, default=5, help="clients sending simple queries beside them")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the requests alone")

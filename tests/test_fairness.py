@@ -267,3 +267,15 @@ def test_errors_are_not_kept(updatable: LiveServer) -> None:
         missing = [http.get(updatable.url + "/api/lap-actions/99") for _ in range(2)]
     assert [r.status_code for r in missing] == [404, 404]
     assert all("etag" not in r.headers for r in missing)
+
+
+def test_identical_requests_at_once_all_get_the_answer(updatable: LiveServer) -> None:
+    """Requests arriving while an answer is being built wait for it; when it is not kept (a 404),
+    each builds its own."""
+    paths = ["/api/coverage?cycle=2025"] * 8 + ["/api/lap-actions/98"] * 8
+    with client("127.0.0.13") as http, concurrent.futures.ThreadPoolExecutor(16) as executor:
+        answers = list(executor.map(lambda path: http.get(updatable.url + path), paths))
+    kept, missing = answers[:8], answers[8:]
+    assert {r.status_code for r in kept} == {200} and len({r.headers["etag"] for r in kept}) == 1
+    assert len({r.content for r in kept}) == 1
+    assert {r.status_code for r in missing} == {404}

@@ -78,7 +78,8 @@ class PageCache:
         try:
             await self.app(scope, receive, self._keeping(key, headers.get(b"if-none-match"), send))
         finally:
-            del self._building[key]
+            if self._building.get(key) is done:  # (after an answer not kept, waiters build their own)
+                del self._building[key]
             done.set_result(None)
 
     def _keeping(self, key: tuple, if_none_match: bytes | None, send: Send) -> Send:

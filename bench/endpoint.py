@@ -410,6 +410,7 @@ def serve_ccmgraph(workdir: str, port: str, workers: str, cache: str) -> None:
         max_result_bytes=512 * MiB,
         cache_bytes=64 * MiB if cache == "cache" else 0,
         memory_limit=None,
+        client_queries=0,  # wrk's connections all come from 127.0.0.1: one client, whose limit is not measured here
     )
     app = create_app(store=EmbeddedStore(Path(workdir)), settings=settings)
     uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)

@@ -276,6 +276,8 @@ def serve(
     workers: Annotated[int, typer.Option(help=help_of("workers"))] = DEFAULTS.workers,
     memory_mb: Annotated[int, typer.Option(help=help_of("memory_mb"))] = DEFAULTS.memory_mb,
     cache_mb: Annotated[int, typer.Option(help=help_of("cache_mb"))] = DEFAULTS.cache_mb,
+    client_queries: Annotated[int, typer.Option(help=help_of("client_queries"))] = DEFAULTS.client_queries,
+    client_header: Annotated[str | None, typer.Option(help=help_of("client_header"))] = DEFAULTS.client_header,
     allow_update: Annotated[bool, typer.Option("--allow-update", help=help_of("allow_update"))] = DEFAULTS.allow_update,
     update_token: Annotated[
         str | None,
@@ -308,11 +310,14 @@ def serve(
         "workers": workers,
         "memory_mb": memory_mb,
         "cache_mb": cache_mb,
+        "client_queries": client_queries,
         "allow_update": allow_update,
         "store_endpoint": endpoint,
     }
     if update_token is not None:
         given["update_token"] = update_token
+    if client_header is not None:
+        given["client_header"] = client_header
     settings = Settings.from_environment(**given)
     sparql = SparqlSettings.of(settings)
     if http_workers > 1 and allow_update:

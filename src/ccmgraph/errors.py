@@ -111,6 +111,10 @@ class Unavailable(CcmgraphError):
         self.retry_after = retry_after
 
 
+class TooManyRequests(Unavailable):
+    """This client has as many queries running as the service allows one client: retry when one ends."""
+
+
 class UpstreamError(CcmgraphError):
     """A remote SPARQL store answered with an error or could not be reached."""
 

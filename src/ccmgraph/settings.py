@@ -43,6 +43,22 @@ class Settings:
     cache_mb: int = _setting(64, "MiB of SPARQL answers kept in the result cache (0: off).")
     fast_table_mb: int = _setting(32, "MiB of small GET answers kept by the /sparql fast path.")
     patience: float = _setting(0.05, "Seconds a query waits for a busy engine before an extra worker is forked.")
+    # -- fairness under load (ccmgraph.execution.admission)
+    client_queries: int = _setting(
+        4, "SPARQL queries one client may have running at once; more are answered 429 (0: no limit)."
+    )
+    client_header: str | None = _setting(
+        None,
+        "Request header naming the client for the per-client limit, set by a proxy in front "
+        "(X-Forwarded-For: its last address); default: the remote address.",
+    )
+    max_queries: int = _setting(
+        0, "SPARQL queries running or waiting at once in all; more are answered 503 (0: 16 per engine process)."
+    )
+    slow_after: float = _setting(
+        0.5, "Seconds after which a running query's worker yields the CPU to quicker ones (0: never)."
+    )
+    page_cache_mb: int = _setting(32, "MiB of rendered pages and API answers kept per graph version (0: off).")
     allow_update: bool = _setting(False, "Accept SPARQL Update (needs the update token).")
     update_token: str | None = _setting(
         None, "Bearer token that updates must carry (with --allow-update).", secret=True

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ccmgraph import catalog, errors, formats
+from ccmgraph.execution.admission import Admission
 from ccmgraph.execution.cache import LRUCache
 from ccmgraph.execution.execute import FormNotAcceptable, Limits
 from ccmgraph.execution.runners import (
@@ -62,6 +63,11 @@ class SparqlSettings:
     max_age: int = 300  # Cache-Control max-age (seconds) of answers to GET, when read-only
     fast_table_bytes: int = DEFAULTS.fast_table_mb * MiB  # the /sparql fast path's table of answers
     patience: float = DEFAULTS.patience  # seconds a query waits for a busy pool before a worker is forked
+    client_queries: int = DEFAULTS.client_queries  # queries one client may have running at once; 0: no limit
+    client_header: str | None = DEFAULTS.client_header  # the header naming the client; None: the remote address
+    max_queries: int = DEFAULTS.max_queries  # queries running or waiting in all; 0: 16 per engine process
+    slow_after: float = DEFAULTS.slow_after  # seconds after which a running query yields the CPU; 0: never
+    page_cache_bytes: int = DEFAULTS.page_cache_mb * MiB  # rendered pages and API answers; 0: off
 
     @classmethod
     def of(cls, settings: Settings, **overrides: Any) -> SparqlSettings:
@@ -79,6 +85,11 @@ class SparqlSettings:
                 "cache_bytes": settings.cache_mb * MiB,
                 "fast_table_bytes": settings.fast_table_mb * MiB,
                 "patience": settings.patience,
+                "client_queries": settings.client_queries,
+                "client_header": settings.client_header,
+                "max_queries": settings.max_queries,
+                "slow_after": settings.slow_after,
+                "page_cache_bytes": settings.page_cache_mb * MiB,
                 **overrides,
             }
         )
@@ -88,12 +99,19 @@ class SparqlSettings:
             raise errors.SettingError("timeout must be positive")
         if self.max_rows < 1 or self.max_result_bytes < 1024 or self.max_request_bytes < 1024:
             raise errors.SettingError("max_rows must be >= 1, max_result_bytes and max_request_bytes >= 1024")
+        if min(self.client_queries, self.max_queries, self.slow_after, self.page_cache_bytes) < 0:
+            raise errors.SettingError("client_queries, max_queries, slow_after and page_cache_mb must be >= 0")
         if self.allow_update and not self.update_token:
             raise errors.SettingError("allow_update needs an update_token: updates are only accepted with it")
 
     @property
     def pool_size(self) -> int:
         return self.workers if self.workers > 0 else max(2, os.cpu_count() or 2)
+
+    @property
+    def query_slots(self) -> int:
+        """Queries running or waiting for a worker at once in all."""
+        return self.max_queries if self.max_queries > 0 else 16 * self.pool_size
 
     @property
     def limits(self) -> Limits:
@@ -111,7 +129,7 @@ class _Flight:
 def runner_for(store: Store, settings: SparqlSettings) -> Runner:
     """The runner of ``store``'s kind."""
     if isinstance(store, EmbeddedStore):
-        return EmbeddedRunner(store, settings.pool_size, settings.memory_limit, settings.patience)
+        return EmbeddedRunner(store, settings.pool_size, settings.memory_limit, settings.patience, settings.slow_after)
     if isinstance(store, RemoteStore):
         return RemoteRunner(store, settings.max_result_bytes)
     raise TypeError(f"no runner for a {type(store).__name__}")
@@ -125,6 +143,7 @@ class Engine:
         self.runner = runner_for(store, self.settings)
         self.version = ""
         self._cache: LRUCache[tuple, Answer] = LRUCache(self.settings.cache_bytes, self.settings.cache_entry_bytes)
+        self.admission = Admission(self.settings.client_queries, self.settings.query_slots, self.settings.timeout)
         self._inflight: dict[tuple, _Flight] = {}
         self._stats: dict[str, object] | None = None
         self._stats_version = ""

@@ -99,12 +99,18 @@ class EmbeddedRunner:
     can_update = True
 
     def __init__(
-        self, store: EmbeddedStore, pool_size: int, memory_limit: int | None, patience: float = DEFAULTS.patience
+        self,
+        store: EmbeddedStore,
+        pool_size: int,
+        memory_limit: int | None,
+        patience: float = DEFAULTS.patience,
+        slow_after: float = DEFAULTS.slow_after,
     ) -> None:
         self._store = store
         self.pool_size = pool_size
         self.memory_limit = memory_limit
         self.patience = patience
+        self.slow_after = slow_after
         self.pool: WorkerPool | None = None
         self._workdir: Path | None = None
         self._retired: list[tuple[WorkerPool | None, Path | None]] = []  # replaced, until their queries end
@@ -123,7 +129,7 @@ class EmbeddedRunner:
             await loop.run_in_executor(None, self._dump, dump)
         except OSError as exc:
             raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
-        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience)
+        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience, slow_after=self.slow_after)
         try:
             await pool.start()
         except BaseException:
@@ -173,7 +179,7 @@ class EmbeddedRunner:
         workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
         dump = workdir / "gen-0" / "ccmgraph.nq"
         dump.parent.mkdir()
-        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience)
+        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience, slow_after=self.slow_after)
         try:
             await loop.run_in_executor(None, lambda: store.oxigraph.dump(str(dump), format=ox.RdfFormat.N_QUADS))
             await pool.start()

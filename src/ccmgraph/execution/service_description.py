@@ -66,6 +66,12 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
             "and the X-SPARQL-Truncated header says so); a request has at most "
             f"{settings.max_request_bytes} bytes. SERVICE (federated query) and LOAD are refused. "
             + (
+                f"One client may have {settings.client_queries} queries running at once; one more is "
+                "answered 429 with Retry-After. "
+                if settings.client_queries
+                else ""
+            )
+            + (
                 "SPARQL Update is accepted with the operator's bearer token."
                 if can_update
                 else "The endpoint is read-only."

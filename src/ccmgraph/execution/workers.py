@@ -154,16 +154,28 @@ def _stopped(operation: str) -> EngineUnavailable:
     )
 
 
+# the CPU priority of a worker whose query has run for a while (CFS: about a tenth of the CPU
+# share of a normal process), so that quick queries and the web process go first
+SLOW_NICENESS = 10
+
+
 class _Worker:
     def __init__(self, pid: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, generation: int) -> None:
         self.pid = pid
         self.reader = reader
         self.writer = writer
         self.generation = generation
+        self.lowered = False  # its priority was lowered (for good: a process cannot raise it again)
 
     @property
     def usable(self) -> bool:
-        return not (self.reader.at_eof() or self.writer.is_closing())
+        return not (self.reader.at_eof() or self.writer.is_closing() or self.lowered)
+
+    def lower(self) -> None:
+        """Yield the CPU to quicker work: this worker's query has run longer than the pool's ``slow_after``."""
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.pid, SLOW_NICENESS)
+            self.lowered = True
 
     async def receive(self) -> tuple[Reply, bytes]:
         head = await self.reader.readexactly(FRAME.size)
@@ -201,6 +213,9 @@ class WorkerPool:
 
     ``patience``: seconds a task waits for a busy pool before an extra worker is forked.
     ``memory_limit``: bytes each worker may allocate beyond the shared graph (None: no limit).
+    ``slow_after``: seconds after which a running task's worker gets a lower CPU priority, so that
+    quick tasks (in the extra workers forked meanwhile) are not slowed by runaway ones; such a
+    worker is replaced by a fresh fork when its task ends (0: never).
     """
 
     def __init__(
@@ -211,8 +226,10 @@ class WorkerPool:
         start_timeout: float = 600.0,
         max_size: int | None = None,
         patience: float = DEFAULTS.patience,
+        slow_after: float = DEFAULTS.slow_after,
     ) -> None:
         self.patience = patience
+        self.slow_after = slow_after
         self.nquads = Path(nquads)
         self.size = max(1, size)
         # when every worker is busy (runaway queries, say), extra ones are forked up to max_size,
@@ -421,8 +438,13 @@ class WorkerPool:
                 # a short wait first: under a burst of quick queries a worker frees up soon
                 worker = await asyncio.wait_for(self._idle.get(), max(min(remaining, self.patience), 0.001))
             except TimeoutError:
-                if len(self._workers) + len(self._spawning) < self.max_size:
-                    self._respawn_later()  # all busy for a while (long queries): fork one more
+                # all busy for a while (long queries): fork one more. Workers lowered for running long
+                # do not count against max_size, so that a quick query finds one of normal priority;
+                # all together stay under twice max_size (each may use its memory limit)
+                quick = sum(1 for w in self._workers if not w.lowered)
+                forked = len(self._workers) + len(self._spawning)
+                if quick + len(self._spawning) < self.max_size and forked < 2 * self.max_size:
+                    self._respawn_later()
                 remaining = deadline - time.monotonic()
                 try:
                     worker = await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
@@ -438,6 +460,9 @@ class WorkerPool:
 
     async def _run(self, worker: _Worker, task: Task, timeout: float) -> tuple[Reply, bytes]:
         operation = "update" if isinstance(task, UpdateTask) else "query"
+        slow = None  # not an update: its process becomes the zygote of every later worker
+        if self.slow_after > 0 and operation == "query":
+            slow = asyncio.get_running_loop().call_later(self.slow_after, worker.lower)
         try:
             async with asyncio.timeout(timeout):
                 return await worker.call(task)
@@ -460,6 +485,9 @@ class WorkerPool:
         except (asyncio.IncompleteReadError, EOFError, OSError):
             self._discard(worker)
             raise _stopped(operation) from None
+        finally:
+            if slow is not None:
+                slow.cancel()
 
     async def query(
         self,

@@ -9,7 +9,7 @@
   ``rendering``: the pages' one Jinja environment; ``releases``: a new build served without a restart;
   ``citation``: the release served named on every answer, and the pages' "cite this";
   ``dataset_releases``: /dataset/releases (the history, what changed, the kept dump);
-  /static: one mount.
+  /static: one mount; ``page_cache``: pages and API answers kept per graph version (ETag, 304).
 
 Fixed, fast queries of the routers go through the engine's store (``web.deps.store_of``, see
 ccmgraph.store) off the event loop; the SPARQL endpoint's arbitrary queries go through ``app.state.engine`` (killable
@@ -46,6 +46,7 @@ from ccmgraph.web import (
     search_page,
     sparql_protocol,
 )
+from ccmgraph.web.page_cache import PageCache
 from ccmgraph.web.rendering import STATIC
 from ccmgraph.web.security import SecurityHeaders
 from ccmgraph.web.sparql_fastpath import FastPath
@@ -94,6 +95,7 @@ def create_app(
     app.add_middleware(
         FastPath, table_bytes=engine.settings.fast_table_bytes
     )  # /sparql without the routing layers (inside CORS)
+    app.add_middleware(PageCache, table_bytes=engine.settings.page_cache_bytes)  # pages and /api, per graph version
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
     app.add_middleware(
         CORSMiddleware,

@@ -19,7 +19,7 @@ from ccmgraph import errors, formats, paths
 from ccmgraph.analysis import views
 from ccmgraph.formats import Format
 from ccmgraph.namespaces import BASE, CCM, PREFIXES, VOID
-from ccmgraph.store import bind_parameters
+from ccmgraph.store import Store, bind_parameters
 from ccmgraph.web import dataset_releases, pages, security
 from ccmgraph.web.deps import store_of
 from ccmgraph.web.rendering import render
@@ -86,9 +86,14 @@ async def describe_resource(request: Request, iri: str) -> Graph:
         raise errors.NotFound(f"not a resource IRI: {iri!r}") from None
     text = bind_parameters(views.view("describe").sparql, {"resource": node})
     try:
-        answer = await run_in_threadpool(store_of(request).query, text, formats.N_TRIPLES.media_type)
+        # the query and the parse both off the event loop: parsing is most of the Python work of a page
+        return await run_in_threadpool(_described, store_of(request), text)
     except errors.QueryEvaluationError as exc:
         raise errors.NotFound(f"cannot describe {iri!r}: {exc}") from None
+
+
+def _described(store: Store, text: str) -> Graph:
+    answer = store.query(text, formats.N_TRIPLES.media_type)
     g = prefixed_graph()
     g.parse(data=answer.body.decode("utf-8"), format="nt")
     return g

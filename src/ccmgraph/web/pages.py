@@ -49,7 +49,8 @@ async def lap_action_page(request: Request, n: int) -> str:
     )
     text = await run_in_threadpool(service.lap_action_text, store, n)
     order = [b.name for b in await run_in_threadpool(service.alignment_bases, store)]
-    return render(
+    return await run_in_threadpool(  # tens of ms of template work: not on the event loop
+        render,
         "lap_action.html",
         action=action,
         text=text,

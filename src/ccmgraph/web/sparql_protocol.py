@@ -23,9 +23,10 @@ worker, not the event loop) when the client accepts it. CORS is open for reading
 create_app). Errors are ``ccmgraph.errors`` exceptions, answered as plain text with the reason
 (ccmgraph.web.errors); bad input never gets a 5xx: 400 for a malformed query (line, column,
 what was expected, the line with a caret), 403 for an update on a read-only endpoint, 406 for
-an unsupported format, 413 for an oversized request, 415 for an unknown body type; 503 for a
-query stopped at the time limit (without Retry-After: the same query would stop again), or
-when every worker is busy (with Retry-After).
+an unsupported format, 413 for an oversized request, 415 for an unknown body type; 429 (with
+Retry-After) for a query beyond the client's limit of queries running at once; 503 for a query
+stopped at the time limit (without Retry-After: the same query would stop again), or when the
+endpoint runs as many queries as it takes (with Retry-After): see ccmgraph.execution.admission.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from ccmgraph import errors, formats
 from ccmgraph.execution import service_description as servicedesc
 from ccmgraph.execution.engine import Answer, Engine, EngineUnavailable, FormNotAcceptable, QueryRequest, SparqlSettings
 from ccmgraph.sparql import guard
-from ccmgraph.web.deps import engine_of
+from ccmgraph.web.deps import client_of, engine_of
 from ccmgraph.web.errors import error_response
 from ccmgraph.web.sparql_request import (
     FORM_TYPE,
@@ -123,18 +124,19 @@ async def _run(request: Request, engine: Engine, query: QueryRequest) -> tuple[A
     answer = engine.cached(query)
     if answer is not None:
         return answer, True
-    job = asyncio.ensure_future(engine.query(query))
-    watch = asyncio.ensure_future(_wait_disconnect(request))
-    try:
-        done, _ = await asyncio.wait((job, watch), return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
+    with engine.admission.admit(client_of(request)):  # 429 or 503 at once when it is not this query's turn
+        job = asyncio.ensure_future(engine.query(query))
+        watch = asyncio.ensure_future(_wait_disconnect(request))
+        try:
+            done, _ = await asyncio.wait((job, watch), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            job.cancel()
+            watch.cancel()
+            raise
+        if job in done:
+            watch.cancel()
+            return job.result(), False
         job.cancel()
-        watch.cancel()
-        raise
-    if job in done:
-        watch.cancel()
-        return job.result(), False
-    job.cancel()
     raise ClientGone()
 
 
@@ -336,6 +338,7 @@ OPENAPI_PATH = {
                 "403": {"description": "update on a read-only endpoint"},
                 "406": {"description": "no acceptable format"},
                 "413": {"description": "too large"},
+                "429": {"description": "this client already runs as many queries as allowed (Retry-After)"},
                 "503": {"description": "time limit reached, or busy"},
             },
         },
@@ -370,6 +373,7 @@ OPENAPI_PATH = {
                 "406": {"description": "no acceptable format"},
                 "413": {"description": "too large"},
                 "415": {"description": "unsupported body type"},
+                "429": {"description": "this client already runs as many queries as allowed (Retry-After)"},
                 "503": {"description": "time limit reached, or busy"},
             },
         },

@@ -11,6 +11,7 @@ starting "REVIEW:", shown first on the review page.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from ccmgraph.curation import expressions
+from ccmgraph.curation import draft_layouts, expressions
 from ccmgraph.curation.ingest import slug
 from ccmgraph.curation.reference_index import Match, ReferenceIndex
 from ccmgraph.curation.reference_index import load as load_reference
@@ -30,6 +31,7 @@ from ccmgraph.pipeline.authoring import parse_action_list
 
 REVIEW = "REVIEW: "
 NEW_ORG = "not in data/reference/: move it there with its source, or replace it."
+NEW_MEETING = "a meeting data/reference/meetings.ttl lacks: add it there with its source and dates, or replace it."
 KIND_PREFIX = {
     "objective": "objective",
     "activity": "activity",
@@ -96,6 +98,7 @@ _NOT_AN_ORGANISATION = re.compile(
     r"\b(?:convention|work\s*plan|action plan|treaty|conference|meeting)\b", re.IGNORECASE
 )
 _OBJECTIVE = re.compile(r"^(?:Specific\s+)?Objective\s+([A-Z]|\d{1,2})\s*[-–—:.]\s*(\S.*)$", re.DOTALL)
+_COORDINATORS_IN_PROSE = re.compile(r"\bCoordinators\b[^.,\n]{0,120},\s*([^,.\n]{3,80}),")
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -145,6 +148,7 @@ class Draft:
     statements: list[tuple[str, str, str | None, str]] = field(default_factory=list)  # (prop, object, quote, note)
     items: list[Item] = field(default_factory=list)
     new_orgs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (label, start, end)
+    new_meetings: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # 14msp -> (label, start, end)
     notes: list[str] = field(default_factory=list)  # on the work plan
     element_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = field(default_factory=dict)
 
@@ -221,6 +225,7 @@ class Drafter:
         self.lines = lines_of(self.text)
         self.blocks = blocks(self.text)
         self.row_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = {}
+        self._rows_read: list[tuple[int, int]] = []  # table rows (header too) whose cells were read
         self._keys: set[tuple[str, str]] = set()  # (kind, key) of the elements drafted
         self._next_suffix: dict[tuple[str, str], int] = {}
         stem = text_path.stem
@@ -285,7 +290,7 @@ class Drafter:
     def _title(self) -> None:
         for line in self.lines[:25]:
             if (
-                re.search(r"work\s*plan|workplan|concept note", line.text, re.IGNORECASE)
+                re.search(r"work\s*plan|workplan|plan of work|logical framework|concept note", line.text, re.IGNORECASE)
                 and re.search(r"\b20\d\d\b", line.text)
                 and len(line.text) < 160
             ):
@@ -372,6 +377,12 @@ class Drafter:
                     continue
                 start, end = (line.start if label else cand.start), cand.end
                 self._add_coordinators(states, start, end)
+                return
+        if m := _COORDINATORS_IN_PROSE.search(self.text, 0, 3000):  # "The Coordinators on ..., X and Y, present"
+            states = ref.find_states(m[1])
+            rest = re.sub(r"\b(?:and|&)\b|[,;]", " ", m[1])
+            if states and sum(len(s.written.split()) for s in states) == len(rest.split()):
+                self._add_coordinators(states, m.start(), m.end())
                 return
         self.draft.notes.append(REVIEW + "No coordinators found; add ccm:coordinator if the plan names them.")
 
@@ -484,8 +495,8 @@ class Drafter:
         )
         if parent:
             parent.children.append(item)
-            prop = "ccm:subActivityOf" if kind == "activity" else "ccm:contributesTo"
-            target = f"{KIND_PREFIX[kind]}:{parent.key}"
+            prop = "ccm:subActivityOf" if parent.kind == "activity" else "ccm:contributesTo"
+            target = f"{KIND_PREFIX[parent.kind]}:{parent.key}"
             if heading:
                 line_end = self.text.find("\n", parent.start, parent.end)
                 item.links.append(
@@ -613,6 +624,19 @@ class Drafter:
 
         return free
 
+    def _covered(self) -> Callable[[int], bool]:
+        """Whether an offset lies in a drafted element or a table row read for one (whose cells
+        state its facts): what the plan-wide passes leave alone."""
+        spans = sorted([(it.start, it.end) for it in self.draft.items] + self._rows_read)
+        starts = [start for start, _ in spans]
+        reach = list(itertools.accumulate((end for _, end in spans), max))  # the furthest end so far
+
+        def covered(at: int) -> bool:
+            i = bisect.bisect_right(starts, at) - 1
+            return i >= 0 and reach[i] > at
+
+        return covered
+
     def _dated_lines(self) -> None:
         """Key-value blocks keyed by one period ("February 2025: ...", a "When | What" table's
         rows): timeline entries quoting the line, where no section has read them already."""
@@ -665,6 +689,7 @@ class Drafter:
             roles = [next((r for r, pattern in _COLUMN_ROLES if pattern.search(c.text)), None) for c in rows[0].cells]
             if "activity" not in roles or {c.text.lower() for c in rows[0].cells} <= set(_TABLE_KINDS):
                 continue  # no activity column, or a results table (``_table`` reads those)
+            self._rows_read += [(row.start, row.end) for row in rows]
             for row in rows[1:]:
                 if len(row.cells) != len(roles):
                     item = self._new_item(
@@ -699,32 +724,28 @@ class Drafter:
                     None,
                 )
                 if parent is not None:
-                    parent.children.append(item)
-                    item.parent = parent
-                    prop = "ccm:subActivityOf" if parent.kind == "activity" else "ccm:contributesTo"
-                    item.links.append(
-                        Link(
-                            prop,
-                            f"{KIND_PREFIX[parent.kind]}:{parent.key}",
-                            "ccm:ByPosition",
-                            comment=f"Numbered {identifier}, under {parent.identifier} in the text.",
-                        )
-                    )
+                    self.link(item, parent, f"Numbered {identifier}, under {parent.identifier} in the text.")
                 if identifier:
                     by_identifier[identifier] = item
                 self.row_facts[id(item)] = self._row_facts(cell)
                 if (timing := cell.get("timing")) is not None and timing.text:
                     self._row_timing(item, timing)
 
+    def link(self, child: Item, parent: Item, comment: str) -> None:
+        """``child`` serves ``parent`` by its place in the text, which ``comment`` names."""
+        child.parent = parent
+        parent.children.append(child)
+        prop = "ccm:subActivityOf" if parent.kind == "activity" else "ccm:contributesTo"
+        child.links.append(Link(prop, f"{KIND_PREFIX[parent.kind]}:{parent.key}", "ccm:ByPosition", comment=comment))
+
     def _row_timing(self, item: Item, timing: Cell) -> None:
         """A row's timing cell: a timeline entry quoting it when it reads as one period; otherwise
         a review note on the activity (an undated meeting, two periods: never a guessed date)."""
         found = expressions.periods(timing.text, self.ref)
-        if len(found) == 1 and found[0].key:
+        if len(found) == 1 and (found[0].key or found[0].meeting):
             key = found[0].key
-            entry = self._new_item(
-                "timeline", f"{key.replace('--', '-to-')}-1", None, (timing.start, timing.end), None, key
-            )
+            name = key.replace("--", "-to-") if key else f"by-{found[0].meeting}"
+            entry = self._new_item("timeline", f"{name}-1", None, (timing.start, timing.end), None, key)
             if found[0].review:
                 self.row_facts[id(entry)] = [("note", REVIEW + found[0].review, 0, 0, None)]
         else:
@@ -814,16 +835,15 @@ class Drafter:
                         ("ccm:supportsArticle", f"article:{number}", item.start + m.start(), item.start + m.end(), None)
                     )
         for key, s, e in self.meetings_in(item.start, item.end):
-            if key in self.ref.meetings:
-                facts.append(("ccm:mentions", f"meeting:{key}", s, e, None))
+            facts.append(("ccm:mentions", self._meeting(key, s, e), s, e, None))
         for iri, note in self._names(item.start, item.end, topics=False):
             facts.append((f"ccm:{item.relation}", self._curie(iri), item.start, item.end, note))
         self.draft.element_facts[id(item)] = facts
 
     def _plan_alignments(self) -> None:
-        inside = [(it.start, it.end) for it in self.draft.items]
+        inside = self._covered()
         for m in _LAP.finditer(self.text):
-            if any(s <= m.start() < e for s, e in inside):
+            if inside(m.start()):
                 continue
             listed = " ".join(m.group(1).split())
             try:
@@ -863,7 +883,11 @@ class Drafter:
     def run(self) -> Draft:
         self._title()
         self._plan_facts()
-        for kind, heading, lines in self._sections():
+        draft_layouts.logframe(self)
+        draft_layouts.narrative(self)
+        free = self._free()
+        for kind, heading, all_lines in self._sections():
+            lines = [line for line in all_lines if free(line.start, line.end)]
             if kind == "table":
                 self._table(heading, lines)
             elif kind in ("objective", "activity", "output", "outcome"):
@@ -881,13 +905,22 @@ class Drafter:
         self._relations()
         self._plan_alignments()
         mentioned = {o for p, o, _, _ in self.draft.statements if p == "ccm:leadsUpTo"}
-        inside = [(it.start, it.end) for it in self.draft.items]
+        inside = self._covered()
+        for article in expressions.articles(self.text, self.ref):  # "guided by Article 6" in the context
+            name = f"article:{article.number}"
+            if article.review is None and name not in mentioned and not inside(article.start):
+                mentioned.add(name)
+                self.add("ccm:mentions", name, article.start, article.end)
         for key, s, e in self.meetings_in(0, len(self.text)):
-            if f"meeting:{key}" in mentioned or any(lo <= s < hi for lo, hi in inside):
+            if f"meeting:{key}" in mentioned or inside(s):
                 continue
             mentioned.add(f"meeting:{key}")
-            if key in self.ref.meetings:
-                self.add("ccm:mentions", f"meeting:{key}", s, e)
-            else:
-                self.draft.notes.append(f"{REVIEW}'{self.text[s:e]}' names a meeting the reference data lacks.")
+            self.add("ccm:mentions", self._meeting(key, s, e), s, e)
         return self.draft
+
+    def _meeting(self, key: str, start: int, end: int) -> str:
+        """The meeting named at ``start``..``end``: one the reference data lacks is drafted as new
+        (labelled as the text writes it, flagged)."""
+        if key not in self.ref.meetings:
+            self.draft.new_meetings.setdefault(key, (" ".join(self.text[start:end].split()), start, end))
+        return f"meeting:{key}"

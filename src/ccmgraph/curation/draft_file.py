@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ccmgraph import errors, paths
 from ccmgraph.curation import style
-from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link
+from ccmgraph.curation.draft import KIND_PREFIX, NEW_MEETING, NEW_ORG, REVIEW, Draft, Drafter, Link
 from ccmgraph.curation.ingest import read_record
 from ccmgraph.curation.reference_index import ReferenceIndex
 from ccmgraph.curation.structure import blocks
@@ -157,6 +157,14 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             f"\norgid:{key} a ccm:Organization ;\n    rdfs:label {_lit(label)}@en ;\n"
             f"    dcterms:source source:{draft.stem} ;\n"
             f"    ccm:curationNote {_lit(REVIEW + NEW_ORG)}@en ;\n"
+            f"    ccm:evidence {_evidence(d, s, e)} ."
+        )
+    for key, (label, s, e) in draft.new_meetings.items():
+        kind = "ccm:ReviewConference" if key.endswith("rc") else "ccm:MeetingOfStatesParties"
+        out.append(
+            f"\nmeeting:{key} a {kind} ;\n    rdfs:label {_lit(label)}@en ;\n"
+            f"    dcterms:source source:{draft.stem} ;\n"
+            f"    ccm:curationNote {_lit(REVIEW + NEW_MEETING)}@en ;\n"
             f"    ccm:evidence {_evidence(d, s, e)} ."
         )
     # elements, kind by kind, in document order

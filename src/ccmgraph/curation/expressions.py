@@ -538,7 +538,7 @@ def _without_overlaps(mentions: Iterable[tuple[int, int, Mention]]) -> list[Ment
 
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z&-]{1,11})\)")
-_NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to)"
+_NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to|&)"
 # the capitalised run just before "(ACRONYM)", looked for within _NAME_REACH characters of it
 _FULL_NAME = re.compile(rf"(?<![\w'’&.-]){_NAME_WORD}(?:[ \t]+{_NAME_WORD})+[ \t]*$")
 _NAME_REACH = 150

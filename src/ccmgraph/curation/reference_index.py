@@ -156,7 +156,7 @@ def _load(reference: Path) -> ReferenceIndex:
         for name in names:
             index.states[name.lower()] = URIRef(str(state))
     for org in g.subjects(RDF.type, CCM.Organization):
-        for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel):
+        for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel, CCM.alias):
             for o in g.objects(org, p):
                 index.orgs[str(o).lower()] = URIRef(str(org))
         for o in g.objects(org, CCM.acronym):

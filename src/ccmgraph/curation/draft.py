@@ -48,7 +48,8 @@ _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _SECTION = re.compile(
     r"^(?:[IVX]+\.|\d+\.-?|[A-Z]\.)?\s*(?:\d\.\s*)?(background|context|objectives?|specific objectives|main objective|"
     r"(?:key |implementation |main )?activities|expected outputs?|expected outcomes?|outcomes|outputs|"
-    r"strategy implementers|(?:likely |potential )?implementation partners|timeline|overarching activities|"
+    r"strategy implementers|(?:(?:likely |potential )?implementation |implementing )?partners|timeline|"
+    r"overarching activities|"
     r"target states|estimated budget|budget|priorities|mandate|premise|assumptions|summary)\b",
     re.IGNORECASE,
 )
@@ -99,6 +100,7 @@ _NOT_AN_ORGANISATION = re.compile(
 )
 _OBJECTIVE = re.compile(r"^(?:Specific\s+)?Objective\s+([A-Z]|\d{1,2})\s*[-–—:.]\s*(\S.*)$", re.DOTALL)
 _COORDINATORS_IN_PROSE = re.compile(r"\bCoordinators\b[^.,\n]{0,120},\s*([^,.\n]{3,80}),")
+_OTHER_TABLE = re.compile(r"^(?:cost|budget|item)\s*\t.*\b(?:amount|cost|budget|chf|usd|eur)\b", re.IGNORECASE)
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -433,6 +435,9 @@ class Drafter:
             if len(cells) > 1 and cells <= set(_TABLE_KINDS):
                 out.append(("table", line, []))
                 continue
+            if _OTHER_TABLE.search(line.text):  # "Cost | Amount in chf | Notes": a budget, not elements
+                out.append(("other", line, []))
+                continue
             if out and out[-1][0] == "table" and "\t" in self.text[line.start - 1 : line.end]:
                 row_start = self.text.rfind("\n", 0, line.start) + 1  # the row's cells, the empty first ones too
                 out[-1][2].append(Line(row_start, line.end, self.text[row_start : line.end]))
@@ -519,6 +524,7 @@ class Drafter:
         top_is_heading = False  # the top item is a heading (track, group or title), not a sentence
         mid: Item | None = None
         bullets: dict[str, int] = {}
+        in_output = False  # under "Output 1: ...", whose bullets say what the output is made of
         for i, line in enumerate(lines):
             marker = _item_marker(line.text)
             if marker is None:
@@ -529,18 +535,24 @@ class Drafter:
                 key = f"track-{label}" if mtype == "track" else label
                 top = self._new_item(kind, key, label if mtype == "group" else f"Track {label}", span, None)
                 top_is_heading = True
+                in_output = kind == "output" and mtype == "group"
                 mid = None
             elif mtype == "number":
                 top = self._new_item(kind, label, label, span, None)
+                following = _item_marker(lines[i + 1].text) if i + 1 < len(lines) else None
+                if self.text[span[0] : span[1]].rstrip().endswith(":") and following and following[0] == "letter":
+                    note = f"{REVIEW}it leads into the lettered list below: an element of its own, or its heading?"
+                    self.row_facts.setdefault(id(top), []).append(("note", note, 0, 0, None))
                 # "1) Gender mainstreaming": a title over the lettered items, not a sentence
                 top_is_heading = not _ends_sentence(line.text) and len(line.text.split()) < 8
+                in_output = False
                 mid = None
             elif mtype == "letter":
                 key = f"{top.key}{label}" if top else label
                 mid = self._new_item(
                     kind, key, key if top is None or top.identifier else label, span, top, heading=top_is_heading
                 )
-            else:
+            elif not in_output:
                 parent = mid or top
                 base = parent.key if parent else ""
                 bullets[base] = bullets.get(base, 0) + 1
@@ -548,6 +560,16 @@ class Drafter:
                 if parent is None or (kind in ("output",) and parent.kind != kind):
                     parent = None
                 self._new_item(kind, key, None, span, parent, heading=parent is top and top_is_heading)
+
+    def _paragraph_elements(self, kind: str, lines: list[Line]) -> None:
+        """A section without numbered or bulleted items: each paragraph of four words or more is
+        one element (a Word file's "Expected outputs" written as plain paragraphs)."""
+        if not lines:
+            return
+        at = bisect.bisect_left(self.blocks, lines[0].start, key=lambda b: b.start)
+        paragraphs = itertools.takewhile(lambda b: b.start < lines[-1].end, self.blocks[at:])
+        for n, block in enumerate((b for b in paragraphs if b.kind == "paragraph" and len(b.text.split()) >= 4), 1):
+            self._new_item(kind, str(n), None, (block.start, block.end), None)
 
     def _timeline(self, heading: Line, lines: list[Line]) -> None:
         period = _period_of_heading(heading.text)
@@ -891,7 +913,10 @@ class Drafter:
             if kind == "table":
                 self._table(heading, lines)
             elif kind in ("objective", "activity", "output", "outcome"):
-                self._elements(kind, lines)
+                if any(_item_marker(line.text) for line in lines):
+                    self._elements(kind, lines)
+                else:
+                    self._paragraph_elements(kind, lines)
             elif kind == "timeline":
                 self._timeline(heading, lines)
             elif kind == "partner":

@@ -41,13 +41,45 @@ def _prose(value: str) -> str:
     return _lit(" ".join(value.split()))
 
 
-def _label(text: str) -> str:
-    marker = r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|Track\s+[\d.]+:?|Output\s+\d+:?)\s*"
-    text = re.sub(marker, "", " ".join(text.split()))
-    text = text.strip(" .;:,")
-    words = text.split()
-    short = " ".join(words[:9])
-    return (short[0].upper() + short[1:] if short else "Untitled") + ("…" if len(words) > 9 else "")
+LABEL_CHARS = 72  # a label longer than this is shortened at a word boundary, with an ellipsis
+_DANGLING = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "its", "of", "on", "or", "that", "the"}
+    | {"their", "to", "under", "which", "who", "whose", "with"}
+)
+
+
+_LABEL_MARKER = re.compile(
+    r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|(?:[A-Z]|\d{1,2})(?:\.\d{1,2}){1,3}\.?|Track\s+[\d.]+:?|Output\s+\d+:?)\s+"
+)
+
+
+def element_label(text: str) -> str:
+    """An element's label: its first sentence without its list marker, whole when short; else
+    cut at a word boundary (at a clause break where one falls late enough), never after a
+    word that leads into the rest ("of", "the") or inside a bracket, and marked with an ellipsis.
+
+    >>> element_label("1.1.1 Hold a webinar for national focal points (March 2026)")
+    'Hold a webinar for national focal points (March 2026)'
+    >>> element_label("National frameworks address the rights and needs of cluster munition victims "
+    ...               "(LAP Actions 32 to 34)")
+    'National frameworks address the rights and needs of cluster munition…'
+    >>> element_label("Our first aim is to strengthen partnerships. In February 2025 the Coordinators will write.")
+    'Our first aim is to strengthen partnerships'
+    """
+    text = _LABEL_MARKER.sub("", " ".join(text.split()))
+    text = re.split(r"(?<=[a-z)\]][.;!?])\s+(?=[A-Z(])", text, maxsplit=1)[0].strip(" .;:,")
+    if len(text) > LABEL_CHARS:
+        cut = text[: LABEL_CHARS + 1].rsplit(" ", 1)[0]
+        clause = max(cut.rfind(", "), cut.rfind("; "), cut.rfind(" – "), cut.rfind(" - "), cut.rfind(" ("))
+        if clause >= LABEL_CHARS // 2:
+            cut = cut[:clause]
+        if cut.count("(") > cut.count(")"):
+            cut = cut[: cut.rfind("(")]
+        words = cut.split()
+        while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+            words.pop()
+        text = " ".join(words).rstrip(" ,;:–-") + "…"
+    return text[0].upper() + text[1:] if text else "Untitled"
 
 
 def _evidence(d: Drafter, start: int, end: int, prop: str | None = None) -> str:
@@ -109,7 +141,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     group_iri = ID[f"working-group/{group.removeprefix('wg:')}"] if group else None
     topic = re.sub(r"^(?:Working Group|Coordinators?) on ", "", d.ref.labels.get(group_iri, "")) if group_iri else ""
     years = (period or "").removeprefix("period:").replace("--", "-")
-    plan_label = f"{topic} work plan {years}".strip() if topic and years else _label(title)
+    plan_label = f"{topic} work plan {years}".strip() if topic and years else element_label(title)
     body = [
         f"\n{plan} a ccm:WorkPlan",
         f"    rdfs:label {_lit(plan_label)}@en",
@@ -178,7 +210,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             )
             lines = [
                 f"\n{KIND_PREFIX[kind]}:{item.key} a {' , '.join(types)}",
-                f"    rdfs:label {_lit(_label(text[item.start : item.end]))}@en",
+                f"    rdfs:label {_lit(element_label(text[item.start : item.end]))}@en",
             ]
             if item.identifier:
                 lines.append(f"    dcterms:identifier {_lit(item.identifier)}")

@@ -213,7 +213,7 @@ def _period_of_heading(text: str) -> str | None:
 
 
 def _ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith((".", ";", ":", "!", "?", ","))
+    return text.rstrip().endswith((".", ";", ":", "!", "?"))
 
 
 # ---------------------------------------------------------------- the drafter
@@ -525,12 +525,17 @@ class Drafter:
         mid: Item | None = None
         bullets: dict[str, int] = {}
         in_output = False  # under "Output 1: ...", whose bullets say what the output is made of
+        lead_in = False  # the top item leads into the lettered list ("the ISU will, inter alia:")
+        intro: Line | None = None  # the last line of text that is not an item nor part of one
+        read_to = 0
         for i, line in enumerate(lines):
             marker = _item_marker(line.text)
             if marker is None:
+                intro = line if line.start >= read_to else intro
                 continue
             mtype, label, _ = marker
             span = self._span_of(lines, i)
+            read_to = span[1]
             if mtype in ("track", "group"):
                 key = f"track-{label}" if mtype == "track" else label
                 top = self._new_item(kind, key, label if mtype == "group" else f"Track {label}", span, None)
@@ -540,7 +545,10 @@ class Drafter:
             elif mtype == "number":
                 top = self._new_item(kind, label, label, span, None)
                 following = _item_marker(lines[i + 1].text) if i + 1 < len(lines) else None
-                if self.text[span[0] : span[1]].rstrip().endswith(":") and following and following[0] == "letter":
+                lead_in = bool(
+                    self.text[span[0] : span[1]].rstrip().endswith(":") and following and following[0] == "letter"
+                )
+                if lead_in:
                     note = f"{REVIEW}it leads into the lettered list below: an element of its own, or its heading?"
                     self.row_facts.setdefault(id(top), []).append(("note", note, 0, 0, None))
                 # "1) Gender mainstreaming": a title over the lettered items, not a sentence
@@ -552,6 +560,8 @@ class Drafter:
                 mid = self._new_item(
                     kind, key, key if top is None or top.identifier else label, span, top, heading=top_is_heading
                 )
+                if lead_in and top is not None:
+                    mid.links[-1].review = f"{REVIEW}listed under {top.identifier}, a lead-in: check what it serves."
             elif not in_output:
                 parent = mid or top
                 base = parent.key if parent else ""
@@ -559,7 +569,10 @@ class Drafter:
                 key = f"{base}-{bullets[base]}" if base else str(bullets[base])
                 if parent is None or (kind in ("output",) and parent.kind != kind):
                     parent = None
-                self._new_item(kind, key, None, span, parent, heading=parent is top and top_is_heading)
+                item = self._new_item(kind, key, None, span, parent, heading=parent is top and top_is_heading)
+                if intro is not None and intro.text.endswith(":") and len(intro.text.split()) > 6:
+                    note = f"{REVIEW}it continues the sentence '…{intro.text[-50:]}' above: an element of its own?"
+                    self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
 
     def _paragraph_elements(self, kind: str, lines: list[Line]) -> None:
         """A section without numbered or bulleted items: each paragraph of four words or more is
@@ -574,7 +587,10 @@ class Drafter:
     def _timeline(self, heading: Line, lines: list[Line]) -> None:
         period = _period_of_heading(heading.text)
         counts: dict[str, int] = {}
+        read_to = 0  # the end of the last entry: a wrapped item's next lines are in it
         for i, line in enumerate(lines):
+            if line.start < read_to:
+                continue
             head = _period_of_heading(line.text)
             if head is not None:
                 period = head
@@ -586,15 +602,14 @@ class Drafter:
                 marker
                 and marker[0] in ("number",)
                 and not _ends_sentence(line.text)
-                and len(line.text.split()) < 8
+                and len(line.text.split()) <= 10
                 and lines[i + 1 : i + 2]
                 and _item_marker(lines[i + 1].text)
             ):
                 continue  # "1) Gender mainstreaming": a group heading inside the timeline
-            if marker is None and i > 0 and lines[i - 1].end > line.start:
-                continue
             counts[period] = counts.get(period, 0) + 1
             span = (line.start, line.end) if marker is None else self._span_of(lines, i)
+            read_to = span[1]
             self._new_item("timeline", f"{period.replace('--', '-to-')}-{counts[period]}", None, span, None, period)
 
     def _table(self, header: Line, rows: list[Line]) -> None:
@@ -812,6 +827,13 @@ class Drafter:
             for iri, note in found:
                 if self._curie(iri) not in own:
                     self.add(prop, self._curie(iri), start, end, note)
+            if prop == "ccm:implementer" and not any(o.startswith("state:") for o in own):
+                # "Belgium and Germany as the CCM Gender Focal Points": the States that implement
+                # a plan naming no coordinators are its coordinators, for the curator to confirm
+                for name in (self._curie(iri) for iri, _ in found):
+                    if name.startswith("state:"):
+                        note = f"{REVIEW}{name} is read as a coordinator from the strategy implementers."
+                        self.add("ccm:coordinator", name, start, end, note)
 
     def _names(self, start: int, end: int, topics: bool = True) -> list[tuple[URIRef, str | None]]:
         """States, organisations (known, or drafted from the partner list) and working groups

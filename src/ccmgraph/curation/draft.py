@@ -24,7 +24,7 @@ from ccmgraph.curation import draft_layouts, expressions
 from ccmgraph.curation.ingest import slug
 from ccmgraph.curation.reference_index import Match, ReferenceIndex
 from ccmgraph.curation.reference_index import load as load_reference
-from ccmgraph.curation.structure import Cell, blocks, parent_marker, tables
+from ccmgraph.curation.structure import Block, Cell, blocks, parent_marker, tables
 from ccmgraph.namespaces import CURATED, ID, curie
 from ccmgraph.pipeline import evidence
 from ccmgraph.pipeline.authoring import parse_action_list
@@ -220,12 +220,14 @@ def _ends_sentence(text: str) -> bool:
 
 
 class Drafter:
-    def __init__(self, text_path: Path, reference: ReferenceIndex | None = None) -> None:
+    def __init__(
+        self, text_path: Path, reference: ReferenceIndex | None = None, structure: list[Block] | None = None
+    ) -> None:
         self.path = text_path
         self.text = text_path.read_text(encoding="utf-8")
         self.ref = reference or load_reference()
         self.lines = lines_of(self.text)
-        self.blocks = blocks(self.text)
+        self.blocks = blocks(self.text) if structure is None else structure
         self.row_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = {}
         self._rows_read: list[tuple[int, int]] = []  # table rows (header too) whose cells were read
         self._keys: set[tuple[str, str]] = set()  # (kind, key) of the elements drafted
@@ -246,7 +248,10 @@ class Drafter:
             return len(evidence.occurrences(self.text, quote)) == 1
         flat, where = self._flat
         needle = " ".join(words)
-        inner = min(range(1, len(words) - 1), key=lambda i: len(where.get(words[i], ())))
+        if not all(map(where.__contains__, words[1:-1])):
+            return False
+        rarest = min(words[1:-1], key=lambda w: len(where[w]))
+        inner = words.index(rarest, 1)
         offset = len(" ".join(words[:inner])) + 1
         found = 0
         for at in where.get(words[inner], ()):

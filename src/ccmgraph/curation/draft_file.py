@@ -19,8 +19,9 @@ from ccmgraph.curation import style
 from ccmgraph.curation.draft import KIND_PREFIX, NEW_MEETING, NEW_ORG, REVIEW, Draft, Drafter, Link
 from ccmgraph.curation.ingest import read_record
 from ccmgraph.curation.reference_index import ReferenceIndex
-from ccmgraph.curation.structure import blocks
+from ccmgraph.curation.structure import Block, blocks
 from ccmgraph.namespaces import ID
+from ccmgraph.settings import Settings
 
 KIND_CLASS = {
     "objective": "ccm:Objective",
@@ -251,16 +252,18 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     return "\n".join(out) + "\n"
 
 
-MAX_CHARS = 3_000_000  # a work plan runs to tens of KB; the drafter is linear, but a review is not
 _PLAN_WORDS = re.compile(r"objective|activit|work\s*plan|action|output|timeline|coordinator", re.IGNORECASE)
 
 
-def check_draftable(text_path: Path, text: str) -> None:
-    """Refuse, in one line naming the file, a text too large or too unlike a work plan to draft."""
-    if len(text) > MAX_CHARS:
+def check_draftable(text_path: Path, text: str) -> list[Block]:
+    """Refuse, in one line naming the file, a text too large or too unlike a work plan to draft;
+    else its blocks (read once, for the drafter too)."""
+    # a work plan runs to tens of KB; the drafter is linear, but a review of megabytes is not
+    most = Settings.from_environment().draft_max_kb * 1000
+    if len(text) > most:
         raise errors.DataError(
-            f"{text_path}: {len(text):,} characters, more than the {MAX_CHARS:,} a work plan is drafted from; "
-            "split it, or ingest the work plan alone"
+            f"{text_path}: {len(text):,} characters, more than the {most:,} a work plan is drafted from "
+            "($CCMGRAPH_DRAFT_MAX_KB); split it, or ingest the work plan alone"
         )
     found = blocks(text)
     structured = sum(1 for b in found if b.kind in ("heading", "item", "row", "keyvalue"))
@@ -270,13 +273,14 @@ def check_draftable(text_path: Path, text: str) -> None:
             f"{text_path}: does not read as a work plan ({structured} headings, list items or table rows; "
             f"{len(words)} of the words objective, activity, work plan, action, output, timeline, coordinator)"
         )
+    return found
 
 
 def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
     """The draft Turtle for a source text (nothing written), in the curated files' layout;
     a text too large or too unlike a work plan is refused (``check_draftable``)."""
-    check_draftable(text_path, text_path.read_text(encoding="utf-8"))
-    drafter = Drafter(text_path, reference)
+    structure = check_draftable(text_path, text_path.read_text(encoding="utf-8"))
+    drafter = Drafter(text_path, reference, structure)
     return style.formatted(turtle(drafter, drafter.run()), text_path)
 
 

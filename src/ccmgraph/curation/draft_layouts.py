@@ -17,13 +17,38 @@ took; neither fires on a text without its markers.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from rdflib import URIRef
 
 from ccmgraph.curation import expressions
+from ccmgraph.curation.reference_index import ReferenceIndex
 from ccmgraph.curation.structure import Block, Cell, parent_marker
 
-if TYPE_CHECKING:
-    from ccmgraph.curation.draft import Drafter, Item
+Item = Any  # draft.Item (draft.py calls this module: no import back)
+
+
+class Drafter(Protocol):
+    """What these recognisers use of ``draft.Drafter``."""
+
+    text: str
+    blocks: list[Block]
+    ref: ReferenceIndex
+    draft: Any
+
+    def _free(self) -> Callable[[int, int], bool]: ...
+    def _new_item(
+        self, kind: str, key: str, identifier: str | None, span: tuple[int, int], parent: Item | None
+    ) -> Item: ...
+    def link(self, child: Item, parent: Item, comment: str) -> None: ...
+    def _row_timing(self, item: Item, timing: Cell) -> None: ...
+    def _names(self, start: int, end: int, topics: bool = True) -> list[tuple[URIRef, str | None]]: ...
+    def _curie(self, iri: URIRef) -> str: ...
+    def add(
+        self, prop: str, obj: str, start: int | None = None, end: int | None = None, note: str | None = None
+    ) -> None: ...
+
 
 _RESULT = re.compile(
     r"^(Outcome|Result|Output)\s+(\d{1,2}(?:\.\d{1,2})?)\s*[-–—:.]\s*(\S.*)$", re.IGNORECASE | re.DOTALL

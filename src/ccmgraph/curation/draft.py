@@ -11,6 +11,7 @@ starting "REVIEW:", shown first on the review page.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable
@@ -244,10 +245,11 @@ class Drafter:
         words or more is looked up by its rarest inner word, which a match holds whole: so
         each quote costs the occurrences of one word, not a scan of the text."""
         words = quote.split()
-        if len(words) < 3:
-            return len(evidence.occurrences(self.text, quote)) == 1
         flat, where = self._flat
         needle = " ".join(words)
+        if len(words) < 3:  # found by a scan of the text, stopped at the second match
+            first = flat.find(needle)
+            return first >= 0 and flat.find(needle, first + len(needle)) < 0
         if not all(map(where.__contains__, words[1:-1])):
             return False
         rarest = min(words[1:-1], key=lambda w: len(where[w]))
@@ -846,24 +848,43 @@ class Drafter:
         piece = self.text[start:end]
         out: list[tuple[URIRef, str | None]] = []
         groups = (
-            self.ref.find_groups(piece)
+            self._found("groups", start, end)
             if topics
             else [
                 m
-                for m in self.ref.find_groups(piece)
+                for m in self._found("groups", start, end)
                 if len(m.written.split()) > 4 or "working group" in m.written.lower()
             ]
         )
+        states = self._found("states", start, end)
+        shifted = [dataclasses.replace(m, start=m.start - start, end=m.end - start) for m in states]
+        states += self.ref.guess_states(piece, shifted)
         drafted = [
             Match(ID[f"org/{key}"], 0, 0, label)
             for key, (label, _, _) in self.draft.new_orgs.items()
             if label.lower() in piece.lower()
         ]
-        for m in self.ref.find_orgs(piece) + drafted + groups + self.ref.find_states(piece, guess=True):
+        for m in self._found("orgs", start, end) + drafted + groups + states:
             note = self._spelling(m)
             if m.iri not in [i for i, _ in out]:
                 out.append((m.iri, note))
         return out
+
+    @cached_property
+    def _known_names(self) -> dict[str, tuple[list[int], list[Match]]]:
+        """Organisations, working groups and States found once in the whole text (not element
+        by element: one pass of each name expression), with where each starts."""
+        found = {
+            "orgs": self.ref.find_orgs(self.text),
+            "groups": self.ref.find_groups(self.text),
+            "states": self.ref.find_states(self.text),
+        }
+        return {kind: ([m.start for m in matches], matches) for kind, matches in found.items()}
+
+    def _found(self, kind: str, start: int, end: int) -> list[Match]:
+        """The names of ``kind`` that lie within ``start``..``end``."""
+        starts, matches = self._known_names[kind]
+        return [m for m in matches[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)] if m.end <= end]
 
     # ------------------------------------------------------------ facts in element texts
 

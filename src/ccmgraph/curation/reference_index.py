@@ -84,16 +84,21 @@ class ReferenceIndex:
 
     def find_states(self, text: str, guess: bool = False) -> list[Match]:
         found = self._find_names(text, self.states)
-        if guess:
-            single = self._single_word_states
-            for m in re.finditer(r"\b[A-Z][a-z]{3,}\b", text):
-                if any(f.start <= m.start() < f.end for f in found):
-                    continue
-                word = m.group(0).lower()
-                close = _close(word, single.names)
-                if close and close[0][0] == word[0] and abs(len(close[0]) - len(word)) <= 1:
-                    found.append(Match(single.iris[close[0]], m.start(), m.end(), m.group(0), guessed=True))
-        return sorted(found, key=lambda f: f.start)
+        return sorted(found + self.guess_states(text, found) if guess else found, key=lambda f: f.start)
+
+    def guess_states(self, text: str, found: list[Match]) -> list[Match]:
+        """Capitalised words of ``text`` one letter off a one-word State name ("Irak"), outside
+        the names ``found`` there already."""
+        single = self._single_word_states
+        guesses = []
+        for m in re.finditer(r"\b[A-Z][a-z]{3,}\b", text):
+            if any(f.start <= m.start() < f.end for f in found):
+                continue
+            word = m.group(0).lower()
+            close = _close(word, single.names)
+            if close and close[0][0] == word[0] and abs(len(close[0]) - len(word)) <= 1:
+                guesses.append(Match(single.iris[close[0]], m.start(), m.end(), m.group(0), guessed=True))
+        return guesses
 
     @cached_property
     def _single_word_states(self) -> _Names:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
 from ccmgraph.curation import draft_layouts, expressions
@@ -357,6 +358,16 @@ class Drafter:
                 g = groups[0]
                 self.add("ccm:workingGroup", self._curie(g.iri), line.start + g.start, line.start + g.end)
                 break
+        else:  # "Working group<TAB>Thematic Working Group on Clearance and Risk Education": by spelling
+            for block in self.blocks[:60]:
+                if block.kind == "keyvalue" and re.fullmatch(r"(?:thematic )?working group", block.key, re.I):
+                    value = block.cells[-1]
+                    best = process.extractOne(value.text.lower(), list(ref.groups), scorer=fuzz.token_set_ratio)
+                    if best is not None and best[1] >= 85:
+                        label = ref.labels.get(ref.groups[best[0]], best[0])
+                        note = f"{REVIEW}'{value.text}' is read as {label} (spelling)."
+                        self.add("ccm:workingGroup", self._curie(ref.groups[best[0]]), value.start, value.end, note)
+                    break
         self._coordinators()
         self._leads_up_to()
 
@@ -686,7 +697,9 @@ class Drafter:
         rows): timeline entries quoting the line, where no section has read them already."""
         free = self._free()
         for block in self.blocks:
-            if block.kind != "keyvalue" or not free(block.start, block.end):
+            # "February 2025: ...", or a two-cell row "30 April 2026 | Deadline ..."
+            is_pair = block.kind == "keyvalue" or (block.kind == "row" and len(block.cells) == 2)
+            if not is_pair or not free(block.start, block.end):
                 continue
             key = block.cells[0]
             found = expressions.periods(key.text, self.ref)

@@ -825,8 +825,12 @@ class Drafter:
 
     def _partners(self, heading: Line, lines: list[Line]) -> None:
         prop = "ccm:partner" if "partner" in heading.text.lower() else "ccm:implementer"
+        read_to = 0
         for i, line in enumerate(lines):
-            start, end = self._span_of(lines, i) if _item_marker(line.text) else (line.start, line.end)
+            if line.start < read_to:
+                continue  # a line of the paragraph read already
+            start, end = self._span_of(lines, i) if _item_marker(line.text) else self._paragraph_at(line)
+            read_to = end
             found = self._names(start, end)
             if not found:
                 text = re.sub(r"^[-•▪*\uf0b7\s]+", "", self.text[start:end]).strip(" .;,")
@@ -854,6 +858,14 @@ class Drafter:
                     if name.startswith("state:"):
                         note = f"{REVIEW}{name} is read as a coordinator from the strategy implementers."
                         self.add("ccm:coordinator", name, start, end, note)
+
+    def _paragraph_at(self, line: Line) -> tuple[int, int]:
+        """The span of the paragraph block a line belongs to (the line's own when it is no paragraph)."""
+        at = bisect.bisect_right(self.blocks, line.start, key=lambda b: b.start) - 1
+        block = self.blocks[at] if at >= 0 else None
+        if block is not None and block.kind == "paragraph" and block.start <= line.start < block.end:
+            return block.start, block.end
+        return line.start, line.end
 
     def _names(self, start: int, end: int, topics: bool = True) -> list[tuple[URIRef, str | None]]:
         """States, organisations (known, or drafted from the partner list) and working groups

@@ -352,7 +352,8 @@ class Drafter:
             self.add("ccm:period", f"period:{period}", *((title.start, title.end) if title else (None, None)))
         else:
             d.notes.append(REVIEW + "No period found: add ccm:period.")
-        for line in head:
+        issued_by_isu = title is not None and re.search(r"Implementation Support Unit|\bISU\b", title.text)
+        for line in [] if issued_by_isu else head:  # the ISU's own plan is no working group's
             groups = ref.find_groups(line.text)
             if groups:
                 g = groups[0]

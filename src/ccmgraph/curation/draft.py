@@ -103,6 +103,14 @@ _NOT_AN_ORGANISATION = re.compile(
 _OBJECTIVE = re.compile(r"^(?:Specific\s+)?Objective\s+([A-Z]|\d{1,2})\s*[-–—:.]\s*(\S.*)$", re.DOTALL)
 _COORDINATORS_IN_PROSE = re.compile(r"\bCoordinators\b[^.,\n]{0,120},\s*([^,.\n]{3,80}),")
 _OTHER_TABLE = re.compile(r"^(?:cost|budget|item)\s*\t.*\b(?:amount|cost|budget|chf|usd|eur)\b", re.IGNORECASE)
+# words every element of a work plan may hold: no sign of what it serves
+_COMMON_STEMS = {
+    w[:6]
+    for w in (
+        *("states", "parties", "convention", "their", "with", "from", "that", "this", "will", "through"),
+        *("other", "which", "including", "relevant", "support", "within", "between"),
+    )
+}
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -961,9 +969,15 @@ class Drafter:
             )
 
     def _relations(self) -> None:
+        """Activities and outputs numbered as an objective is: linked to it by that parallel
+        numbering; an activity nothing else places: to the objective whose words it shares.
+        Both flagged."""
         objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
+        words = {key: self._stems(it) for key, it in objectives.items() if it.parent is None}
         for item in self.draft.items:
-            if item.kind in ("activity", "output") and item.key in objectives and item.identifier:
+            if item.kind not in ("activity", "output"):
+                continue
+            if item.key in objectives and item.identifier:
                 item.links.append(
                     Link(
                         "ccm:contributesTo",
@@ -973,6 +987,37 @@ class Drafter:
                         review=f"{REVIEW}linked to objective {item.key} by its parallel numbering only; check it.",
                     )
                 )
+            elif (
+                item.kind == "activity"
+                and (item.identifier or "").isdigit()  # a numbered list's item, not a track or a bullet
+                and not item.links
+                and len(words) > 1
+                and (by := self._closest(item, words))
+            ):
+                key, shared = by
+                item.links.append(
+                    Link(
+                        "ccm:contributesTo",
+                        f"objective:{key}",
+                        "ccm:CuratorJudgement",
+                        comment=f"Shares the words {', '.join(sorted(shared))} with objective {key} (drafted).",
+                        review=f"{REVIEW}linked to objective {key} by the words they share only; check it.",
+                    )
+                )
+
+    def _stems(self, item: Item) -> set[str]:
+        """The content words of an element and of the elements under it, cut to six letters."""
+        text = " ".join(self.text[it.start : it.end] for it in [item, *item.children])
+        return {w[:6] for w in re.findall(r"[a-z]{4,}", text.lower())} - _COMMON_STEMS
+
+    def _closest(self, item: Item, objectives: dict[str, set[str]]) -> tuple[str, set[str]] | None:
+        """The objective sharing the most content words (two at least) with ``item``, when one
+        shares strictly more than any other."""
+        own = self._stems(item)
+        ranked = sorted(((len(own & stems), key) for key, stems in objectives.items()), reverse=True)
+        if ranked[0][0] >= 2 and ranked[0][0] > ranked[1][0]:
+            return ranked[0][1], own & objectives[ranked[0][1]]
+        return None
 
     # ------------------------------------------------------------ all
 

@@ -111,6 +111,9 @@ _COMMON_STEMS = {
         *("other", "which", "including", "relevant", "support", "within", "between"),
     )
 }
+# an organisation's name: capitalised words (short linking words aside), an acronym in brackets
+_NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to|&)"
+_PROPER_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|\([A-Z][A-Za-z&-]+\)))*")
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -844,6 +847,10 @@ class Drafter:
             if not found:
                 text = re.sub(r"^[-•▪*\uf0b7\s]+", "", self.text[start:end]).strip(" .;,")
                 if not text or len(text.split()) > 10:
+                    continue
+                if not _PROPER_NAME.fullmatch(re.sub(r"^(?:the|other)\s+", "", text, flags=re.IGNORECASE)):
+                    # "Other mine action stakeholders": a kind of partner, not an organisation's name
+                    self.draft.notes.append(f"{REVIEW}the partners list names '{text}': link the resources it means.")
                     continue
                 key = slug(re.sub(r"^(?:the|other)\s+", "", text, flags=re.IGNORECASE))[:60]
                 self.draft.new_orgs[key] = (text, start, end)

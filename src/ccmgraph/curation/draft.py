@@ -727,7 +727,7 @@ class Drafter:
     def _new_organisations(self) -> None:
         """Organisations written ``Full Name (ACRONYM)`` that the reference data lacks: drafted
         as new, labelled as the text writes them (both names), flagged for review."""
-        for m in expressions.organisations(self.text, self.ref):
+        for m in expressions.expansions(self.text, self.ref):
             if m.iri is None and m.name and m.acronym and not _NOT_AN_ORGANISATION.search(m.name):
                 key = slug(m.acronym)
                 if key not in self.draft.new_orgs:

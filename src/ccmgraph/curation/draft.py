@@ -114,6 +114,11 @@ _COMMON_STEMS = {
 # an organisation's name: capitalised words (short linking words aside), an acronym in brackets
 _NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to|&)"
 _PROPER_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|\([A-Z][A-Za-z&-]+\)))*")
+# a sentence that opens with what to do ("Convene ...", "Draft ..."): an undertaking
+_UNDERTAKING = re.compile(
+    r"^(?!(?:This|These|That|The|It|Its|In|During|Key|Our|We|They|As|For|With|Where|When|If|While|To|Suggested)\b)"
+    r"[A-Z][a-z]+\s+\S+(?:\s+\S+){5,}[.:]$"
+)
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -561,7 +566,17 @@ class Drafter:
         for i, line in enumerate(lines):
             marker = _item_marker(line.text)
             if marker is None:
-                intro = line if line.start >= read_to else intro
+                if line.start >= read_to:
+                    intro = line
+                    if kind == "activity" and (top is None or top_is_heading) and _UNDERTAKING.match(line.text):
+                        # "Convene informal consultations among States parties ...": a paragraph
+                        # saying what to do, no list marker: an activity, for the curator to confirm
+                        span = self._span_of(lines, i)
+                        key = f"{top.key}-p" if top else "p"
+                        item = self._new_item(kind, key, None, span, top, heading=top is not None)
+                        note = f"{REVIEW}a paragraph in the activities, not a list item: an activity?"
+                        self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
+                        read_to = span[1]
                 continue
             mtype, label, _ = marker
             span = self._span_of(lines, i)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from _project import cli, copy_project
 from ccmgraph import paths
 from ccmgraph.curation import draft, draft_file
 from ccmgraph.curation.evaluate import CORPUS, evaluate_gold
@@ -117,3 +118,18 @@ def test_labels_are_whole_phrases_or_cut_at_a_word_with_an_ellipsis(path):
         at = text.lower().find(kept.lower())
         assert at >= 0, (label, text)
         assert text[at + len(kept) : at + len(kept) + 1] in ("", " ", ",", ";", ":"), (label, text)
+
+
+@pytest.mark.slow
+def test_the_two_layouts_draft_and_build_as_they_are(tmp_path, monkeypatch):
+    """ingest -> draft -> build with no edit, the undated "by the 14th Meeting of States Parties"
+    entry and the meeting the reference data lacks included (flagged, not guessed)."""
+    root = copy_project(tmp_path / "project", monkeypatch)
+    for path in (NARRATIVE, LOGFRAME):
+        for step in (("ingest", str(path)), ("draft", f"data/sources/{path.name}")):
+            run = cli(root, *step)
+            assert run.returncode == 0, run.stdout + run.stderr
+    run = cli(root, "build", "--quiet")
+    assert run.returncode == 0, run.stdout + run.stderr
+    built = (root / "dist" / "ccmgraph.nq").read_text(encoding="utf-8")
+    assert "/id/meeting/14msp>" in built and "timeline/by-14msp-1>" in built

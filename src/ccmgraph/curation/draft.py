@@ -562,6 +562,7 @@ class Drafter:
         in_output = False  # under "Output 1: ...", whose bullets say what the output is made of
         lead_in = False  # the top item leads into the lettered list ("the ISU will, inter alia:")
         intro: Line | None = None  # the last line of text that is not an item nor part of one
+        heading_span = (0, 0)  # an objective's title repeated over outputs
         read_to = 0
         for i, line in enumerate(lines):
             marker = _item_marker(line.text)
@@ -587,6 +588,11 @@ class Drafter:
                 top_is_heading = True
                 in_output = kind == "output" and mtype == "group"
                 mid = None
+            elif mtype == "number" and kind == "output" and (titled := self._objective_titled(line.text)):
+                # "1) Gender mainstreaming" over outputs, as over the objectives: the outputs below
+                # serve that objective; the heading is no output of its own
+                top, top_is_heading, mid, in_output, lead_in = titled, True, None, False, False
+                heading_span = (line.start, line.end)
             elif mtype == "number":
                 top = self._new_item(kind, label, label, span, None)
                 following = _item_marker(lines[i + 1].text) if i + 1 < len(lines) else None
@@ -612,12 +618,24 @@ class Drafter:
                 base = parent.key if parent else ""
                 bullets[base] = bullets.get(base, 0) + 1
                 key = f"{base}-{bullets[base]}" if base else str(bullets[base])
-                if parent is None or (kind in ("output",) and parent.kind != kind):
+                if parent is None or (kind in ("output",) and parent.kind not in (kind, "objective")):
                     parent = None
                 item = self._new_item(kind, key, None, span, parent, heading=parent is top and top_is_heading)
+                if parent is not None and parent.kind == "objective" and kind != "objective":
+                    item.links[-1].quote = heading_span  # the heading it stands under, here
                 if intro is not None and intro.text.endswith(":") and len(intro.text.split()) > 6:
                     note = f"{REVIEW}it continues the sentence '…{intro.text[-50:]}' above: an element of its own?"
                     self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
+
+    def _objective_titled(self, text: str) -> Item | None:
+        """The objective drafted with this title ("1) Gender mainstreaming"), if any."""
+        title = " ".join(re.sub(r"^\W*\d{1,2}[.)]\s*", "", text).lower().split())
+        for item in self.draft.items:
+            if item.kind == "objective" and item.identifier:
+                own = self.text[item.start : item.end]
+                if " ".join(re.sub(r"^\W*\d{1,2}[.)]\s*", "", own).lower().split()) == title:
+                    return item
+        return None
 
     def _paragraph_elements(self, kind: str, lines: list[Line]) -> None:
         """A section without numbered or bulleted items: each paragraph of four words or more is

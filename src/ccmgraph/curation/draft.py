@@ -563,6 +563,7 @@ class Drafter:
         lead_in = False  # the top item leads into the lettered list ("the ISU will, inter alia:")
         intro: Line | None = None  # the last line of text that is not an item nor part of one
         heading_span = (0, 0)  # an objective's title repeated over outputs
+        lead_key = ""  # the number of the lead-in paragraph the lettered items follow
         read_to = 0
         for i, line in enumerate(lines):
             marker = _item_marker(line.text)
@@ -594,25 +595,23 @@ class Drafter:
                 top, top_is_heading, mid, in_output, lead_in = titled, True, None, False, False
                 heading_span = (line.start, line.end)
             elif mtype == "number":
-                top = self._new_item(kind, label, label, span, None)
                 following = _item_marker(lines[i + 1].text) if i + 1 < len(lines) else None
                 lead_in = bool(
                     self.text[span[0] : span[1]].rstrip().endswith(":") and following and following[0] == "letter"
                 )
-                if lead_in:
-                    note = f"{REVIEW}it leads into the lettered list below: an element of its own, or its heading?"
-                    self.row_facts.setdefault(id(top), []).append(("note", note, 0, 0, None))
+                # "4. To support the President ..., the ISU will, inter alia:": a numbered paragraph
+                # leading into the lettered list, whose items are the elements
+                top = None if lead_in else self._new_item(kind, label, label, span, None)
+                lead_key = label
                 # "1) Gender mainstreaming": a title over the lettered items, not a sentence
                 top_is_heading = not _ends_sentence(line.text) and len(line.text.split()) < 8
                 in_output = False
                 mid = None
             elif mtype == "letter":
-                key = f"{top.key}{label}" if top else label
+                key = f"{top.key}{label}" if top else f"{lead_key}{label}" if lead_in else label
                 mid = self._new_item(
                     kind, key, key if top is None or top.identifier else label, span, top, heading=top_is_heading
                 )
-                if lead_in and top is not None:
-                    mid.links[-1].review = f"{REVIEW}listed under {top.identifier}, a lead-in: check what it serves."
             elif not in_output:
                 parent = mid or top
                 base = parent.key if parent else ""

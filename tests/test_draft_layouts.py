@@ -133,3 +133,28 @@ def test_the_two_layouts_draft_and_build_as_they_are(tmp_path, monkeypatch):
     assert run.returncode == 0, run.stdout + run.stderr
     built = (root / "dist" / "ccmgraph.nq").read_text(encoding="utf-8")
     assert "/id/meeting/14msp>" in built and "timeline/by-14msp-1>" in built
+
+
+def test_a_numbered_lead_in_is_not_an_element_its_lettered_items_are():
+    """ISU 2025: '4. To support the President, President-Designate and Coordination Committee in
+    their efforts to discharge their mandates, the ISU will proactively, *inter alia*:' then
+    '(a) Assist in the preparation and hosting of formal and informal meetings ...'."""
+    result = _run(paths.SOURCES / "isu-workplan-budget-2025.txt")
+    texts = {result.text[it.start : it.end]: it for it in result.items if it.kind == "activity"}
+    assert not any(text.startswith("4. To support the President") for text in texts)
+    [assist] = [it for text, it in texts.items() if text.startswith("(a) Assist in the preparation and hosting")]
+    assert assist.parent is None and assist.key == "4a"
+
+
+def test_an_objective_title_over_outputs_is_that_objective_not_an_output():
+    """GSO 2024-2025 repeats '2) Strengthening the humanitarian norms of the CCM' over its outputs:
+    '- Growing network of supporters for compliance and universalization' serves objective 2."""
+    result = _run(paths.SOURCES / "gso-workplan-2024-2025.txt")
+    outputs = {" ".join(result.text[it.start : it.end].split()): it for it in result.items if it.kind == "output"}
+    assert not any("Strengthening the humanitarian norms" in text for text in outputs)
+    growing = outputs["- Growing network of supporters for compliance and universalization"]
+    assert growing.parent is not None and growing.parent.kind == "objective"
+    assert "Strengthening the humanitarian norms of the CCM" in result.text[growing.parent.start : growing.parent.end]
+    [link] = growing.links
+    assert link.basis == "ccm:ByHeading" and link.quote is not None
+    assert result.text[link.quote[0] : link.quote[1]] == "2) Strengthening the humanitarian norms of the CCM"

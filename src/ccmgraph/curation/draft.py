@@ -1008,31 +1008,17 @@ class Drafter:
             )
 
     def _relations(self) -> None:
-        """Activities and outputs numbered as an objective is: linked to it by that parallel
-        numbering; an activity nothing else places: to the objective whose words it shares.
-        Both flagged."""
+        """Activities and outputs of numbered lists that nothing else places: linked to the
+        objective whose words they share where one shares clearly more, else, numbered as an
+        objective is, to it by that parallel numbering. Both flagged."""
         objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
         words = {key: self._stems(it) for key, it in objectives.items() if it.parent is None}
         for item in self.draft.items:
-            if item.kind not in ("activity", "output"):
+            if item.kind not in ("activity", "output") or not item.identifier:
                 continue
-            if item.key in objectives and item.identifier:
-                item.links.append(
-                    Link(
-                        "ccm:contributesTo",
-                        f"objective:{item.key}",
-                        "ccm:ByPosition",
-                        comment=f"Numbered {item.identifier}, as objective {objectives[item.key].identifier} is.",
-                        review=f"{REVIEW}linked to objective {item.key} by its parallel numbering only; check it.",
-                    )
-                )
-            elif (
-                item.kind == "activity"
-                and (item.identifier or "").isdigit()  # a numbered list's item, not a track or a bullet
-                and not item.links
-                and len(words) > 1
-                and (by := self._closest(item, words))
-            ):
+            listed = item.identifier.isdigit() and not item.links  # "4." of a list nothing else places
+            by = self._closest(item, words) if listed and len(words) > 1 else None
+            if by is not None:
                 key, shared = by
                 item.links.append(
                     Link(
@@ -1041,6 +1027,16 @@ class Drafter:
                         "ccm:CuratorJudgement",
                         comment=f"Shares the words {', '.join(sorted(shared))} with objective {key} (drafted).",
                         review=f"{REVIEW}linked to objective {key} by the words they share only; check it.",
+                    )
+                )
+            elif item.key in objectives:
+                item.links.append(
+                    Link(
+                        "ccm:contributesTo",
+                        f"objective:{item.key}",
+                        "ccm:ByPosition",
+                        comment=f"Numbered {item.identifier}, as objective {objectives[item.key].identifier} is.",
+                        review=f"{REVIEW}linked to objective {item.key} by its parallel numbering only; check it.",
                     )
                 )
 

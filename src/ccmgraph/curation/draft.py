@@ -478,6 +478,8 @@ class Drafter:
                 out[-1][2].append(Line(row_start, line.end, self.text[row_start : line.end]))
                 continue
             kind = _section_kind(line.text)
+            if kind == "activity" and out and out[-1][0] == "activity" and line.text.endswith(":"):
+                kind = None  # "Key activities may include:" under a track: the section goes on
             if kind is not None and not (
                 out and out[-1][0] == "timeline" and kind != "timeline" and _item_marker(line.text)
             ):
@@ -1013,6 +1015,23 @@ class Drafter:
         objective is, to it by that parallel numbering. Both flagged."""
         objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
         words = {key: self._stems(it) for key, it in objectives.items() if it.parent is None}
+        tracks = {it.key: it for it in self.draft.items if it.kind == "activity" and it.key.startswith("track-")}
+        for key, track in tracks.items():
+            number = key.removeprefix("track-")
+            if track.links:
+                continue
+            if (above := tracks.get(f"track-{parent_marker(number)}")) is not None:  # Track 2.2 under Track 2
+                self.link(track, above, f"Numbered {track.identifier}, under {above.identifier}.")
+            elif number in objectives:  # Track 2 and objective 2
+                track.links.append(
+                    Link(
+                        "ccm:contributesTo",
+                        f"objective:{number}",
+                        "ccm:ByPosition",
+                        comment=f"{track.identifier}, numbered as objective {objectives[number].identifier} is.",
+                        review=f"{REVIEW}linked to objective {number} by its parallel numbering only; check it.",
+                    )
+                )
         for item in self.draft.items:
             if item.kind not in ("activity", "output") or not item.identifier:
                 continue

@@ -119,6 +119,7 @@ _UNDERTAKING = re.compile(
     r"^(?!(?:This|These|That|The|It|Its|In|During|Key|Our|We|They|As|For|With|Where|When|If|While|To|Suggested)\b)"
     r"[A-Z][a-z]+\s+\S+(?:\s+\S+){5,}[.:]$"
 )
+_MOST_OBJECTIVES = 30  # objectives compared by their words with each item of a numbered list
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -230,6 +231,11 @@ def _period_of_heading(text: str) -> str | None:
     return None
 
 
+def _title(text: str) -> str:
+    """A heading's words, lower-cased, without its number: "1) Gender Mainstreaming" -> "gender mainstreaming"."""
+    return " ".join(re.sub(r"^\W*\d{1,2}[.)]\s*", "", text).lower().split())
+
+
 def _ends_sentence(text: str) -> bool:
     return text.rstrip().endswith((".", ";", ":", "!", "?"))
 
@@ -248,6 +254,7 @@ class Drafter:
         self.blocks = blocks(self.text) if structure is None else structure
         self.row_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = {}
         self._rows_read: list[tuple[int, int]] = []  # table rows (header too) whose cells were read
+        self._titles: dict[str, Item] = {}  # objectives by their title, numbering left out
         self._keys: set[tuple[str, str]] = set()  # (kind, key) of the elements drafted
         self._next_suffix: dict[tuple[str, str], int] = {}
         stem = text_path.stem
@@ -554,6 +561,8 @@ class Drafter:
                     )
                 )
         self.draft.items.append(item)
+        if kind == "objective" and identifier:
+            self._titles[_title(self.text[item.start : item.end])] = item
         return item
 
     def _elements(self, kind: str, lines: list[Line]) -> None:
@@ -629,14 +638,8 @@ class Drafter:
                     self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
 
     def _objective_titled(self, text: str) -> Item | None:
-        """The objective drafted with this title ("1) Gender mainstreaming"), if any."""
-        title = " ".join(re.sub(r"^\W*\d{1,2}[.)]\s*", "", text).lower().split())
-        for item in self.draft.items:
-            if item.kind == "objective" and item.identifier:
-                own = self.text[item.start : item.end]
-                if " ".join(re.sub(r"^\W*\d{1,2}[.)]\s*", "", own).lower().split()) == title:
-                    return item
-        return None
+        """The last objective drafted with this title ("1) Gender mainstreaming"), if any."""
+        return self._titles.get(_title(text))
 
     def _paragraph_elements(self, kind: str, lines: list[Line]) -> None:
         """A section without numbered or bulleted items: each paragraph of four words or more is
@@ -871,6 +874,7 @@ class Drafter:
 
     def _partners(self, heading: Line, lines: list[Line]) -> None:
         prop = "ccm:partner" if "partner" in heading.text.lower() else "ccm:implementer"
+        own = {o for p, o, _, _ in self.draft.statements if p in ("ccm:coordinator", "ccm:workingGroup")}
         read_to = 0
         for i, line in enumerate(lines):
             if line.start < read_to:
@@ -897,17 +901,17 @@ class Drafter:
                     "check it, or link a known resource.",
                 )
                 continue
-            own = {o for p, o, _, _ in self.draft.statements if p in ("ccm:coordinator", "ccm:workingGroup")}
             for iri, note in found:
                 if self._curie(iri) not in own:
                     self.add(prop, self._curie(iri), start, end, note)
             if prop == "ccm:implementer" and not any(o.startswith("state:") for o in own):
                 # "Belgium and Germany as the CCM Gender Focal Points": the States that implement
                 # a plan naming no coordinators are its coordinators, for the curator to confirm
-                for name in (self._curie(iri) for iri, _ in found):
-                    if name.startswith("state:"):
-                        note = f"{REVIEW}{name} is read as a coordinator from the strategy implementers."
-                        self.add("ccm:coordinator", name, start, end, note)
+                states = [name for name in (self._curie(iri) for iri, _ in found) if name.startswith("state:")]
+                for name in states:
+                    note = f"{REVIEW}{name} is read as a coordinator from the strategy implementers."
+                    self.add("ccm:coordinator", name, start, end, note)
+                own.update(states)
 
     def _paragraph_at(self, line: Line) -> tuple[int, int]:
         """The span of the paragraph block a line belongs to (the line's own when it is no paragraph)."""
@@ -1036,7 +1040,8 @@ class Drafter:
             if item.kind not in ("activity", "output") or not item.identifier:
                 continue
             listed = item.identifier.isdigit() and not item.links  # "4." of a list nothing else places
-            by = self._closest(item, words) if listed and len(words) > 1 else None
+            # a plan has a handful of objectives; among hundreds (a text repeated), words tell nothing
+            by = self._closest(item, words) if listed and 1 < len(words) <= _MOST_OBJECTIVES else None
             if by is not None:
                 key, shared = by
                 item.links.append(

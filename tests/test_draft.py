@@ -139,7 +139,7 @@ def test_a_text_too_large_or_unlike_a_work_plan_is_refused_in_one_line(drafted, 
     run = cli(root, "draft", "data/sources/a-novel.txt")
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.strip().count("\n") == 0 and "a-novel.txt: does not read as a work plan" in run.stderr
-    monkeypatch.setattr(draft_file, "MAX_CHARS", 1000)
+    monkeypatch.setenv("CCMGRAPH_DRAFT_MAX_KB", "1")
     source = root / "data" / "sources" / "victim-assistance-workplan-2026.txt"
     with pytest.raises(
         errors.DataError, match=r"victim-assistance-workplan-2026.txt: [\d,]+ characters, more than the 1,000"

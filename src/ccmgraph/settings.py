@@ -33,6 +33,7 @@ class Settings:
 
     root: Path | None = _setting(None, "The project's directory (default: found from the working directory).")
     dist: Path | None = _setting(None, "Where the build writes and the server reads (default: <root>/dist).")
+    draft_max_kb: int = _setting(3000, "KB of text `ccmgraph draft` reads; a larger text is refused.")
     # -- the SPARQL endpoint's limits (ccmgraph serve)
     timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped.")
     max_rows: int = _setting(100_000, "Rows (or triples) in a SPARQL answer; longer ones are cut.")

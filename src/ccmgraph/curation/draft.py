@@ -11,6 +11,8 @@ starting "REVIEW:", shown first on the review page.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -18,13 +20,14 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
 from rdflib import URIRef
 
-from ccmgraph.curation import expressions
+from ccmgraph.curation import draft_layouts, expressions
 from ccmgraph.curation.ingest import slug
 from ccmgraph.curation.reference_index import Match, ReferenceIndex
 from ccmgraph.curation.reference_index import load as load_reference
-from ccmgraph.curation.structure import Cell, blocks, parent_marker, tables
+from ccmgraph.curation.structure import Block, Cell, blocks, parent_marker, tables
 from ccmgraph.namespaces import CURATED, ID, LAP, curie
 from ccmgraph.pipeline import evidence
 from ccmgraph.pipeline.authoring import parse_action_list
@@ -32,6 +35,7 @@ from ccmgraph.pipeline.periods import bounds
 
 REVIEW = "REVIEW: "
 NEW_ORG = "not in data/reference/: move it there with its source, or replace it."
+NEW_MEETING = "a meeting data/reference/meetings.ttl lacks: add it there with its source and dates, or replace it."
 KIND_PREFIX = {
     "objective": "objective",
     "activity": "activity",
@@ -48,7 +52,8 @@ _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _SECTION = re.compile(
     r"^(?:[IVX]+\.|\d+\.-?|[A-Z]\.)?\s*(?:\d\.\s*)?(background|context|objectives?|specific objectives|main objective|"
     r"(?:key |implementation |main )?activities|expected outputs?|expected outcomes?|outcomes|outputs|"
-    r"strategy implementers|(?:likely |potential )?implementation partners|timeline|overarching activities|"
+    r"strategy implementers|(?:(?:likely |potential )?implementation |implementing )?partners|timeline|"
+    r"overarching activities|"
     r"target states|estimated budget|budget|priorities|mandate|premise|assumptions|summary)\b",
     re.IGNORECASE,
 )
@@ -98,6 +103,25 @@ _NOT_AN_ORGANISATION = re.compile(
     r"\b(?:convention|work\s*plan|action plan|treaty|conference|meeting)\b", re.IGNORECASE
 )
 _OBJECTIVE = re.compile(r"^(?:Specific\s+)?Objective\s+([A-Z]|\d{1,2})\s*[-–—:.]\s*(\S.*)$", re.DOTALL)
+_COORDINATORS_IN_PROSE = re.compile(r"\bCoordinators\b[^.,\n]{0,120},\s*([^,.\n]{3,80}),")
+_OTHER_TABLE = re.compile(r"^(?:cost|budget|item)\s*\t.*\b(?:amount|cost|budget|chf|usd|eur)\b", re.IGNORECASE)
+# words every element of a work plan may hold: no sign of what it serves
+_COMMON_STEMS = {
+    w[:6]
+    for w in (
+        *("states", "parties", "convention", "their", "with", "from", "that", "this", "will", "through"),
+        *("other", "which", "including", "relevant", "support", "within", "between"),
+    )
+}
+# an organisation's name: capitalised words (short linking words aside), an acronym in brackets
+_NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to|&)"
+_PROPER_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|\([A-Z][A-Za-z&-]+\)))*")
+# a sentence that opens with what to do ("Convene ...", "Draft ..."): an undertaking
+_UNDERTAKING = re.compile(
+    r"^(?!(?:This|These|That|The|It|Its|In|During|Key|Our|We|They|As|For|With|Where|When|If|While|To|Suggested)\b)"
+    r"[A-Z][a-z]+\s+\S+(?:\s+\S+){5,}[.:]$"
+)
+_MOST_OBJECTIVES = 30  # objectives compared by their words with each item of a numbered list
 _TABLE_KINDS = {"outcomes": "outcome", "outputs": "output", "activities": "activity", "objectives": "objective"}
 
 
@@ -147,6 +171,7 @@ class Draft:
     statements: list[tuple[str, str, str | None, str]] = field(default_factory=list)  # (prop, object, quote, note)
     items: list[Item] = field(default_factory=list)
     new_orgs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (label, start, end)
+    new_meetings: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # 14msp -> (label, start, end)
     notes: list[str] = field(default_factory=list)  # on the work plan
     element_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = field(default_factory=dict)
 
@@ -220,21 +245,30 @@ def _period_of_heading(text: str) -> str | None:
     return None
 
 
+def _title(text: str) -> str:
+    """A heading's words, lower-cased, without its number: "1) Gender Mainstreaming" -> "gender mainstreaming"."""
+    return " ".join(re.sub(r"^\W*\d{1,2}[.)]\s*", "", text).lower().split())
+
+
 def _ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith((".", ";", ":", "!", "?", ","))
+    return text.rstrip().endswith((".", ";", ":", "!", "?"))
 
 
 # ---------------------------------------------------------------- the drafter
 
 
 class Drafter:
-    def __init__(self, text_path: Path, reference: ReferenceIndex | None = None) -> None:
+    def __init__(
+        self, text_path: Path, reference: ReferenceIndex | None = None, structure: list[Block] | None = None
+    ) -> None:
         self.path = text_path
         self.text = text_path.read_text(encoding="utf-8")
         self.ref = reference or load_reference()
         self.lines = lines_of(self.text)
-        self.blocks = blocks(self.text)
+        self.blocks = blocks(self.text) if structure is None else structure
         self.row_facts: dict[int, list[tuple[str, str, int, int, str | None]]] = {}
+        self._rows_read: list[tuple[int, int]] = []  # table rows (header too) whose cells were read
+        self._titles: dict[str, Item] = {}  # objectives by their title, numbering left out
         self._keys: set[tuple[str, str]] = set()  # (kind, key) of the elements drafted
         self._next_suffix: dict[tuple[str, str], int] = {}
         stem = text_path.stem
@@ -249,11 +283,15 @@ class Drafter:
         words or more is looked up by its rarest inner word, which a match holds whole: so
         each quote costs the occurrences of one word, not a scan of the text."""
         words = quote.split()
-        if len(words) < 3:
-            return len(evidence.occurrences(self.text, quote)) == 1
         flat, where = self._flat
         needle = " ".join(words)
-        inner = min(range(1, len(words) - 1), key=lambda i: len(where.get(words[i], ())))
+        if len(words) < 3:  # found by a scan of the text, stopped at the second match
+            first = flat.find(needle)
+            return first >= 0 and flat.find(needle, first + len(needle)) < 0
+        if not all(map(where.__contains__, words[1:-1])):
+            return False
+        rarest = min(words[1:-1], key=lambda w: len(where[w]))
+        inner = words.index(rarest, 1)
         offset = len(" ".join(words[:inner])) + 1
         found = 0
         for at in where.get(words[inner], ()):
@@ -299,7 +337,7 @@ class Drafter:
     def _title(self) -> None:
         for line in self.lines[:25]:
             if (
-                re.search(r"work\s*plan|workplan|concept note", line.text, re.IGNORECASE)
+                re.search(r"work\s*plan|workplan|plan of work|logical framework|concept note", line.text, re.IGNORECASE)
                 and re.search(r"\b20\d\d\b", line.text)
                 and len(line.text) < 160
             ):
@@ -351,12 +389,23 @@ class Drafter:
             self.add("ccm:period", f"period:{period}", *((title.start, title.end) if title else (None, None)))
         else:
             d.notes.append(REVIEW + "No period found: add ccm:period.")
-        for line in head:
+        issued_by_isu = title is not None and re.search(r"Implementation Support Unit|\bISU\b", title.text)
+        for line in [] if issued_by_isu else head:  # the ISU's own plan is no working group's
             groups = ref.find_groups(line.text)
             if groups:
                 g = groups[0]
                 self.add("ccm:workingGroup", self._curie(g.iri), line.start + g.start, line.start + g.end)
                 break
+        else:  # "Working group<TAB>Thematic Working Group on Clearance and Risk Education": by spelling
+            for block in self.blocks[:60]:
+                if block.kind == "keyvalue" and re.fullmatch(r"(?:thematic )?working group", block.key, re.I):
+                    value = block.cells[-1]
+                    best = process.extractOne(value.text.lower(), list(ref.groups), scorer=fuzz.token_set_ratio)
+                    if best is not None and best[1] >= 85:
+                        label = ref.labels.get(ref.groups[best[0]], best[0])
+                        note = f"{REVIEW}'{value.text}' is read as {label} (spelling)."
+                        self.add("ccm:workingGroup", self._curie(ref.groups[best[0]]), value.start, value.end, note)
+                    break
         self._coordinators()
         self._leads_up_to()
 
@@ -386,6 +435,12 @@ class Drafter:
                     continue
                 start, end = (line.start if label else cand.start), cand.end
                 self._add_coordinators(states, start, end)
+                return
+        if m := _COORDINATORS_IN_PROSE.search(self.text, 0, 3000):  # "The Coordinators on ..., X and Y, present"
+            states = ref.find_states(m[1])
+            rest = re.sub(r"\b(?:and|&)\b|[,;]", " ", m[1])
+            if states and sum(len(s.written.split()) for s in states) == len(rest.split()):
+                self._add_coordinators(states, m.start(), m.end())
                 return
         self.draft.notes.append(REVIEW + "No coordinators found; add ccm:coordinator if the plan names them.")
 
@@ -436,11 +491,16 @@ class Drafter:
             if len(cells) > 1 and cells <= set(_TABLE_KINDS):
                 out.append(("table", line, []))
                 continue
+            if _OTHER_TABLE.search(line.text):  # "Cost | Amount in chf | Notes": a budget, not elements
+                out.append(("other", line, []))
+                continue
             if out and out[-1][0] == "table" and "\t" in self.text[line.start - 1 : line.end]:
                 row_start = self.text.rfind("\n", 0, line.start) + 1  # the row's cells, the empty first ones too
                 out[-1][2].append(Line(row_start, line.end, self.text[row_start : line.end]))
                 continue
             kind = _section_kind(line.text)
+            if kind == "activity" and out and out[-1][0] == "activity" and line.text.endswith(":"):
+                kind = None  # "Key activities may include:" under a track: the section goes on
             if kind is not None and not (
                 out and out[-1][0] == "timeline" and kind != "timeline" and _item_marker(line.text)
             ):
@@ -498,8 +558,8 @@ class Drafter:
         )
         if parent:
             parent.children.append(item)
-            prop = "ccm:subActivityOf" if kind == "activity" else "ccm:contributesTo"
-            target = f"{KIND_PREFIX[kind]}:{parent.key}"
+            prop = "ccm:subActivityOf" if parent.kind == "activity" else "ccm:contributesTo"
+            target = f"{KIND_PREFIX[parent.kind]}:{parent.key}"
             if heading:
                 line_end = self.text.find("\n", parent.start, parent.end)
                 item.links.append(
@@ -515,6 +575,8 @@ class Drafter:
                     )
                 )
         self.draft.items.append(item)
+        if kind == "objective" and identifier:
+            self._titles[_title(self.text[item.start : item.end])] = item
         return item
 
     def _elements(self, kind: str, lines: list[Line]) -> None:
@@ -522,40 +584,94 @@ class Drafter:
         top_is_heading = False  # the top item is a heading (track, group or title), not a sentence
         mid: Item | None = None
         bullets: dict[str, int] = {}
+        in_output = False  # under "Output 1: ...", whose bullets say what the output is made of
+        lead_in = False  # the top item leads into the lettered list ("the ISU will, inter alia:")
+        intro: Line | None = None  # the last line of text that is not an item nor part of one
+        heading_span = (0, 0)  # an objective's title repeated over outputs
+        lead_key = ""  # the number of the lead-in paragraph the lettered items follow
+        read_to = 0
         for i, line in enumerate(lines):
             marker = _item_marker(line.text)
             if marker is None:
+                if line.start >= read_to:
+                    intro = line
+                    if kind == "activity" and (top is None or top_is_heading) and _UNDERTAKING.match(line.text):
+                        # "Convene informal consultations among States parties ...": a paragraph
+                        # saying what to do, no list marker: an activity, for the curator to confirm
+                        span = self._span_of(lines, i)
+                        key = f"{top.key}-p" if top else "p"
+                        item = self._new_item(kind, key, None, span, top, heading=top is not None)
+                        note = f"{REVIEW}a paragraph in the activities, not a list item: an activity?"
+                        self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
+                        read_to = span[1]
                 continue
             mtype, label, _ = marker
             span = self._span_of(lines, i)
+            read_to = span[1]
             if mtype in ("track", "group"):
                 key = f"track-{label}" if mtype == "track" else label
                 top = self._new_item(kind, key, label if mtype == "group" else f"Track {label}", span, None)
                 top_is_heading = True
+                in_output = kind == "output" and mtype == "group"
                 mid = None
+            elif mtype == "number" and kind == "output" and (titled := self._objective_titled(line.text)):
+                # "1) Gender mainstreaming" over outputs, as over the objectives: the outputs below
+                # serve that objective; the heading is no output of its own
+                top, top_is_heading, mid, in_output, lead_in = titled, True, None, False, False
+                heading_span = (line.start, line.end)
             elif mtype == "number":
-                top = self._new_item(kind, label, label, span, None)
+                following = _item_marker(lines[i + 1].text) if i + 1 < len(lines) else None
+                lead_in = bool(
+                    self.text[span[0] : span[1]].rstrip().endswith(":") and following and following[0] == "letter"
+                )
+                # "4. To support the President ..., the ISU will, inter alia:": a numbered paragraph
+                # leading into the lettered list, whose items are the elements
+                top = None if lead_in else self._new_item(kind, label, label, span, None)
+                lead_key = label
                 # "1) Gender mainstreaming": a title over the lettered items, not a sentence
                 top_is_heading = not _ends_sentence(line.text) and len(line.text.split()) < 8
+                in_output = False
                 mid = None
             elif mtype == "letter":
-                key = f"{top.key}{label}" if top else label
+                key = f"{top.key}{label}" if top else f"{lead_key}{label}" if lead_in else label
                 mid = self._new_item(
                     kind, key, key if top is None or top.identifier else label, span, top, heading=top_is_heading
                 )
-            else:
+            elif not in_output:
                 parent = mid or top
                 base = parent.key if parent else ""
                 bullets[base] = bullets.get(base, 0) + 1
                 key = f"{base}-{bullets[base]}" if base else str(bullets[base])
-                if parent is None or (kind in ("output",) and parent.kind != kind):
+                if parent is None or (kind in ("output",) and parent.kind not in (kind, "objective")):
                     parent = None
-                self._new_item(kind, key, None, span, parent, heading=parent is top and top_is_heading)
+                item = self._new_item(kind, key, None, span, parent, heading=parent is top and top_is_heading)
+                if parent is not None and parent.kind == "objective" and kind != "objective":
+                    item.links[-1].quote = heading_span  # the heading it stands under, here
+                if intro is not None and intro.text.endswith(":") and len(intro.text.split()) > 6:
+                    note = f"{REVIEW}it continues the sentence '…{intro.text[-50:]}' above: an element of its own?"
+                    self.row_facts.setdefault(id(item), []).append(("note", note, 0, 0, None))
+
+    def _objective_titled(self, text: str) -> Item | None:
+        """The last objective drafted with this title ("1) Gender mainstreaming"), if any."""
+        return self._titles.get(_title(text))
+
+    def _paragraph_elements(self, kind: str, lines: list[Line]) -> None:
+        """A section without numbered or bulleted items: each paragraph of four words or more is
+        one element (a Word file's "Expected outputs" written as plain paragraphs)."""
+        if not lines:
+            return
+        at = bisect.bisect_left(self.blocks, lines[0].start, key=lambda b: b.start)
+        paragraphs = itertools.takewhile(lambda b: b.start < lines[-1].end, self.blocks[at:])
+        for n, block in enumerate((b for b in paragraphs if b.kind == "paragraph" and len(b.text.split()) >= 4), 1):
+            self._new_item(kind, str(n), None, (block.start, block.end), None)
 
     def _timeline(self, heading: Line, lines: list[Line]) -> None:
         period = _period_of_heading(heading.text)
         counts: dict[str, int] = {}
+        read_to = 0  # the end of the last entry: a wrapped item's next lines are in it
         for i, line in enumerate(lines):
+            if line.start < read_to:
+                continue
             head = _period_of_heading(line.text)
             if head is not None:
                 period = head
@@ -567,15 +683,14 @@ class Drafter:
                 marker
                 and marker[0] in ("number",)
                 and not _ends_sentence(line.text)
-                and len(line.text.split()) < 8
+                and len(line.text.split()) <= 10
                 and lines[i + 1 : i + 2]
                 and _item_marker(lines[i + 1].text)
             ):
                 continue  # "1) Gender mainstreaming": a group heading inside the timeline
-            if marker is None and i > 0 and lines[i - 1].end > line.start:
-                continue
             counts[period] = counts.get(period, 0) + 1
             span = (line.start, line.end) if marker is None else self._span_of(lines, i)
+            read_to = span[1]
             self._new_item("timeline", f"{period.replace('--', '-to-')}-{counts[period]}", None, span, None, period)
 
     def _table(self, header: Line, rows: list[Line]) -> None:
@@ -627,12 +742,27 @@ class Drafter:
 
         return free
 
+    def _covered(self) -> Callable[[int], bool]:
+        """Whether an offset lies in a drafted element or a table row read for one (whose cells
+        state its facts): what the plan-wide passes leave alone."""
+        spans = sorted([(it.start, it.end) for it in self.draft.items] + self._rows_read)
+        starts = [start for start, _ in spans]
+        reach = list(itertools.accumulate((end for _, end in spans), max))  # the furthest end so far
+
+        def covered(at: int) -> bool:
+            i = bisect.bisect_right(starts, at) - 1
+            return i >= 0 and reach[i] > at
+
+        return covered
+
     def _dated_lines(self) -> None:
         """Key-value blocks keyed by one period ("February 2025: ...", a "When | What" table's
         rows): timeline entries quoting the line, where no section has read them already."""
         free = self._free()
         for block in self.blocks:
-            if block.kind != "keyvalue" or not free(block.start, block.end):
+            # "February 2025: ...", or a two-cell row "30 April 2026 | Deadline ..."
+            is_pair = block.kind == "keyvalue" or (block.kind == "row" and len(block.cells) == 2)
+            if not is_pair or not free(block.start, block.end):
                 continue
             key = block.cells[0]
             found = expressions.periods(key.text, self.ref)
@@ -648,7 +778,7 @@ class Drafter:
     def _new_organisations(self) -> None:
         """Organisations written ``Full Name (ACRONYM)`` that the reference data lacks: drafted
         as new, labelled as the text writes them (both names), flagged for review."""
-        for m in expressions.organisations(self.text, self.ref):
+        for m in expressions.expansions(self.text, self.ref):
             if m.iri is None and m.name and m.acronym and not _NOT_AN_ORGANISATION.search(m.name):
                 key = slug(m.acronym)
                 if key not in self.draft.new_orgs:
@@ -679,6 +809,7 @@ class Drafter:
             roles = [next((r for r, pattern in _COLUMN_ROLES if pattern.search(c.text)), None) for c in rows[0].cells]
             if "activity" not in roles or {c.text.lower() for c in rows[0].cells} <= set(_TABLE_KINDS):
                 continue  # no activity column, or a results table (``_table`` reads those)
+            self._rows_read += [(row.start, row.end) for row in rows]
             for row in rows[1:]:
                 if len(row.cells) != len(roles):
                     item = self._new_item(
@@ -713,17 +844,7 @@ class Drafter:
                     None,
                 )
                 if parent is not None:
-                    parent.children.append(item)
-                    item.parent = parent
-                    prop = "ccm:subActivityOf" if parent.kind == "activity" else "ccm:contributesTo"
-                    item.links.append(
-                        Link(
-                            prop,
-                            f"{KIND_PREFIX[parent.kind]}:{parent.key}",
-                            "ccm:ByPosition",
-                            comment=f"Numbered {identifier}, under {parent.identifier} in the text.",
-                        )
-                    )
+                    self.link(item, parent, f"Numbered {identifier}, under {parent.identifier} in the text.")
                 if identifier:
                     by_identifier[identifier] = item
                 header = next((h.text for h, r in zip(rows[0].cells, roles, strict=True) if r == "actions"), "")
@@ -731,15 +852,21 @@ class Drafter:
                 if (timing := cell.get("timing")) is not None and timing.text:
                     self._row_timing(item, timing)
 
+    def link(self, child: Item, parent: Item, comment: str) -> None:
+        """``child`` serves ``parent`` by its place in the text, which ``comment`` names."""
+        child.parent = parent
+        parent.children.append(child)
+        prop = "ccm:subActivityOf" if parent.kind == "activity" else "ccm:contributesTo"
+        child.links.append(Link(prop, f"{KIND_PREFIX[parent.kind]}:{parent.key}", "ccm:ByPosition", comment=comment))
+
     def _row_timing(self, item: Item, timing: Cell) -> None:
         """A row's timing cell: a timeline entry quoting it when it reads as one period; otherwise
         a review note on the activity (an undated meeting, two periods: never a guessed date)."""
         found = expressions.periods(timing.text, self.ref)
-        if len(found) == 1 and found[0].key:
+        if len(found) == 1 and (found[0].key or found[0].meeting):
             key = found[0].key
-            entry = self._new_item(
-                "timeline", f"{key.replace('--', '-to-')}-1", None, (timing.start, timing.end), None, key
-            )
+            name = key.replace("--", "-to-") if key else f"by-{found[0].meeting}"
+            entry = self._new_item("timeline", f"{name}-1", None, (timing.start, timing.end), None, key)
             if found[0].review:
                 self.row_facts[id(entry)] = [("note", REVIEW + found[0].review, 0, 0, None)]
         else:
@@ -763,12 +890,21 @@ class Drafter:
 
     def _partners(self, heading: Line, lines: list[Line]) -> None:
         prop = "ccm:partner" if "partner" in heading.text.lower() else "ccm:implementer"
+        own = {o for p, o, _, _ in self.draft.statements if p in ("ccm:coordinator", "ccm:workingGroup")}
+        read_to = 0
         for i, line in enumerate(lines):
-            start, end = self._span_of(lines, i) if _item_marker(line.text) else (line.start, line.end)
+            if line.start < read_to:
+                continue  # a line of the paragraph read already
+            start, end = self._span_of(lines, i) if _item_marker(line.text) else self._paragraph_at(line)
+            read_to = end
             found = self._names(start, end)
             if not found:
                 text = re.sub(r"^[-•▪*\uf0b7\s]+", "", self.text[start:end]).strip(" .;,")
                 if not text or len(text.split()) > 10:
+                    continue
+                if not _PROPER_NAME.fullmatch(re.sub(r"^(?:the|other)\s+", "", text, flags=re.IGNORECASE)):
+                    # "Other mine action stakeholders": a kind of partner, not an organisation's name
+                    self.draft.notes.append(f"{REVIEW}the partners list names '{text}': link the resources it means.")
                     continue
                 key = slug(re.sub(r"^(?:the|other)\s+", "", text, flags=re.IGNORECASE))[:60]
                 self.draft.new_orgs[key] = (text, start, end)
@@ -781,10 +917,25 @@ class Drafter:
                     "check it, or link a known resource.",
                 )
                 continue
-            own = {o for p, o, _, _ in self.draft.statements if p in ("ccm:coordinator", "ccm:workingGroup")}
             for iri, note in found:
                 if self._curie(iri) not in own:
                     self.add(prop, self._curie(iri), start, end, note)
+            if prop == "ccm:implementer" and not any(o.startswith("state:") for o in own):
+                # "Belgium and Germany as the CCM Gender Focal Points": the States that implement
+                # a plan naming no coordinators are its coordinators, for the curator to confirm
+                states = [name for name in (self._curie(iri) for iri, _ in found) if name.startswith("state:")]
+                for name in states:
+                    note = f"{REVIEW}{name} is read as a coordinator from the strategy implementers."
+                    self.add("ccm:coordinator", name, start, end, note)
+                own.update(states)
+
+    def _paragraph_at(self, line: Line) -> tuple[int, int]:
+        """The span of the paragraph block a line belongs to (the line's own when it is no paragraph)."""
+        at = bisect.bisect_right(self.blocks, line.start, key=lambda b: b.start) - 1
+        block = self.blocks[at] if at >= 0 else None
+        if block is not None and block.kind == "paragraph" and block.start <= line.start < block.end:
+            return block.start, block.end
+        return line.start, line.end
 
     def _names(self, start: int, end: int, topics: bool = True) -> list[tuple[URIRef, str | None]]:
         """States, organisations (known, or drafted from the partner list) and working groups
@@ -792,24 +943,43 @@ class Drafter:
         piece = self.text[start:end]
         out: list[tuple[URIRef, str | None]] = []
         groups = (
-            self.ref.find_groups(piece)
+            self._found("groups", start, end)
             if topics
             else [
                 m
-                for m in self.ref.find_groups(piece)
+                for m in self._found("groups", start, end)
                 if len(m.written.split()) > 4 or "working group" in m.written.lower()
             ]
         )
+        states = self._found("states", start, end)
+        shifted = [dataclasses.replace(m, start=m.start - start, end=m.end - start) for m in states]
+        states += self.ref.guess_states(piece, shifted)
         drafted = [
             Match(ID[f"org/{key}"], 0, 0, label)
             for key, (label, _, _) in self.draft.new_orgs.items()
             if label.lower() in piece.lower()
         ]
-        for m in self.ref.find_orgs(piece) + drafted + groups + self.ref.find_states(piece, guess=True):
+        for m in self._found("orgs", start, end) + drafted + groups + states:
             note = self._spelling(m)
             if m.iri not in [i for i, _ in out]:
                 out.append((m.iri, note))
         return out
+
+    @cached_property
+    def _known_names(self) -> dict[str, tuple[list[int], list[Match]]]:
+        """Organisations, working groups and States found once in the whole text (not element
+        by element: one pass of each name expression), with where each starts."""
+        found = {
+            "orgs": self.ref.find_orgs(self.text),
+            "groups": self.ref.find_groups(self.text),
+            "states": self.ref.find_states(self.text),
+        }
+        return {kind: ([m.start for m in matches], matches) for kind, matches in found.items()}
+
+    def _found(self, kind: str, start: int, end: int) -> list[Match]:
+        """The names of ``kind`` that lie within ``start``..``end``."""
+        starts, matches = self._known_names[kind]
+        return [m for m in matches[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)] if m.end <= end]
 
     # ------------------------------------------------------------ facts in element texts
 
@@ -830,16 +1000,15 @@ class Drafter:
                         ("ccm:supportsArticle", f"article:{number}", item.start + m.start(), item.start + m.end(), None)
                     )
         for key, s, e in self.meetings_in(item.start, item.end):
-            if key in self.ref.meetings:
-                facts.append(("ccm:mentions", f"meeting:{key}", s, e, None))
+            facts.append(("ccm:mentions", self._meeting(key, s, e), s, e, None))
         for iri, note in self._names(item.start, item.end, topics=False):
             facts.append((f"ccm:{item.relation}", self._curie(iri), item.start, item.end, note))
         self.draft.element_facts[id(item)] = facts
 
     def _plan_alignments(self) -> None:
-        inside = [(it.start, it.end) for it in self.draft.items]
+        inside = self._covered()
         for m in _LAP.finditer(self.text):
-            if any(s <= m.start() < e for s, e in inside):
+            if inside(m.start()):
                 continue
             listed = " ".join(m.group(1).split())
             try:
@@ -920,9 +1089,46 @@ class Drafter:
         return next((p.names[-1] for p in self.ref.plans if p.iri == plan), "LAP")
 
     def _relations(self) -> None:
+        """Activities and outputs of numbered lists that nothing else places: linked to the
+        objective whose words they share where one shares clearly more, else, numbered as an
+        objective is, to it by that parallel numbering. Both flagged."""
         objectives = {it.key: it for it in self.draft.items if it.kind == "objective"}
+        words = {key: self._stems(it) for key, it in objectives.items() if it.parent is None}
+        tracks = {it.key: it for it in self.draft.items if it.kind == "activity" and it.key.startswith("track-")}
+        for key, track in tracks.items():
+            number = key.removeprefix("track-")
+            if track.links:
+                continue
+            if (above := tracks.get(f"track-{parent_marker(number)}")) is not None:  # Track 2.2 under Track 2
+                self.link(track, above, f"Numbered {track.identifier}, under {above.identifier}.")
+            elif number in objectives:  # Track 2 and objective 2
+                track.links.append(
+                    Link(
+                        "ccm:contributesTo",
+                        f"objective:{number}",
+                        "ccm:ByPosition",
+                        comment=f"{track.identifier}, numbered as objective {objectives[number].identifier} is.",
+                        review=f"{REVIEW}linked to objective {number} by its parallel numbering only; check it.",
+                    )
+                )
         for item in self.draft.items:
-            if item.kind in ("activity", "output") and item.key in objectives and item.identifier:
+            if item.kind not in ("activity", "output") or not item.identifier:
+                continue
+            listed = item.identifier.isdigit() and not item.links  # "4." of a list nothing else places
+            # a plan has a handful of objectives; among hundreds (a text repeated), words tell nothing
+            by = self._closest(item, words) if listed and 1 < len(words) <= _MOST_OBJECTIVES else None
+            if by is not None:
+                key, shared = by
+                item.links.append(
+                    Link(
+                        "ccm:contributesTo",
+                        f"objective:{key}",
+                        "ccm:CuratorJudgement",
+                        comment=f"Shares the words {', '.join(sorted(shared))} with objective {key} (drafted).",
+                        review=f"{REVIEW}linked to objective {key} by the words they share only; check it.",
+                    )
+                )
+            elif item.key in objectives:
                 item.links.append(
                     Link(
                         "ccm:contributesTo",
@@ -933,16 +1139,37 @@ class Drafter:
                     )
                 )
 
+    def _stems(self, item: Item) -> set[str]:
+        """The content words of an element and of the elements under it, cut to six letters."""
+        text = " ".join(self.text[it.start : it.end] for it in [item, *item.children])
+        return {w[:6] for w in re.findall(r"[a-z]{4,}", text.lower())} - _COMMON_STEMS
+
+    def _closest(self, item: Item, objectives: dict[str, set[str]]) -> tuple[str, set[str]] | None:
+        """The objective sharing the most content words (two at least) with ``item``, when one
+        shares strictly more than any other."""
+        own = self._stems(item)
+        ranked = sorted(((len(own & stems), key) for key, stems in objectives.items()), reverse=True)
+        if ranked[0][0] >= 2 and ranked[0][0] > ranked[1][0]:
+            return ranked[0][1], own & objectives[ranked[0][1]]
+        return None
+
     # ------------------------------------------------------------ all
 
     def run(self) -> Draft:
         self._title()
         self._plan_facts()
-        for kind, heading, lines in self._sections():
+        draft_layouts.logframe(self)
+        draft_layouts.narrative(self)
+        free = self._free()
+        for kind, heading, all_lines in self._sections():
+            lines = [line for line in all_lines if free(line.start, line.end)]
             if kind == "table":
                 self._table(heading, lines)
             elif kind in ("objective", "activity", "output", "outcome"):
-                self._elements(kind, lines)
+                if any(_item_marker(line.text) for line in lines):
+                    self._elements(kind, lines)
+                else:
+                    self._paragraph_elements(kind, lines)
             elif kind == "timeline":
                 self._timeline(heading, lines)
             elif kind == "partner":
@@ -956,13 +1183,22 @@ class Drafter:
         self._relations()
         self._plan_alignments()
         mentioned = {o for p, o, _, _ in self.draft.statements if p == "ccm:leadsUpTo"}
-        inside = [(it.start, it.end) for it in self.draft.items]
+        inside = self._covered()
+        for article in expressions.articles(self.text, self.ref):  # "guided by Article 6" in the context
+            name = f"article:{article.number}"
+            if article.review is None and name not in mentioned and not inside(article.start):
+                mentioned.add(name)
+                self.add("ccm:mentions", name, article.start, article.end)
         for key, s, e in self.meetings_in(0, len(self.text)):
-            if f"meeting:{key}" in mentioned or any(lo <= s < hi for lo, hi in inside):
+            if f"meeting:{key}" in mentioned or inside(s):
                 continue
             mentioned.add(f"meeting:{key}")
-            if key in self.ref.meetings:
-                self.add("ccm:mentions", f"meeting:{key}", s, e)
-            else:
-                self.draft.notes.append(f"{REVIEW}'{self.text[s:e]}' names a meeting the reference data lacks.")
+            self.add("ccm:mentions", self._meeting(key, s, e), s, e)
         return self.draft
+
+    def _meeting(self, key: str, start: int, end: int) -> str:
+        """The meeting named at ``start``..``end``: one the reference data lacks is drafted as new
+        (labelled as the text writes it, flagged)."""
+        if key not in self.ref.meetings:
+            self.draft.new_meetings.setdefault(key, (" ".join(self.text[start:end].split()), start, end))
+        return f"meeting:{key}"

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from ccmgraph import errors, paths, source_records
 from ccmgraph.curation import style
-from ccmgraph.curation.draft import KIND_PREFIX, NEW_ORG, REVIEW, Draft, Drafter, Link, split_aligned
+from ccmgraph.curation.draft import KIND_PREFIX, NEW_MEETING, NEW_ORG, REVIEW, Draft, Drafter, Link, split_aligned
 from ccmgraph.curation.reference_index import ReferenceIndex
-from ccmgraph.curation.structure import blocks
+from ccmgraph.curation.structure import Block, blocks
 from ccmgraph.namespaces import ID
+from ccmgraph.settings import Settings
 
 KIND_CLASS = {
     "objective": "ccm:Objective",
@@ -40,13 +41,45 @@ def _prose(value: str) -> str:
     return _lit(" ".join(value.split()))
 
 
-def _label(text: str) -> str:
-    marker = r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|Track\s+[\d.]+:?|Output\s+\d+:?)\s*"
-    text = re.sub(marker, "", " ".join(text.split()))
-    text = text.strip(" .;:,")
-    words = text.split()
-    short = " ".join(words[:9])
-    return (short[0].upper() + short[1:] if short else "Untitled") + ("…" if len(words) > 9 else "")
+LABEL_CHARS = 72  # a label longer than this is shortened at a word boundary, with an ellipsis
+_DANGLING = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "its", "of", "on", "or", "that", "the"}
+    | {"their", "to", "under", "which", "who", "whose", "with"}
+)
+
+
+_LABEL_MARKER = re.compile(
+    r"^(?:[-•▪*\uf0b7]|\(?[0-9a-z]{1,2}[.)/]|(?:[A-Z]|\d{1,2})(?:\.\d{1,2}){1,3}\.?|Track\s+[\d.]+:?|Output\s+\d+:?)\s+"
+)
+
+
+def element_label(text: str) -> str:
+    """An element's label: its first sentence without its list marker, whole when short; else
+    cut at a word boundary (at a clause break where one falls late enough), never after a
+    word that leads into the rest ("of", "the") or inside a bracket, and marked with an ellipsis.
+
+    >>> element_label("1.1.1 Hold a webinar for national focal points (March 2026)")
+    'Hold a webinar for national focal points (March 2026)'
+    >>> element_label("National frameworks address the rights and needs of cluster munition victims "
+    ...               "(LAP Actions 32 to 34)")
+    'National frameworks address the rights and needs of cluster munition…'
+    >>> element_label("Our first aim is to strengthen partnerships. In February 2025 the Coordinators will write.")
+    'Our first aim is to strengthen partnerships'
+    """
+    text = _LABEL_MARKER.sub("", " ".join(text.split()))
+    text = re.split(r"(?<=[a-z)\]][.;!?])\s+(?=[A-Z(])", text, maxsplit=1)[0].strip(" .;:,")
+    if len(text) > LABEL_CHARS:
+        cut = text[: LABEL_CHARS + 1].rsplit(" ", 1)[0]
+        clause = max(cut.rfind(", "), cut.rfind("; "), cut.rfind(" – "), cut.rfind(" - "), cut.rfind(" ("))
+        if clause >= LABEL_CHARS // 2:
+            cut = cut[:clause]
+        if cut.count("(") > cut.count(")"):
+            cut = cut[: cut.rfind("(")]
+        words = cut.split()
+        while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+            words.pop()
+        text = " ".join(words).rstrip(" ,;:–-") + "…"
+    return text[0].upper() + text[1:] if text else "Untitled"
 
 
 def _evidence(d: Drafter, start: int, end: int, prop: str | None = None) -> str:
@@ -115,7 +148,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     group_iri = ID[f"working-group/{group.removeprefix('wg:')}"] if group else None
     topic = re.sub(r"^(?:Working Group|Coordinators?) on ", "", d.ref.labels.get(group_iri, "")) if group_iri else ""
     years = (period or "").removeprefix("period:").replace("--", "-")
-    plan_label = f"{topic} work plan {years}".strip() if topic and years else _label(title)
+    plan_label = f"{topic} work plan {years}".strip() if topic and years else element_label(title)
     body = [
         f"\n{plan} a ccm:WorkPlan",
         f"    rdfs:label {_lit(plan_label)}@en",
@@ -165,6 +198,14 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             f"    ccm:curationNote {_lit(REVIEW + NEW_ORG)}@en ;\n"
             f"    ccm:evidence {_evidence(d, s, e)} ."
         )
+    for key, (label, s, e) in draft.new_meetings.items():
+        kind = "ccm:ReviewConference" if key.endswith("rc") else "ccm:MeetingOfStatesParties"
+        out.append(
+            f"\nmeeting:{key} a {kind} ;\n    rdfs:label {_lit(label)}@en ;\n"
+            f"    dcterms:source source:{draft.stem} ;\n"
+            f"    ccm:curationNote {_lit(REVIEW + NEW_MEETING)}@en ;\n"
+            f"    ccm:evidence {_evidence(d, s, e)} ."
+        )
     # elements, kind by kind, in document order
     for kind in ("objective", "activity", "output", "outcome", "timeline"):
         members = [it for it in draft.items if it.kind == kind]
@@ -176,7 +217,7 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
             )
             lines = [
                 f"\n{KIND_PREFIX[kind]}:{item.key} a {' , '.join(types)}",
-                f"    rdfs:label {_lit(_label(text[item.start : item.end]))}@en",
+                f"    rdfs:label {_lit(element_label(text[item.start : item.end]))}@en",
             ]
             if item.identifier:
                 lines.append(f"    dcterms:identifier {_lit(item.identifier)}")
@@ -219,16 +260,18 @@ def turtle(drafter: Drafter, draft: Draft) -> str:
     return "\n".join(out) + "\n"
 
 
-MAX_CHARS = 3_000_000  # a work plan runs to tens of KB; the drafter is linear, but a review is not
 _PLAN_WORDS = re.compile(r"objective|activit|work\s*plan|action|output|timeline|coordinator", re.IGNORECASE)
 
 
-def check_draftable(text_path: Path, text: str) -> None:
-    """Refuse, in one line naming the file, a text too large or too unlike a work plan to draft."""
-    if len(text) > MAX_CHARS:
+def check_draftable(text_path: Path, text: str) -> list[Block]:
+    """Refuse, in one line naming the file, a text too large or too unlike a work plan to draft;
+    else its blocks (read once, for the drafter too)."""
+    # a work plan runs to tens of KB; the drafter is linear, but a review of megabytes is not
+    most = Settings.from_environment().draft_max_kb * 1000
+    if len(text) > most:
         raise errors.DataError(
-            f"{text_path}: {len(text):,} characters, more than the {MAX_CHARS:,} a work plan is drafted from; "
-            "split it, or ingest the work plan alone"
+            f"{text_path}: {len(text):,} characters, more than the {most:,} a work plan is drafted from "
+            "($CCMGRAPH_DRAFT_MAX_KB); split it, or ingest the work plan alone"
         )
     found = blocks(text)
     structured = sum(1 for b in found if b.kind in ("heading", "item", "row", "keyvalue"))
@@ -238,13 +281,14 @@ def check_draftable(text_path: Path, text: str) -> None:
             f"{text_path}: does not read as a work plan ({structured} headings, list items or table rows; "
             f"{len(words)} of the words objective, activity, work plan, action, output, timeline, coordinator)"
         )
+    return found
 
 
 def draft_text(text_path: Path, reference: ReferenceIndex | None = None) -> str:
     """The draft Turtle for a source text (nothing written), in the curated files' layout;
     a text too large or too unlike a work plan is refused (``check_draftable``)."""
-    check_draftable(text_path, text_path.read_text(encoding="utf-8"))
-    drafter = Drafter(text_path, reference)
+    structure = check_draftable(text_path, text_path.read_text(encoding="utf-8"))
+    drafter = Drafter(text_path, reference, structure)
     return style.formatted(turtle(drafter, drafter.run()), text_path)
 
 

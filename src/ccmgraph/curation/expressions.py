@@ -562,7 +562,7 @@ def _without_overlaps(mentions: Iterable[tuple[int, int, Mention]]) -> list[Ment
 
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z&-]{1,11})\)")
-_NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to)"
+_NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to|&)"
 # the capitalised run just before "(ACRONYM)", looked for within _NAME_REACH characters of it
 _FULL_NAME = re.compile(rf"(?<![\w'’&.-]){_NAME_WORD}(?:[ \t]+{_NAME_WORD})+[ \t]*$")
 _NAME_REACH = 150
@@ -581,8 +581,22 @@ def organisations(text: str, index: ReferenceIndex) -> list[OrganisationMention]
     ...                                           "Development Programme (UNDP)", index)]
     [(rdflib.term.URIRef('icrc'), 'ICRC'), (None, 'UNDP')]
     """
+    found: list[tuple[int, int, Mention]] = [(0, i, m) for i, m in enumerate(expansions(text, index))]
+    for start, end, name in _find(text, _name_table(index.orgs)):
+        mention = OrganisationMention(start=start, end=end, quote=text[start:end], iri=index.orgs[name], name=name)
+        found.append((1, len(found), mention))
+    for start, end, acronym in _find(text, _name_table(index.acronyms, lower=False)):
+        iri = index.acronyms[acronym]
+        mention = OrganisationMention(start=start, end=end, quote=text[start:end], iri=iri, acronym=acronym)
+        found.append((2, len(found), mention))
+    return [m for m in _without_overlaps(found) if isinstance(m, OrganisationMention)]
+
+
+def expansions(text: str, index: ReferenceIndex) -> list[OrganisationMention]:
+    """Organisations written ``Full Name (ACRONYM)`` alone (no pass over the known names: what
+    the drafter needs to propose new ones), matched to the reference data or not."""
     other_names = _other_names(index)
-    found: list[tuple[int, int, Mention]] = []
+    found: list[OrganisationMention] = []
     for m in _ACRONYM.finditer(text):
         run = _FULL_NAME.search(text, max(0, m.start() - _NAME_REACH), m.start())
         if run is None:
@@ -600,15 +614,8 @@ def organisations(text: str, index: ReferenceIndex) -> list[OrganisationMention]
         mention = OrganisationMention(
             start=start, end=m.end(), quote=quote, iri=iri, name=name, acronym=acronym, review=review
         )
-        found.append((0, len(found), mention))
-    for start, end, name in _find(text, _name_table(index.orgs)):
-        mention = OrganisationMention(start=start, end=end, quote=text[start:end], iri=index.orgs[name], name=name)
-        found.append((1, len(found), mention))
-    for start, end, acronym in _find(text, _name_table(index.acronyms, lower=False)):
-        iri = index.acronyms[acronym]
-        mention = OrganisationMention(start=start, end=end, quote=text[start:end], iri=iri, acronym=acronym)
-        found.append((2, len(found), mention))
-    return [m for m in _without_overlaps(found) if isinstance(m, OrganisationMention)]
+        found.append(mention)
+    return found
 
 
 def _name_before(run: str, acronym: str) -> str:

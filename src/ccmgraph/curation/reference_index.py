@@ -13,7 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -43,6 +43,12 @@ class ActionPlan:
     start: date | None  # the first and last day of its ccm:period
     end: date | None
     actions: frozenset[int]
+
+
+@dataclass(frozen=True)
+class _Names:
+    names: tuple[str, ...]
+    iris: dict[str, URIRef]
 
 
 @dataclass
@@ -78,16 +84,28 @@ class ReferenceIndex:
 
     def find_states(self, text: str, guess: bool = False) -> list[Match]:
         found = self._find_names(text, self.states)
-        if guess:
-            single = {n: iri for n, iri in self.states.items() if " " not in n and len(n) >= 4}
-            for m in re.finditer(r"\b[A-Z][a-z]{3,}\b", text):
-                if any(f.start <= m.start() < f.end for f in found):
-                    continue
-                word = m.group(0).lower()
-                close = _close(word, tuple(single))
-                if close and close[0][0] == word[0] and abs(len(close[0]) - len(word)) <= 1:
-                    found.append(Match(single[close[0]], m.start(), m.end(), m.group(0), guessed=True))
-        return sorted(found, key=lambda f: f.start)
+        return sorted(found + self.guess_states(text, found) if guess else found, key=lambda f: f.start)
+
+    def guess_states(self, text: str, found: list[Match]) -> list[Match]:
+        """Capitalised words of ``text`` one letter off a one-word State name ("Irak"), outside
+        the names ``found`` there already."""
+        single = self._single_word_states
+        guesses = []
+        for m in re.finditer(r"\b[A-Z][a-z]{3,}\b", text):
+            if any(f.start <= m.start() < f.end for f in found):
+                continue
+            word = m.group(0).lower()
+            close = _close(word, single.names)
+            if close and close[0][0] == word[0] and abs(len(close[0]) - len(word)) <= 1:
+                guesses.append(Match(single.iris[close[0]], m.start(), m.end(), m.group(0), guessed=True))
+        return guesses
+
+    @cached_property
+    def _single_word_states(self) -> _Names:
+        """One-word State names of four letters or more, for guesses by spelling (built once:
+        ``find_states`` runs on every element)."""
+        iris = {n: iri for n, iri in self.states.items() if " " not in n and len(n) >= 4}
+        return _Names(tuple(iris), iris)
 
     def find_orgs(self, text: str) -> list[Match]:
         found = self._find_names(text, self.orgs)
@@ -156,7 +174,7 @@ def _load(reference: Path) -> ReferenceIndex:
         for name in names:
             index.states[name.lower()] = URIRef(str(state))
     for org in g.subjects(RDF.type, CCM.Organization):
-        for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel):
+        for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel, CCM.alias):
             for o in g.objects(org, p):
                 index.orgs[str(o).lower()] = URIRef(str(org))
         for o in g.objects(org, CCM.acronym):

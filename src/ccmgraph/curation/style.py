@@ -123,14 +123,15 @@ def prefix_block(extra: Mapping[str, str]) -> str:
 
 def _canonical(parsed: list[ox.Quad]) -> ox.Dataset:
     """The graph, whitespace of quotes and notes collapsed, blank nodes canonical."""
-    free = {str(iri) for iri in FREE_WHITESPACE}
+    free = {ox.NamedNode(str(iri)) for iri in FREE_WHITESPACE}
     quads = []
     for quad in parsed:
         obj = quad.object
-        if isinstance(obj, ox.Literal) and quad.predicate.value in free:
+        if quad.predicate in free and isinstance(obj, ox.Literal):
             value = " ".join(obj.value.split())
             obj = ox.Literal(value, language=obj.language) if obj.language else ox.Literal(value, datatype=obj.datatype)
-        quads.append(ox.Quad(quad.subject, quad.predicate, obj))
+            quad = ox.Quad(quad.subject, quad.predicate, obj)
+        quads.append(quad)
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return dataset

@@ -10,6 +10,7 @@ import time
 
 import httpx
 
+from ccmgraph import disk_store
 from ccmgraph.namespaces import CCM
 from support import FIXTURE_GRAPH, SETTINGS, LiveServer, endpoint_dataset, process_gone
 
@@ -22,6 +23,7 @@ def _release(target, nquads: str) -> None:
     tmp = target.with_name(".dist-new")
     tmp.mkdir()
     (tmp / "ccmgraph.nq").write_text(nquads, encoding="utf-8")
+    disk_store.write(tmp)
     (tmp / "manifest.json").write_text(json.dumps({"files": {}, "nquads": len(nquads)}), encoding="utf-8")
     old = target.with_name("dist.old")
     if target.exists():

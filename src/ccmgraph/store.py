@@ -19,6 +19,7 @@ import hashlib
 import json
 import threading
 import time
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import Any, TypedDict
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import errors, formats, paths
+from ccmgraph import disk_store, errors, formats, paths
 from ccmgraph.namespaces import BASE, GRAPH
 from ccmgraph.settings import DEFAULTS, Settings
 from ccmgraph.sparql import dataset
@@ -135,14 +136,20 @@ def version_of(nquads: Path) -> str:
 
 
 class EmbeddedStore(Store):
-    """pyoxigraph in this process, loaded from the N-Quads dump in dist/."""
+    """pyoxigraph in this process over the build's store in dist/, read-only (ccmgraph.disk_store):
+    the engine processes open the same files (``path``), so the graph is held once.
 
-    def __init__(self, dist: Path | None = None) -> None:
-        dist = dist or paths.DIST
-        dump = dist / "ccmgraph.nq"
-        self._store = ox.Store()
-        self._store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-        self._version = version_of(dump)
+    ``opened``: a store opened already (the one a SPARQL Update wrote) instead of ``dist``'s; the
+    store owns its directory.
+    """
+
+    def __init__(self, dist: Path | None = None, *, opened: disk_store.Opened | None = None) -> None:
+        self._opened = opened or disk_store.open_serving(dist or paths.DIST)
+        self._store = self._opened.store
+        self._version = self._opened.version
+        # its directory is removed once nothing uses this store (requests and engine processes
+        # that have its files open keep reading them)
+        weakref.finalize(self, self._opened.release)
 
     @property
     def version(self) -> str:
@@ -151,6 +158,15 @@ class EmbeddedStore(Store):
     @property
     def oxigraph(self) -> ox.Store:
         return self._store
+
+    @property
+    def path(self) -> Path:
+        """The store's directory, which the engine processes open."""
+        return self._opened.path
+
+    @property
+    def quads(self) -> int:
+        return self._opened.quads
 
     def _run(
         self, text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()

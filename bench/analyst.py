@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import catalog, paths
+from ccmgraph import catalog, disk_store, paths
 from ccmgraph.analysis import views
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
@@ -111,6 +111,7 @@ def synthetic_dist(target: int, seed: Path, out: Path) -> int:
     ]
     with dump.open("ab") as sink:
         sink.write(ox.serialize(own, format=ox.RdfFormat.N_QUADS))
+    disk_store.write(out)  # the store the server opens, as the build writes it
     return n + len(own)
 
 

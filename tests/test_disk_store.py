@@ -1,6 +1,7 @@
 """``ccmgraph serve`` opens the store the build wrote (ccmgraph.disk_store), read-only, instead of
 parsing the dump: it answers with the dump damaged, refuses a store from another build in one line,
-and its web process and engine processes read the same files."""
+and its web process and engine processes read the same files; the pages' graph moves into memory
+from the dump once it is checked."""
 
 from __future__ import annotations
 
@@ -104,6 +105,25 @@ def test_the_server_reads_a_copy_of_the_store_beside_dist(tmp_path: Path) -> Non
     shutil.rmtree(dist)  # a build replaced it
     rows = store.select(COUNT)
     assert rows[0]["n"] == store.quads > 0
+    assert store.wait_in_memory(60)  # the dump is linked beside the copy: still there
     copy = store.path
     del store
     assert not copy.exists()
+
+
+def test_the_pages_graph_moves_into_memory_and_answers_the_same(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    shutil.copytree(endpoint_dataset(), dist)
+    store = EmbeddedStore(dist)
+    on_disk = store.select(COUNT)
+    assert store.wait_in_memory(60) and store.in_memory
+    assert store.select(COUNT) == on_disk
+
+
+def test_a_damaged_dump_keeps_the_graph_on_disk(dist: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)
+    (copy / "ccmgraph.nq").write_text("not N-Quads at all\n", encoding="utf-8")
+    store = EmbeddedStore(copy)  # the manifest vouches for the store, not for the dump now
+    assert not store.wait_in_memory(60)
+    assert store.select(COUNT)[0]["n"] == store.quads

@@ -7,10 +7,10 @@ engine processes for SPARQL) reads the same files, held once by the page cache.
   dump's sha256 (``ccmgraph-store.json``); the dump stays the published artefact.
 - ``open_serving(dist)``: checks the stamp against the build's manifest (a store from another build
   is refused, naming both), then opens a *serving copy*: a RocksDB checkpoint (hard links to the
-  immutable files) in ``.dist-serving/`` beside ``dist/``, so that a new build replacing ``dist/``
-  cannot pull the files from under a server still answering from the old one. The copy is
-  removed when nothing uses it (``Opened.release``), and copies left by a server that died are
-  removed by the next one.
+  immutable files, and to the dump) in ``.dist-serving/`` beside ``dist/``, so that a new build
+  replacing ``dist/`` cannot pull the files from under a server still answering from the old one.
+  The copy is removed when nothing uses it (``Opened.release``), and copies left by a server that
+  died are removed by the next one.
 - ``derive(store, target, text, version)``: a SPARQL Update applied to a checkpoint of ``store``
   (the data the update started from is not touched), stamped with the new version.
 """
@@ -46,12 +46,24 @@ class StoreStale(errors.DataError):
 
 @dataclass(frozen=True)
 class Opened:
-    """A store open read-only at ``path`` (a serving copy, or a store an update wrote)."""
+    """A store open read-only at ``path`` (a serving copy, or a store an update wrote); ``dump``:
+    the N-Quads it was loaded from, with their sha256 (a serving copy's, linked beside it)."""
 
     store: ox.Store
     path: Path
     version: str
     quads: int
+    dump: Path | None = None
+    dump_sha256: str | None = None
+
+    def dump_intact(self) -> bool:
+        """Is ``dump`` still the one the store was loaded from (a sha256 of it, read now)?"""
+        if self.dump is None or self.dump_sha256 is None:
+            return False
+        try:
+            return _sha256(self.dump) == self.dump_sha256
+        except OSError:
+            return False
 
     def release(self) -> None:
         """Remove the serving copy (the files stay readable to processes that have them open)."""
@@ -67,7 +79,7 @@ def write(dist: Path) -> int:
     store.optimize()
     quads = len(store)
     del store  # closed: the server opens it read-only
-    digest = hashlib.sha256(dump.read_bytes()).hexdigest()
+    digest = _sha256(dump)
     _stamp(target, {"dump_sha256": digest, "version": digest[:16], "quads": quads})
     return quads
 
@@ -113,8 +125,16 @@ def _dump_digest(dist: Path) -> str | None:
     except (ValueError, KeyError, TypeError):
         return None
     if (dist / DUMP).exists():
-        return hashlib.sha256((dist / DUMP).read_bytes()).hexdigest()
+        return _sha256(dist / DUMP)
     return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def serving_root(dist: Path) -> Path:
@@ -134,7 +154,17 @@ def open_serving(dist: Path) -> Opened:
         shutil.rmtree(copy, ignore_errors=True)
         raise StoreMissing(f"{dist / DIRECTORY}: could not open the store ({exc}); run `ccmgraph build`") from None
     _stamp(copy, stamp)
-    return Opened(ox.Store.read_only(str(copy)), copy, str(stamp["version"]), int(str(stamp["quads"])))
+    dump: Path | None = copy / DUMP
+    try:  # a link, not a copy: the same file, kept when a new build replaces dist/
+        os.link(dist / DUMP, copy / DUMP)
+    except OSError:
+        dump = None
+    store = ox.Store.read_only(str(copy))
+    return Opened(store, copy, str(stamp["version"]), int(str(stamp["quads"])), dump, _str(stamp.get("dump_sha256")))
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def open_store(path: Path) -> Opened:

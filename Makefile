@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/endpoint.py --dataset seed --duration 3
 	$(PY) bench/analyst.py
 	$(PY) bench/build.py
+	$(PY) bench/serve_memory.py
 
 # docs/screenshots/*.png: the main pages at 1400 and 390 px (Debian's chromium)
 screenshots: $(STAMP)
@@ -57,4 +58,4 @@ screenshots: $(STAMP)
 	$(PY) tools/screenshots.py
 
 clean:
-	rm -rf dist
+	rm -rf dist .dist-serving

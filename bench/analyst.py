@@ -179,6 +179,7 @@ async def main() -> None:
     goal = args.goal or (500.0 if args.synthetic else 50.0)
     t = time.perf_counter()
     store = EmbeddedStore(args.dist)
+    store.wait_in_memory()  # as a server answers once started: from memory
     quads = len(store.oxigraph)
     print(f"dataset: {name} ({quads} quads), loaded in {time.perf_counter() - t:.1f} s")
     app = create_app(store=store, dist=args.dist)

@@ -143,24 +143,40 @@ def serving_root(dist: Path) -> Path:
 
 def open_serving(dist: Path) -> Opened:
     """``dist``'s store, checked (``check``), opened read-only through a serving copy."""
-    stamp = check(dist)
     root = serving_root(dist)
     root.mkdir(exist_ok=True)
     _remove_orphans(root)
-    copy = root / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
-    try:
-        ox.Store.read_only(str(dist / DIRECTORY)).backup(str(copy))
-    except OSError as exc:
+    for _ in range(3):  # again if a new build replaced dist/ while it was copied
+        build = _build_of(dist)
+        stamp = check(dist)
+        copy = root / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        try:
+            ox.Store.read_only(str(dist / DIRECTORY)).backup(str(copy))
+        except OSError as exc:
+            shutil.rmtree(copy, ignore_errors=True)
+            raise StoreMissing(f"{dist / DIRECTORY}: could not open the store ({exc}); run `ccmgraph build`") from None
+        dump: Path | None = copy / DUMP
+        try:  # a link, not a copy: the same file, kept when a new build replaces dist/
+            os.link(dist / DUMP, copy / DUMP)
+        except OSError:
+            dump = None
+        if _build_of(dist) == build:
+            break
         shutil.rmtree(copy, ignore_errors=True)
-        raise StoreMissing(f"{dist / DIRECTORY}: could not open the store ({exc}); run `ccmgraph build`") from None
+    else:
+        raise StoreStale(f"{dist}: replaced by new builds three times while it was opened")
     _stamp(copy, stamp)
-    dump: Path | None = copy / DUMP
-    try:  # a link, not a copy: the same file, kept when a new build replaces dist/
-        os.link(dist / DUMP, copy / DUMP)
-    except OSError:
-        dump = None
     store = ox.Store.read_only(str(copy))
     return Opened(store, copy, str(stamp["version"]), int(str(stamp["quads"])), dump, _str(stamp.get("dump_sha256")))
+
+
+def _build_of(dist: Path) -> tuple[int, int] | None:
+    """The identity of the build in ``dist`` (its store's stamp file: a new build writes a new one)."""
+    try:
+        st = os.stat(dist / DIRECTORY / STAMP)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
 
 
 def _str(value: object) -> str | None:

@@ -92,7 +92,7 @@ class Runner(Protocol):
 
 class EmbeddedRunner:
     """Queries in worker processes that open the store of an ``EmbeddedStore`` (its ``path``,
-    read-only: the files are held once for the web process and the workers)."""
+    read-only: the page cache holds its files once for all of them)."""
 
     can_update = True
 

@@ -9,8 +9,8 @@ event loop only sends tasks and reads answers over sockets; it never runs engine
 Layout:
 
 - one *zygote* process opens the build's store read-only (ccmgraph.disk_store: a RocksDB
-  directory, whose files the page cache holds once for every process of the server, the web
-  process's pages and API included), then only forks. Each worker is a fork of it: it starts in
+  directory, whose files the page cache holds once for every process of the server; the web
+  process holds the graph in memory for the pages and the API), then only forks. Each worker is a fork of it: it starts in
   milliseconds and shares the open store with its siblings, so replacing a killed worker is
   cheap even at millions of triples.
 - each worker talks to the server over its own socket: one task in, one answer out.

@@ -70,6 +70,7 @@ def endpoint_dataset() -> Path:
     """A dist/-like directory with ccmgraph.nq and its store: ontology + reference + a small test graph."""
     target = Path(tempfile.mkdtemp(prefix="ccmgraph-endpoint-test-"))
     atexit.register(shutil.rmtree, target, True)
+    atexit.register(shutil.rmtree, disk_store.serving_root(target), True)  # the servers' copies
     store = ox.Store()
     store.load(path=str(paths.ONTOLOGY), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "ontology"))
     for ttl in sorted(paths.REFERENCE.glob("*.ttl")):

@@ -10,9 +10,9 @@ Layout:
 
 - one *zygote* process opens the build's store read-only (ccmgraph.disk_store: a RocksDB
   directory, whose files the page cache holds once for every process of the server; the web
-  process holds the graph in memory for the pages and the API), then only forks. Each worker is a fork of it: it starts in
-  milliseconds and shares the open store with its siblings, so replacing a killed worker is
-  cheap even at millions of triples.
+  process holds the graph in memory for the pages and the API), then only forks. Each worker
+  is a fork of it: it starts in milliseconds and shares the open store with its siblings, so
+  replacing a killed worker is cheap even at millions of triples.
 - each worker talks to the server over its own socket: one task in, one answer out.
 - a SPARQL Update runs in a fresh fork too, under the same time limit; when it succeeds that
   process writes the new dataset as a new store directory and becomes the zygote of the next generation, and the old

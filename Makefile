@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(PY) bench/analyst.py
 	$(PY) bench/build.py
 	$(PY) bench/load.py --peer
+	$(PY) bench/serve_memory.py
 
 # docs/screenshots/*.png: the main pages at 1400 and 390 px (Debian's chromium)
 screenshots: $(STAMP)
@@ -58,4 +59,4 @@ screenshots: $(STAMP)
 	$(PY) tools/screenshots.py
 
 clean:
-	rm -rf dist
+	rm -rf dist .dist-serving

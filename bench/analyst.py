@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from ccmgraph import catalog, paths
+from ccmgraph import catalog, disk_store, paths
 from ccmgraph.analysis import views
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
@@ -111,6 +111,7 @@ def synthetic_dist(target: int, seed: Path, out: Path) -> int:
     ]
     with dump.open("ab") as sink:
         sink.write(ox.serialize(own, format=ox.RdfFormat.N_QUADS))
+    disk_store.write(out)  # the store the server opens, as the build writes it
     return n + len(own)
 
 
@@ -178,6 +179,7 @@ async def main() -> None:
     goal = args.goal or (500.0 if args.synthetic else 50.0)
     t = time.perf_counter()
     store = EmbeddedStore(args.dist)
+    store.wait_in_memory()  # as a server answers once started: from memory
     quads = len(store.oxigraph)
     print(f"dataset: {name} ({quads} quads), loaded in {time.perf_counter() - t:.1f} s")
     app = create_app(store=store, dist=args.dist)

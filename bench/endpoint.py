@@ -33,6 +33,8 @@ from pathlib import Path
 
 import httpx
 
+from ccmgraph import disk_store
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
@@ -180,6 +182,7 @@ def wait_ready(server: Server, limit: float) -> None:
 def start_ccmgraph(nquads: Path, cache: bool, workers: int) -> Server:
     workdir = Path(tempfile.mkdtemp(prefix="bench-ccmgraph-"))
     (workdir / "ccmgraph.nq").symlink_to(nquads.resolve())
+    disk_store.write(workdir)  # the store the server opens, as the build writes it
     port = free_port()
     args = [
         sys.executable,

@@ -81,6 +81,7 @@ async def main() -> None:
         dist, name = Path(tmp.name), f"synthetic-{args.synthetic}"
         synthetic_dist(args.synthetic, paths.DIST / "ccmgraph.nq", dist)
     embedded = EmbeddedStore(dist)
+    embedded.wait_in_memory()  # as a server answers once started: from memory
     quads = len(embedded.oxigraph)
     print(f"dataset: {name} ({quads} quads)")
     requests = [*QUERIES, *(url for url, _ in ENDPOINTS)]

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ccmgraph import paths
+from ccmgraph import disk_store, paths
 from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.store import EmbeddedStore
 
@@ -67,15 +67,17 @@ SELECT ?action ?label WHERE { ?action ccm:actionNumber ?number ; rdfs:label ?lab
 
 @functools.cache
 def endpoint_dataset() -> Path:
-    """A dist/-like directory with ccmgraph.nq: ontology + reference + a small test graph."""
+    """A dist/-like directory with ccmgraph.nq and its store: ontology + reference + a small test graph."""
     target = Path(tempfile.mkdtemp(prefix="ccmgraph-endpoint-test-"))
     atexit.register(shutil.rmtree, target, True)
+    atexit.register(shutil.rmtree, disk_store.serving_root(target), True)  # the servers' copies
     store = ox.Store()
     store.load(path=str(paths.ONTOLOGY), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "ontology"))
     for ttl in sorted(paths.REFERENCE.glob("*.ttl")):
         store.load(path=str(ttl), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "reference"))
     store.load(input=FIXTURE_TTL.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(FIXTURE_GRAPH))
     store.dump(str(target / "ccmgraph.nq"), format=ox.RdfFormat.N_QUADS)
+    disk_store.write(target)
     queries = target / "queries"
     queries.mkdir()
     (queries / "lap-action-by-number.rq").write_text(NAMED_QUERY, encoding="utf-8")

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from _remote_engines import ENGINES, require
-from ccmgraph import publish
+from ccmgraph import disk_store, publish
 from ccmgraph.sparql import dataset
 from ccmgraph.store import EmbeddedStore, Store
 
@@ -39,6 +39,7 @@ def small_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for i in range(n)
     ]
     (target / "ccmgraph.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    disk_store.write(target)
     return target
 
 

@@ -10,6 +10,7 @@ import time
 
 import httpx
 
+from ccmgraph import disk_store
 from ccmgraph.namespaces import CCM
 from support import FIXTURE_GRAPH, SETTINGS, LiveServer, endpoint_dataset, process_gone
 
@@ -22,6 +23,7 @@ def _release(target, nquads: str) -> None:
     tmp = target.with_name(".dist-new")
     tmp.mkdir()
     (tmp / "ccmgraph.nq").write_text(nquads, encoding="utf-8")
+    disk_store.write(tmp)
     (tmp / "manifest.json").write_text(json.dumps({"files": {}, "nquads": len(nquads)}), encoding="utf-8")
     old = target.with_name("dist.old")
     if target.exists():
@@ -59,6 +61,12 @@ def test_a_new_build_is_served_without_a_restart(tmp_path):
         assert set(server.engine.runner.pool.pids).isdisjoint(old_workers)
         # the old workers stop once a query they were running would have hit the time limit
         assert all(process_gone(pid, within=SETTINGS.timeout + 10) for pid in old_workers)
+        # and the copy of the old build's store they read is removed: only the new one is left
+        serving = disk_store.serving_root(dist)
+        deadline = time.monotonic() + 10
+        while [server.engine.runner.store.path] != list(serving.iterdir()):
+            assert time.monotonic() < deadline, f"left in {serving}: {sorted(serving.iterdir())}"
+            time.sleep(0.2)
         assert _ask(server.url) is True
     finally:
         server.stop()

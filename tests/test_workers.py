@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ccmgraph import errors, formats
+from ccmgraph import disk_store, errors, formats
 from ccmgraph.execution import execute as results
 from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
 from ccmgraph.web.errors import status_of
@@ -34,7 +34,7 @@ def run(sparql_dist: Path):
 
     def runner(body, **pool_options):
         async def main():
-            pool = WorkerPool(sparql_dist / "ccmgraph.nq", size=pool_options.pop("size", 2), **pool_options)
+            pool = WorkerPool(sparql_dist / "store", size=pool_options.pop("size", 2), **pool_options)
             await pool.start()
             try:
                 return await body(pool)
@@ -253,17 +253,21 @@ def test_updates_make_a_new_generation(run, tmp_path: Path) -> None:
     async def body(pool):
         old_pids = set(pool.pids)
         n = await pool.update(
-            'INSERT DATA { GRAPH <http://g> { <http://x> <http://y> "z" } }', timeout=5, dump=tmp_path / "gen1.nq"
+            'INSERT DATA { GRAPH <http://g> { <http://x> <http://y> "z" } }',
+            timeout=5,
+            target=tmp_path / "gen1",
+            version="v1",
         )
         seen = await select(pool, "SELECT ?o WHERE { <http://x> <http://y> ?o }")
         with pytest.raises(errors.QuerySyntaxError):
-            await pool.update("INSERT DATA { oops", timeout=5, dump=tmp_path / "bad.nq")
+            await pool.update("INSERT DATA { oops", timeout=5, target=tmp_path / "bad", version="v2")
         with pytest.raises(QueryTimeout):
             await pool.update(
                 "INSERT { ?a <http://p> ?x } WHERE { GRAPH ?g1 { ?a ?b ?c } GRAPH ?g2 { ?d ?e ?f } "
                 "GRAPH ?g3 { ?x ?h ?i } }",
                 timeout=1,
-                dump=tmp_path / "slow.nq",
+                target=tmp_path / "slow",
+                version="v3",
             )
         after = await select(pool, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         await asyncio.sleep(0.2)
@@ -273,7 +277,9 @@ def test_updates_make_a_new_generation(run, tmp_path: Path) -> None:
     assert seen["results"]["bindings"] == [{"o": {"type": "literal", "value": "z"}}]
     assert not common and generation == 1  # the old workers were all replaced
     assert count == n  # the failed and the stopped updates changed nothing
-    assert (tmp_path / "gen1.nq").exists()
+    # the new generation's store, stamped with its version; the failed update left nothing
+    assert disk_store.open_store(tmp_path / "gen1").version == "v1"
+    assert not (tmp_path / "bad").exists()
 
 
 def test_a_query_over_the_memory_limit_stops_only_its_worker(run) -> None:
@@ -310,7 +316,7 @@ def test_workers_exit_when_the_server_dies(sparql_dist: Path) -> None:
         import asyncio, sys
         from ccmgraph.execution.workers import WorkerPool
         async def main():
-            pool = WorkerPool({str(sparql_dist / "ccmgraph.nq")!r}, size=2)
+            pool = WorkerPool({str(sparql_dist / "store")!r}, size=2)
             await pool.start()
             print(pool.zygote_pid, *pool.pids, flush=True)
             await pool.query(timeout=60, text={RUNAWAY!r}, results_type="text/csv", graph_type=None)

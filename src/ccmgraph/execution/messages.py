@@ -35,10 +35,12 @@ class QueryTask:
 
 @dataclass(frozen=True)
 class UpdateTask:
-    """Apply ``text``, dump the dataset to ``dump``, and become the next zygote."""
+    """Apply ``text`` to a copy of the store at ``target`` (a new directory) stamped ``version``,
+    and become the next zygote over it."""
 
     text: str
-    dump: str
+    target: str
+    version: str
     lifeline: int | None
     memory_limit: int | None
 

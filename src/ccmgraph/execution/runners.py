@@ -2,8 +2,8 @@
 so that the engine keeps only what every store shares (the answer cache, queries in flight, the
 version those are keyed on).
 
-- ``EmbeddedRunner`` (an ``EmbeddedStore``): killable worker processes that hold the graph
-  (ccmgraph.execution.workers), handed a dump of the store; SPARQL Update makes a new store.
+- ``EmbeddedRunner`` (an ``EmbeddedStore``): killable worker processes (ccmgraph.execution.workers)
+  that open the same store on disk, read-only; a SPARQL Update writes a new store beside it.
 - ``RemoteRunner`` (a ``RemoteStore``: Virtuoso, Oxigraph server, Fuseki...): each query is an
   HTTP request sent from the event loop; at the time limit, or when every client waiting for it
   has gone, the request is abandoned (its connection closed). The engine's own time limit is
@@ -17,19 +17,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import gzip
+import os
 import shutil
-import tempfile
 import uuid
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import httpx
-import pyoxigraph as ox
 
-from ccmgraph import errors
+from ccmgraph import disk_store, errors
 from ccmgraph.execution import execute as results
 from ccmgraph.execution.execute import FormNotAcceptable, Limits
 from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout, WorkerPool
@@ -94,7 +91,8 @@ class Runner(Protocol):
 
 
 class EmbeddedRunner:
-    """Queries in worker processes over a dump of an ``EmbeddedStore``."""
+    """Queries in worker processes that open the store of an ``EmbeddedStore`` (its ``path``,
+    read-only: the page cache holds its files once for all of them)."""
 
     can_update = True
 
@@ -112,33 +110,26 @@ class EmbeddedRunner:
         self.patience = patience
         self.slow_after = slow_after
         self.pool: WorkerPool | None = None
-        self._workdir: Path | None = None
-        self._retired: list[tuple[WorkerPool | None, Path | None]] = []  # replaced, until their queries end
+        # replaced (by a build or an update), kept until their queries end
+        self._retired: list[tuple[WorkerPool | None, EmbeddedStore]] = []
 
     @property
     def store(self) -> Store:
         return self._store
 
     async def start(self, on_version: Callable[[str], None]) -> None:
-        loop = asyncio.get_running_loop()
-        self._workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
-        weakref.finalize(self, shutil.rmtree, str(self._workdir), True)
-        dump = self._workdir / "gen-0" / "ccmgraph.nq"
-        dump.parent.mkdir()
-        try:
-            await loop.run_in_executor(None, self._dump, dump)
-        except OSError as exc:
-            raise EngineUnavailable(f"could not hand the graph to the engine processes: {exc}") from None
-        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience, slow_after=self.slow_after)
+        self.pool = await self._start_pool(self._store)
+
+    async def _start_pool(self, store: EmbeddedStore) -> WorkerPool:
+        pool = WorkerPool(
+            store.path, self.pool_size, self.memory_limit, patience=self.patience, slow_after=self.slow_after
+        )
         try:
             await pool.start()
         except BaseException:
             pool.abandon()
             raise
-        self.pool = pool
-
-    def _dump(self, target: Path) -> None:
-        self._store.oxigraph.dump(str(target), format=ox.RdfFormat.N_QUADS)
+        return pool
 
     async def run(self, request: QueryRequest, timeout: float, limits: Limits) -> Answer:
         assert self.pool is not None
@@ -154,59 +145,50 @@ class EmbeddedRunner:
         )
 
     async def update(self, text: str, timeout: float) -> int:
-        assert self.pool is not None and self._workdir is not None
-        target = self._workdir / f"gen-{uuid.uuid4().hex[:12]}" / "ccmgraph.nq"
-        target.parent.mkdir()
-        previous = self.pool.nquads
+        assert self.pool is not None
+        # beside the store it derives from: a checkpoint there is hard links, not a copy
+        target = self._store.path.parent / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        version = disk_store.next_version(self._store.version, text)
         try:
-            quads = await self.pool.update(text, timeout=timeout, dump=target)
-        except BaseException:
-            shutil.rmtree(target.parent, ignore_errors=True)
+            quads = await self.pool.update(text, timeout=timeout, target=target, version=version)
+        except BaseException:  # the process writing it was stopped, or the update failed
+            shutil.rmtree(target, ignore_errors=True)
             raise
         # the rest of the app (linked-data pages, analyst API) reads this store
-        self._store = await asyncio.get_running_loop().run_in_executor(None, EmbeddedStore, target.parent)
-        if previous.parent.name != "gen-0":
-            shutil.rmtree(previous.parent, ignore_errors=True)
+        opened = await asyncio.get_running_loop().run_in_executor(None, disk_store.open_store, target)
+        self._switch(EmbeddedStore(opened=opened), None, timeout + 1)
         return quads
 
     async def replace(self, store: EmbeddedStore, retire_after: float) -> None:
-        """Serve ``store`` (a new build): new worker processes over its dump, then one switch; the
-        old processes stop once the queries they are running have had ``retire_after`` seconds."""
+        """Serve ``store`` (a new build): new worker processes over it, then one switch; the old
+        processes stop once the queries they are running have had ``retire_after`` seconds."""
         if self.pool is None:  # not started: the workers start on the new store
             self._store = store
             return
-        loop = asyncio.get_running_loop()
-        workdir = Path(tempfile.mkdtemp(prefix="ccmgraph-engine-"))
-        dump = workdir / "gen-0" / "ccmgraph.nq"
-        dump.parent.mkdir()
-        pool = WorkerPool(dump, self.pool_size, self.memory_limit, patience=self.patience, slow_after=self.slow_after)
-        try:
-            await loop.run_in_executor(None, lambda: store.oxigraph.dump(str(dump), format=ox.RdfFormat.N_QUADS))
-            await pool.start()
-        except BaseException:
-            pool.abandon()
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise
-        retired = (self.pool, self._workdir)
-        self._store, self.pool, self._workdir = store, pool, workdir
+        self._switch(store, await self._start_pool(store), retire_after)
+
+    def _switch(self, store: EmbeddedStore, pool: WorkerPool | None, retire_after: float) -> None:
+        """Serve ``store`` (and ``pool``: new processes; None: the pool moved to it itself)."""
+        retired = (self.pool if pool is not None else None, self._store)
+        self._store = store
+        if pool is not None:
+            self.pool = pool
         self._retired.append(retired)
+        loop = asyncio.get_running_loop()
         loop.call_later(retire_after, lambda: asyncio.ensure_future(self._retire(retired)))
 
-    async def _retire(self, retired: tuple[WorkerPool | None, Path | None]) -> None:
+    async def _retire(self, retired: tuple[WorkerPool | None, EmbeddedStore]) -> None:
+        """Stop the processes and let go of the store (its serving copy is removed when unused)."""
         if retired not in self._retired:  # closed already
             return
         self._retired.remove(retired)
-        pool, workdir = retired
-        if pool is not None:
-            await pool.close()
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
+        if retired[0] is not None:
+            await retired[0].close()
 
     def abandon(self) -> None:
         if self.pool is not None:
             self.pool.abandon()
             self.pool = None
-        self._remove_workdir()
 
     async def close(self) -> None:
         for retired in list(self._retired):
@@ -214,12 +196,6 @@ class EmbeddedRunner:
         if self.pool is not None:
             await self.pool.close()
             self.pool = None
-        self._remove_workdir()
-
-    def _remove_workdir(self) -> None:
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
 
 
 class RemoteRunner:

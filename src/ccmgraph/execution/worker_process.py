@@ -1,7 +1,7 @@
 """The engine processes' side of the worker pool (ccmgraph.execution.workers has the server's):
-a *zygote* that loads the graph once and forks workers, and the workers that run one task at a
-time over blocking sockets (no asyncio here). Started as
-``python -m ccmgraph.execution.worker_process CONTROL LIFELINE NQ MEM``.
+a *zygote* that opens the graph once (the build's store, read-only: ccmgraph.disk_store) and forks
+workers, and the workers that run one task at a time over blocking sockets (no asyncio here).
+Started as ``python -m ccmgraph.execution.worker_process CONTROL LIFELINE STORE MEM``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import signal
 import socket
 import sys
 import threading
+from pathlib import Path
 from typing import NoReturn
 
 import pyoxigraph as ox
 
-from ccmgraph import errors
+from ccmgraph import disk_store, errors
 from ccmgraph.execution import execute as results
 from ccmgraph.execution.messages import (
     Exit,
@@ -36,7 +37,7 @@ from ccmgraph.execution.messages import (
     unpack_control,
 )
 from ccmgraph.namespaces import PREFIXES
-from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
+from ccmgraph.sparql.syntax import check_nesting, explain
 
 
 def _watch_lifeline(fd: int) -> None:
@@ -127,11 +128,12 @@ def _query(store: ox.Store, sock: socket.socket, task: QueryTask, prefixes: dict
 def _update(
     store: ox.Store, sock: socket.socket, control: socket.socket | None, task: UpdateTask, prefixes: dict[str, str]
 ) -> NoReturn:
-    """Apply an update to this fork's copy, dump it, and become the next zygote."""
+    """Apply an update to a copy of the store (ccmgraph.disk_store.derive), and become the next
+    zygote over that copy."""
     try:
         check_nesting(task.text)
-        store.update(task.text, prefixes=PREDECLARED)
-        store.dump(task.dump, format=ox.RdfFormat.N_QUADS)
+        quads = disk_store.derive(store, Path(task.target), task.text, task.version)
+        store = ox.Store.read_only(task.target)
     except errors.QuerySyntaxError as exc:
         send(sock, Failed("syntax", exc.message.replace("The query", "The update")))
         os._exit(0)
@@ -144,7 +146,7 @@ def _update(
     except Exception as exc:  # any evaluation failure: report it, leave the data as it was
         send(sock, Failed("evaluation", str(exc) or type(exc).__name__))
         os._exit(0)
-    send(sock, Updated(len(store)))
+    send(sock, Updated(quads))
     sock.close()
     if control is None or task.lifeline is None:
         os._exit(0)
@@ -184,14 +186,13 @@ def _zygote_loop(
 
 
 def zygote_main(argv: list[str]) -> NoReturn:
-    """Load the graph, say so, and fork workers on request."""
-    control_fd, lifeline, nquads, memory = int(argv[0]), int(argv[1]), argv[2], int(argv[3])
+    """Open the graph, say so, and fork workers on request."""
+    control_fd, lifeline, location, memory = int(argv[0]), int(argv[1]), argv[2], int(argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     control = socket.socket(fileno=control_fd)
     try:
-        store = ox.Store()
-        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-        quads = len(store)
+        opened = disk_store.open_store(Path(location))
+        store, quads = opened.store, opened.quads
     except BaseException as exc:  # report why, whatever it is
         with contextlib.suppress(OSError):
             control.sendall(pack(LoadFailed(f"{type(exc).__name__}: {exc}")))

@@ -8,14 +8,14 @@ event loop only sends tasks and reads answers over sockets; it never runs engine
 
 Layout:
 
-- one *zygote* process loads the N-Quads dump into an in-memory pyoxigraph store once, then
-  only forks. Each worker is a fork of it: it starts in milliseconds and shares the loaded
-  graph with its siblings (copy-on-write), so replacing a killed worker is cheap even at
-  millions of triples. (In-memory queries run two to four times faster than on Oxigraph's
-  on-disk RocksDB store.)
+- one *zygote* process opens the build's store read-only (ccmgraph.disk_store: a RocksDB
+  directory, whose files the page cache holds once for every process of the server; the web
+  process holds the graph in memory for the pages and the API), then only forks. Each worker
+  is a fork of it: it starts in milliseconds and shares the open store with its siblings, so
+  replacing a killed worker is cheap even at millions of triples.
 - each worker talks to the server over its own socket: one task in, one answer out.
 - a SPARQL Update runs in a fresh fork too, under the same time limit; when it succeeds that
-  process dumps the new dataset and becomes the zygote of the next generation, and the old
+  process writes the new dataset as a new store directory and becomes the zygote of the next generation, and the old
   workers are replaced as they finish what they are doing (queries in flight see the data as
   it was when they started).
 - a worker that crashes says why: Python's faulthandler writes the fatal signal to its socket,
@@ -209,7 +209,7 @@ def _package_path() -> str:
 
 
 class WorkerPool:
-    """``size`` worker processes over the dataset in ``nquads``.
+    """``size`` worker processes over the store directory ``location`` (ccmgraph.disk_store).
 
     ``patience``: seconds a task waits for a busy pool before an extra worker is forked.
     ``memory_limit``: bytes each worker may allocate beyond the shared graph (None: no limit).
@@ -220,7 +220,7 @@ class WorkerPool:
 
     def __init__(
         self,
-        nquads: Path,
+        location: Path,
         size: int = 2,
         memory_limit: int | None = None,
         start_timeout: float = 600.0,
@@ -230,7 +230,7 @@ class WorkerPool:
     ) -> None:
         self.patience = patience
         self.slow_after = slow_after
-        self.nquads = Path(nquads)
+        self.location = Path(location)
         self.size = max(1, size)
         # when every worker is busy (runaway queries, say), extra ones are forked up to max_size,
         # so that other clients are not kept waiting; they retire when idle again
@@ -256,10 +256,10 @@ class WorkerPool:
         self._idle = asyncio.Queue()
         self._update_lock = asyncio.Lock()
         self._lifeline_r, self._lifeline_w = os.pipe()
-        self._zygote = await loop.run_in_executor(None, self._start_zygote, self.nquads)
+        self._zygote = await loop.run_in_executor(None, self._start_zygote, self.location)
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
 
-    def _start_zygote(self, nquads: Path) -> _Zygote:
+    def _start_zygote(self, location: Path) -> _Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = child_environment()
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_path(), env.get("PYTHONPATH")) if p)
@@ -271,7 +271,7 @@ class WorkerPool:
                 "ccmgraph.execution.worker_process",
                 str(theirs.fileno()),
                 str(self._lifeline_r),
-                str(nquads),
+                str(location),
                 str(self.memory_limit or 0),
             ],
             pass_fds=(theirs.fileno(), self._lifeline_r),
@@ -291,7 +291,7 @@ class WorkerPool:
             proc.kill()
             ours.close()
             why = message.message if isinstance(message, LoadFailed) else type(message).__name__
-            raise EngineUnavailable(f"could not load {nquads}: {why}")
+            raise EngineUnavailable(f"could not open {location}: {why}")
         self.quads = message.quads
         return _Zygote(proc.pid, ours, proc)
 
@@ -372,7 +372,7 @@ class WorkerPool:
         old, self._zygote = self._zygote, None
         if old is not None:
             await asyncio.get_running_loop().run_in_executor(None, old.stop)
-        self._zygote = await asyncio.get_running_loop().run_in_executor(None, self._start_zygote, self.nquads)
+        self._zygote = await asyncio.get_running_loop().run_in_executor(None, self._start_zygote, self.location)
 
     async def _spawn(self) -> None:
         worker, _ = await self._fork()
@@ -516,13 +516,14 @@ class WorkerPool:
             )
         raise _failure(header, "query")
 
-    async def update(self, text: str, *, timeout: float, dump: Path) -> int:
-        """Apply a SPARQL update; afterwards every new query sees the new data. Returns the quad count."""
+    async def update(self, text: str, *, timeout: float, target: Path, version: str) -> int:
+        """Apply a SPARQL update into the new store directory ``target``, stamped ``version``;
+        afterwards every new query sees the new data. Returns the quad count."""
         assert self._update_lock is not None
         async with self._update_lock:
             worker, control = await self._fork(with_control=True)
             assert control is not None
-            task = UpdateTask(text, str(dump), self._lifeline_r, self.memory_limit)
+            task = UpdateTask(text, str(target), version, self._lifeline_r, self.memory_limit)
             try:
                 header, _ = await self._run(worker, task, timeout)
             except BaseException:
@@ -535,7 +536,7 @@ class WorkerPool:
             old = self._zygote
             self._zygote = _Zygote(worker.pid, control)
             self.generation += 1
-            self.nquads = Path(dump)
+            self.location = Path(target)
             self.quads = header.quads
             if old is not None:
                 await asyncio.get_running_loop().run_in_executor(None, old.stop)

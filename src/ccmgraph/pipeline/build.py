@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
-from ccmgraph import errors, files, paths, search_index, source_records
+from ccmgraph import disk_store, errors, files, paths, search_index, source_records
 from ccmgraph.files import parse_turtle
 from ccmgraph.namespaces import (
     CCM,
@@ -309,6 +309,7 @@ def write(result: Result, dist: Path | None = None) -> dict[str, dict[str, objec
     tmp = Path(tempfile.mkdtemp(prefix=".dist-", dir=dist.parent))
     try:
         (tmp / "ccmgraph.nq").write_bytes(nquads)
+        disk_store.write(tmp)  # what the server opens, instead of parsing the dump
         (tmp / "ccmgraph.trig").write_bytes(_serialize(quads, ox.RdfFormat.TRIG, PREFIXES))
         (tmp / "ccmgraph.ttl").write_bytes(_serialize(triples, ox.RdfFormat.TURTLE, PREFIXES))
         (tmp / "ccmgraph.jsonld").write_text(_jsonld(triples), encoding="utf-8")
@@ -350,7 +351,7 @@ def is_stale(dist: Path | None = None) -> bool:
     """True when dist/ is missing or older than any input file."""
     dist = dist or paths.DIST
     target = dist / "ccmgraph.nq"
-    if not target.exists():
+    if not target.exists() or not (dist / disk_store.DIRECTORY / disk_store.STAMP).exists():
         return True
     built = target.stat().st_mtime
     return any(p.stat().st_mtime > built for p in inputs.files() if p.exists())

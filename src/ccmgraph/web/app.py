@@ -29,7 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from ccmgraph import paths
 from ccmgraph.execution.engine import Engine, SparqlSettings
 from ccmgraph.settings import Settings
-from ccmgraph.store import Store, open_store
+from ccmgraph.store import EmbeddedStore, Store, open_store
 from ccmgraph.web import (
     analyst,
     analyst_pages,
@@ -132,7 +132,10 @@ def create_app(
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
-        return {"status": "ok", "version": engine.store.version}
+        store = engine.store
+        # where the pages and the API read the graph: memory once loaded, disk until then
+        graph = "remote" if not isinstance(store, EmbeddedStore) else "memory" if store.in_memory else "disk"
+        return {"status": "ok", "version": store.version, "graph": graph}
 
     return app
 

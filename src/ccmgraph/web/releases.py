@@ -1,8 +1,10 @@
 """A running server picks up a new build: ``ccmgraph build`` (``--watch``) replaces ``dist/`` in one
 rename, its ``manifest.json`` last written; a background task looks at that file's identity once a
-second (one ``stat``) and, when it changes, loads the new dump beside the old one and hands it to
-the engine (``Engine.replace``), which switches store, caches and worker processes at once. A
-request already running finishes on the graph it started with; the next one sees the new build."""
+second (one ``stat``) and, when it changes, opens the new build's store beside the old one (a
+checkpoint of ``dist/store``, ccmgraph.disk_store) and hands it to the engine (``Engine.replace``),
+which switches store, caches and worker processes at once. A request already running finishes on
+the graph it started with; the next one sees the new build; the old store's copy is removed once
+its worker processes have stopped and nothing reads it."""
 
 from __future__ import annotations
 

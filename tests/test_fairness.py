@@ -172,7 +172,7 @@ def test_a_quick_query_finds_a_worker_of_normal_priority_beside_lowered_ones(spa
     count: a quick query gets a fresh one instead of waiting for a runaway to end."""
 
     async def main() -> tuple[bool, dict]:
-        pool = WorkerPool(sparql_dist / "ccmgraph.nq", size=1, max_size=1, slow_after=0.1)
+        pool = WorkerPool(sparql_dist / "store", size=1, max_size=1, slow_after=0.1)
         await pool.start()
         try:
             runaway = asyncio.ensure_future(

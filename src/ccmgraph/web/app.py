@@ -42,6 +42,7 @@ from ccmgraph.web import (
     search_page,
     sparql_protocol,
 )
+from ccmgraph.web.etags import ApiETags
 from ccmgraph.web.rendering import STATIC
 from ccmgraph.web.security import SecurityHeaders
 from ccmgraph.web.sparql_fastpath import FastPath
@@ -99,6 +100,7 @@ def create_app(
         expose_headers=sparql_protocol.EXPOSED_HEADERS,
         max_age=86400,
     )
+    app.add_middleware(ApiETags)  # /api answers tagged by their bytes (inside the security headers)
     app.add_middleware(SecurityHeaders)  # outermost: every answer, HEAD wherever GET
 
     app.include_router(sparql_protocol.router)  # first: /sparql is the hot path

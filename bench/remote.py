@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 import tempfile
 import time
@@ -72,6 +73,7 @@ async def main() -> None:
     parser.add_argument("--min-n", type=int, default=3)
     parser.add_argument("--max-n", type=int, default=200)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--match", default="", metavar="REGEX", help="only the requests matching (e.g. '^/api|^[a-z]')")
     args = parser.parse_args()
     began = time.perf_counter()
     tmp = tempfile.TemporaryDirectory(prefix="ccmgraph-remote-bench-")
@@ -84,7 +86,7 @@ async def main() -> None:
     embedded.wait_in_memory()  # as a server answers once started: from memory
     quads = len(embedded.oxigraph)
     print(f"dataset: {name} ({quads} quads)")
-    requests = [*QUERIES, *(url for url, _ in ENDPOINTS)]
+    requests = [u for u in (*QUERIES, *(url for url, _ in ENDPOINTS)) if re.search(args.match, u)]
     stores: dict[str, Store] = {"embedded": embedded}
     published: dict[str, float] = {}
     for engine in ENGINES:

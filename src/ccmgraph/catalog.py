@@ -82,6 +82,13 @@ class NamedQuery:
     path: Path
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
 
+    @property
+    def concatenations(self) -> dict[str, str]:
+        """The variables the query binds by GROUP_CONCAT, with their separators: SPARQL leaves the
+        order of the parts to the engine, so whoever wants the same answer from every engine puts
+        them in an order of its own (ccmgraph.analysis.service.run_named_query)."""
+        return {m["var"]: m["separator"] for m in _GROUP_CONCAT.finditer(self.sparql)}
+
     def bindings(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """The parameters' terms from raw ``values``: ParameterError for a key that is not a
         parameter, a value of the wrong type, or a required parameter missing."""
@@ -100,6 +107,10 @@ class NamedQuery:
         return out
 
 
+_GROUP_CONCAT = re.compile(
+    r'GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*"(?P<separator>[^"\\]*)"\s*\)\s*AS\s+\?(?P<var>\w+)',
+    re.I,
+)
 _PARAM = re.compile(
     r"^(?P<name>\w+)\s+(?P<type>\w+|\([\w.-]+(?:\|[\w.-]+)*\))(?:(?P<optional>\?)|=(?P<default>\S+))?"
     r"(?:\s+(?P<example>(?!--)\S+))?\s*(?:--\s*(?P<description>.*))?$"

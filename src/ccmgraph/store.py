@@ -66,13 +66,11 @@ def bind_parameters(text: str, bindings: Mapping[str, Term | None]) -> str:
 
     The block goes where a ``# @bindings`` line stands inside the WHERE clause (so that
     FILTERs see the values), or else after the query. Terms are written by pyoxigraph, so a
-    value can never change the query's structure; a missing value is UNDEF.
+    value can never change the query's structure; a missing value is UNDEF. One block per
+    variable (the same single row): Virtuoso 7.2 fails to compile some queries over its own
+    default graph with one block of several variables ("ssg_print_rvr_fixed_val()").
     """
-    block = ""
-    if bindings:
-        names = " ".join(f"?{k}" for k in bindings)
-        values = " ".join("UNDEF" if v is None else str(v) for v in bindings.values())
-        block = f"VALUES ({names}) {{ ({values}) }}"
+    block = " ".join(f"VALUES ?{k} {{ {'UNDEF' if v is None else v} }}" for k, v in bindings.items())
     if BINDINGS_MARKER in text:
         return text.replace(BINDINGS_MARKER, block)
     return f"{text}\n{block}\n" if block else text

@@ -67,8 +67,14 @@ def basis_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
 
-def split(value: object) -> list[str]:
-    return value.split("; ") if isinstance(value, str) and value else []
+def coordinators(store: Store, workplan: str | None = None) -> dict[str, list[str]]:
+    """The labels of each work plan's coordinators (of ``workplan`` only, its IRI, when given), in the
+    order its document names them; those no quote names after them, by label."""
+    by_plan: dict[str, list[tuple[bool, int, str, str]]] = {}
+    for r in views.run(store, "coordinators", workplan=workplan):
+        at = r["namedAt"]
+        by_plan.setdefault(r["workplan"], []).append((at is None, at or 0, r["label"], r["coordinator"]))
+    return {plan: [label for _, _, label, _ in sorted(found)] for plan, found in by_plan.items()}
 
 
 def workplan_keys(store: Store) -> list[str]:
@@ -149,9 +155,21 @@ def run_named_query(store: Store, name: str, values: Mapping[str, str], director
         raise errors.NotFound(f"no named query {name!r}; GET /api/queries lists them")
     q = queries[name]
     try:
-        return store.select(q.sparql, q.bindings(dict(values)))
+        rows = store.select(q.sparql, q.bindings(dict(values)))
     except errors.QueryEvaluationError as exc:
         raise errors.QueryEvaluationError(f"query {name}: {exc}") from None
+    lists = q.concatenations
+    return [{k: _in_order(v, lists[k]) if k in lists else v for k, v in r.items()} for r in rows] if lists else rows
+
+
+def _in_order(value: object, separator: str) -> object:
+    """A GROUP_CONCAT's parts in one order whatever the engine's: basis notations strongest first,
+    anything else sorted; an empty one is None (Virtuoso concatenates nothing to "", Oxigraph leaves
+    the variable unbound)."""
+    if not isinstance(value, str) or value == "":
+        return None if value == "" else value
+    rank = {b: i for i, b in enumerate(BASES)}
+    return separator.join(sorted(value.split(separator), key=lambda part: (rank.get(part, len(rank)), part)))
 
 
 # ------------------------------------------------------------------ LAP actions
@@ -208,6 +226,7 @@ def lap_action(
     rows = views.run(store, "lap-action", n=str(n), basis=c.basis)
     if not rows:
         raise errors.NotFound(f"no LAP action {n}; actions are numbered 1 to 50")
+    coordinated = coordinators(store, plan)
     elements: dict[tuple[str, str], m.ServingElement] = {}
     for r in rows:
         if (
@@ -225,7 +244,7 @@ def lap_action(
                 label=r["label"],
                 workplan=key_of(r["workplan"]),
                 workplanLabel=r["workplanLabel"],
-                coordinators=split(r["coordinators"]),
+                coordinators=coordinated.get(r["workplan"], []),
                 period=r["periodLabel"],
                 basis=basis_name(r["linkBasis"]),
                 basisLabel=r["basisLabel"],
@@ -297,14 +316,17 @@ def coverage(
 # ------------------------------------------------------------------ work plans
 
 
-def _plan(r: dict[str, Any]) -> dict[str, Any]:
-    return {**r, "id": key_of(r["workplan"]), "coordinators": split(r["coordinators"])}
+def _plan(r: dict[str, Any], coordinated: dict[str, list[str]]) -> dict[str, Any]:
+    return {**r, "id": key_of(r["workplan"]), "coordinators": coordinated.get(r["workplan"], [])}
 
 
 def workplans(store: Store, *, working_group: str | None = None) -> m.Page[m.WorkPlanSummary]:
     group = group_plans(store, working_group)
+    coordinated = coordinators(store)
     items = [
-        m.WorkPlanSummary(**_plan(r)) for r in views.run(store, "workplans") if group is None or r["workplan"] in group
+        m.WorkPlanSummary(**_plan(r, coordinated))
+        for r in views.run(store, "workplans")
+        if group is None or r["workplan"] in group
     ]
     return m.Page[m.WorkPlanSummary](total=len(items), items=items)
 
@@ -322,7 +344,7 @@ def workplan(store: Store, key: str) -> m.WorkPlanDetail:
         if e["element"] not in seen:
             seen.add(e["element"])
             groups.setdefault(e["kind"], []).append(m.PlanElement(**e))
-    return m.WorkPlanDetail(**_plan(head[0]), elements=groups)
+    return m.WorkPlanDetail(**_plan(head[0], coordinators(store, WORKPLAN + key)), elements=groups)
 
 
 # ------------------------------------------------------------------ States and partners

@@ -46,6 +46,7 @@ from ccmgraph.web import (
     search_page,
     sparql_protocol,
 )
+from ccmgraph.web.etags import ApiETags
 from ccmgraph.web.page_cache import PageCache
 from ccmgraph.web.rendering import STATIC
 from ccmgraph.web.security import SecurityHeaders
@@ -95,6 +96,7 @@ def create_app(
     app.add_middleware(
         FastPath, table_bytes=engine.settings.fast_table_bytes
     )  # /sparql without the routing layers (inside CORS)
+    app.add_middleware(ApiETags)  # /api answers tagged by their bytes (inside the page cache, which keeps the tag)
     app.add_middleware(PageCache, table_bytes=engine.settings.page_cache_bytes)  # pages and /api, per graph version
     # CORS: anyone may read; updates need an Authorization header, which is not allowed cross-origin
     app.add_middleware(

@@ -21,11 +21,11 @@ recorded in data/releases/, which a recording changes without the graph), /healt
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ccmgraph.execution.cache import LRUCache
+from ccmgraph.web import etags
 
 CACHED = ("/api/", "/id/", "/coverage", "/timeline", "/workplans", "/compare", "/search", "/reports/")
 NOT_CACHED = ("/api/queries",)
@@ -35,10 +35,6 @@ Entry = tuple[list[tuple[bytes, bytes]], bytes]  # headers, body
 
 def cacheable(path: str) -> bool:
     return path.startswith(CACHED) and not path.startswith(NOT_CACHED)
-
-
-def etag_of(body: bytes) -> bytes:
-    return b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
 
 
 class PageCache:
@@ -106,7 +102,7 @@ class PageCache:
 
     def _keep(self, key: tuple, headers: list[tuple[bytes, bytes]], body: bytes) -> Entry:
         if not any(k.lower() == b"etag" for k, _ in headers):
-            headers.append((b"etag", etag_of(body)))
+            headers.append((b"etag", etags.etag_of(body).encode()))
         entry = ([(k, v) for k, v in headers if k.lower() != b"content-length"], body)
         if key[0] == self._version:
             self.table.put(key, entry, len(body) + 64 * len(headers))
@@ -115,7 +111,7 @@ class PageCache:
     async def _answer(self, entry: Entry, if_none_match: bytes | None, send: Send) -> None:
         headers, body = entry
         etag = next(v for k, v in headers if k.lower() == b"etag")
-        if if_none_match is not None and _matches(if_none_match, etag):
+        if if_none_match is not None and etags.not_modified(if_none_match.decode("latin-1"), etag.decode("latin-1")):
             kept = [(k, v) for k, v in headers if k.lower() in (b"etag", b"cache-control", b"vary", b"link")]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
@@ -131,8 +127,3 @@ def _keepable(headers: list[tuple[bytes, bytes]]) -> bool:
         if name == b"set-cookie" or (name == b"cache-control" and (b"no-store" in value or b"private" in value)):
             return False
     return True
-
-
-def _matches(if_none_match: bytes, etag: bytes) -> bool:
-    tags = [t.strip().removeprefix(b"W/") for t in if_none_match.split(b",")]
-    return b"*" in tags or etag in tags

@@ -45,6 +45,7 @@ from ccmgraph import errors, formats
 from ccmgraph.execution import service_description as servicedesc
 from ccmgraph.execution.engine import Answer, Engine, EngineUnavailable, FormNotAcceptable, QueryRequest, SparqlSettings
 from ccmgraph.sparql import guard
+from ccmgraph.web import etags
 from ccmgraph.web.deps import client_of, engine_of
 from ccmgraph.web.errors import error_response
 from ccmgraph.web.sparql_request import (
@@ -91,13 +92,7 @@ def _etag(version: str, request: QueryRequest) -> str:
 
 
 def _not_modified(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return etag in tags
+    return etags.not_modified(request.headers.get("if-none-match"), etag)
 
 
 def _cache_headers(request: Request, settings: SparqlSettings, etag: str) -> dict[str, str]:

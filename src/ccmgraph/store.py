@@ -11,6 +11,12 @@ When a request names no dataset (no FROM / FROM NAMED, no ``default-graph-uri`` 
 ``named-graph-uri``), the default graph of a query is the union of the project's named graphs,
 so simple queries see everything, and ``GRAPH`` reaches each named graph; a dataset the request
 names is honoured as SPARQL 1.1 defines it (see ccmgraph.sparql.dataset), on every engine.
+
+The default graph is an RDF merge, a set: a triple stated in two named graphs is counted once,
+with or without ``FROM`` (engines evaluate a union of graphs as a multiset). Embedded, the union
+is materialised in the store's own default graph when it loads (``materialise_union``), and a
+``FROM`` of several graphs that share triples is evaluated over their merge (``prepare``); a
+remote store reads the union graph and the parts ``ccmgraph publish`` writes (ccmgraph.union).
 """
 
 from __future__ import annotations
@@ -87,24 +93,65 @@ def written(data: bytes | None) -> bytes:
     return data
 
 
+_UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def materialise_union(store: ox.Store) -> None:
+    """Make ``store``'s default graph the RDF merge of its named graphs (a set: a triple stated
+    in several graphs once), so that a query naming no dataset reads it, as fast as one graph.
+    The default graph holds nothing else: what an update wrote there is replaced."""
+    store.clear_graph(ox.DefaultGraph())
+    store.update(_UNION_UPDATE)
+
+
 def dataset_options(
     text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
 ) -> DatasetOptions:
-    """pyoxigraph query options for the dataset of a request (see ccmgraph.sparql.dataset).
+    """pyoxigraph query options for the dataset of a request (see ccmgraph.sparql.dataset), on a
+    store whose default graph is the union (``materialise_union``).
 
     The protocol's graphs, when given, replace the query's FROM / FROM NAMED (pyoxigraph's
     options override the query's clauses, an empty list meaning no graph); a query with its
-    own clauses gets no option (pyoxigraph honours them); otherwise the default graph is the
-    union of all named graphs.
+    own clauses gets no option (pyoxigraph honours them); otherwise the store's default graph.
     """
     if default_graph_uris or named_graph_uris:
         return {
             "default_graph": [ox.NamedNode(u) for u in default_graph_uris],
             "named_graphs": [ox.NamedNode(u) for u in named_graph_uris],
         }
-    if dataset.read_clauses(text).dataset is not None:
-        return {}
-    return {"use_default_graph_as_union": True}
+    return {}
+
+
+def _overlap(store: ox.Store, graphs: Sequence[str]) -> bool:
+    """Whether two of ``graphs`` share a triple (one ASK: index lookups, no answer built)."""
+    values = " ".join(f"(<{a}> <{b}>)" for i, a in enumerate(graphs) for b in graphs[i + 1 :])
+    ask = f"ASK {{ VALUES (?a ?b) {{ {values} }} GRAPH ?a {{ ?s ?p ?o }} GRAPH ?b {{ ?s ?p ?o }} }}"
+    result = store.query(ask)
+    assert isinstance(result, ox.QueryBoolean)
+    return bool(result)
+
+
+def prepare(
+    store: ox.Store, text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+) -> tuple[ox.Store, DatasetOptions]:
+    """The store to run a request on and its options, the default graph a set.
+
+    A default graph of several graphs that share triples (``FROM`` or ``default-graph-uri``)
+    is evaluated in a store of its own: their merge as its default graph and the request's
+    named graphs, copied (work in the size of those graphs, and only for such a request;
+    graphs that share nothing are read in place: their union is already a set).
+    """
+    named, _ = dataset.resolve(text, default_graph_uris, named_graph_uris)
+    if named is None or len(named.default_graphs) < 2 or not _overlap(store, named.default_graphs):
+        return store, dataset_options(text, default_graph_uris, named_graph_uris)
+    merged = ox.Store()
+    for graph in named.default_graphs:
+        quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    for graph in named.named_graphs:
+        merged.bulk_extend(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    # options, not the query's clauses (which name graphs the merged store does not have)
+    return merged, {"default_graph": [ox.DefaultGraph()], "named_graphs": [ox.NamedNode(g) for g in named.named_graphs]}
 
 
 class Store(ABC):
@@ -142,6 +189,7 @@ class EmbeddedStore(Store):
         dump = dist / "ccmgraph.nq"
         self._store = ox.Store()
         self._store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        materialise_union(self._store)
         self._version = version_of(dump)
 
     @property
@@ -157,9 +205,8 @@ class EmbeddedStore(Store):
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         check_nesting(text)
         try:
-            return self._store.query(
-                text, prefixes=PREDECLARED, **dataset_options(text, default_graph_uris, named_graph_uris)
-            )
+            store, options = prepare(self._store, text, default_graph_uris, named_graph_uris)
+            return store.query(text, prefixes=PREDECLARED, **options)
         except SyntaxError as exc:
             raise errors.QuerySyntaxError(explain(text, str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:

@@ -37,6 +37,7 @@ from ccmgraph.execution.messages import (
 )
 from ccmgraph.namespaces import PREFIXES
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
+from ccmgraph.store import materialise_union
 
 
 def _watch_lifeline(fd: int) -> None:
@@ -131,6 +132,7 @@ def _update(
     try:
         check_nesting(task.text)
         store.update(task.text, prefixes=PREDECLARED)
+        materialise_union(store)  # the default graph stays the union of the named graphs
         store.dump(task.dump, format=ox.RdfFormat.N_QUADS)
     except errors.QuerySyntaxError as exc:
         send(sock, Failed("syntax", exc.message.replace("The query", "The update")))

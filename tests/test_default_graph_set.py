@@ -1,0 +1,121 @@
+"""The default graph is an RDF merge, a set, on every engine (issue 18, "Counts that are right").
+
+SPARQL 1.1 Query §13.1: "The RDF merge of the graphs named by FROM clauses" makes the default
+graph. Some triples of the build are stated in two or three named graphs (a work plan and the
+plan that continues it state the same label); counted over the union they must count once, as
+they do when the distinct triples of the dump are counted here in Python. The counts are asked
+of the embedded store, of its SPARQL endpoint (the worker processes), and of each real remote
+store after ``ccmgraph publish`` (slow tests).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from ccmgraph.execution.engine import SparqlSettings
+from ccmgraph.store import EmbeddedStore, Store
+from ccmgraph.web.app import create_app
+
+COUNT = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+ROWS = "SELECT ?s ?p ?o {} WHERE {{ ?s ?p ?o }}"
+
+
+def holders(dist: Path) -> dict[ox.Triple, set[str]]:
+    """Each triple of the dump and the named graphs that state it."""
+    found: dict[ox.Triple, set[str]] = defaultdict(set)
+    for quad in ox.parse(path=str(dist / "ccmgraph.nq"), format=ox.RdfFormat.N_QUADS):
+        assert isinstance(quad.graph_name, ox.NamedNode)
+        found[quad.triple].add(quad.graph_name.value)
+    return found
+
+
+def overlapping_pair(found: dict[ox.Triple, set[str]]) -> tuple[str, str]:
+    """Two named graphs that state a triple in common (the build has such pairs)."""
+    shared = sorted(sorted(g) for g in found.values() if len(g) > 1)
+    assert shared, "the build no longer states any triple twice: this test guards nothing"
+    return shared[0][0], shared[0][1]
+
+
+def count(store: Store, text: str) -> int:
+    body = json.loads(store.query(text, "application/sparql-results+json").body)
+    return int(body["results"]["bindings"][0]["n"]["value"])
+
+
+def expected_counts(dist: Path) -> tuple[int, tuple[str, str], int]:
+    """(distinct triples of the dump, a pair of graphs sharing triples, distinct triples of the pair)."""
+    found = holders(dist)
+    a, b = overlapping_pair(found)
+    return len(found), (a, b), sum(1 for g in found.values() if a in g or b in g)
+
+
+def check_counts(store: Store, dist: Path) -> None:
+    distinct, (a, b), pair = expected_counts(dist)
+    quads = sum(1 for _ in ox.parse(path=str(dist / "ccmgraph.nq"), format=ox.RdfFormat.N_QUADS))
+    assert quads > distinct  # a multiset count would differ from the set's
+    assert count(store, COUNT.format("")) == distinct
+    assert count(store, COUNT.format(f"FROM <{a}> FROM <{b}>")) == pair
+    # the protocol's default-graph-uri merges the same way
+    body = store.query(COUNT.format(""), "application/sparql-results+json", default_graph_uris=(a, b)).body
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == pair
+    # GRAPH still reaches each named graph with every triple it states
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == quads
+    named = f"SELECT (COUNT(*) AS ?n) FROM <{a}> FROM NAMED <{a}> FROM NAMED <{b}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    sizes = defaultdict(int)
+    for graphs in holders(dist).values():
+        for g in graphs:
+            sizes[g] += 1
+    assert count(store, named) == sizes[a] + sizes[b]
+
+
+def test_embedded_counts_each_triple_once(store: EmbeddedStore, dist: Path) -> None:
+    check_counts(store, dist)
+
+
+def test_plain_select_returns_no_duplicate_rows(store: EmbeddedStore, dist: Path) -> None:
+    rows = store.select(ROWS.format(""))
+    assert len(rows) == len({(r["s"], r["p"], r["o"]) for r in rows}) == len(holders(dist))
+
+
+@pytest.fixture(scope="module")
+def endpoint(dist: Path) -> Iterator[TestClient]:
+    app = create_app(EmbeddedStore(dist), settings=SparqlSettings(workers=1, cache_bytes=0))
+    with TestClient(app) as client:
+        yield client
+
+
+def test_the_sparql_endpoint_counts_each_triple_once(endpoint: TestClient, dist: Path) -> None:
+    distinct, (a, b), pair = expected_counts(dist)
+
+    def n(query: str) -> int:
+        response = endpoint.get(
+            "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    assert n(COUNT.format("")) == distinct
+    assert n(COUNT.format(f"FROM <{a}> FROM <{b}>")) == pair
+
+
+def test_an_update_keeps_the_default_graph_the_union(dist: Path) -> None:
+    settings = SparqlSettings(workers=1, cache_bytes=0, allow_update=True, update_token="t")
+    app = create_app(EmbeddedStore(dist), settings=settings)
+    distinct, (a, _), _ = expected_counts(dist)
+    with TestClient(app) as client:
+        response = client.post(
+            "/sparql",
+            data={"update": f"INSERT DATA {{ GRAPH <{a}> {{ <http://example.org/s> <http://example.org/p> 1 }} }}"},
+            headers={"Authorization": "Bearer t"},
+        )
+        assert response.status_code in (200, 204), response.text
+        after = client.get(
+            "/sparql", params={"query": COUNT.format("")}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert int(after.json()["results"]["bindings"][0]["n"]["value"]) == distinct + 1

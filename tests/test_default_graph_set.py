@@ -19,8 +19,10 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from _remote_engines import ENGINES, missing, require, start_oxigraph
+from ccmgraph import catalog, publish
 from ccmgraph.execution.engine import SparqlSettings
-from ccmgraph.store import EmbeddedStore, Store
+from ccmgraph.store import PROJECT_GRAPHS, DefaultGraphMode, EmbeddedStore, RemoteStore, Store
 from ccmgraph.web.app import create_app
 
 COUNT = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
@@ -119,3 +121,63 @@ def test_an_update_keeps_the_default_graph_the_union(dist: Path) -> None:
             "/sparql", params={"query": COUNT.format("")}, headers={"Accept": "application/sparql-results+json"}
         )
         assert int(after.json()["results"]["bindings"][0]["n"]["value"]) == distinct + 1
+
+
+# -- over the real remote stores (slow: they start Virtuoso and Oxigraph server) ------------------
+
+OTHER = "http://other.example.org/graph/a"  # another project's graph in a shared store
+OTHER_TRIPLES = (
+    b"<http://other.example.org/s1> <http://other.example.org/p> <https://w3id.org/ccmgraph/id/lap-action/10> .\n"
+    b'<http://other.example.org/s2> <http://www.w3.org/2000/01/rdf-schema#label> "not ours" .\n'
+)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def published(request: pytest.FixtureRequest, dist: Path) -> Iterator[RemoteStore]:
+    """Each real store holding another project's graph, and the build published beside it."""
+    store = require(request.param).store()
+    store.put_graph(OTHER, OTHER_TRIPLES)
+    publish.publish(store, dist / "ccmgraph.nq")
+    yield store
+    store.delete_graph(OTHER)
+
+
+@pytest.mark.slow
+def test_remote_stores_count_each_triple_once(published: RemoteStore, dist: Path) -> None:
+    check_counts(published, dist)
+    assert published.default_graph_mode == DefaultGraphMode.UNION_GRAPH
+
+
+@pytest.mark.slow
+def test_a_shared_store_answers_as_embedded_and_never_shows_the_other_graphs(
+    published: RemoteStore, store: EmbeddedStore
+) -> None:
+    other = 'SELECT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "http://other.example.org/")) }'
+    assert published.select(other) == []
+    assert published.select("SELECT ?s WHERE { ?s ?p 'not ours' }") == []
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    assert published.select(graphs) == store.select(graphs)
+    assert all(str(r["g"]).startswith(PROJECT_GRAPHS) for r in published.select(graphs))
+    for name in ("workplans-overview", "isu-budget-lines", "organisation-roles", "evidence-spans"):
+        text = catalog.load()[name].sparql
+        assert sorted(map(repr, published.select(text))) == sorted(map(repr, store.select(text))), name
+
+
+@pytest.mark.slow
+def test_an_unpublished_store_alone_uses_the_engines_union_and_a_shared_one_the_graph_list() -> None:
+    if missing("oxigraph-union"):
+        pytest.skip(missing("oxigraph-union"))
+    server = start_oxigraph(union_default_graph=True)
+    try:
+        store = server.store()
+        a, b = PROJECT_GRAPHS + "test-a", PROJECT_GRAPHS + "test-b"
+        store.put_graph(a, b'<http://example.org/s> <http://example.org/p> "1" .\n')
+        store.put_graph(b, b'<http://example.org/s> <http://example.org/p> "2" .\n')
+        assert store.default_graph_mode == DefaultGraphMode.ENGINE_UNION
+        assert count(store, COUNT.format("")) == 2
+        store.put_graph(OTHER, OTHER_TRIPLES)
+        shared = server.store()  # as a server started now sees it
+        assert shared.default_graph_mode == DefaultGraphMode.GRAPH_LIST
+        assert count(shared, COUNT.format("")) == 2
+    finally:
+        server.stop()

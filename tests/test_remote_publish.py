@@ -19,6 +19,7 @@ import pytest
 
 from _remote_engines import Running, require
 from ccmgraph import publish
+from ccmgraph.sparql import merge
 from ccmgraph.store import PROJECT_GRAPHS, Credentials, version_of
 from support import free_port
 
@@ -52,7 +53,12 @@ def test_publish_loads_every_graph_counts_it_back_and_is_idempotent(engine: Runn
     reported = {m[1]: (int(m[3]), int(m[4])) for m in rows}
     # every graph loaded, and any other project graph in the store (another test's) deleted
     assert {g: loaded for g, (loaded, _) in reported.items() if g in expected} == expected
-    assert all(loaded == 0 for g, (loaded, _) in reported.items() if g not in expected)
+    project = {g: n for g, n in reported.items() if g.startswith(PROJECT_GRAPHS)}
+    assert all(loaded == 0 for g, (loaded, _) in project.items() if g not in expected)
+    # beside them the union graph, each triple once (ccmgraph.sparql.merge)
+    assert reported[merge.UNION_GRAPH][0] == len(
+        {t for ts in publish.graphs_of(dist / "ccmgraph.nq").values() for t in ts}
+    )
     assert all(loaded == counted for loaded, counted in reported.values())  # and counted back
     store = engine.store()
     version = store.version

@@ -20,10 +20,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ccmgraph import errors
+from ccmgraph.sparql import merge
 from ccmgraph.store import PROJECT_GRAPHS, PUBLICATION, RemoteStore, StoreUnreachable, version_of
 
 DCTERMS = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
 class PublishError(errors.UpstreamError):
@@ -67,14 +69,22 @@ def dry_run(store: RemoteStore, graphs: dict[str, list[ox.Triple]]) -> tuple[lis
 
 
 def publish(store: RemoteStore, nquads: Path) -> list[GraphReport]:
-    """Replace the project's graphs in ``store`` with those of the dump; the report per graph."""
+    """Replace the project's graphs in ``store`` with those of the dump, and write their union
+    graph and parts (ccmgraph.sparql.merge); the report per graph."""
     graphs = graphs_of(nquads)
     version = version_of(nquads)
+    merged = merge.merge(graphs)
+    stale_parts = sorted(set(store.merge_parts()) - set(merged.parts))
     planned = plan(store, graphs)
-    _mark(store, f"publishing-{uuid.uuid4().hex[:12]}", [r.graph for r in planned])
+    derived = {merge.UNION_GRAPH: merged.union, **{name: triples for name, (_, triples) in merged.parts.items()}}
+    before = store.graph_sizes([*derived, *stale_parts])
+    planned += [GraphReport(g, before[g], len(triples)) for g, triples in derived.items()]
+    planned += [GraphReport(g, before[g], 0) for g in stale_parts]
+    content = {**graphs, **derived}
+    _mark(store, f"publishing-{uuid.uuid4().hex[:12]}", [r.graph for r in planned if r.graph in graphs])
     for report in planned:
         if report.loaded:
-            store.put_graph(report.graph, _ntriples(graphs[report.graph]))
+            store.put_graph(report.graph, _ntriples(content[report.graph]))
         else:
             store.delete_graph(report.graph)
     counted = store.graph_sizes([r.graph for r in planned])
@@ -85,20 +95,32 @@ def publish(store: RemoteStore, nquads: Path) -> list[GraphReport]:
             "counted back a different number of triples than loaded: "
             + ", ".join(f"{r.graph} ({r.loaded} loaded, {r.counted} counted)" for r in wrong)
         )
-    _mark(store, version, list(graphs), {r.graph: r.loaded for r in done if r.loaded})
+    _mark(store, version, list(graphs), {r.graph: r.loaded for r in done if r.loaded}, merged)
     store.forget_version()
     return done
 
 
-def _mark(store: RemoteStore, version: str, graphs: list[str], sizes: dict[str, int] | None = None) -> None:
-    """Write the publication graph: the version and the graphs (with their sizes when known)."""
+def _mark(
+    store: RemoteStore,
+    version: str,
+    graphs: list[str],
+    sizes: dict[str, int] | None = None,
+    merged: merge.Merge | None = None,
+) -> None:
+    """Write the publication graph: the version and the graphs (with their sizes when known),
+    and once they are loaded, the union graph and the parts with the graphs each holds."""
     me = ox.NamedNode(PUBLICATION)
     triples = [ox.Triple(me, ox.NamedNode(DCTERMS + "identifier"), ox.Literal(version))]
     for g in graphs:
         triples.append(ox.Triple(me, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(g)))
-        if sizes and g in sizes:
-            count = ox.Literal(str(sizes[g]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-            triples.append(ox.Triple(ox.NamedNode(g), ox.NamedNode(VOID + "triples"), count))
+    for g, n in (sizes or {}).items():
+        count = ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        triples.append(ox.Triple(ox.NamedNode(g), ox.NamedNode(VOID + "triples"), count))
+    if merged is not None:
+        triples.append(ox.Triple(me, ox.NamedNode(SD + "defaultGraph"), ox.NamedNode(merge.UNION_GRAPH)))
+        for name, (holders, _) in merged.parts.items():
+            for g in sorted(holders):
+                triples.append(ox.Triple(ox.NamedNode(name), ox.NamedNode(DCTERMS + "isPartOf"), ox.NamedNode(g)))
     store.put_graph(PUBLICATION, _ntriples(triples))
 
 

@@ -27,7 +27,8 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -37,7 +38,7 @@ import pyoxigraph as ox
 from ccmgraph import errors, formats, paths
 from ccmgraph.namespaces import BASE, GRAPH
 from ccmgraph.settings import DEFAULTS, Settings
-from ccmgraph.sparql import dataset
+from ccmgraph.sparql import dataset, merge
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.dataset import Dataset
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
@@ -175,6 +176,11 @@ class Store(ABC):
     def version(self) -> str:
         """Changes whenever the data changes (used as the HTTP ETag)."""
 
+    @property
+    @abstractmethod
+    def default_graph_mode(self) -> DefaultGraphMode:
+        """How a query that names no dataset reads the union of the named graphs."""
+
 
 def version_of(nquads: Path) -> str:
     """The version of a dump (an embedded store's, and what ``ccmgraph publish`` writes)."""
@@ -195,6 +201,10 @@ class EmbeddedStore(Store):
     @property
     def version(self) -> str:
         return self._version
+
+    @property
+    def default_graph_mode(self) -> DefaultGraphMode:
+        return DefaultGraphMode.STORE_DEFAULT
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -272,6 +282,27 @@ SELECT ?version ?graph WHERE {{ GRAPH <{PUBLICATION}> {{
 _GRAPHS_QUERY = f"""
 SELECT DISTINCT ?graph WHERE {{ GRAPH ?graph {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?graph), "{PROJECT_GRAPHS}")) }}
 """
+# the union graph and the parts (ccmgraph.sparql.merge) that the publication names
+_MERGE_QUERY = f"""
+SELECT ?union ?part ?graph WHERE {{ GRAPH <{PUBLICATION}> {{
+  {{ <{PUBLICATION}> <http://www.w3.org/ns/sparql-service-description#defaultGraph> ?union }}
+  UNION {{ ?part <http://purl.org/dc/terms/isPartOf> ?graph }} }} }}
+"""
+_ENGINE_DEFAULT_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+class DefaultGraphMode(StrEnum):
+    """How a query that names no dataset gets the union of the project's graphs, a set."""
+
+    # embedded: the store's own default graph, the merge materialised when it loads
+    STORE_DEFAULT = "the store's default graph (the union of the named graphs, materialised at load)"
+    # remote: the union graph ``ccmgraph publish`` writes beside the named graphs (ccmgraph.sparql.merge)
+    UNION_GRAPH = "the union graph written by ccmgraph publish (ccmgraph.sparql.merge.UNION_GRAPH)"
+    # remote, not published by ccmgraph, the project's graphs alone in the store: the engine's own
+    # (Oxigraph server --union-default-graph); a multiset where graphs share triples
+    ENGINE_UNION = "the engine's union default graph (the project's graphs are alone in the store)"
+    # remote, not published by ccmgraph, other graphs in the store: the list of the project's graphs
+    GRAPH_LIST = "the list of the project's graphs, sent with each query"
 
 
 @dataclass(frozen=True)
@@ -308,6 +339,14 @@ class Credentials:
 
     def __repr__(self) -> str:  # never print a secret
         return f"Credentials(token={'***' if self.token else None}, user={self.user!r}, scheme={self.scheme!r})"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a remote store's default graph is made of (see ``DefaultGraphMode``)."""
+
+    mode: DefaultGraphMode = DefaultGraphMode.GRAPH_LIST
+    holders: dict[str, frozenset[str]] = field(default_factory=dict)  # part -> its graphs
 
 
 class _Bearer(httpx.Auth):
@@ -355,6 +394,7 @@ class RemoteStore(Store):
         self._lock = threading.Lock()
         self._version = ""
         self._graphs: tuple[str, ...] = ()
+        self._layout = _Layout()
         self._read_at = -1e9
         self._server: str | None = None
 
@@ -374,15 +414,57 @@ class RemoteStore(Store):
             rows = self._rows(_PUBLICATION_QUERY, Dataset((), (PUBLICATION,)))
             versions = {r["version"] for r in rows}
             if len(versions) == 1:
-                self._version = str(versions.pop())
+                version = str(versions.pop())
+                if version != self._version:
+                    self._layout = self._read_layout()
+                self._version = version
                 self._graphs = tuple(sorted(str(r["graph"]) for r in rows))
             elif not self._version.startswith("unpublished-"):
                 graphs = tuple(sorted(str(r["graph"]) for r in self._rows(_GRAPHS_QUERY, None)))
                 sizes = self.graph_sizes(graphs)
                 self._graphs = graphs
                 self._version = "unpublished-" + hashlib.sha256(repr(sorted(sizes.items())).encode()).hexdigest()[:16]
+                self._layout = _Layout(mode=self._unpublished_mode(sum(sizes.values())))
             self._read_at = time.monotonic()
             return self._version, self._graphs
+
+    def _read_layout(self) -> _Layout:
+        """The union graph and the parts a publication names (checked with each new version)."""
+        rows = self._rows(_MERGE_QUERY, Dataset((), (PUBLICATION,)))
+        unions = {str(r["union"]) for r in rows if r["union"]}
+        holders: dict[str, set[str]] = {}
+        for r in rows:
+            if r["part"]:
+                holders.setdefault(str(r["part"]), set()).add(str(r["graph"]))
+        if unions != {merge.UNION_GRAPH}:  # published before the union graph: the graph list
+            return _Layout(mode=DefaultGraphMode.GRAPH_LIST)
+        return _Layout(DefaultGraphMode.UNION_GRAPH, {p: frozenset(g) for p, g in holders.items()})
+
+    def _unpublished_mode(self, quads: int) -> DefaultGraphMode:
+        """ENGINE_UNION when the engine's own default graph holds exactly the project's triples
+        (its union default graph, and no other graph in the store), else GRAPH_LIST."""
+        rows = self._rows(_ENGINE_DEFAULT_COUNT, None)
+        alone = bool(rows) and int(str(rows[0]["n"])) == quads
+        return DefaultGraphMode.ENGINE_UNION if alone else DefaultGraphMode.GRAPH_LIST
+
+    @property
+    def default_graph_mode(self) -> DefaultGraphMode:
+        self._publication()
+        return self._layout.mode
+
+    def _dataset_of(self, text: str) -> Dataset | None:
+        """The dataset to send for a query that names none (None: the engine's own default)."""
+        self._publication()
+        layout, graphs = self._layout, self._graphs
+        if layout.mode == DefaultGraphMode.ENGINE_UNION:
+            return None
+        if layout.mode == DefaultGraphMode.UNION_GRAPH:
+            # the project's graphs as named graphs only for a query that reads named graphs
+            # with a graph that holds nothing beside it: over one fixed default graph, Virtuoso
+            # 7.2 fails to compile some queries ("SP031 ... no SPART_VARR_FIXED")
+            union = (merge.UNION_GRAPH, dataset.EMPTY_GRAPH)
+            return Dataset(union, graphs if dataset.mentions_graph(text) else ())
+        return Dataset(graphs, graphs)
 
     @property
     def version(self) -> str:
@@ -392,6 +474,10 @@ class RemoteStore(Store):
     def graphs(self) -> tuple[str, ...]:
         """The project's named graphs in the store: the dataset of a query that names none."""
         return self._publication()[1]
+
+    def merge_parts(self) -> list[str]:
+        """The parts (ccmgraph.sparql.merge) the store's publication names."""
+        return sorted(self._read_layout().holders)
 
     def forget_version(self) -> None:
         with self._lock:
@@ -423,8 +509,10 @@ class RemoteStore(Store):
         ``engine_timeout``: this request's, instead of the store's."""
         named, text = dataset.resolve(text, default_graph_uris, named_graph_uris)
         if named is None:
-            graphs = self.graphs
-            named = Dataset(graphs, graphs)
+            named = self._dataset_of(text)
+        elif len(named.default_graphs) > 1:  # their merge: the parts they touch (a set)
+            self._publication()
+            named = Dataset(merge.pieces(named.default_graphs, self._layout.holders), named.named_graphs)
         return self._build(text, media_type, named, engine_timeout)
 
     def _build(

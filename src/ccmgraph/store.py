@@ -272,6 +272,9 @@ class RemoteTimeout(errors.LimitExceeded):
 
 
 PROJECT_GRAPHS = str(GRAPH)
+# seconds a write may take (a graph of a million triples replaced in one transaction takes
+# minutes); reads keep the store's timeout
+WRITE_TIMEOUT = 3600.0
 # what `ccmgraph publish` wrote last: the version of the data and the graphs it published; not
 # one of the project's graphs, so that no query that names no dataset sees it
 PUBLICATION = BASE + "publication"
@@ -604,6 +607,35 @@ class RemoteStore(Store):
         response = self._gsp("PUT", graph, content=ntriples, headers={"Content-Type": formats.N_TRIPLES.media_type})
         _raise_for_status(response, self.graph_store)
 
+    @property
+    def takes_bulk_quads(self) -> bool:
+        """Whether the engine loads N-Quads posted to its Graph Store outside a transaction
+        (Oxigraph server's ``POST /store?no_transaction``: its bulk path over HTTP)."""
+        return self._server_name().startswith("oxigraph")
+
+    def post_quads(self, nquads: bytes) -> None:
+        """Add quads, in one request, by the engine's bulk path (``takes_bulk_quads``)."""
+        try:
+            response = self._client.post(
+                f"{self.graph_store}?no_transaction",
+                content=nquads,
+                headers={"Content-Type": formats.N_QUADS.media_type},
+                timeout=WRITE_TIMEOUT,
+            )
+        except httpx.HTTPError as exc:
+            raise StoreUnreachable(f"{self.graph_store}: {type(exc).__name__}: {exc}") from None
+        _raise_for_status(response, self.graph_store)
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update (one transaction) at the engine's update endpoint (Oxigraph:
+        ``/update`` beside ``/query``)."""
+        url = self.endpoint.rstrip("/").removesuffix("/query") + "/update"
+        try:
+            response = self._client.post(url, data={"update": text}, timeout=WRITE_TIMEOUT)
+        except httpx.HTTPError as exc:
+            raise StoreUnreachable(f"{url}: {type(exc).__name__}: {exc}") from None
+        _raise_for_status(response, url)
+
     def delete_graph(self, graph: str) -> None:
         """Remove ``graph`` (a graph the store does not have is not an error)."""
         response = self._gsp("DELETE", graph)
@@ -615,7 +647,12 @@ class RemoteStore(Store):
     ) -> httpx.Response:
         try:
             return self._client.request(
-                method, self.graph_store, params={"graph": graph}, content=content, headers=headers
+                method,
+                self.graph_store,
+                params={"graph": graph},
+                content=content,
+                headers=headers,
+                timeout=WRITE_TIMEOUT,
             )
         except httpx.HTTPError as exc:
             raise StoreUnreachable(f"{self.graph_store}: {type(exc).__name__}: {exc}") from None

@@ -53,6 +53,7 @@ def main() -> None:
         dist, name = Path(tmp.name), f"synthetic-{args.synthetic}"
         synthetic_dist(args.synthetic, paths.DIST / "ccmgraph.nq", dist)
     nquads = args.nquads or dist / "ccmgraph.nq"
+    name = args.nquads.name if args.nquads else name
     print(f"dataset: {name} ({sum(1 for _ in nquads.open('rb'))} quads)\n")
     print("| store | path | seconds | triples loaded | triples/s | PUT / bulk |")
     print("|---|---|---|---|---|---|")

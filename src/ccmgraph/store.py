@@ -105,6 +105,13 @@ def materialise_union(store: ox.Store) -> None:
     store.update(_UNION_UPDATE)
 
 
+def named_quads(store: ox.Store) -> int:
+    """The quads of ``store``'s named graphs: its data, without the union ``materialise_union`` adds."""
+    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(solutions, ox.QuerySolutions)
+    return int(next(solutions)[0].value)
+
+
 def dataset_options(
     text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
 ) -> DatasetOptions:

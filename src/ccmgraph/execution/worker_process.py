@@ -37,7 +37,7 @@ from ccmgraph.execution.messages import (
 )
 from ccmgraph.namespaces import PREFIXES
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
-from ccmgraph.store import materialise_union
+from ccmgraph.store import materialise_union, named_quads
 
 
 def _watch_lifeline(fd: int) -> None:
@@ -146,7 +146,7 @@ def _update(
     except Exception as exc:  # any evaluation failure: report it, leave the data as it was
         send(sock, Failed("evaluation", str(exc) or type(exc).__name__))
         os._exit(0)
-    send(sock, Updated(len(store)))
+    send(sock, Updated(named_quads(store)))
     sock.close()
     if control is None or task.lifeline is None:
         os._exit(0)
@@ -193,7 +193,9 @@ def zygote_main(argv: list[str]) -> NoReturn:
     try:
         store = ox.Store()
         store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-        quads = len(store)
+        if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is None:
+            materialise_union(store)  # a build's dump (an EmbeddedStore's has its union already)
+        quads = named_quads(store)
     except BaseException as exc:  # report why, whatever it is
         with contextlib.suppress(OSError):
             control.sendall(pack(LoadFailed(f"{type(exc).__name__}: {exc}")))

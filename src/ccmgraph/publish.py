@@ -91,17 +91,15 @@ def publish(
     compares the two)."""
     graphs = graphs_of(nquads)
     version = version_of(nquads)
-    merged = merge.merge(graphs)
-    stale_parts = sorted(set(store.merge_parts()) - set(merged.parts))
+    merged = merge.merge(graphs, uuid.uuid4().hex[:12])
+    previous = store.graph_sizes(store.merge_graphs())  # dropped once the new ones are published
     planned = plan(store, graphs)
-    derived = {merge.UNION_GRAPH: merged.union, **{name: triples for name, (_, triples) in merged.parts.items()}}
-    before = store.graph_sizes([*derived, *stale_parts])
-    planned += [GraphReport(g, before[g], len(triples)) for g, triples in derived.items()]
-    planned += [GraphReport(g, before[g], 0) for g in stale_parts]
+    derived = {merged.union_graph: merged.union, **{name: triples for name, (_, triples) in merged.parts.items()}}
+    planned += [GraphReport(g, 0, len(triples)) for g, triples in derived.items()]
     content = {r.graph: {**graphs, **derived}[r.graph] for r in planned if r.loaded}
     _mark(store, f"publishing-{uuid.uuid4().hex[:12]}", [r.graph for r in planned if r.graph in graphs])
     if bulk and store.takes_bulk_quads:
-        _bulk_load(store, content, progress)
+        _bulk_load(store, content, set(derived), progress)
     else:
         for i, (graph, triples) in enumerate(content.items(), 1):
             store.put_graph(graph, _ntriples(triples))
@@ -119,15 +117,21 @@ def publish(
         )
     _mark(store, version, list(graphs), {r.graph: r.loaded for r in done if r.loaded}, merged)
     store.forget_version()
-    return done
+    for graph in previous:
+        store.delete_graph(graph)
+    gone = store.graph_sizes(list(previous))
+    return done + [GraphReport(g, n, 0, gone[g]) for g, n in previous.items()]
 
 
-def _bulk_load(store: RemoteStore, content: dict[str, list[ox.Triple]], progress: Callable[[str], None]) -> None:
-    """Every graph by the engine's bulk path, still atomic per graph: all loaded into staging
-    graphs (``BULK_QUADS`` quads a request, outside a transaction), then each moved over its
-    graph by one SPARQL ``MOVE`` (a transaction: a query sees the old graph or the new one)."""
+def _bulk_load(
+    store: RemoteStore, content: dict[str, list[ox.Triple]], fresh: set[str], progress: Callable[[str], None]
+) -> None:
+    """Every graph by the engine's bulk path (``BULK_QUADS`` quads a request, outside a
+    transaction), still atomic per graph: a graph that exists is loaded into a staging graph,
+    then moved over it by one SPARQL ``MOVE`` (a transaction: a query sees the old graph or the
+    new one); a ``fresh`` graph (nothing reads it yet) is loaded under its own name."""
     run = f"{STAGING}{uuid.uuid4().hex[:12]}/"
-    staging = {graph: f"{run}{i}" for i, graph in enumerate(content)}
+    staging = {graph: graph if graph in fresh else f"{run}{i}" for i, graph in enumerate(content)}
     total, sent, batch = sum(map(len, content.values())), 0, []
     for graph, triples in content.items():
         name = ox.NamedNode(staging[graph])
@@ -138,10 +142,11 @@ def _bulk_load(store: RemoteStore, content: dict[str, list[ox.Triple]], progress
                 progress(f"loaded {sent}/{total} triples")
     sent += _post(store, batch)
     progress(f"loaded {sent}/{total} triples")
-    for i, (graph, stage) in enumerate(staging.items(), 1):
+    moves = [(graph, stage) for graph, stage in staging.items() if graph != stage]
+    for i, (graph, stage) in enumerate(moves, 1):
         store.update(f"MOVE <{stage}> TO <{graph}>")
-        if i % 50 == 0 or i == len(staging):
-            progress(f"replaced {i}/{len(staging)} graphs")
+        if i % 50 == 0 or i == len(moves):
+            progress(f"replaced {i}/{len(moves)} graphs")
 
 
 def _post(store: RemoteStore, batch: list[ox.Quad]) -> int:
@@ -169,7 +174,7 @@ def _mark(
         count = ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
         triples.append(ox.Triple(ox.NamedNode(g), ox.NamedNode(VOID + "triples"), count))
     if merged is not None:
-        triples.append(ox.Triple(me, ox.NamedNode(SD + "defaultGraph"), ox.NamedNode(merge.UNION_GRAPH)))
+        triples.append(ox.Triple(me, ox.NamedNode(SD + "defaultGraph"), ox.NamedNode(merged.union_graph)))
         for name, (holders, _) in merged.parts.items():
             for g in sorted(holders):
                 triples.append(ox.Triple(ox.NamedNode(name), ox.NamedNode(DCTERMS + "isPartOf"), ox.NamedNode(g)))

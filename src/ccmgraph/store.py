@@ -357,6 +357,7 @@ class _Layout:
 
     mode: DefaultGraphMode = DefaultGraphMode.GRAPH_LIST
     holders: dict[str, frozenset[str]] = field(default_factory=dict)  # part -> its graphs
+    union: str = ""  # the union graph (UNION_GRAPH mode)
 
 
 class _Bearer(httpx.Auth):
@@ -446,9 +447,9 @@ class RemoteStore(Store):
         for r in rows:
             if r["part"]:
                 holders.setdefault(str(r["part"]), set()).add(str(r["graph"]))
-        if unions != {merge.UNION_GRAPH}:  # published before the union graph: the graph list
+        if len(unions) != 1:  # published before the union graph: the graph list
             return _Layout(mode=DefaultGraphMode.GRAPH_LIST)
-        return _Layout(DefaultGraphMode.UNION_GRAPH, {p: frozenset(g) for p, g in holders.items()})
+        return _Layout(DefaultGraphMode.UNION_GRAPH, {p: frozenset(g) for p, g in holders.items()}, unions.pop())
 
     def _unpublished_mode(self, quads: int) -> DefaultGraphMode:
         """ENGINE_UNION when the engine's own default graph holds exactly the project's triples
@@ -472,7 +473,7 @@ class RemoteStore(Store):
             # the project's graphs as named graphs only for a query that reads named graphs
             # with a graph that holds nothing beside it: over one fixed default graph, Virtuoso
             # 7.2 fails to compile some queries ("SP031 ... no SPART_VARR_FIXED")
-            union = (merge.UNION_GRAPH, dataset.EMPTY_GRAPH)
+            union = (layout.union, dataset.EMPTY_GRAPH)
             return Dataset(union, graphs if dataset.mentions_graph(text) else ())
         return Dataset(graphs, graphs)
 
@@ -485,9 +486,10 @@ class RemoteStore(Store):
         """The project's named graphs in the store: the dataset of a query that names none."""
         return self._publication()[1]
 
-    def merge_parts(self) -> list[str]:
-        """The parts (ccmgraph.sparql.merge) the store's publication names."""
-        return sorted(self._read_layout().holders)
+    def merge_graphs(self) -> list[str]:
+        """The union graph and the parts (ccmgraph.sparql.merge) the store's publication names."""
+        layout = self._read_layout()
+        return sorted({*layout.holders, layout.union} - {""})
 
     def forget_version(self) -> None:
         with self._lock:

@@ -6,13 +6,16 @@ remote store, ``ccmgraph publish`` writes two kinds of graph beside the project'
 neither under the project's graph namespace (so neither is a project graph, nor seen by a query
 that names no dataset):
 
-- the *union graph* (``UNION_GRAPH``): the merge of every project graph, each triple once; a
+- the *union graph* (``UNION_GRAPH/RUN``): the merge of every project graph, each triple once; a
   query that names no dataset reads it as its default graph, one graph, as fast as any;
 - *parts*, only where named graphs share triples: the triples held by exactly one set of
   graphs, one part per set that holds shared triples, and for each graph that shares some,
   the part it holds alone. The parts a set of graphs touches are disjoint and together hold
   each of their triples once, so a ``FROM`` of several graphs becomes the list of its parts
   (``pieces``): a set on every engine, with no work per query.
+
+Both are named afresh by each publish (``RUN``), so that they are written whole, outside any
+transaction, before the publication names them; the previous ones are dropped after.
 """
 
 from __future__ import annotations
@@ -29,15 +32,16 @@ UNION_GRAPH = BASE + "union"
 PART = BASE + "part/"
 
 
-def part_name(holders: Iterable[str]) -> str:
+def part_name(holders: Iterable[str], run: str) -> str:
     """The IRI of the part holding the triples stated in exactly the graphs ``holders``."""
-    return PART + hashlib.sha256("\n".join(sorted(holders)).encode()).hexdigest()[:16]
+    return f"{PART}{run}/{hashlib.sha256(chr(10).join(sorted(holders)).encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
 class Merge:
     """The union of a dataset's named graphs and its parts (none where no graphs share a triple)."""
 
+    union_graph: str
     union: list[ox.Triple]
     parts: dict[str, tuple[frozenset[str], list[ox.Triple]]]  # part IRI -> (its graphs, its triples)
 
@@ -46,8 +50,8 @@ class Merge:
         return {name: graphs for name, (graphs, _) in self.parts.items()}
 
 
-def merge(graphs: Mapping[str, Sequence[ox.Triple]]) -> Merge:
-    """The union graph and the parts of ``graphs`` (graph IRI -> its triples)."""
+def merge(graphs: Mapping[str, Sequence[ox.Triple]], run: str) -> Merge:
+    """The union graph and the parts of ``graphs`` (graph IRI -> its triples), named for ``run``."""
     held: dict[ox.Triple, list[str]] = {}
     for graph, triples in graphs.items():
         for triple in triples:
@@ -57,8 +61,8 @@ def merge(graphs: Mapping[str, Sequence[ox.Triple]]) -> Merge:
     for triple, holders in held.items():
         if len(holders) > 1 or holders[0] in sharing:
             key = frozenset(holders)
-            parts.setdefault(part_name(key), (key, []))[1].append(triple)
-    return Merge(list(held), parts)
+            parts.setdefault(part_name(key, run), (key, []))[1].append(triple)
+    return Merge(f"{UNION_GRAPH}/{run}", list(held), parts)
 
 
 def pieces(default_graphs: Sequence[str], holders: Mapping[str, frozenset[str]]) -> tuple[str, ...]:

@@ -11,10 +11,15 @@ store after ``ccmgraph publish`` (slow tests).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +29,7 @@ from ccmgraph import catalog, publish
 from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.store import PROJECT_GRAPHS, DefaultGraphMode, EmbeddedStore, RemoteStore, Store
 from ccmgraph.web.app import create_app
+from support import free_port
 
 COUNT = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
 ROWS = "SELECT ?s ?p ?o {} WHERE {{ ?s ?p ?o }}"
@@ -181,3 +187,32 @@ def test_an_unpublished_store_alone_uses_the_engines_union_and_a_shared_one_the_
         assert count(shared, COUNT.format("")) == 2
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_serve_reports_the_default_graph_it_reads(published: RemoteStore, request: pytest.FixtureRequest) -> None:
+    """At start (its log) and in the service description."""
+    running = require(request.node.callspec.params["published"])
+    port = free_port()
+    cli = str(Path(sys.executable).with_name("ccmgraph"))
+    proc = subprocess.Popen(
+        [cli, "serve", "--sparql-endpoint", published.endpoint, "--port", str(port), "--log-level", "info"],
+        env={**os.environ, **running.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        described = httpx.get(url + "/sparql", headers={"Accept": "text/turtle"}, timeout=60)
+        assert described.status_code == 200
+        assert DefaultGraphMode.UNION_GRAPH.value in described.text
+    finally:
+        proc.terminate()
+        _, log = proc.communicate(timeout=30)
+    assert f"default graph: {DefaultGraphMode.UNION_GRAPH.value}" in log.decode(), log.decode()[-2000:]

@@ -376,9 +376,12 @@ class RemoteStore(Store):
     resolved here (ccmgraph.sparql.dataset) and sent as ``default-graph-uri`` /
     ``named-graph-uri`` parameters, so that the answers do not depend on how the engine is
     configured (Oxigraph's ``--union-default-graph``, Virtuoso's "every graph" default): a query
-    that names no dataset gets the project's graphs (those ``ccmgraph publish`` lists in the
-    publication graph) as its default graph and its named graphs. Graphs are written by the
-    SPARQL 1.1 Graph Store HTTP Protocol at ``graph_store`` (``publish``).
+    that names no dataset reads the union of the project's graphs, each triple once, as its
+    default graph, and the project's graphs (those ``ccmgraph publish`` lists in the publication
+    graph) as its named graphs, in the way ``default_graph_mode`` says (the union graph
+    ``publish`` writes, else the engine's union, else the graph list); a ``FROM`` of several
+    graphs that share triples is sent as their parts (ccmgraph.sparql.merge). Graphs are written
+    by the SPARQL 1.1 Graph Store HTTP Protocol at ``graph_store`` (``publish``).
 
     ``engine_timeout``: seconds the engine itself may spend on a query, sent where the engine
     takes it per request (Virtuoso's ``timeout``); an answer the engine cut at that limit is a

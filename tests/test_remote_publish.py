@@ -14,11 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
 from _remote_engines import Running, require
 from ccmgraph import publish
+from ccmgraph.sparql import merge
 from ccmgraph.store import PROJECT_GRAPHS, Credentials, version_of
 from support import free_port
 
@@ -52,8 +54,25 @@ def test_publish_loads_every_graph_counts_it_back_and_is_idempotent(engine: Runn
     reported = {m[1]: (int(m[3]), int(m[4])) for m in rows}
     # every graph loaded, and any other project graph in the store (another test's) deleted
     assert {g: loaded for g, (loaded, _) in reported.items() if g in expected} == expected
-    assert all(loaded == 0 for g, (loaded, _) in reported.items() if g not in expected)
+    project = {g: n for g, n in reported.items() if g.startswith(PROJECT_GRAPHS)}
+    assert all(loaded == 0 for g, (loaded, _) in project.items() if g not in expected)
+    # beside them the union graph, each triple once (ccmgraph.sparql.merge)
+    unions = [n for g, (n, _) in reported.items() if g.startswith(merge.UNION_GRAPH + "/") and n]
+    assert unions == [len({t for ts in publish.graphs_of(dist / "ccmgraph.nq").values() for t in ts})]
     assert all(loaded == counted for loaded, counted in reported.values())  # and counted back
+    # progress on the terminal: Oxigraph server by its bulk path (every triple staged, then
+    # one MOVE per graph), Virtuoso one PUT per graph; no staging graph is left behind
+    total = sum(loaded for loaded, _ in reported.values())
+    if engine.name == "oxigraph":
+        assert f"loaded {total}/{total} triples" in first.stderr, first.stderr
+        assert f"replaced {len(expected)}/{len(expected)} graphs" in first.stderr, first.stderr  # the MOVEs
+    else:
+        assert f"replaced {sum(1 for n, _ in reported.values() if n)}/" in first.stderr, first.stderr
+    leftovers = f'SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{publish.STAGING}")) }} LIMIT 1'
+    asked = httpx.post(
+        engine.endpoint, data={"query": leftovers}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert asked.status_code == 200 and asked.json()["results"]["bindings"] == []
     store = engine.store()
     version = store.version
     assert version == version_of(dist / "ccmgraph.nq")  # the embedded store's version too

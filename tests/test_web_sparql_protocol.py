@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ccmgraph.execution.engine import EngineUnavailable, QueryTimeout, SparqlSettings
+from ccmgraph.store import DefaultGraphMode
 from ccmgraph.web.errors import headers_of
 from support import FIXTURE_GRAPH, GRAPH, LAP_QUERY, RUNAWAY, SETTINGS, TOKEN, make_app
 
@@ -225,6 +226,11 @@ def test_service_description(client) -> None:
     )
     assert int(partition[0]["n"].value) == 50
     assert not one(prefixes + "ASK { ?s sd:supportedLanguage sd:SPARQL11Update }")
+    # which default graph the endpoint reads (issue 19: the choice reported)
+    described = one(
+        prefixes + "SELECT ?d WHERE { ?s sd:defaultDataset/sd:defaultGraph/<http://purl.org/dc/terms/description> ?d }"
+    )
+    assert DefaultGraphMode.STORE_DEFAULT.value in described[0]["d"].value
 
 
 def test_service_description_formats_and_browsers(client) -> None:

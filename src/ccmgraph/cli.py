@@ -407,7 +407,9 @@ def publish(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what it would replace.")] = False,
     dist: Annotated[Path | None, typer.Option(help="Directory of the built dataset (default dist/).")] = None,
 ) -> None:
-    """Load the built dataset into a remote store, one named graph at a time (Graph Store Protocol PUT).
+    """Load the built dataset into a remote store, each named graph replaced atomically, with the union
+    graph that makes the default graph a set (Oxigraph server: its bulk load, then one MOVE per graph;
+    other stores: one Graph Store Protocol PUT per graph). Progress goes to stderr.
 
     Credentials come from the environment, never from the command line: $CCMGRAPH_STORE_TOKEN (a bearer
     token), or $CCMGRAPH_STORE_USER and $CCMGRAPH_STORE_PASSWORD with $CCMGRAPH_STORE_AUTH=basic|digest
@@ -435,7 +437,7 @@ def publish(
             after = f"{r.loaded} triples" if r.loaded else "deleted (not in the dump)"
             typer.echo(f"  {verb} {r.graph:<{width}}  {now} triples now -> {after}")
         return
-    reports = publishing.publish(store, nquads)
+    reports = publishing.publish(store, nquads, lambda step: typer.echo(f"  {step}", err=True))
     width = max(len(r.graph) for r in reports)
     typer.echo(f"published {nquads} to {store.graph_store}:")
     typer.echo(f"  {'graph':<{width}}  {'before':>8}  {'loaded':>8}  {'counted':>8}")

@@ -11,6 +11,12 @@ When a request names no dataset (no FROM / FROM NAMED, no ``default-graph-uri`` 
 ``named-graph-uri``), the default graph of a query is the union of the project's named graphs,
 so simple queries see everything, and ``GRAPH`` reaches each named graph; a dataset the request
 names is honoured as SPARQL 1.1 defines it (see ccmgraph.sparql.dataset), on every engine.
+
+The default graph is an RDF merge, a set: a triple stated in two named graphs is counted once,
+with or without ``FROM`` (engines evaluate a union of graphs as a multiset). Embedded, the union
+is materialised in the store's own default graph when the build writes it (``disk_store.materialise_union``), and a
+``FROM`` of several graphs that share triples is evaluated over their merge (``prepare``); a
+remote store reads the union graph and the parts ``ccmgraph publish`` writes (ccmgraph.sparql.merge).
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ import time
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -33,7 +40,7 @@ import pyoxigraph as ox
 from ccmgraph import disk_store, errors, formats, paths
 from ccmgraph.namespaces import BASE, GRAPH
 from ccmgraph.settings import DEFAULTS, Settings
-from ccmgraph.sparql import dataset
+from ccmgraph.sparql import dataset, merge
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.dataset import Dataset
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
@@ -91,21 +98,51 @@ def written(data: bytes | None) -> bytes:
 def dataset_options(
     text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
 ) -> DatasetOptions:
-    """pyoxigraph query options for the dataset of a request (see ccmgraph.sparql.dataset).
+    """pyoxigraph query options for the dataset of a request (see ccmgraph.sparql.dataset), on a
+    store whose default graph is the union (``materialise_union``).
 
     The protocol's graphs, when given, replace the query's FROM / FROM NAMED (pyoxigraph's
     options override the query's clauses, an empty list meaning no graph); a query with its
-    own clauses gets no option (pyoxigraph honours them); otherwise the default graph is the
-    union of all named graphs.
+    own clauses gets no option (pyoxigraph honours them); otherwise the store's default graph.
     """
     if default_graph_uris or named_graph_uris:
         return {
             "default_graph": [ox.NamedNode(u) for u in default_graph_uris],
             "named_graphs": [ox.NamedNode(u) for u in named_graph_uris],
         }
-    if dataset.read_clauses(text).dataset is not None:
-        return {}
-    return {"use_default_graph_as_union": True}
+    return {}
+
+
+def _overlap(store: ox.Store, graphs: Sequence[str]) -> bool:
+    """Whether two of ``graphs`` share a triple (one ASK: index lookups, no answer built)."""
+    values = " ".join(f"(<{a}> <{b}>)" for i, a in enumerate(graphs) for b in graphs[i + 1 :])
+    ask = f"ASK {{ VALUES (?a ?b) {{ {values} }} GRAPH ?a {{ ?s ?p ?o }} GRAPH ?b {{ ?s ?p ?o }} }}"
+    result = store.query(ask)
+    assert isinstance(result, ox.QueryBoolean)
+    return bool(result)
+
+
+def prepare(
+    store: ox.Store, text: str, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = ()
+) -> tuple[ox.Store, DatasetOptions]:
+    """The store to run a request on and its options, the default graph a set.
+
+    A default graph of several graphs that share triples (``FROM`` or ``default-graph-uri``)
+    is evaluated in a store of its own: their merge as its default graph and the request's
+    named graphs, copied (work in the size of those graphs, and only for such a request;
+    graphs that share nothing are read in place: their union is already a set).
+    """
+    named, _ = dataset.resolve(text, default_graph_uris, named_graph_uris)
+    if named is None or len(named.default_graphs) < 2 or not _overlap(store, named.default_graphs):
+        return store, dataset_options(text, default_graph_uris, named_graph_uris)
+    merged = ox.Store()
+    for graph in named.default_graphs:
+        quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    for graph in named.named_graphs:
+        merged.bulk_extend(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    # options, not the query's clauses (which name graphs the merged store does not have)
+    return merged, {"default_graph": [ox.DefaultGraph()], "named_graphs": [ox.NamedNode(g) for g in named.named_graphs]}
 
 
 class Store(ABC):
@@ -128,6 +165,11 @@ class Store(ABC):
     @abstractmethod
     def version(self) -> str:
         """Changes whenever the data changes (used as the HTTP ETag)."""
+
+    @property
+    @abstractmethod
+    def default_graph_mode(self) -> DefaultGraphMode:
+        """How a query that names no dataset reads the union of the named graphs."""
 
 
 def version_of(nquads: Path) -> str:
@@ -167,6 +209,7 @@ class EmbeddedStore(Store):
                 return
             memory = ox.Store()
             memory.bulk_load(path=str(self._opened.dump), format=ox.RdfFormat.N_QUADS)
+            disk_store.materialise_union(memory)  # as the store on disk has it (disk_store.write)
             self._store = memory  # queries running on the store on disk finish there
         except (OSError, SyntaxError, ValueError) as exc:
             log.warning("could not load %s into memory (%s): queries stay on disk", self._opened.dump, exc)
@@ -187,6 +230,10 @@ class EmbeddedStore(Store):
         return self._version
 
     @property
+    def default_graph_mode(self) -> DefaultGraphMode:
+        return DefaultGraphMode.STORE_DEFAULT
+
+    @property
     def oxigraph(self) -> ox.Store:
         return self._store
 
@@ -204,9 +251,8 @@ class EmbeddedStore(Store):
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         check_nesting(text)
         try:
-            return self._store.query(
-                text, prefixes=PREDECLARED, **dataset_options(text, default_graph_uris, named_graph_uris)
-            )
+            store, options = prepare(self._store, text, default_graph_uris, named_graph_uris)
+            return store.query(text, prefixes=PREDECLARED, **options)
         except SyntaxError as exc:
             raise errors.QuerySyntaxError(explain(text, str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
@@ -262,6 +308,9 @@ class RemoteTimeout(errors.LimitExceeded):
 
 
 PROJECT_GRAPHS = str(GRAPH)
+# seconds a write may take (a graph of a million triples replaced in one transaction takes
+# minutes); reads keep the store's timeout
+WRITE_TIMEOUT = 3600.0
 # what `ccmgraph publish` wrote last: the version of the data and the graphs it published; not
 # one of the project's graphs, so that no query that names no dataset sees it
 PUBLICATION = BASE + "publication"
@@ -272,6 +321,27 @@ SELECT ?version ?graph WHERE {{ GRAPH <{PUBLICATION}> {{
 _GRAPHS_QUERY = f"""
 SELECT DISTINCT ?graph WHERE {{ GRAPH ?graph {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?graph), "{PROJECT_GRAPHS}")) }}
 """
+# the union graph and the parts (ccmgraph.sparql.merge) that the publication names
+_MERGE_QUERY = f"""
+SELECT ?union ?part ?graph WHERE {{ GRAPH <{PUBLICATION}> {{
+  {{ <{PUBLICATION}> <http://www.w3.org/ns/sparql-service-description#defaultGraph> ?union }}
+  UNION {{ ?part <http://purl.org/dc/terms/isPartOf> ?graph }} }} }}
+"""
+_ENGINE_DEFAULT_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+class DefaultGraphMode(StrEnum):
+    """How a query that names no dataset gets the union of the project's graphs, a set."""
+
+    # embedded: the store's own default graph, the merge materialised when it loads
+    STORE_DEFAULT = "the store's default graph (the union of the named graphs, materialised at load)"
+    # remote: the union graph ``ccmgraph publish`` writes beside the named graphs (ccmgraph.sparql.merge)
+    UNION_GRAPH = "the union graph written by ccmgraph publish (ccmgraph.sparql.merge.UNION_GRAPH)"
+    # remote, not published by ccmgraph, the project's graphs alone in the store: the engine's own
+    # (Oxigraph server --union-default-graph); a multiset where graphs share triples
+    ENGINE_UNION = "the engine's union default graph (the project's graphs are alone in the store)"
+    # remote, not published by ccmgraph, other graphs in the store: the list of the project's graphs
+    GRAPH_LIST = "the list of the project's graphs, sent with each query"
 
 
 @dataclass(frozen=True)
@@ -310,6 +380,15 @@ class Credentials:
         return f"Credentials(token={'***' if self.token else None}, user={self.user!r}, scheme={self.scheme!r})"
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What a remote store's default graph is made of (see ``DefaultGraphMode``)."""
+
+    mode: DefaultGraphMode = DefaultGraphMode.GRAPH_LIST
+    holders: dict[str, frozenset[str]] = field(default_factory=dict)  # part -> its graphs
+    union: str = ""  # the union graph (UNION_GRAPH mode)
+
+
 class _Bearer(httpx.Auth):
     def __init__(self, token: str) -> None:
         self._header = f"Bearer {token}"
@@ -326,9 +405,12 @@ class RemoteStore(Store):
     resolved here (ccmgraph.sparql.dataset) and sent as ``default-graph-uri`` /
     ``named-graph-uri`` parameters, so that the answers do not depend on how the engine is
     configured (Oxigraph's ``--union-default-graph``, Virtuoso's "every graph" default): a query
-    that names no dataset gets the project's graphs (those ``ccmgraph publish`` lists in the
-    publication graph) as its default graph and its named graphs. Graphs are written by the
-    SPARQL 1.1 Graph Store HTTP Protocol at ``graph_store`` (``publish``).
+    that names no dataset reads the union of the project's graphs, each triple once, as its
+    default graph, and the project's graphs (those ``ccmgraph publish`` lists in the publication
+    graph) as its named graphs, in the way ``default_graph_mode`` says (the union graph
+    ``publish`` writes, else the engine's union, else the graph list); a ``FROM`` of several
+    graphs that share triples is sent as their parts (ccmgraph.sparql.merge). Graphs are written
+    by the SPARQL 1.1 Graph Store HTTP Protocol at ``graph_store`` (``publish``).
 
     ``engine_timeout``: seconds the engine itself may spend on a query, sent where the engine
     takes it per request (Virtuoso's ``timeout``); an answer the engine cut at that limit is a
@@ -355,6 +437,7 @@ class RemoteStore(Store):
         self._lock = threading.Lock()
         self._version = ""
         self._graphs: tuple[str, ...] = ()
+        self._layout = _Layout()
         self._read_at = -1e9
         self._server: str | None = None
 
@@ -374,15 +457,57 @@ class RemoteStore(Store):
             rows = self._rows(_PUBLICATION_QUERY, Dataset((), (PUBLICATION,)))
             versions = {r["version"] for r in rows}
             if len(versions) == 1:
-                self._version = str(versions.pop())
+                version = str(versions.pop())
+                if version != self._version:
+                    self._layout = self._read_layout()
+                self._version = version
                 self._graphs = tuple(sorted(str(r["graph"]) for r in rows))
             elif not self._version.startswith("unpublished-"):
                 graphs = tuple(sorted(str(r["graph"]) for r in self._rows(_GRAPHS_QUERY, None)))
                 sizes = self.graph_sizes(graphs)
                 self._graphs = graphs
                 self._version = "unpublished-" + hashlib.sha256(repr(sorted(sizes.items())).encode()).hexdigest()[:16]
+                self._layout = _Layout(mode=self._unpublished_mode(sum(sizes.values())))
             self._read_at = time.monotonic()
             return self._version, self._graphs
+
+    def _read_layout(self) -> _Layout:
+        """The union graph and the parts a publication names (checked with each new version)."""
+        rows = self._rows(_MERGE_QUERY, Dataset((), (PUBLICATION,)))
+        unions = {str(r["union"]) for r in rows if r["union"]}
+        holders: dict[str, set[str]] = {}
+        for r in rows:
+            if r["part"]:
+                holders.setdefault(str(r["part"]), set()).add(str(r["graph"]))
+        if len(unions) != 1:  # published before the union graph: the graph list
+            return _Layout(mode=DefaultGraphMode.GRAPH_LIST)
+        return _Layout(DefaultGraphMode.UNION_GRAPH, {p: frozenset(g) for p, g in holders.items()}, unions.pop())
+
+    def _unpublished_mode(self, quads: int) -> DefaultGraphMode:
+        """ENGINE_UNION when the engine's own default graph holds exactly the project's triples
+        (its union default graph, and no other graph in the store), else GRAPH_LIST."""
+        rows = self._rows(_ENGINE_DEFAULT_COUNT, None)
+        alone = bool(rows) and int(str(rows[0]["n"])) == quads
+        return DefaultGraphMode.ENGINE_UNION if alone else DefaultGraphMode.GRAPH_LIST
+
+    @property
+    def default_graph_mode(self) -> DefaultGraphMode:
+        self._publication()
+        return self._layout.mode
+
+    def _dataset_of(self, text: str) -> Dataset | None:
+        """The dataset to send for a query that names none (None: the engine's own default)."""
+        self._publication()
+        layout, graphs = self._layout, self._graphs
+        if layout.mode == DefaultGraphMode.ENGINE_UNION:
+            return None
+        if layout.mode == DefaultGraphMode.UNION_GRAPH:
+            # the project's graphs as named graphs only for a query that reads named graphs
+            # with a graph that holds nothing beside it: over one fixed default graph, Virtuoso
+            # 7.2 fails to compile some queries ("SP031 ... no SPART_VARR_FIXED")
+            union = (layout.union, dataset.EMPTY_GRAPH)
+            return Dataset(union, graphs if dataset.mentions_graph(text) else ())
+        return Dataset(graphs, graphs)
 
     @property
     def version(self) -> str:
@@ -392,6 +517,11 @@ class RemoteStore(Store):
     def graphs(self) -> tuple[str, ...]:
         """The project's named graphs in the store: the dataset of a query that names none."""
         return self._publication()[1]
+
+    def merge_graphs(self) -> list[str]:
+        """The union graph and the parts (ccmgraph.sparql.merge) the store's publication names."""
+        layout = self._read_layout()
+        return sorted({*layout.holders, layout.union} - {""})
 
     def forget_version(self) -> None:
         with self._lock:
@@ -423,8 +553,10 @@ class RemoteStore(Store):
         ``engine_timeout``: this request's, instead of the store's."""
         named, text = dataset.resolve(text, default_graph_uris, named_graph_uris)
         if named is None:
-            graphs = self.graphs
-            named = Dataset(graphs, graphs)
+            named = self._dataset_of(text)
+        elif len(named.default_graphs) > 1:  # their merge: the parts they touch (a set)
+            self._publication()
+            named = Dataset(merge.pieces(named.default_graphs, self._layout.holders), named.named_graphs)
         return self._build(text, media_type, named, engine_timeout)
 
     def _build(
@@ -516,6 +648,35 @@ class RemoteStore(Store):
         response = self._gsp("PUT", graph, content=ntriples, headers={"Content-Type": formats.N_TRIPLES.media_type})
         _raise_for_status(response, self.graph_store)
 
+    @property
+    def takes_bulk_quads(self) -> bool:
+        """Whether the engine loads N-Quads posted to its Graph Store outside a transaction
+        (Oxigraph server's ``POST /store?no_transaction``: its bulk path over HTTP)."""
+        return self._server_name().startswith("oxigraph")
+
+    def post_quads(self, nquads: bytes) -> None:
+        """Add quads, in one request, by the engine's bulk path (``takes_bulk_quads``)."""
+        try:
+            response = self._client.post(
+                f"{self.graph_store}?no_transaction",
+                content=nquads,
+                headers={"Content-Type": formats.N_QUADS.media_type},
+                timeout=WRITE_TIMEOUT,
+            )
+        except httpx.HTTPError as exc:
+            raise StoreUnreachable(f"{self.graph_store}: {type(exc).__name__}: {exc}") from None
+        _raise_for_status(response, self.graph_store)
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update (one transaction) at the engine's update endpoint (Oxigraph:
+        ``/update`` beside ``/query``)."""
+        url = self.endpoint.rstrip("/").removesuffix("/query") + "/update"
+        try:
+            response = self._client.post(url, data={"update": text}, timeout=WRITE_TIMEOUT)
+        except httpx.HTTPError as exc:
+            raise StoreUnreachable(f"{url}: {type(exc).__name__}: {exc}") from None
+        _raise_for_status(response, url)
+
     def delete_graph(self, graph: str) -> None:
         """Remove ``graph`` (a graph the store does not have is not an error)."""
         response = self._gsp("DELETE", graph)
@@ -527,7 +688,12 @@ class RemoteStore(Store):
     ) -> httpx.Response:
         try:
             return self._client.request(
-                method, self.graph_store, params={"graph": graph}, content=content, headers=headers
+                method,
+                self.graph_store,
+                params={"graph": graph},
+                content=content,
+                headers=headers,
+                timeout=WRITE_TIMEOUT,
             )
         except httpx.HTTPError as exc:
             raise StoreUnreachable(f"{self.graph_store}: {type(exc).__name__}: {exc}") from None

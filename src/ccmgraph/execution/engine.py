@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ from ccmgraph.execution.workers import EngineUnavailable, QueryTimeout
 from ccmgraph.settings import DEFAULTS, MiB, Settings
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.store import EmbeddedStore, RemoteStore, Store
+
+_log = logging.getLogger("uvicorn.error")  # where ``ccmgraph serve`` reports its start
 
 __all__ = [
     "Answer",
@@ -185,6 +188,8 @@ class Engine:
             store = self.store
             try:
                 self.version = await loop.run_in_executor(None, lambda: store.version)
+                mode = await loop.run_in_executor(None, lambda: store.default_graph_mode)
+                _log.info("default graph: %s", mode.value)
             except Exception:  # a remote store that does not answer yet: serve, and say so per query
                 self.version = "unknown"
             await self.runner.start(self._new_version)
@@ -281,6 +286,7 @@ class Engine:
             data = json.loads(answer.body)
             return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 
+        mode = await asyncio.get_running_loop().run_in_executor(None, lambda: self.store.default_graph_mode)
         graphs = await select("void-graphs")
         totals = await select("void-totals")
         classes = await select("void-classes")
@@ -291,6 +297,7 @@ class Engine:
             "properties": int(totals[0]["properties"]) if totals else 0,
             "objects": int(totals[0]["objects"]) if totals else 0,
             "classes": [(c["c"], int(c["n"])) for c in classes if "c" in c],
+            "default_graph": mode.value,
         }
         if version == self.version:
             self._stats, self._stats_version = stats, version

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 from ccmgraph import errors, formats
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
-from ccmgraph.store import IncompleteAnswer, dataset_options, written
+from ccmgraph.store import IncompleteAnswer, prepare, written
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
@@ -244,17 +244,16 @@ def execute(
 ) -> Answer:
     """Run ``text`` and serialize the answer in the type negotiated for its form."""
     started = time.perf_counter()
-    kwargs = dataset_options(text, default_graphs, named_graphs)
+    check_nesting(text)
 
     def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:
-            return store.query(text, prefixes=PREDECLARED, **kwargs)
+            return target.query(text, prefixes=PREDECLARED, **kwargs)
         except SyntaxError as exc:
             raise errors.QuerySyntaxError(explain(text, str(exc))) from None
 
-    check_nesting(text)
-
     try:
+        target, kwargs = prepare(store, text, default_graphs, named_graphs)
         result = run()
         cut: str | None = None
         rows: int | None = None

@@ -91,7 +91,13 @@ def triples(endpoint: str, settings: SparqlSettings, stats: dict, can_update: bo
     default = ox.BlankNode()
     add(dataset, SD + "defaultGraph", default)
     out.append(ox.Triple(default, RDF_TYPE, _n(SD + "Graph")))
-    add(default, DCTERMS + "description", ox.Literal("the union of all named graphs", language="en"))
+    add(
+        default,
+        DCTERMS + "description",
+        ox.Literal(
+            f"the union of all named graphs, each triple once; read from {stats['default_graph']}", language="en"
+        ),
+    )
     add(default, VOID + "triples", _int(stats["triples"]))
     add(default, VOID + "distinctSubjects", _int(stats["subjects"]))
     add(default, VOID + "properties", _int(stats["properties"]))

@@ -124,3 +124,9 @@ def resolve(
     if default_graph_uris or named_graph_uris:
         return Dataset(tuple(default_graph_uris), tuple(named_graph_uris)), parsed.text_without_clauses
     return parsed.dataset, parsed.text_without_clauses
+
+
+def mentions_graph(text: str) -> bool:
+    """Whether the query has the keyword GRAPH (outside strings, IRIs and comments), the one
+    way a query reads named graphs."""
+    return any(t.kind == "name" and t.text.casefold() == "graph" for t in tokens(text))

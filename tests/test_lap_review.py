@@ -58,10 +58,11 @@ def test_summary_counts_from_the_api(client, lap):
 
 def test_stopped_and_continued_between_cycles(lap):
     for a in lap.actions:
-        for x, y, status in a.changes:
-            assert status == ("continued" if a.cycles[x] and a.cycles[y] else "started" if a.cycles[y] else "stopped")
+        for c in a.changes:
+            x, y = c.source, c.target
+            assert c.status == ("continued" if a.cycles[x] and a.cycles[y] else "started" if a.cycles[y] else "stopped")
     assert {a.number for a in lap.stopped()} == {
-        a.number for a in lap.actions if any(s == "stopped" for _, _, s in a.changes)
+        a.number for a in lap.actions if any(c.status == "stopped" for c in a.changes)
     }
 
 
@@ -93,7 +94,16 @@ def test_xlsx_read_back(client, lap):
 
     r = client.get("/reports/lap-review", params={"format": "xlsx"})
     book = load_workbook(io.BytesIO(r.content))
-    assert book.sheetnames == ["Summary", "Per action", "Per working group", "Per coordinator", "About"]
+    assert book.sheetnames == [
+        "Summary",
+        "Per action",
+        "Continuity",
+        "Per working group",
+        "Per coordinator",
+        "Per partner",
+        "Per funder",
+        "About",
+    ]
     summary = list(book["Summary"].iter_rows(values_only=True))
     assert summary[0] == ("section", "actions", *lap.cycles)
     assert {row[0]: list(row[2:]) for row in summary[1:]} == {

@@ -540,7 +540,8 @@ def test_lap_review_actions(run):
     assert stated["counted"] and stated["exact"] == "(more specifically actions 10 and 11 A-D)"
     text = (paths.SOURCES / "gso-workplan-2024-2025.txt").read_text(encoding="utf-8")
     assert text[stated["start"] : stated["quoteEnd"]] == stated["exact"]
-    assert set(stated["coordinators"].split("; ")) == {"Germany", "Austria"}  # "Coordinators:" Germany and Austria (cover)
+    # the cover: "Coordinators:" Germany and Austria
+    assert set(stated["coordinators"].split("; ")) == {"Germany", "Austria"}
     # the Universalization activities inherit action 10 from the plan: not counted at basis stated
     assert by[(10, UNI + "/activity/1", "InheritedFromWorkPlan")]["counted"] is False
     # GSO 2023-2024 Track 3: "UNIDIR research and side event will be funded by Germany."

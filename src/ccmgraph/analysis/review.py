@@ -198,9 +198,7 @@ def _continuations(rows: list[dict[str, Any]]) -> dict[tuple[str, str], Continua
     return out
 
 
-def _changes(
-    per_cycle: dict[str, list[m.ReviewElement]], links: dict[tuple[str, str], Continuation]
-) -> list[Change]:
+def _changes(per_cycle: dict[str, list[m.ReviewElement]], links: dict[tuple[str, str], Continuation]) -> list[Change]:
     """Started, continued or stopped between consecutive cycles, with the continuations from an
     element serving the action in the earlier cycle or to one serving it in the later."""
     out = []
@@ -251,9 +249,7 @@ def lap_review(
             progress(done, len(QUERIES))
     action_rows, continuity_rows, agent_rows = answers
     links = {
-        k: c
-        for k, c in _continuations(continuity_rows).items()
-        if c.laterWorkplan in ids and c.earlierWorkplan in ids
+        k: c for k, c in _continuations(continuity_rows).items() if c.laterWorkplan in ids and c.earlierWorkplan in ids
     }
     actions: dict[int, ActionReview] = {}
     judged: set[int] = set()

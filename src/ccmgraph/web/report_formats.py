@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ccmgraph.analysis import service
-from ccmgraph.analysis.review import LapReview
+from ccmgraph.analysis.review import Continuation, LapReview
 from ccmgraph.namespaces import BASE
 from ccmgraph.web import pages
 
@@ -177,7 +177,8 @@ def to_xlsx(review: LapReview) -> bytes:
     continuity.append(["action", "from", "to", "status", "element", "continues", "basis", "reason", "evidence"])
     for a in review.actions:
         for c in a.changes:
-            for link in c.links or [None]:
+            links: list[Continuation | None] = [*c.links] or [None]  # a change without links: one row
+            for link in links:
                 quote = link.quotes[0] if link and link.quotes else None
                 continuity.append(
                     [a.number, c.source, c.target, c.status]

@@ -33,6 +33,7 @@ env.filters["qname"] = qname
 env.filters["before"] = presentation.before
 env.filters["after"] = presentation.after
 env.filters["heat_level"] = presentation.heat_level
+env.filters["in_words"] = presentation.terms_in_words
 
 
 def render(template: str, **ctx: Any) -> str:

@@ -86,6 +86,7 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
         [
             ("workplans", {}),
             ("queries/lap-review-actions.rq", {"basis": "workplan"}),
+            ("queries/lap-review-details.rq", {}),
             ("queries/lap-review-continuity.rq", {}),
             ("queries/lap-review-agents.rq", {"basis": "workplan"}),
         ],

@@ -16,6 +16,8 @@ from ccmgraph.web import report_formats as report
 from ccmgraph.web.app import create_app
 from support import browser_page, needs_chromium
 
+WORKPLAN = "https://w3id.org/ccmgraph/id/workplan/"
+
 
 @pytest.fixture(scope="module")
 def client(store, dist) -> TestClient:
@@ -54,6 +56,32 @@ def test_summary_counts_from_the_api(client, lap):
             assert n == len(counts.get(section, {}).get(c, set())), (section, c)
     unserved = [a["number"] for a in client.get("/api/lap-actions", params={"served": "false"}).json()["items"]]
     assert [a.number for a in lap.unserved()] == unserved
+
+
+@pytest.mark.parametrize("role", ["partner", "funder"])
+def test_per_partner_and_funder_as_the_api_says(client, lap, role):
+    """Each partner's (funder's) actions per cycle: those served by an element, or by an element of a
+    work plan, that /api/partners/{key} says it is a partner (funder) of, at the basis /api/lap-actions/{n}
+    counts."""
+    cycle = {p.id: review.cycle_of(p) for p in lap.workplans}
+    serving = {n: client.get(f"/api/lap-actions/{n}").json()["elements"] for n in range(1, 51)}
+    covered = lap.by_role(role)
+    assert covered or role == "funder"
+    checked = 0
+    for name, per_cycle in covered.items():
+        answer = client.get(f"/api/partners/{lap.agent_iris[name].rsplit('/', 1)[-1]}")
+        if answer.status_code == 404:  # /api/partners answers States, organisations, working groups (not a presidency)
+            continue
+        checked += 1
+        roles = answer.json()["roles"]
+        named = {r["subject"] for r in roles if r["role"] == role}
+        expected: dict[str, set[int]] = {}
+        for n, elements in serving.items():
+            for e in elements:
+                if e["element"] in named or f"{WORKPLAN}{e['workplan']}" in named:
+                    expected.setdefault(cycle[e["workplan"]], set()).add(n)
+        assert per_cycle == {c: sorted(expected[c]) for c in lap.cycles if c in expected}, name
+    assert checked >= len(covered) - 1
 
 
 def test_stopped_and_continued_between_cycles(lap):

@@ -2,7 +2,8 @@
 
 Each section is one named query of queries/ run through the analysis service
 (``service.run_named_query``, the same answer as /api/queries/<name>): ``lap-review-actions`` (per
-action, and the summary that counts it), ``lap-review-continuity`` (what carried forward between
+action, and the summary that counts it) with ``lap-review-details`` (who, when, which outputs),
+``lap-review-continuity`` (what carried forward between
 cycles, and why), ``lap-review-agents`` (per working group, coordinator, partner and funder); with
 ``service.workplans`` for the cycles: a cycle is the span of years of a work plan's period
 (2024-2025). The review, the API and the pages give the same numbers. Nothing here knows about HTTP
@@ -23,14 +24,17 @@ from ccmgraph.store import Store
 
 CONTINUITY = ("started", "continued", "stopped")
 # the named queries the review runs, one per section, in the order it runs them
-QUERIES = ("lap-review-actions", "lap-review-continuity", "lap-review-agents")
+QUERIES = ("lap-review-actions", "lap-review-details", "lap-review-continuity", "lap-review-agents")
+WITH_BASIS = {"lap-review-actions", "lap-review-agents"}  # the others answer for every basis
 ROLES = ("working group", "coordinator", "partner", "funder")
 
 
 @dataclass
 class Continuation:
-    """An element of a later cycle carrying forward one of an earlier cycle, with the basis in words."""
+    """An element of a later cycle carrying forward one of an earlier cycle, with the basis in words
+    (``link``: the qualified continuation, whose page shows the quotes backing it)."""
 
+    link: str
     later: str
     laterLabel: str
     laterWorkplan: str
@@ -39,7 +43,6 @@ class Continuation:
     earlierWorkplan: str
     basisLabel: str
     reason: str | None
-    quotes: list[m.Quote] = field(default_factory=list)
 
 
 @dataclass
@@ -135,27 +138,24 @@ def _in_range(cycle: str, first: str | None, last: str | None) -> bool:
     return (first is None or cycle >= first) and (last is None or cycle <= last)
 
 
-def _sorted(value: object) -> list[str]:
-    return sorted(service.split(value))
-
-
-def _quote(r: dict[str, Any], end: str) -> m.Quote | None:
-    if not r.get("exact"):
+def _quote(r: dict[str, Any]) -> m.Quote | None:
+    """The first quote backing the link (without the text around it)."""
+    if not r["exact"]:
         return None
     return m.Quote(
-        evidence=r.get("evidence") or r["document"],
+        evidence=r["evidence"],
         document=r["document"],
         documentTitle=r["documentTitle"],
         exact=r["exact"],
         prefix=None,
         suffix=None,
         start=r["start"],
-        end=r[end],
+        end=r["quoteEnd"],
     )
 
 
-def _element(r: dict[str, Any]) -> m.ReviewElement:
-    quote = _quote(r, "quoteEnd")
+def _element(r: dict[str, Any], coordinators: list[str], details: dict[str, list[str]]) -> m.ReviewElement:
+    quote = _quote(r)
     return m.ReviewElement(
         element=r["element"],
         kind=r["kind"],
@@ -163,25 +163,26 @@ def _element(r: dict[str, Any]) -> m.ReviewElement:
         label=r["label"],
         workplan=service.key_of(r["workplan"]),
         workplanLabel=r["workplanLabel"],
-        coordinators=_sorted(r["coordinators"]),
+        coordinators=coordinators,
         period=r["periodLabel"],
         basis=service.basis_name(r["linkBasis"]),
         basisLabel=r["basisLabel"],
         quotes=[quote] if quote else [],
-        partners=_sorted(r["partners"]),
-        funders=_sorted(r["funders"]),
-        timeline=_sorted(r["timeline"]),
-        outputs=_sorted(r["outputs"]),
+        partners=details.get("partners", []),
+        funders=details.get("funders", []),
+        timeline=details.get("timeline", []),
+        outputs=details.get("outputs", []),
     )
 
 
 def _continuations(rows: list[dict[str, Any]]) -> dict[tuple[str, str], Continuation]:
-    """(later, earlier) → the continuation, its quotes in text order."""
+    """(later, earlier) → the continuation."""
     out: dict[tuple[str, str], Continuation] = {}
     for r in rows:
-        link = out.setdefault(
+        out.setdefault(
             (r["later"], r["earlier"]),
             Continuation(
+                link=r["link"],
                 later=r["later"],
                 laterLabel=r["laterLabel"] or r["laterIdentifier"] or r["later"],
                 laterWorkplan=service.key_of(r["laterWorkplan"]),
@@ -192,9 +193,6 @@ def _continuations(rows: list[dict[str, Any]]) -> dict[tuple[str, str], Continua
                 reason=r["reason"],
             ),
         )
-        quote = _quote(r, "end")
-        if quote and all(q.start != quote.start or q.document != quote.document for q in link.quotes):
-            link.quotes.append(quote)
     return out
 
 
@@ -243,11 +241,14 @@ def lap_review(
     ids = {p.id for p in chosen}
     answers: list[list[dict[str, Any]]] = []
     for done, name in enumerate(QUERIES, 1):
-        values = {} if name == "lap-review-continuity" else {"basis": counted.basis}  # continuity: any basis
-        answers.append(service.run_named_query(store, name, values))
+        answers.append(service.run_named_query(store, name, {"basis": counted.basis} if name in WITH_BASIS else {}))
         if progress is not None:
             progress(done, len(QUERIES))
-    action_rows, continuity_rows, agent_rows = answers
+    action_rows, detail_rows, continuity_rows, agent_rows = answers
+    details: dict[str, dict[str, list[str]]] = {}
+    for r in detail_rows:
+        details.setdefault(r["element"], {}).setdefault(r["aspect"], []).append(r["value"])
+    coordinators = {p.id: sorted(p.coordinators) for p in plans}
     links = {
         k: c for k, c in _continuations(continuity_rows).items() if c.laterWorkplan in ids and c.earlierWorkplan in ids
     }
@@ -267,7 +268,7 @@ def lap_review(
             continue
         elements = a.cycles[cycle[key]]
         if not any(e.element == r["element"] and e.basis == service.basis_name(r["linkBasis"]) for e in elements):
-            elements.append(_element(r))
+            elements.append(_element(r, coordinators[key], details.get(r["element"], {})))
     for a in actions.values():
         a.curator_only = not a.served and a.number in judged
         a.changes = _changes(a.cycles, links)

@@ -179,13 +179,10 @@ def to_xlsx(review: LapReview) -> bytes:
         for c in a.changes:
             links: list[Continuation | None] = [*c.links] or [None]  # a change without links: one row
             for link in links:
-                quote = link.quotes[0] if link and link.quotes else None
-                continuity.append(
-                    [a.number, c.source, c.target, c.status]
-                    + ([link.laterLabel, link.earlierLabel, link.basisLabel, link.reason or ""] if link else [""] * 4)
-                    + [_link(quote.evidence, SITE) if quote else ""]
-                )
-                if quote:
+                said = [link.laterLabel, link.earlierLabel, link.basisLabel, link.reason or ""] if link else [""] * 4
+                where = _link(link.link, SITE) if link else ""
+                continuity.append([a.number, c.source, c.target, c.status, *said, where])
+                if link:
                     cell = continuity.cell(row=continuity.max_row, column=9)
                     cell.hyperlink = cell.value
                     cell.font = Font(underline="single", color="0563C1")

@@ -4,6 +4,7 @@ action by action, in every format, and readable in a browser at 1400 and 390 px.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import subprocess
@@ -109,6 +110,17 @@ def test_page_names_release_chart_text_and_table(client, store, lap):
         for c, n in per_cycle.items():
             assert text[f"{section}, {c}"] == str(n)
     assert r.text.count('<article class="action"') == 50
+    # the per-partner table: one row per partner, its actions per cycle as the review counts them
+    table = r.text[r.text.index('id="per-partner-table"') :]
+    table = table[: table.index("</table>")]
+    shown = {
+        html.unescape(name): [re.findall(r'href="#action-(\d+)"', cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+        for name, row in re.findall(r'<tr><th><a href="[^"]*">([^<]+)</a></th>(.*?)</tr>', table)
+    }
+    assert shown == {
+        name: [[str(n) for n in per_cycle.get(c, [])] for c in lap.cycles]
+        for name, per_cycle in lap.by_partner().items()
+    }
 
 
 def test_bad_parameters_are_4xx(client):

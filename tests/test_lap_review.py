@@ -209,6 +209,8 @@ def test_report_in_a_browser(site, width):
             where, n = item.rsplit(": ", 1)
             section, cycle = where.rsplit(", ", 1)
             assert cells[(section, cycles.index(cycle))] == n.split(" ")[0]
+        # the per-partner section: a table per cycle, inside the page's width
+        assert page.locator("#per-partner-table tbody tr").count() > 1
         link = page.locator("a.evidence").first
         target = link.get_attribute("href").split("#", 1)[1]
         link.click()

@@ -3,6 +3,7 @@
     .venv/bin/python bench/analyst.py                                  # the seed graph, dist/
     .venv/bin/python bench/analyst.py --synthetic 1000000              # about a million quads
     .venv/bin/python bench/analyst.py --dist DIR                       # DIR/ccmgraph.nq
+    .venv/bin/python bench/analyst.py --only /reports/lap-review       # the endpoints whose URL has it
 
 Runs the FastAPI app in process (httpx over ASGI: the whole FastAPI stack, no network) and
 requests each endpoint one at a time for --duration seconds (at most --max-n requests, at least
@@ -79,13 +80,15 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/id/lap-action/10.html", []),
     ("/coverage", []),
     ("/timeline", []),
-    # the LAP review: the plans, then each action's links and quotes (served-nowhere actions are also
-    # read at the curator basis, which the peer leaves out)
+    # the LAP review: the plans, then one named query per section (analysis/review.py)
     (
         "/reports/lap-review",
-        [("workplans", {})]
-        + [
-            (v, {"n": str(n), "basis": "workplan"}) for n in range(1, 51) for v in ("lap-action", "lap-action-evidence")
+        [
+            ("workplans", {}),
+            ("queries/lap-review-actions.rq", {"basis": "workplan"}),
+            ("queries/lap-review-details.rq", {}),
+            ("queries/lap-review-continuity.rq", {}),
+            ("queries/lap-review-agents.rq", {"basis": "workplan"}),
         ],
     ),
     ("/reports/lap-review?format=xlsx", []),
@@ -164,6 +167,7 @@ async def main() -> None:
     parser.add_argument("--max-n", type=int, default=500)
     parser.add_argument("--goal", type=float, default=None, help="p95 goal in ms (default 50 seed, 500 synthetic)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--only", default=None, metavar="TEXT", help="only the endpoints whose URL contains TEXT")
     args = parser.parse_args()
     began = time.perf_counter()
     tmp = None
@@ -186,7 +190,7 @@ async def main() -> None:
     results = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client:
-        for url, peer in ENDPOINTS:
+        for url, peer in [e for e in ENDPOINTS if args.only is None or args.only in e[0]]:
             r = await client.get(url)  # warm-up
             assert r.status_code == 200, (url, r.status_code, r.text[:300])
             size = len(r.content)
@@ -232,6 +236,7 @@ async def main() -> None:
     print()
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
+    name += f"-{args.only.strip('/').replace('/', '-')}" if args.only else ""
     (args.out / f"analyst-{name}.md").write_text(table + "\n", encoding="utf-8")
     (args.out / f"analyst-{name}.json").write_text(
         json.dumps({"dataset": name, "quads": quads, "duration": args.duration, "results": results}, indent=1),

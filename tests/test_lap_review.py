@@ -4,6 +4,7 @@ action by action, in every format, and readable in a browser at 1400 and 390 px.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import subprocess
@@ -15,6 +16,8 @@ from ccmgraph.analysis import review
 from ccmgraph.web import report_formats as report
 from ccmgraph.web.app import create_app
 from support import browser_page, needs_chromium
+
+WORKPLAN = "https://w3id.org/ccmgraph/id/workplan/"
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +59,39 @@ def test_summary_counts_from_the_api(client, lap):
     assert [a.number for a in lap.unserved()] == unserved
 
 
+@pytest.mark.parametrize("role", ["partner", "funder"])
+def test_per_partner_and_funder_as_the_api_says(client, lap, role):
+    """Each partner's (funder's) actions per cycle: those served by an element, or by an element of a
+    work plan, that /api/partners/{key} says it is a partner (funder) of, at the basis /api/lap-actions/{n}
+    counts."""
+    cycle = {p.id: review.cycle_of(p) for p in lap.workplans}
+    serving = {n: client.get(f"/api/lap-actions/{n}").json()["elements"] for n in range(1, 51)}
+    covered = lap.by_role(role)
+    assert covered or role == "funder"
+    checked = 0
+    for name, per_cycle in covered.items():
+        answer = client.get(f"/api/partners/{lap.agent_iris[name].rsplit('/', 1)[-1]}")
+        if answer.status_code == 404:  # /api/partners answers States, organisations, working groups (not a presidency)
+            continue
+        checked += 1
+        roles = answer.json()["roles"]
+        named = {r["subject"] for r in roles if r["role"] == role}
+        expected: dict[str, set[int]] = {}
+        for n, elements in serving.items():
+            for e in elements:
+                if e["element"] in named or f"{WORKPLAN}{e['workplan']}" in named:
+                    expected.setdefault(cycle[e["workplan"]], set()).add(n)
+        assert per_cycle == {c: sorted(expected[c]) for c in lap.cycles if c in expected}, name
+    assert checked >= len(covered) - 1
+
+
 def test_stopped_and_continued_between_cycles(lap):
     for a in lap.actions:
-        for x, y, status in a.changes:
-            assert status == ("continued" if a.cycles[x] and a.cycles[y] else "started" if a.cycles[y] else "stopped")
+        for c in a.changes:
+            x, y = c.source, c.target
+            assert c.status == ("continued" if a.cycles[x] and a.cycles[y] else "started" if a.cycles[y] else "stopped")
     assert {a.number for a in lap.stopped()} == {
-        a.number for a in lap.actions if any(s == "stopped" for _, _, s in a.changes)
+        a.number for a in lap.actions if any(c.status == "stopped" for c in a.changes)
     }
 
 
@@ -80,6 +110,17 @@ def test_page_names_release_chart_text_and_table(client, store, lap):
         for c, n in per_cycle.items():
             assert text[f"{section}, {c}"] == str(n)
     assert r.text.count('<article class="action"') == 50
+    # the per-partner table: one row per partner, its actions per cycle as the review counts them
+    table = r.text[r.text.index('id="per-partner-table"') :]
+    table = table[: table.index("</table>")]
+    shown = {
+        html.unescape(name): [re.findall(r'href="#action-(\d+)"', cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+        for name, row in re.findall(r'<tr><th><a href="[^"]*">([^<]+)</a></th>(.*?)</tr>', table)
+    }
+    assert shown == {
+        name: [[str(n) for n in per_cycle.get(c, [])] for c in lap.cycles]
+        for name, per_cycle in lap.by_partner().items()
+    }
 
 
 def test_bad_parameters_are_4xx(client):
@@ -93,7 +134,16 @@ def test_xlsx_read_back(client, lap):
 
     r = client.get("/reports/lap-review", params={"format": "xlsx"})
     book = load_workbook(io.BytesIO(r.content))
-    assert book.sheetnames == ["Summary", "Per action", "Per working group", "Per coordinator", "About"]
+    assert book.sheetnames == [
+        "Summary",
+        "Per action",
+        "Continuity",
+        "Per working group",
+        "Per coordinator",
+        "Per partner",
+        "Per funder",
+        "About",
+    ]
     summary = list(book["Summary"].iter_rows(values_only=True))
     assert summary[0] == ("section", "actions", *lap.cycles)
     assert {row[0]: list(row[2:]) for row in summary[1:]} == {
@@ -159,6 +209,8 @@ def test_report_in_a_browser(site, width):
             where, n = item.rsplit(": ", 1)
             section, cycle = where.rsplit(", ", 1)
             assert cells[(section, cycles.index(cycle))] == n.split(" ")[0]
+        # the per-partner section: a table per cycle, inside the page's width
+        assert page.locator("#per-partner-table tbody tr").count() > 1
         link = page.locator("a.evidence").first
         target = link.get_attribute("href").split("#", 1)[1]
         link.click()

@@ -227,7 +227,7 @@ def test_coordinators_per_workplan(run):
         got.setdefault(r["workplan"], set()).add(r["iso3"])
     assert got == {
         GSO2324: {"BEL", "DEU"},  # "Belgium and Germany as the CCM Gender Focal Points."
-        GSO2425: {"DEU", "AUT"},  # "Coordinators: Germany and Austria"
+        GSO2425: {"DEU", "AUT"},  # "Coordinators:" Germany and Austria (cover)
         GSO2526: {"AUT", "CMR"},  # "Austria and Cameroon"
         UNI: {"PER", "NOR"},  # "Peru and Norway Coordinators on Universalization;"
     }
@@ -529,3 +529,57 @@ def test_documents_referring_to_a_withdrawal(run):
     for name in by_document:
         text = (paths.SOURCES / f"{name}.txt").read_text(encoding="utf-8")
         assert "Lithuania" not in text
+
+
+def test_lap_review_actions(run):
+    rows = run("lap-review-actions", basis="stated")
+    assert {r["n"] for r in rows} == set(range(1, 51))
+    by = {(r["n"], r["element"], r["linkBasis"].rsplit("#")[-1]): r for r in rows if r["element"]}
+    # GSO 2024-2025 objective 2a: "(more specifically actions 10 and 11 A-D)", counted at basis stated
+    stated = by[(10, GSO2425 + "/objective/2a", "StatedInText")]
+    assert stated["counted"] and stated["exact"] == "(more specifically actions 10 and 11 A-D)"
+    text = (paths.SOURCES / "gso-workplan-2024-2025.txt").read_text(encoding="utf-8")
+    assert text[stated["start"] : stated["quoteEnd"]] == stated["exact"]
+    # the Universalization activities inherit action 10 from the plan: not counted at basis stated
+    assert by[(10, UNI + "/activity/1", "InheritedFromWorkPlan")]["counted"] is False
+    assert by[(4, GSO2324 + "/activity/track-3-item-1", "InheritedFromWorkPlan")]["counted"] is False
+
+
+def test_lap_review_details(run):
+    rows = run("lap-review-details")
+    said = {(r["element"], r["aspect"], r["value"]) for r in rows}
+    # GSO 2023-2024 Track 3: "UNIDIR research and side event will be funded by Germany."
+    assert (GSO2324 + "/activity/track-3-item-1", "funders", "Germany") in said
+    assert (
+        GSO2324 + "/activity/track-3-item-1",
+        "partners",
+        "United Nations Institute for Disarmament Research",
+    ) in said
+    # universalization-workplan-2024-2025.txt, expected output: "At least one new State Party by the 13 MSP."
+    assert (UNI + "/objective/2", "outputs", "At least one new State Party by 13MSP") in said
+    # gso-workplan-2024-2025.txt timeline, "Fourth Quarter of 2024": "Approach UNIDIR to discuss ..." (1c)
+    assert (GSO2425 + "/activity/1c", "timeline", "Q4 2024") in said
+
+
+def test_lap_review_continuity(run):
+    rows = run("lap-review-continuity")
+    links = {(r["later"], r["earlier"]): r for r in rows}
+    # 2025-2026 Track 3: "Continue work with UNIDIR and other stakeholders, support research initiatives
+    #   and outreach programmes" <- 2024-2025 1c: "Continue work with UNIDIR, support research initiatives"
+    link = links[(GSO2526 + "/activity/track-3-item-4", GSO2425 + "/activity/1c")]
+    assert link["basisLabel"] == "curator judgement" and "UNIDIR" in link["reason"]
+    # the qualified link, whose page shows the quotes backing it
+    assert link["link"].startswith(GSO2526 + "/activity/track-3-item-4/continuation/")
+
+
+def test_lap_review_agents(run):
+    rows = run("lap-review-agents", basis="stated")
+    ten = {(r["role"], r["agentLabel"], r["workplan"]) for r in rows if r["n"] == 10}
+    # "Actions 10 and 11 of LAP are related to the universalization of the CCM" (Universalization plan,
+    #   of the Working Group on Universalization: "Peru and Norway Coordinators on Universalization")
+    assert ("working group", "Working Group on Universalization", UNI) in ten
+    assert {("coordinator", "Peru", UNI), ("coordinator", "Norway", UNI)} <= ten
+    # GSO 2024-2025 objective 2a "(more specifically actions 10 and 11 A-D)": Germany and Austria coordinate
+    assert ("coordinator", "Austria", GSO2425) in ten
+    # no plan of the corpus states a link to action 50
+    assert not [r for r in rows if r["n"] == 50]

@@ -31,11 +31,13 @@ def test_activity_page_says_what_it_serves_in_words(client):
     page = main(client, "/id/workplan/gso-2024-2025/activity/2a")
     serves = page[page.index('id="serves"') : page.index('id="quotes"')]
     # gso-workplan-2024-2025.txt, objective 2a: "(more specifically actions 10 and 11 A-D)"
+    # ... backs both actions: the quote shown once, with the two actions it backs
     assert re.search(
-        r'serves <a href="/id/lap-action/10">LAP Action 10</a> \(<span[^>]*>inherited from the objective'
-        r"</span>\): <q>\(more specifically actions 10 and 11 A-D\)</q>",
+        r'serves <a href="/id/lap-action/10">LAP Action 10</a>, <a href="/id/lap-action/11">LAP Action 11</a> '
+        r"\(<span[^>]*>inherited from the objective</span>\): <q>\(more specifically actions 10 and 11 A-D\)</q>",
         serves,
     )
+    assert serves.count("<q>(more specifically actions 10 and 11 A-D)</q>") == 1
     readable = page[: page.index('<details class="statements">')]  # the raw statements stay, folded below
     i = readable.find("/alignment/")
     assert i < 0, readable[i - 300 : i + 80]
@@ -154,3 +156,30 @@ def test_lap_action_page_for_one_work_plan_keeps_it_when_the_basis_changes(clien
     # gso-workplan-2024-2025.txt, objective 2a: "(more specifically actions 10 and 11 A-D)": stated for 2a only
     assert re.findall(r'class="element" href="([^"]+)"', page) == ["/id/workplan/gso-2024-2025/objective/2a"]
     assert 'href="/api/lap-actions/10?basis=stated&amp;workplan=gso-2024-2025"' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "with Germany as funder (ccm:funder, not a generic partner)",
+            "with Germany as funder (funder, not a generic partner)",
+        ),
+        (
+            "ccm:PlanElement rather than ccm:<mark>BudgetLine</mark>",
+            "plan element rather than <mark>budget line</mark>",
+        ),
+        ("see https://example.org/ccm:partner", "see https://example.org/ccm:partner"),
+    ],
+)
+def test_rdf_terms_in_words(text, words):
+    assert presentation.terms_in_words(text) == words
+
+
+def test_activity_page_shows_no_raw_identifiers(client):
+    page = main(client, "/id/workplan/gso-2024-2025/activity/1c")
+    readable = page[: page.index('<details class="statements">')]
+    # its qualified links (continuation, contributes to...) are said in words, not as IRIs
+    assert not re.search(r">https://w3id.org/ccmgraph/id/[^<]*/(alignment|continuation|link)/", readable)
+    # gso-workplan-2024-2025.txt 1c "Continue work with UNIDIR" continues the 2023-2024 "Track 3: Work with UNIDIR"
+    assert re.search(r"<dt>continues</dt><dd><a [^>]*>Track 3: Work with UNIDIR</a>", readable)

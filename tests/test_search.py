@@ -86,3 +86,14 @@ def test_without_an_index_the_sparql_view_answers(store, tmp_path):
     app.state.dist = tmp_path  # a server over a remote store has no dist/
     page = TestClient(app).get("/api/search", params={"q": "UNIDIR"}).json()
     assert page["total"] > 0 and page["items"][0]["resource"] == "https://w3id.org/ccmgraph/id/org/unidir"
+
+
+def test_search_page_says_rdf_terms_in_words(client):
+    """A curator's note in data/workplans/gso-concept-note-2023-2024.ttl writes "with Germany as funder
+    (ccm:funder, not a ...)": the search page shows the term in words, the API keeps the note's text."""
+    api = client.get("/api/search", params={"q": "funder germany"}).json()["items"]
+    assert any("ccm:" in h["snippet"] for h in api)
+    page = client.get("/search", params={"q": "funder germany"}).text
+    hits = page[page.index('<ol class="hits"') :]
+    assert "ccm:" not in hits and "(<mark>funder</mark>, not a" in hits
+    assert '<a href="/reports/lap-review">' in page and '<a href="/">Home</a>' in page  # the way back

@@ -468,7 +468,7 @@ def lap_review(
     if format not in report.FORMATS:
         _fail(f"--format {format!r} is not a format; use one of: {', '.join(report.FORMATS)}")
     _ensure_dist()
-    with typer.progressbar(length=len(review.ACTIONS), label="LAP actions", file=sys.stderr, hidden=quiet) as bar:
+    with typer.progressbar(length=len(review.QUERIES), label="sections", file=sys.stderr, hidden=quiet) as bar:
         result = review.lap_review(
             open_store(),
             basis=basis,

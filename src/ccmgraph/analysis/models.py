@@ -403,3 +403,13 @@ class DocumentSpan(BaseModel):
 class SourceText(BaseModel):
     text: str
     verified: bool = Field(description="the text's sha256 is the one the data records")
+
+
+class ReviewElement(ServingElement):
+    """An element serving a LAP action in the LAP review (queries/lap-review-actions.rq): the
+    API's answer, with who (partners, funders named for it), when (its timeline) and its outputs."""
+
+    partners: list[str]
+    funders: list[str]
+    timeline: list[str]
+    outputs: list[str]

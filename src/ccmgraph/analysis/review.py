@@ -1,9 +1,13 @@
 """The LAP review: what the work plans did for each LAP action, cycle by cycle, on what evidence.
 
-Built from the analysis service's own answers (``service.lap_action`` for every action,
-``service.workplans`` for the cycles), so the review, the API and the pages give the same numbers:
-a cycle is the span of years of a work plan's period (2024-2025). Nothing here knows about HTTP or
-about an output format (see ``ccmgraph.web.report_formats`` for HTML, PDF, xlsx and CSV).
+Each section is one named query of queries/ run through the analysis service
+(``service.run_named_query``, the same answer as /api/queries/<name>): ``lap-review-actions`` (per
+action, and the summary that counts it) with ``lap-review-details`` (who, when, which outputs),
+``lap-review-continuity`` (what carried forward between
+cycles, and why), ``lap-review-agents`` (per working group, coordinator, partner and funder); with
+``service.workplans`` for the cycles: a cycle is the span of years of a work plan's period
+(2024-2025). The review, the API and the pages give the same numbers. Nothing here knows about HTTP
+or about an output format (see ``ccmgraph.web.report_formats`` for HTML, PDF, xlsx and CSV).
 """
 
 from __future__ import annotations
@@ -11,14 +15,44 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ccmgraph import errors
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import service
 from ccmgraph.store import Store
 
-ACTIONS = range(1, 51)
 CONTINUITY = ("started", "continued", "stopped")
+# the named queries the review runs, one per section, in the order it runs them
+QUERIES = ("lap-review-actions", "lap-review-details", "lap-review-continuity", "lap-review-agents")
+WITH_BASIS = {"lap-review-actions", "lap-review-agents"}  # the others answer for every basis
+ROLES = ("working group", "coordinator", "partner", "funder")
+
+
+@dataclass
+class Continuation:
+    """An element of a later cycle carrying forward one of an earlier cycle, with the basis in words
+    (``link``: the qualified continuation, whose page shows the quotes backing it)."""
+
+    link: str
+    later: str
+    laterLabel: str
+    laterWorkplan: str
+    earlier: str
+    earlierLabel: str
+    earlierWorkplan: str
+    basisLabel: str
+    reason: str | None
+
+
+@dataclass
+class Change:
+    """What happened to an action's support from one cycle to the next, and the links that say how."""
+
+    source: str
+    target: str
+    status: str  # one of CONTINUITY
+    links: list[Continuation] = field(default_factory=list)
 
 
 @dataclass
@@ -29,21 +63,22 @@ class ActionReview:
     iri: str
     label: str
     section: str
-    cycles: dict[str, list[m.ServingElement]]
+    cycles: dict[str, list[m.ReviewElement]]
     curator_only: bool = False
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (from cycle, to cycle, status)
+    changes: list[Change] = field(default_factory=list)
 
     @property
     def served(self) -> bool:
         return any(self.cycles.values())
 
     def stopped_after(self) -> list[str]:
-        return [a for a, _, status in self.changes if status == "stopped"]
+        return [c.source for c in self.changes if c.status == "stopped"]
 
 
 @dataclass
 class LapReview:
-    """The review's sections as data: summary counts, per action, per working group and per coordinator."""
+    """The review's sections as data: summary counts, per action, per working group, coordinator,
+    partner and funder."""
 
     basis: str
     counted_bases: list[str]
@@ -51,6 +86,9 @@ class LapReview:
     cycles: list[str]
     workplans: list[m.WorkPlanSummary]
     actions: list[ActionReview]
+    # role -> name -> cycle -> the actions it served (lap-review-agents)
+    agents: dict[str, dict[str, dict[str, list[int]]]] = field(default_factory=dict)
+    agent_iris: dict[str, str] = field(default_factory=dict)
 
     def sections(self) -> list[str]:
         return list(dict.fromkeys(a.section for a in self.actions))
@@ -74,22 +112,18 @@ class LapReview:
     def stopped(self) -> list[ActionReview]:
         return [a for a in self.actions if a.stopped_after()]
 
-    def coverage_by(self, who: Callable[[m.ServingElement], list[str]]) -> dict[str, dict[str, list[int]]]:
-        """Name → cycle → the actions its elements served: per working group, per coordinator."""
-        out: dict[str, dict[str, set[int]]] = {}
-        for a in self.actions:
-            for cycle, elements in a.cycles.items():
-                for e in elements:
-                    for name in who(e):
-                        out.setdefault(name, {}).setdefault(cycle, set()).add(a.number)
-        return {k: {c: sorted(v[c]) for c in self.cycles if c in v} for k, v in sorted(out.items())}
+    def by_role(self, role: str) -> dict[str, dict[str, list[int]]]:
+        """Name → cycle → the actions served where it held ``role`` (one of ROLES)."""
+        return self.agents.get(role, {})
 
     def by_working_group(self) -> dict[str, dict[str, list[int]]]:
-        group = {p.id: p.workingGroupLabel for p in self.workplans}
-        return self.coverage_by(lambda e: [g] if (g := group.get(e.workplan)) else [])
+        return self.by_role("working group")
 
     def by_coordinator(self) -> dict[str, dict[str, list[int]]]:
-        return self.coverage_by(lambda e: list(e.coordinators))
+        return self.by_role("coordinator")
+
+    def by_partner(self) -> dict[str, dict[str, list[int]]]:
+        return self.by_role("partner")
 
 
 def cycle_of(plan: m.WorkPlanSummary) -> str | None:
@@ -104,6 +138,78 @@ def _in_range(cycle: str, first: str | None, last: str | None) -> bool:
     return (first is None or cycle >= first) and (last is None or cycle <= last)
 
 
+def _quote(r: dict[str, Any]) -> m.Quote | None:
+    """The first quote backing the link (without the text around it)."""
+    if not r["exact"]:
+        return None
+    return m.Quote(
+        evidence=r["evidence"],
+        document=r["document"],
+        documentTitle=r["documentTitle"],
+        exact=r["exact"],
+        prefix=None,
+        suffix=None,
+        start=r["start"],
+        end=r["quoteEnd"],
+    )
+
+
+def _element(r: dict[str, Any], coordinators: list[str], details: dict[str, list[str]]) -> m.ReviewElement:
+    quote = _quote(r)
+    return m.ReviewElement(
+        element=r["element"],
+        kind=r["kind"],
+        identifier=r["identifier"],
+        label=r["label"],
+        workplan=service.key_of(r["workplan"]),
+        workplanLabel=r["workplanLabel"],
+        coordinators=coordinators,
+        period=r["periodLabel"],
+        basis=service.basis_name(r["linkBasis"]),
+        basisLabel=r["basisLabel"],
+        quotes=[quote] if quote else [],
+        partners=details.get("partners", []),
+        funders=details.get("funders", []),
+        timeline=details.get("timeline", []),
+        outputs=details.get("outputs", []),
+    )
+
+
+def _continuations(rows: list[dict[str, Any]]) -> dict[tuple[str, str], Continuation]:
+    """(later, earlier) → the continuation."""
+    out: dict[tuple[str, str], Continuation] = {}
+    for r in rows:
+        out.setdefault(
+            (r["later"], r["earlier"]),
+            Continuation(
+                link=r["link"],
+                later=r["later"],
+                laterLabel=r["laterLabel"] or r["laterIdentifier"] or r["later"],
+                laterWorkplan=service.key_of(r["laterWorkplan"]),
+                earlier=r["earlier"],
+                earlierLabel=r["earlierLabel"] or r["earlierIdentifier"] or r["earlier"],
+                earlierWorkplan=service.key_of(r["earlierWorkplan"]),
+                basisLabel=r["basisLabel"],
+                reason=r["reason"],
+            ),
+        )
+    return out
+
+
+def _changes(per_cycle: dict[str, list[m.ReviewElement]], links: dict[tuple[str, str], Continuation]) -> list[Change]:
+    """Started, continued or stopped between consecutive cycles, with the continuations from an
+    element serving the action in the earlier cycle or to one serving it in the later."""
+    out = []
+    for x, y in itertools.pairwise(per_cycle):
+        if not (per_cycle[x] or per_cycle[y]):
+            continue
+        status = "continued" if per_cycle[x] and per_cycle[y] else "started" if per_cycle[y] else "stopped"
+        before, after = {e.element for e in per_cycle[x]}, {e.element for e in per_cycle[y]}
+        found = [c for (later, earlier), c in links.items() if later in after or earlier in before]
+        out.append(Change(x, y, status, found))
+    return out
+
+
 def lap_review(
     store: Store,
     *,
@@ -114,7 +220,8 @@ def lap_review(
     progress: Callable[[int, int], None] | None = None,
 ) -> LapReview:
     """The review at ``basis`` over the cycles ``first``..``last`` (2024-2025; None: open) and the
-    work plans ``workplans`` (their keys; None: all). ``progress(done, total)`` is called per action."""
+    work plans ``workplans`` (their keys; None: all). ``progress(done, total)`` is called per named
+    query (QUERIES)."""
     counted = service.counted(basis)
     plans = service.workplans(store).items
     known = [p.id for p in plans]
@@ -132,23 +239,57 @@ def lap_review(
     ]
     cycles = sorted({cycle[p.id] for p in chosen})
     ids = {p.id for p in chosen}
-    actions = []
-    for n in ACTIONS:
-        detail = service.lap_action(store, n, basis=counted.basis)
-        per_cycle: dict[str, list[m.ServingElement]] = {c: [] for c in cycles}
-        for e in detail.elements:
-            if e.workplan in ids:
-                per_cycle[cycle[e.workplan]].append(e)
-        a = ActionReview(detail.number, detail.iri, detail.label, detail.section or "no section", per_cycle)
-        if not a.served and counted.basis != "curator":
-            judged = service.lap_action(store, n, basis="curator")
-            a.curator_only = any(e.workplan in ids for e in judged.elements)
-        a.changes = [
-            (x, y, "continued" if per_cycle[x] and per_cycle[y] else "started" if per_cycle[y] else "stopped")
-            for x, y in itertools.pairwise(cycles)
-            if per_cycle[x] or per_cycle[y]
-        ]
-        actions.append(a)
+    answers: list[list[dict[str, Any]]] = []
+    for done, name in enumerate(QUERIES, 1):
+        answers.append(service.run_named_query(store, name, {"basis": counted.basis} if name in WITH_BASIS else {}))
         if progress is not None:
-            progress(n, len(ACTIONS))
-    return LapReview(counted.basis, counted.countedBases, store.version, cycles, chosen, actions)
+            progress(done, len(QUERIES))
+    action_rows, detail_rows, continuity_rows, agent_rows = answers
+    details: dict[str, dict[str, list[str]]] = {}
+    for r in detail_rows:
+        details.setdefault(r["element"], {}).setdefault(r["aspect"], []).append(r["value"])
+    coordinators = {p.id: sorted(p.coordinators) for p in plans}
+    links = {
+        k: c for k, c in _continuations(continuity_rows).items() if c.laterWorkplan in ids and c.earlierWorkplan in ids
+    }
+    actions: dict[int, ActionReview] = {}
+    judged: set[int] = set()
+    for r in action_rows:
+        a = actions.setdefault(
+            r["n"],
+            ActionReview(
+                r["n"], r["action"], r["actionLabel"], r["sectionLabel"] or "no section", {c: [] for c in cycles}
+            ),
+        )
+        if not r["element"] or (key := service.key_of(r["workplan"])) not in ids:
+            continue
+        if not r["counted"]:
+            judged.add(a.number)
+            continue
+        elements = a.cycles[cycle[key]]
+        if not any(e.element == r["element"] and e.basis == service.basis_name(r["linkBasis"]) for e in elements):
+            elements.append(_element(r, coordinators[key], details.get(r["element"], {})))
+    for a in actions.values():
+        a.curator_only = not a.served and a.number in judged
+        a.changes = _changes(a.cycles, links)
+    agents: dict[str, dict[str, dict[str, set[int]]]] = {}
+    names: dict[str, str] = {}
+    for r in agent_rows:
+        key = service.key_of(r["workplan"])
+        if key in ids:
+            names[r["agentLabel"]] = r["agent"]
+            per = agents.setdefault(r["role"], {}).setdefault(r["agentLabel"], {})
+            per.setdefault(cycle[key], set()).add(r["n"])
+    return LapReview(
+        counted.basis,
+        counted.countedBases,
+        store.version,
+        cycles,
+        chosen,
+        sorted(actions.values(), key=lambda a: a.number),
+        {
+            role: {name: {c: sorted(v[c]) for c in cycles if c in v} for name, v in sorted(covered.items())}
+            for role, covered in agents.items()
+        },
+        names,
+    )

@@ -10,7 +10,45 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rdflib.namespace import PROV
+
 from ccmgraph.analysis.models import ElementAction, LapActionText, Quote, ServingElement
+from ccmgraph.namespaces import CCM, PREFIXES
+
+# predicates whose name does not read as a sentence: (this -> that, that -> this)
+PHRASES = {
+    PROV.wasRevisionOf: ("revises", "revised by"),
+    CCM.revises: ("revises", "revised by"),
+    CCM.continues: ("continues", "continued by"),
+    CCM.partner: ("partners", "partner in"),
+}
+
+
+# a prefixed name in a text (a curator's note: "with Germany as funder (ccm:funder, ...)"), the matched
+# words of a search snippet possibly marked inside it: ccm:<mark>funder</mark>
+_TERM = re.compile(r"(?<![\w/#:])(" + "|".join(PREFIXES) + r"):(<mark>)?([A-Za-z][A-Za-z0-9]*)(</mark>)?")
+
+
+def terms_in_words(text: str) -> str:
+    """The prefixed names of a text in words: "ccm:partner" -> "partner", "ccm:PlanElement" -> "plan element"."""
+
+    def say(m: re.Match[str]) -> str:
+        return (m[2] or "") + _camel_words(m[3]) + (m[4] or "")
+
+    return _TERM.sub(say, text)
+
+
+def words_of(predicate: Any, incoming: bool = False) -> str:
+    """``ccm:contributesTo`` -> "contributes to"; the PHRASES' words for the others."""
+    if predicate in PHRASES:
+        return PHRASES[predicate][incoming]
+    return _camel_words(re.split(r"[#/]", str(predicate))[-1])
+
+
+def _camel_words(local: str) -> str:
+    """contributesTo -> "contributes to", PlanElement -> "plan element"."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
+
 
 CONTEXT = 90  # characters of context around a quote, at most
 

@@ -34,6 +34,7 @@ env.filters["before"] = presentation.before
 env.filters["after"] = presentation.after
 env.filters["heat_level"] = presentation.heat_level
 env.globals["citation"] = citation.current  # the "cite this" block of every page (cite.html)
+env.filters["in_words"] = presentation.terms_in_words
 
 
 def render(template: str, **ctx: Any) -> str:

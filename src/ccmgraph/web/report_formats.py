@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ccmgraph.analysis import service
-from ccmgraph.analysis.review import LapReview
+from ccmgraph.analysis.review import Continuation, LapReview
 from ccmgraph.namespaces import BASE
 from ccmgraph.web import pages
 
@@ -27,7 +27,11 @@ ROW_HEADERS = (
     "kind",
     "basis",
     "coordinators",
+    "partners",
+    "funders",
     "period",
+    "timeline",
+    "outputs",
     "quote",
     "evidence",
 )
@@ -42,6 +46,22 @@ class Bar:
     height: float
     cycle: int
     value: int
+
+
+# the per-agent sections of the review: (anchor, heading, role in lap-review-agents.rq), and what
+# the role means, in words
+AGENT_SECTIONS = (
+    ("per-working-group", "Per working group", "working group"),
+    ("per-coordinator", "Per coordinator", "coordinator"),
+    ("per-partner", "Per partner", "partner"),
+    ("per-funder", "Per funder", "funder"),
+)
+EXPLAIN = {
+    "working group": "the working group whose work plan served the action",
+    "coordinator": "the States coordinating a work plan that served the action",
+    "partner": "the partners a work plan names for the element (or the whole plan) that served the action",
+    "funder": "the funders a work plan names for the element (or the whole plan) that served the action",
+}
 
 
 def chart(review: LapReview) -> dict[str, Any]:
@@ -84,7 +104,11 @@ def rows(review: LapReview, base: str = SITE) -> list[dict[str, Any]]:
                                 e.kind,
                                 e.basisLabel,
                                 "; ".join(e.coordinators),
+                                "; ".join(e.partners),
+                                "; ".join(e.funders),
                                 e.period or "",
+                                "; ".join(e.timeline),
+                                "; ".join(e.outputs),
                                 quote.exact if quote else "",
                                 _link(quote.evidence, base) if quote else "",
                             ),
@@ -116,6 +140,8 @@ def html(review: LapReview, *, standalone: bool = False) -> str:
         review=review,
         chart=chart(review),
         bases=service.BASIS_LABELS,
+        sections=AGENT_SECTIONS,
+        explain=EXPLAIN,
         standalone=standalone,
         title="Review of the Lausanne Action Plan by the work plans",
     )
@@ -147,10 +173,21 @@ def to_xlsx(review: LapReview) -> bytes:
             cell = per_action.cell(row=per_action.max_row, column=len(ROW_HEADERS))
             cell.hyperlink = r["evidence"]
             cell.font = Font(underline="single", color="0563C1")
-    for title, covered in (
-        ("Per working group", review.by_working_group()),
-        ("Per coordinator", review.by_coordinator()),
-    ):
+    continuity = book.create_sheet("Continuity")
+    continuity.append(["action", "from", "to", "status", "element", "continues", "basis", "reason", "evidence"])
+    for a in review.actions:
+        for c in a.changes:
+            links: list[Continuation | None] = [*c.links] or [None]  # a change without links: one row
+            for link in links:
+                said = [link.laterLabel, link.earlierLabel, link.basisLabel, link.reason or ""] if link else [""] * 4
+                where = _link(link.link, SITE) if link else ""
+                continuity.append([a.number, c.source, c.target, c.status, *said, where])
+                if link:
+                    cell = continuity.cell(row=continuity.max_row, column=9)
+                    cell.hyperlink = cell.value
+                    cell.font = Font(underline="single", color="0563C1")
+    for _, title, role in AGENT_SECTIONS:
+        covered = review.by_role(role)
         sheet = book.create_sheet(title)
         sheet.append(["name", *review.cycles])
         for name, actions_in in covered.items():

@@ -22,6 +22,7 @@ from ccmgraph.analysis import service, views
 from ccmgraph.namespaces import CCM
 from ccmgraph.web import pages
 from ccmgraph.web.deps import store_of
+from ccmgraph.web.presentation import words_of
 from ccmgraph.web.rendering import highlighted, label_of, qname, quotes_of, render
 
 # what a resource belongs to (outgoing), in the order a person asks
@@ -49,6 +50,10 @@ HIDDEN = {
     CCM.hasTextBasedAlignment,
     CCM.servesAction,
     CCM.evidence,
+    # qualified links: what they say is shown in words ("continues", "serves", "contributes to")
+    CCM.hasContinuation,
+    CCM.hasStatedContinuation,
+    CCM.hasQualifiedLink,
     PROV.wasDerivedFrom,
     DCTERMS.hasPart,
     CCM.hasElement,
@@ -56,24 +61,16 @@ HIDDEN = {
     *NOTES,
     *DESCRIBING,
 }
-HIDDEN_INCOMING = {DCTERMS.hasPart, CCM.hasElement, DCTERMS.isPartOf, PROV.wasAttributedTo}
-
-
-# predicates whose name does not read as a sentence: (this -> that, that -> this)
-PHRASES = {
-    PROV.wasRevisionOf: ("revises", "revised by"),
-    CCM.revises: ("revises", "revised by"),
-    CCM.continues: ("continues", "continued by"),
-    CCM.partner: ("partners", "partner in"),
+HIDDEN_INCOMING = {
+    DCTERMS.hasPart,
+    CCM.hasElement,
+    DCTERMS.isPartOf,
+    PROV.wasAttributedTo,
+    # from qualified links, whose statements the page says in words ("continues", "serves"...)
+    CCM.continuedFrom,
+    CCM.linkTarget,
+    CCM.appliesTo,
 }
-
-
-def words_of(predicate: Any, incoming: bool = False) -> str:
-    """``ccm:contributesTo`` -> "contributes to"; the PHRASES' words for the others."""
-    if predicate in PHRASES:
-        return PHRASES[predicate][incoming]
-    local = re.split(r"[#/]", str(predicate))[-1]
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
 
 
 def natural(text: str) -> tuple[Any, ...]:
@@ -143,13 +140,19 @@ def incoming(g: Graph, node: URIRef, shown: set[str]) -> list[dict[str, Any]]:
 
 
 def serves(rows: list[m.ResourceAlignment]) -> list[dict[str, Any]]:
-    """One entry per LAP action and basis, its quotes listed once."""
-    out: dict[tuple[Any, Any], dict[str, Any]] = {}
+    """The links to LAP actions grouped by basis and by the quotes backing them: a quote that backs
+    nine actions is shown once, with the nine actions (in number order)."""
+    links: dict[tuple[Any, Any], dict[str, Any]] = {}
     for r in rows:
-        entry = out.setdefault((r.number, r.basis), {**r.model_dump(), "quotes": []})
-        if r.exact and all(q.evidence != r.evidence for q in entry["quotes"]):
-            entry["quotes"].append(r)
-    return list(out.values())
+        link = links.setdefault((r.number, r.basis), {**r.model_dump(), "quotes": []})
+        if r.exact and all(q.evidence != r.evidence for q in link["quotes"]):
+            link["quotes"].append(r)
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for link in links.values():
+        key = (link["basis"], *sorted(q.evidence for q in link["quotes"]))
+        group = groups.setdefault(key, {**link, "actions": []})
+        group["actions"].append({"iri": link["action"], "label": link["actionLabel"], "number": link["number"]})
+    return sorted(groups.values(), key=lambda g: (g["actions"][0]["number"], g["basis"]))
 
 
 def statements(g: Graph, node: URIRef) -> list[dict[str, Any]]:
@@ -214,7 +217,10 @@ async def readable_page(request: Request, iri: str, g: Graph) -> str:
         "facts": facts(g, node),
         "incoming": incoming(g, node, shown),
         "notes": sorted({str(n) for p in NOTES for n in g.objects(node, p)}),
-        "quotes": quotes_of(g, evidence),
+        "quotes": [
+            {**q, "backs": sorted({words_of(p) for p in g.objects(URIRef(q["evidence"]), CCM.forProperty)})}
+            for q in quotes_of(g, evidence)
+        ],
         "statements": statements(g, node),
         "serves": [],
         "document": None,

@@ -377,13 +377,15 @@ STATED_10 = {(UNI, "StatedInText"), (GSO2425 + "/objective/2a", "StatedInText")}
 
 def test_queries_that_count_or_trace_alignments_take_the_basis(run):
     """Every named query over alignments takes ``basis`` (evidence-for-element lists the evidence of one
-    element's statements of every kind, and counts nothing)."""
+    element's statements of every kind, and lap-review-details the partners, funders, periods and
+    outputs of every element linked to the LAP: they count nothing; lap-review-actions decides, at
+    the basis asked for, which of those elements count)."""
     queries = catalog.load()
     over_alignments = {
         n for n, q in queries.items() if any(t in q.sparql for t in ("hasAlignment", "servesAction", "servedBy"))
     }
     with_basis = {n for n, q in queries.items() if any(p.name == "basis" and not p.required for p in q.parameters)}
-    assert with_basis == over_alignments - {"evidence-for-element"}
+    assert with_basis == over_alignments - {"evidence-for-element", "lap-review-details"}
     assert with_basis == {
         "actions-by-section",
         "actions-without-activity-in-cycle",
@@ -392,6 +394,8 @@ def test_queries_that_count_or_trace_alignments_take_the_basis(run):
         "elements-serving-no-action",
         "gender-actions-per-cycle",
         "lap-action-coverage-matrix",
+        "lap-review-actions",
+        "lap-review-agents",
     }
 
 

@@ -26,6 +26,9 @@ ID = "https://w3id.org/ccmgraph/id/"
 # queries whose answer is no list: a graph (DESCRIBE-like CONSTRUCT), one row of totals, the
 # search index's input (read whole by the build, never shown in order)
 UNORDERED = {"describe": "a graph", "void-totals": "one row", "search-documents": "the build's index input"}
+# queries whose rows a few variables identify (Virtuoso sorts by 20 keys at most): they order by
+# those, and the answer shows them unique, so the order is total all the same
+KEYED = {"lap-review-actions": ("n", "workplan", "element", "linkBasis")}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -61,11 +64,15 @@ def test_every_query_orders_by_every_variable_it_projects(q: catalog.NamedQuery,
     if q.name in UNORDERED:
         return
     keys = order_keys(q.sparql)
-    missing = [v for v in projected(q.sparql) if not re.search(rf"\?{v}\b", keys)]
+    identifying = KEYED.get(q.name, projected(q.sparql))
+    missing = [v for v in identifying if not re.search(rf"\?{v}\b", keys)]
     assert not missing, f"{q.path.name}: ORDER BY leaves ties between rows differing in {missing}"
     # a string compared bare is compared by its first characters only on Virtuoso: STR() it
     text = bind_parameters(q.sparql, q.bindings({p.name: p.example for p in q.parameters}))
     answer = json.loads(store.query(text, formats.SPARQL_JSON.media_type).body)
+    if q.name in KEYED:
+        rows = answer["results"]["bindings"]
+        assert rows and len({tuple(str(r.get(v)) for v in identifying) for r in rows}) == len(rows), q.name
     strings = {
         var
         for row in answer["results"]["bindings"]

@@ -263,7 +263,7 @@ def lap_review(
         )
         if not r["element"] or (key := service.key_of(r["workplan"])) not in ids:
             continue
-        if not r["counted"]:
+        if r["counted"] != "yes":
             judged.add(a.number)
             continue
         elements = a.cycles[cycle[key]]

@@ -182,8 +182,8 @@ async def main() -> None:
         name = "seed" if args.dist is None else args.dist.name
     goal = args.goal or (500.0 if args.synthetic else 50.0)
     t = time.perf_counter()
-    store = EmbeddedStore(args.dist)
-    store.wait_in_memory()  # as a server answers once started: from memory
+    store = EmbeddedStore(args.dist, memory_copy_quads=sys.maxsize)
+    store.wait_in_memory()  # the embedded engine at its fastest: the graph in memory
     quads = len(store.oxigraph)
     print(f"dataset: {name} ({quads} quads), loaded in {time.perf_counter() - t:.1f} s")
     app = create_app(store=store, dist=args.dist)

@@ -1,14 +1,16 @@
 """``ccmgraph serve`` at scale: the memory of every process of the server (PSS, from
 /proc/<pid>/smaps_rollup: the web process, the engine's zygote and its workers; pages shared between
-them counted once), the time to its first SPARQL answer and until the pages' graph is in memory
-(``graph`` in /health), this version against an earlier one
-(``--before``: by default the last commit that parsed the N-Quads dump at every start and held the
-graph in the web process and in the zygote) in the same run, over the same dataset.
+them counted once), the time to its first SPARQL answer and until the pages' graph is settled
+(``graph`` in /health: in memory, or staying on disk), in three runs over the same dataset:
+``--before`` (by default the last commit that parsed the N-Quads dump at every start and held the
+graph in the web process and in the zygote); this version as deployed (the web process copies the
+graph into memory up to ``memory_copy_quads``, 500,000 quads by default, and reads the store on
+disk beyond); and this version with the copy made whatever the size.
 
 Each server is ``create_app(dist=...)`` under uvicorn, as ``ccmgraph serve`` runs it (result cache
 off, so that every SPARQL request reaches the engine); the earlier version runs from ``git
 archive REF`` with the same Python environment. After the first answer, the same requests (pages,
-API, SPARQL) are sent to both, each once cold then ``--repeat`` times: their median time is in the
+API, SPARQL) are sent to each, once cold then ``--repeat`` times: their median time is in the
 table, and PSS is read again after them.
 
     python bench/serve_memory.py --synthetic 1000000
@@ -49,7 +51,8 @@ import uvicorn
 from ccmgraph.execution.engine import SparqlSettings
 from ccmgraph.web.app import create_app
 
-settings = SparqlSettings(timeout=120, cache_bytes=0, memory_limit=None)
+options = {"memory_copy_quads": int(sys.argv[3])} if len(sys.argv) > 3 else {}
+settings = SparqlSettings(timeout=120, cache_bytes=0, memory_limit=None, **options)
 app = create_app(dist=Path(sys.argv[1]), settings=settings)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
@@ -57,10 +60,11 @@ PAGES = ["/api/coverage", "/api/lap-actions/10", "/workplans", "/id/lap-action/1
 SPARQL = ["group-by", "evidence", "text-search", "describe"]
 
 
-def start(name: str, source: Path, dist: Path) -> Server:
+def start(name: str, source: Path, dist: Path, memory_copy_quads: int | None) -> Server:
     port = free_port()
+    copy = [] if memory_copy_quads is None else [str(memory_copy_quads)]
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(dist), str(port)],
+        [sys.executable, "-c", SERVE, str(dist), str(port), *copy],
         env={**{k: v for k, v in os.environ.items() if k != "CCMGRAPH_ROOT"}, "PYTHONPATH": str(source / "src")},
         cwd=source,
         start_new_session=True,
@@ -95,8 +99,10 @@ def exercise(server: Server, repeat: int) -> dict[str, dict[str, float]]:
     return timings
 
 
-def measure(name: str, source: Path, dist: Path, repeat: int) -> dict[str, object]:
-    server = start(name, source, dist)
+def measure(
+    name: str, source: Path, dist: Path, repeat: int, memory_copy_quads: int | None = None
+) -> dict[str, object]:
+    server = start(name, source, dist, memory_copy_quads)
     try:
         wait_ready(server, 600)
         ready_pss = tree_pss_mib(server.proc.pid)
@@ -120,11 +126,11 @@ def measure(name: str, source: Path, dist: Path, repeat: int) -> dict[str, objec
 
 
 def settle(server: Server) -> float:
-    """Seconds until the pages' graph is in memory (/health ``graph``; a version that does not
-    say holds it in memory from the start)."""
+    """Seconds until the pages' graph is settled: in memory, or staying on disk (/health ``graph``
+    is no longer ``loading``; a version that does not say holds it in memory from the start)."""
     health = server.url.removesuffix("/sparql") + "/health"
     began = time.monotonic()
-    while httpx.get(health, timeout=30).json().get("graph", "memory") == "disk":
+    while httpx.get(health, timeout=30).json().get("graph", "memory") == "loading":
         if time.monotonic() - began > 600:
             raise RuntimeError(f"{server.name}: the graph did not move into memory within 600 s")
         time.sleep(0.2)
@@ -136,22 +142,29 @@ def _processes(pid: int) -> int:
     return 1 + sum(_processes(int(child)) for child in out)
 
 
-def table(before: dict, after: dict) -> str:
-    def row(label: str, b: float, a: float, unit: str) -> str:
-        ratio = f"{a / b:.2f}" if b else "-"
-        return f"| {label} | {b:.1f} {unit} | {a:.1f} {unit} | {ratio} |"
+def table(runs: dict[str, dict]) -> str:
+    """A column per run, and each later run's ratio to the first."""
+    (first, base), *others = runs.items()
+    head = ["measure", first, *(n for n, _ in others), *(f"{n} / {first}" for n, _ in others)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 
-    lines = ["| measure | before | after | after / before |", "|---|---|---|---|"]
-    lines.append(row("ready (first /sparql answer)", before["ready_s"], after["ready_s"], "s"))
-    lines.append(row("pages' graph in memory", before["settled_s"], after["settled_s"], "s"))
-    lines.append(row("PSS, all processes, at ready", before["pss_ready_mib"], after["pss_ready_mib"], "MiB"))
-    lines.append(row("PSS, all processes, graph in memory", before["pss_settled_mib"], after["pss_settled_mib"], "MiB"))
-    lines.append(row("PSS, all processes, after the requests", before["pss_after_mib"], after["pss_after_mib"], "MiB"))
-    lines.append(f"| processes | {before['processes']} | {after['processes']} | |")
-    for name, b in before["requests"].items():
-        a = after["requests"][name]
-        lines.append(row(f"{name}: first", b["cold_ms"], a["cold_ms"], "ms"))
-        lines.append(row(f"{name}: median", b["median_ms"], a["median_ms"], "ms"))
+    def row(label: str, values: list[float], unit: str) -> None:
+        ratios = [f"{v / values[0]:.2f}" if values[0] else "-" for v in values[1:]]
+        lines.append("| " + " | ".join([label, *(f"{v:.1f} {unit}" for v in values), *ratios]) + " |")
+
+    measures = [
+        ("ready (first /sparql answer)", "ready_s", "s"),
+        ("pages' graph settled (in memory, or staying on disk)", "settled_s", "s"),
+        ("PSS, all processes, at ready", "pss_ready_mib", "MiB"),
+        ("PSS, all processes, graph settled", "pss_settled_mib", "MiB"),
+        ("PSS, all processes, after the requests", "pss_after_mib", "MiB"),
+    ]
+    for label, key, unit in measures:
+        row(label, [r[key] for r in runs.values()], unit)
+    lines.append("| processes | " + " | ".join(str(r["processes"]) for r in runs.values()) + " |" + " |" * len(others))
+    for name in base["requests"]:
+        for label, key in (("first", "cold_ms"), ("median", "median_ms")):
+            row(f"{name}: {label}", [r["requests"][name][key] for r in runs.values()], "ms")
     return "\n".join(lines)
 
 
@@ -180,8 +193,11 @@ def main() -> None:
             "dump_mib": (dist / "ccmgraph.nq").stat().st_size / 2**20,
             "store_mib": sum(f.stat().st_size for f in (dist / "store").iterdir()) / 2**20,
         }
-        before = measure(f"before ({args.before})", before_src, dist, args.repeat)
-        after = measure("after", ROOT, dist, args.repeat)
+        runs = {
+            f"before ({args.before})": measure(f"before ({args.before})", before_src, dist, args.repeat),
+            "now": measure("now", ROOT, dist, args.repeat),
+            "now, copied into memory": measure("now, copied into memory", ROOT, dist, args.repeat, sys.maxsize),
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     header = (
@@ -189,11 +205,11 @@ def main() -> None:
         f"(file pages: in the page cache, shared, not in PSS); engine workers: one per CPU; "
         f"run took {time.perf_counter() - began:.0f} s"
     )
-    text = header + "\n\n" + table(before, after) + "\n"
+    text = header + "\n\n" + table(runs) + "\n"
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"serve-memory-{label}.md").write_text(text, encoding="utf-8")
-    data = {"dataset": label, "before": args.before, "sizes": sizes, "runs": {"before": before, "after": after}}
+    data = {"dataset": label, "before": args.before, "sizes": sizes, "runs": runs}
     (RESULTS / f"serve-memory-{label}.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 

@@ -127,3 +127,30 @@ def test_a_damaged_dump_keeps_the_graph_on_disk(dist: Path, tmp_path: Path) -> N
     store = EmbeddedStore(copy)  # the manifest vouches for the store, not for the dump now
     assert not store.wait_in_memory(60)
     assert store.select(COUNT)[0]["n"] == store.quads
+
+
+def test_a_graph_larger_than_the_memory_copy_limit_stays_on_disk_and_answers_the_same(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    shutil.copytree(endpoint_dataset(), dist)
+    copied = EmbeddedStore(dist)
+    assert copied.wait_in_memory(60) and copied.place == "memory"
+    kept = EmbeddedStore(dist, memory_copy_quads=copied.quads - 1)
+    assert not kept.wait_in_memory(60)
+    assert kept.place == "disk" and not kept.in_memory
+    for query in (COUNT, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):  # the named graphs, and their union
+        assert kept.select(query) == copied.select(query)
+    assert EmbeddedStore(dist, memory_copy_quads=copied.quads).wait_in_memory(60)  # the limit is inclusive
+
+
+@pytest.mark.slow
+def test_serve_keeps_a_graph_above_the_limit_on_disk_and_says_so(dist: Path, tmp_path: Path, monkeypatch) -> None:
+    root = _project_with(dist, tmp_path / "project", monkeypatch)
+    monkeypatch.setenv("CCMGRAPH_MEMORY_COPY_QUADS", "1000")  # the seed graph has about 24,000
+    proc, base = _serve(root)
+    try:
+        assert _count(base, proc) > 1000
+        assert httpx.get(f"{base}/health").json()["graph"] == "disk"
+        assert httpx.get(f"{base}/api/lap-actions/10").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -257,6 +257,12 @@ def query(
     typer.echo(cli_query.as_text(answer, fmt))
 
 
+def _setting_option(name: str) -> Any:
+    """A ``serve`` option for setting ``name``: its help and default from ccmgraph.settings; not
+    given, the setting keeps its value from the environment ($CCMGRAPH_<NAME>) or its default."""
+    return typer.Option(help=help_of(name), show_default=str(getattr(DEFAULTS, name)))
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -269,14 +275,15 @@ def serve(
             "$CCMGRAPH_STORE_*; see docs/triple-stores.md).",
         ),
     ] = None,
-    timeout: Annotated[float, typer.Option(help=help_of("timeout"))] = DEFAULTS.timeout,
-    max_rows: Annotated[int, typer.Option(help=help_of("max_rows"))] = DEFAULTS.max_rows,
-    max_result_mb: Annotated[int, typer.Option(help=help_of("max_result_mb"))] = DEFAULTS.max_result_mb,
-    max_request_kb: Annotated[int, typer.Option(help=help_of("max_request_kb"))] = DEFAULTS.max_request_kb,
-    workers: Annotated[int, typer.Option(help=help_of("workers"))] = DEFAULTS.workers,
-    memory_mb: Annotated[int, typer.Option(help=help_of("memory_mb"))] = DEFAULTS.memory_mb,
-    cache_mb: Annotated[int, typer.Option(help=help_of("cache_mb"))] = DEFAULTS.cache_mb,
-    client_queries: Annotated[int, typer.Option(help=help_of("client_queries"))] = DEFAULTS.client_queries,
+    timeout: Annotated[float | None, _setting_option("timeout")] = None,
+    max_rows: Annotated[int | None, _setting_option("max_rows")] = None,
+    max_result_mb: Annotated[int | None, _setting_option("max_result_mb")] = None,
+    max_request_kb: Annotated[int | None, _setting_option("max_request_kb")] = None,
+    workers: Annotated[int | None, _setting_option("workers")] = None,
+    memory_mb: Annotated[int | None, _setting_option("memory_mb")] = None,
+    cache_mb: Annotated[int | None, _setting_option("cache_mb")] = None,
+    memory_copy_quads: Annotated[int | None, _setting_option("memory_copy_quads")] = None,
+    client_queries: Annotated[int | None, _setting_option("client_queries")] = None,
     client_header: Annotated[str | None, typer.Option(help=help_of("client_header"))] = DEFAULTS.client_header,
     allow_update: Annotated[bool, typer.Option("--allow-update", help=help_of("allow_update"))] = DEFAULTS.allow_update,
     update_token: Annotated[
@@ -302,7 +309,8 @@ def serve(
     from ccmgraph.execution.engine import SparqlSettings
     from ccmgraph.web.app import create_app
 
-    given: dict[str, Any] = {
+    # an option given overrides the environment; one not given leaves it (and the default) alone
+    options = {
         "timeout": timeout,
         "max_rows": max_rows,
         "max_result_mb": max_result_mb,
@@ -310,17 +318,18 @@ def serve(
         "workers": workers,
         "memory_mb": memory_mb,
         "cache_mb": cache_mb,
+        "memory_copy_quads": memory_copy_quads,
         "client_queries": client_queries,
-        "allow_update": allow_update,
+        "client_header": client_header,
+        "update_token": update_token,
         "store_endpoint": endpoint,
     }
-    if update_token is not None:
-        given["update_token"] = update_token
-    if client_header is not None:
-        given["client_header"] = client_header
+    given: dict[str, Any] = {name: value for name, value in options.items() if value is not None}
+    if allow_update:
+        given["allow_update"] = True
     settings = Settings.from_environment(**given)
-    sparql = SparqlSettings.of(settings)
-    if http_workers > 1 and allow_update:
+    sparql, endpoint = SparqlSettings.of(settings), settings.store_endpoint
+    if http_workers > 1 and settings.allow_update:
         _fail("--allow-update needs a single HTTP process (--http-workers 1): each process has its own engine")
     if not endpoint:
         _ensure_dist()

@@ -60,6 +60,12 @@ class Settings:
         0.5, "Seconds after which a running query's worker yields the CPU to quicker ones (0: never)."
     )
     page_cache_mb: int = _setting(32, "MiB of rendered pages and API answers kept per graph version (0: off).")
+    memory_copy_quads: int = _setting(
+        500_000,
+        "Largest graph (in quads) the web process copies into memory for the pages and the API; a larger "
+        "one is read from the build's store on disk, whose files the page cache holds once for every "
+        "process (0: never copy).",
+    )
     allow_update: bool = _setting(False, "Accept SPARQL Update (needs the update token).")
     update_token: str | None = _setting(
         None, "Bearer token that updates must carry (with --allow-update).", secret=True

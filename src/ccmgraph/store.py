@@ -187,9 +187,19 @@ class EmbeddedStore(Store):
 
     ``opened``: a store opened already (the one a SPARQL Update wrote, which has no dump: it stays
     on disk) instead of ``dist``'s; the store owns its directory.
+    ``memory_copy_quads``: the largest graph copied into memory. A larger one stays on disk, where
+    the pages and the API read the files the page cache holds once for every process: memory stays
+    bounded (the copy, with the union default graph, costs about 500 MiB at a million quads) at the
+    price of slower first answers (the page cache keeps the rest).
     """
 
-    def __init__(self, dist: Path | None = None, *, opened: disk_store.Opened | None = None) -> None:
+    def __init__(
+        self,
+        dist: Path | None = None,
+        *,
+        opened: disk_store.Opened | None = None,
+        memory_copy_quads: int = DEFAULTS.memory_copy_quads,
+    ) -> None:
         self._opened = opened or disk_store.open_serving(dist or paths.DIST)
         self._store = self._opened.store
         self._version = self._opened.version
@@ -198,6 +208,14 @@ class EmbeddedStore(Store):
         # that have its files open keep reading them)
         weakref.finalize(self, self._opened.release)
         if self._opened.dump is None:
+            self._settled.set()
+        elif self._opened.quads > memory_copy_quads:
+            log.info(
+                "the graph (%d quads) is larger than memory_copy_quads (%d): "
+                "the pages and the API read the store on disk",
+                self._opened.quads,
+                memory_copy_quads,
+            )
             self._settled.set()
         else:
             threading.Thread(target=self._load_in_memory, name="ccmgraph-in-memory", daemon=True).start()
@@ -224,6 +242,12 @@ class EmbeddedStore(Store):
     @property
     def in_memory(self) -> bool:
         return self._store is not self._opened.store
+
+    @property
+    def place(self) -> str:
+        """Where the pages and the API read the graph: ``memory``, ``loading`` (from disk while it
+        is copied into memory) or ``disk`` (it stays there)."""
+        return "memory" if self.in_memory else "disk" if self._settled.is_set() else "loading"
 
     @property
     def version(self) -> str:
@@ -769,11 +793,15 @@ def _term_from_json(cell: Mapping[str, str]) -> Term:
     return ox.Literal(cell["value"], language=cell.get("xml:lang"))
 
 
-def open_store(endpoint: str | None = None, dist: Path | None = None) -> Store:
-    """The remote store at ``endpoint`` (credentials and timeouts from the settings), or else dist/ embedded."""
+def open_store(endpoint: str | None = None, dist: Path | None = None, memory_copy_quads: int | None = None) -> Store:
+    """The remote store at ``endpoint`` (credentials and timeouts from the settings), or else dist/
+    embedded, copied into memory up to ``memory_copy_quads`` (default: the setting's)."""
+    settings = Settings.from_environment()
     if endpoint:
-        return remote_store(endpoint, Settings.from_environment())
-    return EmbeddedStore(dist)
+        return remote_store(endpoint, settings)
+    return EmbeddedStore(
+        dist, memory_copy_quads=settings.memory_copy_quads if memory_copy_quads is None else memory_copy_quads
+    )
 
 
 def remote_store(endpoint: str, settings: Settings, **options: Any) -> RemoteStore:

@@ -71,6 +71,7 @@ class SparqlSettings:
     max_queries: int = DEFAULTS.max_queries  # queries running or waiting in all; 0: 16 per engine process
     slow_after: float = DEFAULTS.slow_after  # seconds after which a running query yields the CPU; 0: never
     page_cache_bytes: int = DEFAULTS.page_cache_mb * MiB  # rendered pages and API answers; 0: off
+    memory_copy_quads: int = DEFAULTS.memory_copy_quads  # larger graphs: the pages read the store on disk
 
     @classmethod
     def of(cls, settings: Settings, **overrides: Any) -> SparqlSettings:
@@ -93,6 +94,7 @@ class SparqlSettings:
                 "max_queries": settings.max_queries,
                 "slow_after": settings.slow_after,
                 "page_cache_bytes": settings.page_cache_mb * MiB,
+                "memory_copy_quads": settings.memory_copy_quads,
                 **overrides,
             }
         )
@@ -102,8 +104,13 @@ class SparqlSettings:
             raise errors.SettingError("timeout must be positive")
         if self.max_rows < 1 or self.max_result_bytes < 1024 or self.max_request_bytes < 1024:
             raise errors.SettingError("max_rows must be >= 1, max_result_bytes and max_request_bytes >= 1024")
-        if min(self.client_queries, self.max_queries, self.slow_after, self.page_cache_bytes) < 0:
-            raise errors.SettingError("client_queries, max_queries, slow_after and page_cache_mb must be >= 0")
+        if (
+            min(self.client_queries, self.max_queries, self.slow_after, self.page_cache_bytes, self.memory_copy_quads)
+            < 0
+        ):
+            raise errors.SettingError(
+                "client_queries, max_queries, slow_after, page_cache_mb and memory_copy_quads must be >= 0"
+            )
         if self.allow_update and not self.update_token:
             raise errors.SettingError("allow_update needs an update_token: updates are only accepted with it")
 

@@ -67,7 +67,8 @@ def create_app(
     ``dist``: the built dataset's directory, whose dumps /downloads serves (default: paths.DIST).
     ``queries_dir``: the named queries (default: paths.QUERIES).
     """
-    engine = Engine(store or open_store(endpoint, dist), settings)
+    settings = settings or SparqlSettings()
+    engine = Engine(store or open_store(endpoint, dist, settings.memory_copy_quads), settings)
     follows = store is None and endpoint is None  # the embedded store of dist/: serve each new build
 
     @asynccontextmanager
@@ -135,8 +136,8 @@ def create_app(
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:
         store = engine.store
-        # where the pages and the API read the graph: memory once loaded, disk until then
-        graph = "remote" if not isinstance(store, EmbeddedStore) else "memory" if store.in_memory else "disk"
+        # where the pages and the API read the graph: memory, loading (into memory) or disk
+        graph = store.place if isinstance(store, EmbeddedStore) else "remote"
         return {"status": "ok", "version": store.version, "graph": graph}
 
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 from pathlib import Path
@@ -40,7 +41,9 @@ async def follow(engine: Engine, dist: Path, poll: float = POLL) -> None:
         if seen is None or seen == served:
             continue
         try:
-            store = await loop.run_in_executor(None, EmbeddedStore, dist)
+            store = await loop.run_in_executor(
+                None, functools.partial(EmbeddedStore, dist, memory_copy_quads=engine.settings.memory_copy_quads)
+            )
             await engine.replace(store)
         except Exception as exc:  # a build being replaced again, or unreadable: keep serving, try again
             log.warning("could not load the new build in %s: %s", dist, exc)

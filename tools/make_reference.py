@@ -68,12 +68,14 @@ def add_aliases(g: Graph, kind: str) -> None:
 
 
 def _of_record(url: str) -> bool:
-    """Whether data/reference/csv/sources-of-record.csv says the source at ``url`` is of record."""
+    """Whether data/reference/csv/sources-of-record.csv says the source at ``url`` is of record for
+    the facts generated here (States' statuses, LAP actions): a source of record only for facts
+    about one resource (its ``about``, an organisation's own site) is not."""
     known = sorted(rows("sources-of-record.csv"), key=lambda r: -len(r["prefix"]))
     kind = next((r for r in known if url.startswith(r["prefix"])), None)
     if kind is None:
         raise SystemExit(f"sources-of-record.csv: no kind for {url}; add its prefix first")
-    return kind["of_record"] == "yes"
+    return kind["of_record"] == "yes" and not kind["about"]
 
 
 def states() -> Graph:
@@ -191,6 +193,13 @@ def lap() -> Graph:
         g.add((sec, DCTERMS.source, URIRef(row["source"])))
         if row["note"]:
             g.add((sec, CCM.curationNote, Literal(row["note"], lang="en")))
+        if not _of_record(row["source"]):
+            note = (
+                "Source of record still to be found: the Lausanne Action Plan's own text (its section headings), "
+                f"for the section and its actions {row['actions']}; "
+                "cited meanwhile: a site that is not the Convention's."
+            )
+            g.add((sec, CCM.curationNote, Literal(note, lang="en")))
         row["iri"] = str(sec)
     titles = {int(r["action"]): r for r in rows("lap-action-titles.csv")}
     for n in range(1, 51):

@@ -257,14 +257,15 @@ def query(
     typer.echo(cli_query.as_text(answer, fmt))
 
 
-def _setting_option(name: str) -> Any:
-    """A ``serve`` option for setting ``name``: its help and default from ccmgraph.settings; not
-    given, the setting keeps its value from the environment ($CCMGRAPH_<NAME>) or its default."""
-    return typer.Option(help=help_of(name), show_default=str(getattr(DEFAULTS, name)))
+def _given(ctx: typer.Context, parameter: str) -> bool:
+    """Was ``parameter`` given on the command line (not left at its default)?"""
+    source = ctx.get_parameter_source(parameter)
+    return source is not None and source.name != "DEFAULT"  # typer may bundle its own click: by name
 
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     endpoint: Annotated[
@@ -275,15 +276,15 @@ def serve(
             "$CCMGRAPH_STORE_*; see docs/triple-stores.md).",
         ),
     ] = None,
-    timeout: Annotated[float | None, _setting_option("timeout")] = None,
-    max_rows: Annotated[int | None, _setting_option("max_rows")] = None,
-    max_result_mb: Annotated[int | None, _setting_option("max_result_mb")] = None,
-    max_request_kb: Annotated[int | None, _setting_option("max_request_kb")] = None,
-    workers: Annotated[int | None, _setting_option("workers")] = None,
-    memory_mb: Annotated[int | None, _setting_option("memory_mb")] = None,
-    cache_mb: Annotated[int | None, _setting_option("cache_mb")] = None,
-    memory_copy_quads: Annotated[int | None, _setting_option("memory_copy_quads")] = None,
-    client_queries: Annotated[int | None, _setting_option("client_queries")] = None,
+    timeout: Annotated[float, typer.Option(help=help_of("timeout"))] = DEFAULTS.timeout,
+    max_rows: Annotated[int, typer.Option(help=help_of("max_rows"))] = DEFAULTS.max_rows,
+    max_result_mb: Annotated[int, typer.Option(help=help_of("max_result_mb"))] = DEFAULTS.max_result_mb,
+    max_request_kb: Annotated[int, typer.Option(help=help_of("max_request_kb"))] = DEFAULTS.max_request_kb,
+    workers: Annotated[int, typer.Option(help=help_of("workers"))] = DEFAULTS.workers,
+    memory_mb: Annotated[int, typer.Option(help=help_of("memory_mb"))] = DEFAULTS.memory_mb,
+    cache_mb: Annotated[int, typer.Option(help=help_of("cache_mb"))] = DEFAULTS.cache_mb,
+    memory_copy_quads: Annotated[int, typer.Option(help=help_of("memory_copy_quads"))] = DEFAULTS.memory_copy_quads,
+    client_queries: Annotated[int, typer.Option(help=help_of("client_queries"))] = DEFAULTS.client_queries,
     client_header: Annotated[str | None, typer.Option(help=help_of("client_header"))] = DEFAULTS.client_header,
     allow_update: Annotated[bool, typer.Option("--allow-update", help=help_of("allow_update"))] = DEFAULTS.allow_update,
     update_token: Annotated[
@@ -309,7 +310,7 @@ def serve(
     from ccmgraph.execution.engine import SparqlSettings
     from ccmgraph.web.app import create_app
 
-    # an option given overrides the environment; one not given leaves it (and the default) alone
+    # an option given overrides the environment; one not given leaves the environment's value (or the default)
     options = {
         "timeout": timeout,
         "max_rows": max_rows,
@@ -321,12 +322,12 @@ def serve(
         "memory_copy_quads": memory_copy_quads,
         "client_queries": client_queries,
         "client_header": client_header,
+        "allow_update": allow_update,
         "update_token": update_token,
         "store_endpoint": endpoint,
     }
-    given: dict[str, Any] = {name: value for name, value in options.items() if value is not None}
-    if allow_update:
-        given["allow_update"] = True
+    option_of = {"store_endpoint": "endpoint"}  # the parameter's name where it is not the setting's
+    given: dict[str, Any] = {name: value for name, value in options.items() if _given(ctx, option_of.get(name, name))}
     settings = Settings.from_environment(**given)
     sparql, endpoint = SparqlSettings.of(settings), settings.store_endpoint
     if http_workers > 1 and settings.allow_update:

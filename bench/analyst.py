@@ -4,6 +4,7 @@
     .venv/bin/python bench/analyst.py --synthetic 1000000              # about a million quads
     .venv/bin/python bench/analyst.py --dist DIR                       # DIR/ccmgraph.nq
     .venv/bin/python bench/analyst.py --only /reports/lap-review       # the endpoints whose URL has it
+    .venv/bin/python bench/analyst.py --as-deployed                    # the graph where `ccmgraph serve` reads it
 
 Runs the FastAPI app in process (httpx over ASGI: the whole FastAPI stack, no network) and
 requests each endpoint one at a time for --duration seconds (at most --max-n requests, at least
@@ -37,6 +38,7 @@ import pyoxigraph as ox
 
 from ccmgraph import catalog, disk_store, paths
 from ccmgraph.analysis import views
+from ccmgraph.settings import Settings
 from ccmgraph.store import EmbeddedStore
 from ccmgraph.web.app import create_app
 
@@ -168,6 +170,12 @@ async def main() -> None:
     parser.add_argument("--goal", type=float, default=None, help="p95 goal in ms (default 50 seed, 500 synthetic)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--only", default=None, metavar="TEXT", help="only the endpoints whose URL contains TEXT")
+    parser.add_argument(
+        "--as-deployed",
+        action="store_true",
+        help="the graph where `ccmgraph serve` reads it (in memory up to memory_copy_quads, else from the store "
+        "on disk) instead of always in memory",
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     tmp = None
@@ -182,10 +190,13 @@ async def main() -> None:
         name = "seed" if args.dist is None else args.dist.name
     goal = args.goal or (500.0 if args.synthetic else 50.0)
     t = time.perf_counter()
-    store = EmbeddedStore(args.dist, memory_copy_quads=sys.maxsize)
-    store.wait_in_memory()  # the embedded engine at its fastest: the graph in memory
+    if args.as_deployed:
+        store = EmbeddedStore(args.dist, memory_copy_quads=Settings.from_environment().memory_copy_quads)
+    else:
+        store = EmbeddedStore(args.dist, memory_copy_quads=sys.maxsize)
+    store.wait_in_memory()  # in memory if it is to be copied there (by default: the engine at its fastest)
     quads = len(store.oxigraph)
-    print(f"dataset: {name} ({quads} quads), loaded in {time.perf_counter() - t:.1f} s")
+    print(f"dataset: {name} ({quads} quads, read from {store.place}), loaded in {time.perf_counter() - t:.1f} s")
     app = create_app(store=store, dist=args.dist)
     results = []
     transport = httpx.ASGITransport(app=app)

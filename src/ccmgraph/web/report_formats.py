@@ -163,18 +163,21 @@ def to_xlsx(review: LapReview) -> bytes:
     summary = book.active
     summary.title = "Summary"
     summary.append(["section", "actions", *review.cycles])
+    sizes = review.section_sizes()
     for section, per_cycle in review.served_counts().items():
-        summary.append([section, review.section_sizes()[section], *per_cycle.values()])
+        summary.append([section, sizes[section], *per_cycle.values()])
     per_action = book.create_sheet("Per action")
     per_action.append(list(ROW_HEADERS))
-    for r in rows(review):
+    # the row numbers counted here: openpyxl's max_row looks at every cell (quadratic at a million quads)
+    for row, r in enumerate(rows(review), start=2):
         per_action.append(list(r.values()))
         if r["evidence"]:
-            cell = per_action.cell(row=per_action.max_row, column=len(ROW_HEADERS))
+            cell = per_action.cell(row=row, column=len(ROW_HEADERS))
             cell.hyperlink = r["evidence"]
             cell.font = Font(underline="single", color="0563C1")
     continuity = book.create_sheet("Continuity")
     continuity.append(["action", "from", "to", "status", "element", "continues", "basis", "reason", "evidence"])
+    row = 1
     for a in review.actions:
         for c in a.changes:
             links: list[Continuation | None] = [*c.links] or [None]  # a change without links: one row
@@ -182,8 +185,9 @@ def to_xlsx(review: LapReview) -> bytes:
                 said = [link.laterLabel, link.earlierLabel, link.basisLabel, link.reason or ""] if link else [""] * 4
                 where = _link(link.link, SITE) if link else ""
                 continuity.append([a.number, c.source, c.target, c.status, *said, where])
+                row += 1
                 if link:
-                    cell = continuity.cell(row=continuity.max_row, column=9)
+                    cell = continuity.cell(row=row, column=9)
                     cell.hyperlink = cell.value
                     cell.font = Font(underline="single", color="0563C1")
     for _, title, role in AGENT_SECTIONS:

@@ -7,7 +7,7 @@ Oxigraph server, in the same run, as ratios to embedded.
 The dataset is published to each store with ``ccmgraph.publish`` (timed), Virtuoso and Oxigraph
 server being started as the tests start them (tests/_remote_engines.py: 127.0.0.1, temporary
 directories, Oxigraph without --union-default-graph). Then the FastAPI app over each store is
-requested in process (httpx over ASGI), one request at a time, with its result cache off so
+requested in process (httpx over ASGI), one request at a time, with its result and page caches off so
 that every request reaches the engine:
 
 - the SPARQL benchmark queries of bench/endpoint.py, through /sparql;
@@ -46,7 +46,7 @@ ENGINES = ("virtuoso", "oxigraph")
 
 async def measure_store(store: Store, requests: list[str], duration: float, min_n: int, max_n: int) -> dict[str, dict]:
     """Median latency (and answer size) of each request over the app on ``store``."""
-    app = create_app(store=store, settings=SparqlSettings(cache_bytes=0, timeout=120))
+    app = create_app(store=store, settings=SparqlSettings(cache_bytes=0, page_cache_bytes=0, timeout=120))
     out: dict[str, dict] = {}
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
@@ -106,7 +106,7 @@ async def main() -> None:
         results[label] = await measure_store(store, requests, args.duration, args.min_n, args.max_n)
     remotes = [s for s in stores if s != "embedded"]
     lines = [
-        f"dataset: {name} ({quads} quads); in process (httpx ASGI), result cache off, one request at a time, "
+        f"dataset: {name} ({quads} quads); in process (httpx ASGI), result and page caches off, one request at a time, "
         f"{args.duration:g} s per request and store ({args.min_n}-{args.max_n} requests); publish: "
         + ", ".join(f"{e} {s:.1f} s" for e, s in published.items())
         + f"; run took {time.perf_counter() - began:.0f} s",

@@ -168,28 +168,17 @@ def to_xlsx(review: LapReview) -> bytes:
         summary.append([section, sizes[section], *per_cycle.values()])
     per_action = book.create_sheet("Per action")
     per_action.append(list(ROW_HEADERS))
-    # the row numbers counted here: openpyxl's max_row looks at every cell (quadratic at a million quads)
-    for row, r in enumerate(rows(review), start=2):
-        per_action.append(list(r.values()))
-        if r["evidence"]:
-            cell = per_action.cell(row=row, column=len(ROW_HEADERS))
-            cell.hyperlink = r["evidence"]
-            cell.font = Font(underline="single", color="0563C1")
+    for r in rows(review):
+        _append_linked(per_action, [r[k] for k in ROW_HEADERS if k != "evidence"], r["evidence"])
     continuity = book.create_sheet("Continuity")
     continuity.append(["action", "from", "to", "status", "element", "continues", "basis", "reason", "evidence"])
-    row = 1
     for a in review.actions:
         for c in a.changes:
             links: list[Continuation | None] = [*c.links] or [None]  # a change without links: one row
             for link in links:
                 said = [link.laterLabel, link.earlierLabel, link.basisLabel, link.reason or ""] if link else [""] * 4
                 where = _link(link.link, SITE) if link else ""
-                continuity.append([a.number, c.source, c.target, c.status, *said, where])
-                row += 1
-                if link:
-                    cell = continuity.cell(row=row, column=9)
-                    cell.hyperlink = cell.value
-                    cell.font = Font(underline="single", color="0563C1")
+                _append_linked(continuity, [a.number, c.source, c.target, c.status, *said], where)
     for _, title, role in AGENT_SECTIONS:
         covered = review.by_role(role)
         sheet = book.create_sheet(title)
@@ -207,6 +196,22 @@ def to_xlsx(review: LapReview) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append_linked(sheet: Any, values: list[Any], link: str) -> None:
+    """Append ``values`` and a last cell linking to ``link`` (a plain empty cell if there is none).
+    The cell is kept, not looked for after: openpyxl's ``max_row`` looks at every cell (quadratic at
+    a million quads); it anchors a hyperlink at the cell's coordinate, known once appended."""
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
+
+    if not link:
+        sheet.append([*values, link])
+        return
+    cell = Cell(sheet, value=link)
+    sheet.append([*values, cell])
+    cell.hyperlink = link
+    cell.font = Font(underline="single", color="0563C1")
 
 
 def to_pdf(review: LapReview) -> bytes:

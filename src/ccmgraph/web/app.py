@@ -138,7 +138,9 @@ def create_app(
         store = engine.store
         # where the pages and the API read the graph: memory, loading (into memory) or disk
         graph = store.place if isinstance(store, EmbeddedStore) else "remote"
-        return {"status": "ok", "version": store.version, "graph": graph}
+        # the version answers are served (and cached) from, which follows a publish to a remote
+        # store within its version_ttl: not the store's own, which may be read a moment earlier
+        return {"status": "ok", "version": await citation.served_version(engine), "graph": graph}
 
     return app
 

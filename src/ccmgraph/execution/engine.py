@@ -35,6 +35,7 @@ from ccmgraph.sparql.answer import Answer
 from ccmgraph.store import EmbeddedStore, RemoteStore, Store
 
 _log = logging.getLogger("uvicorn.error")  # where ``ccmgraph serve`` reports its start
+UNKNOWN_VERSION = "unknown"  # the version of a remote store that did not answer when the engine started
 
 __all__ = [
     "Answer",
@@ -174,6 +175,11 @@ class Engine:
     def started(self) -> bool:
         return self._started
 
+    @property
+    def knows_version(self) -> bool:
+        """Started, and the store said which version it holds (answers are cached on it)."""
+        return self._started and self.version not in ("", UNKNOWN_VERSION)
+
     # -- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -198,7 +204,7 @@ class Engine:
                 mode = await loop.run_in_executor(None, lambda: store.default_graph_mode)
                 _log.info("default graph: %s", mode.value)
             except Exception:  # a remote store that does not answer yet: serve, and say so per query
-                self.version = "unknown"
+                self.version = UNKNOWN_VERSION
             await self.runner.start(self._new_version)
             self._started = True
 

@@ -18,6 +18,7 @@ worker processes, see ccmgraph.execution.engine), which starts with the app (or 
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -138,9 +139,12 @@ def create_app(
         store = engine.store
         # where the pages and the API read the graph: memory, loading (into memory) or disk
         graph = store.place if isinstance(store, EmbeddedStore) else "remote"
-        # the version answers are served (and cached) from, which follows a publish to a remote
-        # store within its version_ttl: not the store's own, which may be read a moment earlier
-        return {"status": "ok", "version": await citation.served_version(engine), "graph": graph}
+        # the store is asked (one that does not answer is a 502), but the version reported is
+        # the one answers are served and cached from: the engine follows a publish to a remote
+        # store within its version_ttl, and may not have yet when the store is read
+        current = await asyncio.to_thread(lambda: store.version)
+        version = engine.version if engine.knows_version else current
+        return {"status": "ok", "version": version, "graph": graph}
 
     return app
 

@@ -23,7 +23,7 @@ from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ccmgraph import errors, release_history
-from ccmgraph.execution.engine import Engine
+from ccmgraph.execution.engine import UNKNOWN_VERSION, Engine
 from ccmgraph.namespaces import BASE
 
 HEADER = "CCMGraph-Release"
@@ -52,13 +52,13 @@ _request: ContextVar[tuple[Path, str, Scope] | None] = ContextVar("ccmgraph_rele
 
 async def served_version(engine: Engine) -> str:
     """The version of the release the engine serves (read from the store until the engine starts)."""
-    if engine.started and engine.version:
+    if engine.knows_version:
         return engine.version
     store = engine.store
     try:
         return await asyncio.to_thread(lambda: store.version)
     except Exception:  # a remote store that does not answer: the answer says so itself
-        return "unknown"
+        return UNKNOWN_VERSION
 
 
 class ReleaseHeader:

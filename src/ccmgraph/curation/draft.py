@@ -1111,6 +1111,10 @@ class Drafter:
                         review=f"{REVIEW}linked to objective {number} by its parallel numbering only; check it.",
                     )
                 )
+        stated = {key: self._actions_stated(it) for key, it in objectives.items() if it.parent is None}
+        for item in self.draft.items:
+            if item.kind in ("activity", "output") and not item.links and item.parent is None:
+                self._link_by_shared_actions(item, stated)
         for item in self.draft.items:
             if item.kind not in ("activity", "output") or not item.identifier:
                 continue
@@ -1138,6 +1142,34 @@ class Drafter:
                         review=f"{REVIEW}linked to objective {item.key} by its parallel numbering only; check it.",
                     )
                 )
+
+    def _actions_stated(self, item: Item) -> set[tuple[str, int]]:
+        """The actions (action plan, number) the text states for ``item``."""
+        out: set[tuple[str, int]] = set()
+        for fact in self.draft.element_facts.get(id(item), []):
+            if fact[0] == "align":
+                listed, plan = split_aligned(fact[1])
+                out |= {(str(plan or LAP), n) for n, _ in parse_action_list(listed, lap=False)}
+        return out
+
+    def _link_by_shared_actions(self, item: Item, stated: dict[str, set[tuple[str, int]]]) -> None:
+        """An activity or output nothing else places, stating an action that exactly one
+        objective states too: linked to that objective, flagged (the text does not say it)."""
+        own = self._actions_stated(item)
+        sharing = [key for key, actions in stated.items() if own & actions]
+        if len(sharing) != 1:
+            return
+        key = sharing[0]
+        numbers = ", ".join(f"{n}" for _, n in sorted(own & stated[key]))
+        item.links.append(
+            Link(
+                "ccm:contributesTo",
+                f"objective:{key}",
+                "ccm:CuratorJudgement",
+                comment=f"States action {numbers} as objective {key} does (drafted).",
+                review=f"{REVIEW}linked to objective {key} because both state action {numbers}; check it.",
+            )
+        )
 
     def _stems(self, item: Item) -> set[str]:
         """The content words of an element and of the elements under it, cut to six letters."""

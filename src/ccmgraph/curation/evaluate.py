@@ -33,6 +33,8 @@ The gold file format (TOML)::
 
     document = "plan.pdf"                 # beside the gold file, or a path relative to it
     layout = "PDF with a cover table"     # the table's row name
+    copies = ["as-received/plan.docx"]    # the same plan received as other files: each scored
+                                          # against these facts, as "<stem> (as .docx)"
     coordinators = ["state:DEU"]          # also working_group, articles, meetings, partners
     action_plans = ["plans.csv"]          # action plans the reference data lacks (a successor of the
                                           # LAP), in data/reference/csv/'s format: a row per plan as in
@@ -154,17 +156,21 @@ class Result:
     error: str | None = None
     curated: bool = False  # a source of data/sources/ (its gold file written from its curated file)
     lost_quotes: list[str] = field(default_factory=list)  # gold quotes not in the text the drafter read
+    received_as: str = ""  # the suffix of the file the drafter was given (.txt, .pdf, .docx)
 
 
 @dataclass
 class Evaluation:
     per_document: dict[str, Result] = field(default_factory=dict)
 
-    def totals(self, curated: bool | None = None) -> dict[str, Score]:
-        """Summed over the documents (``curated``: only the curated sources, or only the others)."""
+    def totals(self, curated: bool | None = None, received_as: str | None = None) -> dict[str, Score]:
+        """Summed over the documents (``curated``: only the curated sources, or only the others;
+        ``received_as``: only those the drafter was given as that kind of file)."""
         out = {kind: Score() for kind in KINDS}
         for result in self.per_document.values():
             if curated is not None and result.curated != curated:
+                continue
+            if received_as is not None and result.received_as != received_as:
                 continue
             for kind, score in result.scores.items():
                 out[kind].add(score)
@@ -487,10 +493,20 @@ def compile_turtle(turtle_path: Path, text_path: Path) -> Graph:
     return compile_workplan(g, turtle_path, source, {source.iri: source})
 
 
-def evaluate_gold(path: Path) -> Result:
-    """Draft the document of one gold file and score the draft against it."""
+def copies_of(path: Path) -> list[Path]:
+    """The other files a gold file's plan was received as (its ``copies``)."""
     try:
-        document = (path.parent / tomllib.loads(path.read_text(encoding="utf-8"))["document"]).resolve()
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return []  # evaluate_gold says why
+    return [(path.parent / str(name)).resolve() for name in data.get("copies", [])]
+
+
+def evaluate_gold(path: Path, copy: Path | None = None) -> Result:
+    """Draft the document of one gold file (or ``copy``, the same plan as another file) and
+    score the draft against it."""
+    try:
+        document = copy or (path.parent / tomllib.loads(path.read_text(encoding="utf-8"))["document"]).resolve()
         text = document_text(document)
         gold = read_gold(path, text)
     except (OSError, KeyError, tomllib.TOMLDecodeError, IngestError, GoldError, ActionPlanError) as exc:
@@ -510,13 +526,18 @@ def evaluate_gold(path: Path) -> Result:
             error = None
         except (AuthoringError, ValueError, StopIteration) as exc:
             drafted, error = empty, f"the draft did not compile: {str(exc).replace(tmp + '/', '')}"
-    return Result(gold.layout, compare(drafted, gold.facts), error, curated, gold.lost_quotes)
+    layout = f"{gold.layout}, as {document.suffix}" if copy else gold.layout
+    scores = compare(drafted, gold.facts)
+    return Result(layout, scores, error, curated, gold.lost_quotes, document.suffix.lower())
 
 
 def evaluate(golds: Iterable[Path] | None = None) -> Evaluation:
     result = Evaluation()
     for path in golds if golds is not None else gold_files():
-        result.per_document[path.name.removesuffix(".gold.toml")] = evaluate_gold(path)
+        stem = path.name.removesuffix(".gold.toml")
+        result.per_document[stem] = evaluate_gold(path)
+        for copy in copies_of(path):
+            result.per_document[f"{stem} (as {copy.suffix})"] = evaluate_gold(path, copy)
     return result
 
 
@@ -617,4 +638,8 @@ def table(evaluation: Evaluation) -> str:
         out += [*header, *rows(result.scores), ""]
     for title, curated in (("The corpus of layouts", False), ("The five curated sources", True), ("All", None)):
         out += [f"### {title}, summed", "", *header, *rows(evaluation.totals(curated)), ""]
+    kinds = sorted({r.received_as for r in evaluation.per_document.values() if not r.curated and r.received_as})
+    for suffix in kinds if len(kinds) > 1 else []:
+        title = f"The corpus of layouts received as {suffix}"
+        out += [f"### {title}, summed", "", *header, *rows(evaluation.totals(False, suffix)), ""]
     return "\n".join(out) + "\n"

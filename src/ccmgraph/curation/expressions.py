@@ -564,7 +564,8 @@ def _without_overlaps(mentions: Iterable[tuple[int, int, Mention]]) -> list[Ment
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z&-]{1,11})\)")
 _NAME_WORD = r"(?:[A-Z][\w'’&.-]*|of|the|for|and|on|in|de|des|du|la|le|to|&)"
 # the capitalised run just before "(ACRONYM)", looked for within _NAME_REACH characters of it
-_FULL_NAME = re.compile(rf"(?<![\w'’&.-]){_NAME_WORD}(?:[ \t]+{_NAME_WORD})+[ \t]*$")
+# (across one line end: a PDF wraps "the United Nations\nDevelopment Programme (UNDP)")
+_FULL_NAME = re.compile(rf"(?<![\w'’&.-]){_NAME_WORD}(?:(?:[ \t]+|[ \t]*\n[ \t]*){_NAME_WORD})+[ \t]*$")
 _NAME_REACH = 150
 _LEADING_MINOR = re.compile(r"^(?:(?:of|the|for|and|on|in|de|des|du|la|le|to|The)\s+)+")
 
@@ -604,7 +605,9 @@ def expansions(text: str, index: ReferenceIndex) -> list[OrganisationMention]:
         acronym = m[1]
         written = run[0].rstrip()
         name = _name_before(written, acronym)
-        start = run.start() + written.find(name)
+        tail = re.search(r"\s+".join(map(re.escape, name.split())) + "$", written)
+        assert tail is not None  # the name is a tail of the run, its words apart by any blanks
+        start = run.start() + tail.start()
         if len(name.split()) < 2 or name.lower() in other_names or acronym.lower() in other_names:
             continue
         if name.lower() in index.states or _meeting_like(name):

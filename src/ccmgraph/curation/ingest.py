@@ -61,7 +61,10 @@ def _pdf_pages(path: Path) -> list[str]:
 def _page_text(words: list[dict]) -> str:
     """Words (pdfplumber's dicts: text, x0, x1, top, bottom) as lines, cells apart by tabs; a
     line just below a table row that starts right of its first cell is that row's cells
-    wrapped, and is joined to them column by column (so a row stays one line).
+    wrapped, and is joined to them column by column (so a row stays one line). A gap above a
+    line wider than the page's gap between the lines of a paragraph by half a line (between
+    paragraphs, after a heading) is an empty line, as a text file has between paragraphs;
+    never between two rows of a table.
 
     >>> w = lambda t, x0, top: {"text": t, "x0": x0, "x1": x0 + 6 * len(t), "top": top, "bottom": top + 10}
     >>> _page_text([w("Ref.", 72, 100), w("Activity", 150, 100.8), w("A.1", 72, 120), w("Train", 150, 120)])
@@ -69,6 +72,10 @@ def _page_text(words: list[dict]) -> str:
     >>> row = [w("A.1", 72, 120), w("Train", 150, 120), w("#4", 300, 120)]
     >>> _page_text([*row, w("staff", 150, 131), w("#5", 300, 131)])
     'A.1\\tTrain staff\\t#4 #5'
+    >>> _page_text([*row, w("A.2", 72, 140), w("#6", 300, 140)])
+    'A.1\\tTrain\\t#4\\nA.2\\t\\t#6'
+    >>> _page_text([w("Our", 72, 100), w("aim", 72, 112), w("Next", 72, 130)])
+    'Our\\naim\\n\\nNext'
     """
     lines: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
@@ -76,17 +83,20 @@ def _page_text(words: list[dict]) -> str:
             lines[-1].append(word)
         else:
             lines.append([word])
+    split = [_cells(line) for line in lines]
+    # the gap between two lines of one paragraph: the narrowest between two lines of prose
+    usual = min(
+        (
+            gap
+            for (a, (sa, _)), (b, (sb, _)) in pairwise(zip(lines, split, strict=True))
+            if len(sa) == len(sb) == 1 and (gap := b[0]["top"] - max(w["bottom"] for w in a)) >= 0
+        ),
+        default=0.0,
+    )
     rows: list[tuple[list[float], list[list[str]], float]] = []  # cells' x0, cells' words, bottom
-    for line in lines:
-        line.sort(key=lambda w: w["x0"])
+    paragraph_starts: set[int] = set()  # rows with an empty line above them
+    for line, (starts, cells) in zip(lines, split, strict=True):
         em = max(line[0]["bottom"] - line[0]["top"], 1.0)
-        starts: list[float] = [line[0]["x0"]]
-        cells: list[list[str]] = [[line[0]["text"]]]
-        for before, word in pairwise(line):
-            if word["x0"] - before["x1"] > em:
-                starts.append(word["x0"])
-                cells.append([])
-            cells[-1].append(word["text"])
         above = rows[-1] if rows else None
         if above and len(above[0]) > 1 and starts[0] > above[0][0] + em and line[0]["top"] - above[2] < em:
             for x0, texts in zip(starts, cells, strict=True):
@@ -94,8 +104,35 @@ def _page_text(words: list[dict]) -> str:
                 above[1][column].extend(texts)
             rows[-1] = (above[0], above[1], max(w["bottom"] for w in line))
             continue
+        gap = line[0]["top"] - above[2] if above else 0.0
+        in_table = above is not None and len(above[0]) > 1 and len(starts) > 1 and gap < 2 * em
+        if above and gap > usual + em / 2 and not in_table:
+            paragraph_starts.add(len(rows))
+        if above and in_table and len(starts) < len(above[0]):
+            # a row with empty cells: each cell under the column it starts in, the others empty
+            placed: list[list[str]] = [[] for _ in above[0]]
+            for x0, texts in zip(starts, cells, strict=True):
+                placed[max((k for k, start in enumerate(above[0]) if start <= x0 + em), default=0)].extend(texts)
+            starts, cells = list(above[0]), placed
         rows.append((starts, cells, max(w["bottom"] for w in line)))
-    return "\n".join("\t".join(" ".join(texts) for texts in cells) for _, cells, _ in rows)
+    return "".join(
+        ("\n\n" if i in paragraph_starts else "\n" if i else "") + "\t".join(" ".join(texts) for texts in cells)
+        for i, (_, cells, _) in enumerate(rows)
+    )
+
+
+def _cells(line: list[dict]) -> tuple[list[float], list[list[str]]]:
+    """A line's words (sorted left to right here) as cells: a gap wider than an em starts one."""
+    line.sort(key=lambda w: w["x0"])
+    em = max(line[0]["bottom"] - line[0]["top"], 1.0)
+    starts: list[float] = [line[0]["x0"]]
+    cells: list[list[str]] = [[line[0]["text"]]]
+    for before, word in pairwise(line):
+        if word["x0"] - before["x1"] > em:
+            starts.append(word["x0"])
+            cells.append([])
+        cells[-1].append(word["text"])
+    return starts, cells
 
 
 def _docx_text(path: Path) -> str:

@@ -260,11 +260,18 @@ def blocks(text: str) -> list[Block]:
         following = lines[index + 1][2] if index + 1 < len(lines) else ""
         if block is not None and block.kind == "heading" and block.level == 2 and following[:1].islower():
             block = None  # the first line of a paragraph, not a heading
+        if joined and out and _wrapped_heading(out[-1]):
+            block = None  # the rest of a heading a PDF wrapped
         if block is None:  # a continuation line
             if paragraph:
                 paragraph.append((start, end))
                 continue
-            if joined and out and out[-1].kind in ("item", "paragraph", "keyvalue") and not in_table:
+            if (
+                joined
+                and out
+                and not in_table
+                and (out[-1].kind in ("item", "paragraph", "keyvalue") or _wrapped_heading(out[-1]))
+            ):
                 previous = out.pop()
                 out.append(_extend(text, previous, end))
                 continue
@@ -282,6 +289,12 @@ def blocks(text: str) -> list[Block]:
         joined = True
     flush()
     return out
+
+
+def _wrapped_heading(block: Block) -> bool:
+    """A heading whose parenthesis is still open: a PDF wrapped it (``OUTCOME 1: ... (LAP`` /
+    ``Actions 32 to 34)``), and its next line is its rest, whatever it looks like."""
+    return block.kind == "heading" and block.text.count("(") > block.text.count(")")
 
 
 def _extend(text: str, block: Block, end: int) -> Block:

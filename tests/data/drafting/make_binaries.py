@@ -202,6 +202,160 @@ def write_pdf(path: Path) -> None:
     doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
 
 
+# ---------------------------------------------------------------- every layout as each kind of file
+
+AS_RECEIVED = HERE / "as-received"
+
+
+def _blocks(text: str) -> list[tuple[str, list[str]]]:
+    """A plan's text as ("table", rows) for consecutive lines with tab-separated cells,
+    ("heading", [text]) for a ``#`` line (how ingest writes a Word heading style), ("bullet",
+    [text]) for a ``- `` line, ("line", [text]) for any other and ("blank", [])."""
+    blocks: list[tuple[str, list[str]]] = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            if blocks and blocks[-1][0] == "table":
+                blocks[-1][1].append(line)
+            else:
+                blocks.append(("table", [line]))
+        elif line.startswith("#"):
+            blocks.append(("heading", [line]))
+        elif line.startswith("- "):
+            blocks.append(("bullet", [line[2:]]))
+        else:
+            blocks.append(("line" if line.strip() else "blank", [line]))
+    return blocks
+
+
+def render_docx(text: str, path: Path) -> None:
+    """The plan as a Word file: a paragraph a line, tables as real tables, ``- `` items as a
+    bulleted list, ``#`` lines in heading styles."""
+    import docx
+
+    document = docx.Document()
+    for kind, lines in _blocks(text):
+        if kind == "table":
+            rows = [line.split("\t") for line in lines]
+            table = document.add_table(rows=0, cols=max(map(len, rows)))
+            table.style = "Table Grid"
+            for row in rows:
+                for cell, value in zip(table.add_row().cells, row, strict=False):
+                    cell.text = value
+        elif kind == "heading":
+            marks = len(lines[0]) - len(lines[0].lstrip("#"))
+            document.add_heading(lines[0][marks:].strip(), level=min(marks, 9))
+        elif kind == "bullet":
+            document.add_paragraph(lines[0], style="List Bullet")
+        elif kind == "line":
+            document.add_paragraph(lines[0])
+    document.core_properties.title = "WRITTEN FOR THE TESTS: not a real work plan"
+    document.core_properties.created = document.core_properties.modified = datetime(2026, 1, 1)
+    document.save(str(path))
+    _fix_zip_times(path)
+
+
+def render_pdf(text: str, path: Path) -> None:
+    """The plan as a PDF: a paragraph a line (wrapped at the page's width), tables as real
+    tables whose cells wrap, ``- `` items as bullets, ``#`` lines as headings; page numbers in
+    the footer (the text's first line stays the mark of test material)."""
+    from xml.sax.saxutils import escape
+
+    from reportlab import rl_config
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    rl_config.invariant = 1
+    styles = getSampleStyleSheet()
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    width = A4[0] - 2 * 72
+
+    def furniture(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawRightString(A4[0] - 72, 30, f"Page {doc.page}")
+        canvas.restoreState()
+
+    story: list = []
+    for kind, lines in _blocks(text):
+        if kind == "table":
+            rows = [line.split("\t") for line in lines]
+            columns = max(map(len, rows))
+            widths = _column_widths([[r[c] if c < len(r) else "" for r in rows] for c in range(columns)], width)
+            cells = [[Paragraph(escape(v), styles["BodyText"]) for v in r + [""] * (columns - len(r))] for r in rows]
+            story.append(Table(cells, colWidths=widths, style=grid))
+        elif kind == "heading":
+            marks = len(lines[0]) - len(lines[0].lstrip("#"))
+            story.append(Paragraph(escape(lines[0][marks:].strip()), styles[f"Heading{min(marks, 3)}"]))
+        elif kind == "bullet":
+            story.append(Paragraph(escape(lines[0]), styles["Normal"], bulletText="-"))
+        elif kind == "line":
+            story.append(Paragraph(escape(lines[0]), styles["Normal"]))
+        else:
+            story.append(Spacer(1, 6))
+    doc = SimpleDocTemplate(str(path), pagesize=A4, title="WRITTEN FOR THE TESTS: not a real work plan")
+    doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
+
+
+def _column_widths(columns: list[list[str]], width: float) -> list[float]:
+    """Widths as a word processor sets them: each column at least as wide as its longest word,
+    the rest of the page shared by how much more its longest cell would take."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def wide(text: str) -> float:
+        return stringWidth(text, "Helvetica", 10) + 14  # the cell's padding and a margin
+
+    least = [max((wide(word) for cell in column for word in cell.split()), default=20) for column in columns]
+    most = [max(wide(cell) for cell in column) for column in columns]
+    spare = max(width - sum(least), 0)
+    extra = [m - n for m, n in zip(most, least, strict=True)]
+    share = min(spare / sum(extra), 1) if sum(extra) else 0
+    return [n + e * share for n, e in zip(least, extra, strict=True)]
+
+
+def _unwrapped(text: str) -> str:
+    """A PDF's text with the lines it wrapped joined again (a long line not ending a sentence,
+    and not a table row), for a Word file to hold each paragraph as one."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        before = out[-1] if out else ""
+        wrapped = len(before) >= 75 and not before.rstrip().endswith((".", ":", ";")) and "\t" not in before
+        if wrapped and line.strip() and "\t" not in line:
+            out[-1] = f"{before} {line}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def write_as_received(directory: Path = AS_RECEIVED) -> list[Path]:
+    """Every layout of the corpus as each kind of file it was not received as: a text plan as a
+    Word file and a PDF; the Word and PDF plans as the text ingest reads from them (what a
+    curator pastes) and as the other kind of file."""
+    from ccmgraph.curation.ingest import extract
+
+    directory.mkdir(exist_ok=True)
+    written = []
+    for source in sorted(HERE.iterdir()):
+        if source.suffix not in (".txt", ".docx", ".pdf") or not source.with_suffix(".gold.toml").exists():
+            continue
+        text = source.read_text(encoding="utf-8") if source.suffix == ".txt" else extract(source)[0]
+        if source.suffix == ".pdf":
+            text = _unwrapped(text)
+        for suffix, render in ((".txt", None), (".docx", render_docx), (".pdf", render_pdf)):
+            if suffix == source.suffix:
+                continue
+            target = directory / f"{source.stem}{suffix}"
+            if render is None:
+                target.write_text(text, encoding="utf-8")
+            else:
+                render(text, target)
+            written.append(target)
+    return written
+
+
 if __name__ == "__main__":
     write_docx(HERE / f"{DOCX_STEM}.docx")
     write_pdf(HERE / f"{PDF_STEM}.pdf")
+    write_as_received()

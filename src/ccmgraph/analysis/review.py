@@ -266,6 +266,7 @@ def lap_review(
     }
     actions: dict[int, ActionReview] = {}
     judged: set[int] = set()
+    listed: set[tuple[int, str, str, str]] = set()  # (action, cycle, element, basis) already listed
     for r in action_rows:
         a = actions.setdefault(
             r["n"],
@@ -278,9 +279,10 @@ def lap_review(
         if r["counted"] != "yes":
             judged.add(a.number)
             continue
-        elements = a.cycles[cycle[key]]
-        if not any(e.element == r["element"] and e.basis == service.basis_name(r["linkBasis"]) for e in elements):
-            elements.append(_element(r, coordinators[key], details.get(r["element"], {})))
+        seen = (a.number, cycle[key], r["element"], service.basis_name(r["linkBasis"]))
+        if seen not in listed:
+            listed.add(seen)
+            a.cycles[cycle[key]].append(_element(r, coordinators[key], details.get(r["element"], {})))
     for a in actions.values():
         a.curator_only = not a.served and a.number in judged
         a.changes = _changes(a.cycles, links)

@@ -621,7 +621,7 @@ class RemoteStore(Store):
                 )
                 self._server = response.headers.get("server", "").lower()
             except httpx.HTTPError as exc:
-                raise StoreUnreachable(f"{self.endpoint}: {exc}") from None
+                raise StoreUnreachable(f"{self.endpoint}: {type(exc).__name__}: {exc}") from None
         return self._server
 
     def async_client(self) -> httpx.AsyncClient:

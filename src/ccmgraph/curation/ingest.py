@@ -100,8 +100,7 @@ def _page_text(words: list[dict]) -> str:
         above = rows[-1] if rows else None
         if above and len(above[0]) > 1 and starts[0] > above[0][0] + em and line[0]["top"] - above[2] < em:
             for x0, texts in zip(starts, cells, strict=True):
-                column = max((k for k, start in enumerate(above[0]) if start <= x0 + em), default=0)
-                above[1][column].extend(texts)
+                above[1][_column(above[0], x0, em)].extend(texts)
             rows[-1] = (above[0], above[1], max(w["bottom"] for w in line))
             continue
         gap = line[0]["top"] - above[2] if above else 0.0
@@ -112,13 +111,18 @@ def _page_text(words: list[dict]) -> str:
             # a row with empty cells: each cell under the column it starts in, the others empty
             placed: list[list[str]] = [[] for _ in above[0]]
             for x0, texts in zip(starts, cells, strict=True):
-                placed[max((k for k, start in enumerate(above[0]) if start <= x0 + em), default=0)].extend(texts)
+                placed[_column(above[0], x0, em)].extend(texts)
             starts, cells = list(above[0]), placed
         rows.append((starts, cells, max(w["bottom"] for w in line)))
     return "".join(
         ("\n\n" if i in paragraph_starts else "\n" if i else "") + "\t".join(" ".join(texts) for texts in cells)
         for i, (_, cells, _) in enumerate(rows)
     )
+
+
+def _column(starts: list[float], x0: float, em: float) -> int:
+    """The column (of a row whose cells start at ``starts``) that a word starting at ``x0`` is in."""
+    return max((k for k, start in enumerate(starts) if start <= x0 + em), default=0)
 
 
 def _cells(line: list[dict]) -> tuple[list[float], list[list[str]]]:

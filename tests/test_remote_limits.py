@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 import pytest
@@ -71,6 +72,26 @@ def test_virtuosos_sparql_1_0_json_is_cut_in_its_own_form() -> None:
     answer = cap(Answer("select", formats.SPARQL_JSON.media_type, body.encode()), LIMITS)
     assert answer.truncated == "rows"
     assert json.loads(answer.body)["results"]["bindings"] == bindings[:3]
+
+
+def test_an_xml_answer_over_the_limit_keeps_every_blank_of_its_literals() -> None:
+    """Virtuoso's answers come as SPARQL XML: the cut keeps each literal as written, blanks around
+    it included (a reader that trims them, as pyoxigraph 0.5's does, would change the quotes)."""
+    cells = [f"  quote {n} \n" for n in range(5)]
+    results = "".join(
+        f'<result><binding name="o"><literal xml:lang="en">{c}</literal></binding></result>' for c in cells
+    )
+    body = (
+        '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        f'<head><variable name="o"/></head><results>{results}</results></sparql>'
+    )
+    answer = cap(Answer("select", formats.SPARQL_XML.media_type, body.encode()), LIMITS)
+    assert answer.truncated == "rows" and answer.rows == 3
+    read = ElementTree.fromstring(answer.body)  # another reader than the one that cut it
+    literals = read.iter("{http://www.w3.org/2005/sparql-results#}literal")
+    assert [(e.text, e.get("{http://www.w3.org/XML/1998/namespace}lang")) for e in literals] == [
+        (c, "en") for c in cells[:3]
+    ]
 
 
 @pytest.mark.parametrize("media_type", [f.media_type for f in formats.GRAPHS if f.oxigraph is not None])

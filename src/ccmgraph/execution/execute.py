@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+from lxml import etree
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 from ccmgraph import errors, formats
 from ccmgraph.sparql.answer import Answer
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, explain
-from ccmgraph.store import IncompleteAnswer, prepare, written
+from ccmgraph.store import RESULTS_NS, IncompleteAnswer, prepare, written, xml_results
 
 _PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 # bytes of each results format per byte of SPARQL JSON, to cut an oversized answer in one pass
@@ -198,6 +199,24 @@ def _cut_json(body: bytes, max_rows: int) -> tuple[bytes, str | None, int]:
     return json.dumps(document, ensure_ascii=False).encode("utf-8"), "rows", max_rows
 
 
+def _cut_xml(body: bytes, limits: Limits) -> tuple[bytes, str | None, int]:
+    """SPARQL XML results with at most max_rows results and about max_bytes; (body, why cut, rows)."""
+    root = xml_results(body)
+    results = root.find(f"{RESULTS_NS}results")
+    if results is None:
+        raise ValueError("no <results> element")
+    every = results.findall(f"{RESULTS_NS}result")
+    keep, cut = min(len(every), limits.max_rows), None if len(every) <= limits.max_rows else "rows"
+    while True:
+        for extra in every[keep:]:
+            if extra.getparent() is not None:
+                results.remove(extra)
+        written_body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        if len(written_body) <= limits.max_bytes or keep == 0:
+            return written_body, cut, keep
+        keep, cut = int(keep * limits.max_bytes / len(written_body) * 0.95), "bytes"
+
+
 def cap(answer: Answer, limits: Limits, prefixes: dict[str, str] | None = None) -> Answer:
     """An answer serialized elsewhere (a remote store's), cut to ``limits`` as this engine cuts
     its own: at a whole row or triple, saying so (``truncated``). The bytes are the store's
@@ -221,10 +240,8 @@ def cap(answer: Answer, limits: Limits, prefixes: dict[str, str] | None = None) 
                 body, cut, rows = _cut_csv(body, limits.max_rows)
             elif fmt == ox.QueryResultsFormat.TSV:
                 body, cut, rows = _cut_tsv(body, limits.max_rows)
-            else:
-                solutions = ox.parse_query_results(body, format=fmt)
-                assert isinstance(solutions, ox.QuerySolutions)  # a SELECT answer
-                body, cut, rows = _cut_solutions(solutions, fmt, limits)
+            else:  # XML: cut as a document, every literal as the store wrote it
+                body, cut, rows = _cut_xml(body, limits)
     except (SyntaxError, ValueError, KeyError, csv.Error) as exc:  # cut short, or not what it says it is
         raise IncompleteAnswer(f"the store's answer ({answer.media_type}) does not parse: {exc}") from None
     return Answer(answer.form, answer.media_type, body, None, cut, rows, answer.engine_ms)

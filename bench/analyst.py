@@ -51,7 +51,7 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/api/queries", []),
     ("/api/queries/evidence-spans", [("queries/evidence-spans.rq", {})]),
     ("/api/queries/activities-serving-action?action=10", [("queries/activities-serving-action.rq", {"action": "10"})]),
-    ("/api/lap-actions", [("lap-actions", {"basis": "workplan"})]),
+    ("/api/lap-actions", [("lap-actions", {"basis": "workplan"}), ("lap-action-kinds", {"basis": "workplan"})]),
     (
         "/api/lap-actions/10",
         [("lap-action", {"n": "10", "basis": "workplan"}), ("lap-action-evidence", {"n": "10", "basis": "workplan"})],

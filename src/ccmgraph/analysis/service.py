@@ -183,6 +183,10 @@ def lap_actions(
     c = counted(basis)
     of = action_plan(store, plan)
     actions: dict[int, m.LapActionSummary] = {}
+    kinds = {
+        (r["action"], r["workplan"], r["kind"]): r["count"]
+        for r in views.run(store, "lap-action-kinds", basis=c.basis, plan=of.iri)
+    }
     for r in views.run(store, "lap-actions", basis=c.basis, plan=of.iri):
         a = actions.setdefault(
             r["n"],
@@ -199,16 +203,18 @@ def lap_actions(
             ),
         )
         if r["workplan"]:
+            objectives = kinds.get((r["action"], r["workplan"], "objective"), 0)
+            activities = kinds.get((r["action"], r["workplan"], "activity"), 0)
             a.workplans += 1
-            a.objectives += r["objectives"]
-            a.activities += r["activities"]
+            a.objectives += objectives
+            a.activities += activities
             a.elements += r["elements"]
             a.byWorkplan.append(
                 m.WorkPlanCount(
                     workplan=key_of(r["workplan"]),
                     label=r["workplanLabel"],
-                    objectives=r["objectives"],
-                    activities=r["activities"],
+                    objectives=objectives,
+                    activities=activities,
                     elements=r["elements"],
                 )
             )

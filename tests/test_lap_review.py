@@ -159,6 +159,19 @@ def test_xlsx_read_back(client, lap):
     assert dict(book["About"].iter_rows(values_only=True))["release"] == lap.release
 
 
+def test_xlsx_writes_a_text_beginning_with_an_equals_sign_as_text(lap):
+    """A label or a quote is data: one that begins with "=" must not become a formula that a
+    spreadsheet runs when the analyst opens the file."""
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    first = replace(lap.actions[0], label='=HYPERLINK("http://example.org","x")')
+    book = load_workbook(io.BytesIO(report.to_xlsx(replace(lap, actions=[first, *lap.actions[1:]]))))
+    cells = [r[1] for r in book["Per action"].iter_rows(min_row=2) if r[1].value == first.label]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
 def test_csv_rows(client, lap):
     r = client.get("/reports/lap-review", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.text)))

@@ -1,5 +1,5 @@
 """The LAP review (``analysis.review``) in its output formats: HTML (the page and the PDF's source),
-PDF (WeasyPrint, from the same HTML with the print stylesheet), xlsx (openpyxl: one sheet per
+PDF (WeasyPrint, from the same HTML with the print stylesheet), xlsx (XlsxWriter: one sheet per
 section, frozen headers, evidence as hyperlinks) and CSV (the per-action rows)."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import xlsxwriter
 
 from ccmgraph.analysis import service
 from ccmgraph.analysis.review import Continuation, LapReview
@@ -156,19 +158,18 @@ def to_csv(review: LapReview) -> bytes:
 
 
 def to_xlsx(review: LapReview) -> bytes:
-    """The workbook, written row by row (openpyxl's write-only mode: a million quads' review in a
-    fifth of the time the in-memory workbook took, bench/README.md)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    summary = _sheet(book, "Summary", ["section", "actions", *review.cycles])
+    """The workbook, written by XlsxWriter (a million quads' review: 1.8 s, openpyxl 4.8 s). Every
+    text is written as text, never as a formula, whatever it begins with."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    summary = _Sheet(book, "Summary", ["section", "actions", *review.cycles])
     sizes = review.section_sizes()
     for section, per_cycle in review.served_counts().items():
         summary.append([section, sizes[section], *per_cycle.values()])
-    per_action = _sheet(book, "Per action", list(ROW_HEADERS))
+    per_action = _Sheet(book, "Per action", list(ROW_HEADERS))
     for r in rows(review):
-        per_action.append([*(r[k] for k in ROW_HEADERS if k != "evidence"), _linked(per_action, r["evidence"])])
-    continuity = _sheet(
+        per_action.append([r[k] for k in ROW_HEADERS if k != "evidence"], link=r["evidence"])
+    continuity = _Sheet(
         book, "Continuity", ["action", "from", "to", "status", "element", "continues", "basis", "reason", "evidence"]
     )
     for a in review.actions:
@@ -176,47 +177,35 @@ def to_xlsx(review: LapReview) -> bytes:
             links: list[Continuation | None] = [*c.links] or [None]  # a change without links: one row
             for link in links:
                 said = [link.laterLabel, link.earlierLabel, link.basisLabel, link.reason or ""] if link else [""] * 4
-                where = _link(link.link, SITE) if link else ""
-                continuity.append([a.number, c.source, c.target, c.status, *said, _linked(continuity, where)])
+                continuity.append(
+                    [a.number, c.source, c.target, c.status, *said], link=_link(link.link, SITE) if link else ""
+                )
     for _, title, role in AGENT_SECTIONS:
-        sheet = _sheet(book, title, ["name", *review.cycles])
+        sheet = _Sheet(book, title, ["name", *review.cycles])
         for name, actions_in in review.by_role(role).items():
             sheet.append([name, *(", ".join(map(str, actions_in.get(c, []))) for c in review.cycles)])
-    about = _sheet(book, "About", ["release", review.release])
+    about = _Sheet(book, "About", ["release", review.release])
     about.append(["basis", review.basis])
     about.append(["counted", ", ".join(service.BASIS_LABELS[b] for b in review.counted_bases)])
-    out = io.BytesIO()
-    book.save(out)
+    book.close()
     return out.getvalue()
 
 
-def _sheet(book: Any, title: str, header: list[Any]) -> Any:
-    """A sheet of the write-only ``book`` with its first row written, in bold and frozen."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+class _Sheet:
+    """A sheet of the workbook, its first row in bold and frozen, written a row at a time."""
 
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    cells = []
-    for value in header:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
-    return sheet
+    def __init__(self, book: Any, title: str, header: list[Any]) -> None:
+        self._sheet = book.add_worksheet(title)
+        self._sheet.freeze_panes(1, 0)
+        self._sheet.write_row(0, 0, header, book.add_format({"bold": True}))
+        self._next = 1
 
-
-def _linked(sheet: Any, link: str) -> Any:
-    """A cell linking to ``link`` in the spreadsheet's own "Hyperlink" style (an empty string if there
-    is none): a named style, not a font per cell (which openpyxl hashes to find it again)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if not link:
-        return link
-    cell = WriteOnlyCell(sheet, value=link)
-    cell.hyperlink = link
-    cell.style = "Hyperlink"
-    return cell
+    def append(self, values: list[Any], link: str | None = None) -> None:
+        """A row of ``values``; with ``link``, a last cell linking to it (empty if it is "")."""
+        self._sheet.write_row(self._next, 0, values)
+        if link:
+            self._sheet.write_url(self._next, len(values), link, string=link)
+        self._next += 1
 
 
 def to_pdf(review: LapReview) -> bytes:

@@ -172,6 +172,25 @@ def test_xlsx_writes_a_text_beginning_with_an_equals_sign_as_text(lap):
     assert cells and all(c.data_type == "s" for c in cells)
 
 
+def test_xlsx_keeps_every_evidence_link_past_excels_link_limit(lap):
+    """Excel holds 65,530 links a sheet; past them the evidence is still written, as text (the
+    spreadsheet writer would otherwise leave the cell empty)."""
+    import warnings
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    linked = sum(1 for r in report.rows(lap) if r["evidence"])
+    copies = 65_530 // linked + 1
+    many = replace(lap, actions=lap.actions * copies)
+    expected = [r["evidence"] for r in report.rows(many)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the writer warns of each link past the limit
+        book = load_workbook(io.BytesIO(report.to_xlsx(many)), read_only=True)
+    written = [row[-1] or "" for row in book["Per action"].iter_rows(min_row=2, values_only=True)]
+    assert len(expected) > 65_530 and written == expected
+
+
 def test_csv_rows(client, lap):
     r = client.get("/reports/lap-review", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.text)))

@@ -203,8 +203,9 @@ class _Sheet:
     def append(self, values: list[Any], link: str | None = None) -> None:
         """A row of ``values``; with ``link``, a last cell linking to it (empty if it is "")."""
         self._sheet.write_row(self._next, 0, values)
-        if link:
-            self._sheet.write_url(self._next, len(values), link, string=link)
+        # past Excel's 65,530 links a sheet, XlsxWriter writes no cell: the link as text, then
+        if link and self._sheet.write_url(self._next, len(values), link, string=link) != 0:
+            self._sheet.write_string(self._next, len(values), link)
         self._next += 1
 
 

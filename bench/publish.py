@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
-from _remote_engines import missing, start_oxigraph, start_virtuoso  # noqa: E402
+from _remote_engines import SERVING_BUFFERS, missing, start_oxigraph, start_virtuoso  # noqa: E402
 from analyst import synthetic_dist  # noqa: E402
 from ccmgraph import paths, publish  # noqa: E402
 
@@ -31,7 +31,7 @@ ENGINES = ("oxigraph", "virtuoso")
 
 def timed(engine: str, nquads: Path, bulk: bool) -> tuple[float, int]:
     """Seconds to publish ``nquads`` into a fresh ``engine``, and the triples loaded."""
-    server = start_virtuoso() if engine == "virtuoso" else start_oxigraph(union_default_graph=False)
+    server = start_virtuoso(SERVING_BUFFERS) if engine == "virtuoso" else start_oxigraph(union_default_graph=False)
     try:
         store = server.store()
         began = time.perf_counter()

@@ -42,7 +42,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
-from _remote_engines import missing, start_oxigraph, start_virtuoso  # noqa: E402
+from _remote_engines import SERVING_BUFFERS, missing, start_oxigraph, start_virtuoso  # noqa: E402
 from analyst import ENDPOINTS, ameasure, synthetic_dist  # noqa: E402
 from ccmgraph import paths, publish  # noqa: E402
 from ccmgraph.analysis import service  # noqa: E402
@@ -121,7 +121,7 @@ async def main() -> None:
         if reason:
             print(f"{engine}: skipped ({reason})")
             continue
-        running = start_virtuoso() if engine == "virtuoso" else start_oxigraph(union_default_graph=False)
+        running = start_virtuoso(SERVING_BUFFERS) if engine == "virtuoso" else start_oxigraph(union_default_graph=False)
         try:
             remote = running.store(version_ttl=60)
             t = time.perf_counter()
@@ -129,9 +129,7 @@ async def main() -> None:
             published[engine] = time.perf_counter() - t
             print(f"{engine}: published in {published[engine]:.1f} s")
             stores[engine] = remote
-            # one pass first, not counted: for minutes after a load Virtuoso answers some views far
-            # slower (the describe page 3.5 s, then 26 ms; its statistics catch up), as a store
-            # that has served a while does not
+            # one pass first, not counted: a store that has served a while has read its pages
             await measure_store(remote, requests, 0, 1, 1)
             results[engine] = await measure_store(remote, requests, args.duration, args.min_n, args.max_n)
         finally:
@@ -140,7 +138,8 @@ async def main() -> None:
     bases = [s for s in stores if s not in ENGINES]
     lines = [
         f"dataset: {name} ({quads} quads); in process (httpx ASGI), result and page caches off, one request at a time, "
-        f"{args.duration:g} s per request and store ({args.min_n}-{args.max_n} requests); publish: "
+        f"{args.duration:g} s per request and store ({args.min_n}-{args.max_n} requests); "
+        f"Virtuoso with {SERVING_BUFFERS:,} buffers; publish: "
         + ", ".join(f"{e} {s:.1f} s" for e, s in published.items())
         + f"; run took {time.perf_counter() - began:.0f} s",
         "",

@@ -34,6 +34,11 @@ ISQL = shutil.which("isql-vt") or shutil.which("isql")
 _OXIGRAPH_NEXT_TO_PYTHON = Path(sys.executable).with_name("oxigraph")
 OXIGRAPH = str(_OXIGRAPH_NEXT_TO_PYTHON) if _OXIGRAPH_NEXT_TO_PYTHON.exists() else shutil.which("oxigraph")
 ENGINE_TIMEOUT = 20  # seconds each engine itself allows a query (Virtuoso: per request too)
+# Virtuoso's buffers (8 KiB pages each) where the benchmarks serve a million quads: the line of the
+# virtuoso.ini Debian ships for "2 GB system memory free" (its default, 10,000, "will not result in
+# very good performance"). With the tests' 40,000 some views answered 10 to 100 times slower at a
+# million quads (the describe page 3 s instead of 30 ms): bench/README.md.
+SERVING_BUFFERS = 170_000
 
 
 @dataclass

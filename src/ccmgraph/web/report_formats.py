@@ -12,7 +12,7 @@ from typing import Any
 
 import xlsxwriter
 
-from ccmgraph.analysis import service
+from ccmgraph.analysis import service, views
 from ccmgraph.analysis.review import Continuation, LapReview
 from ccmgraph.namespaces import BASE
 from ccmgraph.web import pages
@@ -145,6 +145,9 @@ def html(review: LapReview, *, standalone: bool = False) -> str:
         sections=AGENT_SECTIONS,
         explain=EXPLAIN,
         standalone=standalone,
+        # a link's target: a function, not a template macro (a million quads' review makes 60,000
+        # links, and a macro call took half of the page's second)
+        href=str if standalone else views.local,
         title="Review of the Lausanne Action Plan by the work plans",
     )
 

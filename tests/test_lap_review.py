@@ -198,6 +198,27 @@ def test_csv_rows(client, lap):
     assert {int(r["action"]) for r in rows} == set(range(1, 51))
 
 
+def test_a_pdf_longer_than_the_servers_limit_is_refused_with_what_to_do_instead(store, dist, lap):
+    """The server makes no PDF of a review listing more elements than report_pdf_max_elements
+    (WeasyPrint takes minutes and gigabytes for a long one): a 422 naming the count, the limit and
+    the ways round it. The spreadsheet still comes, and so does the PDF of a review chosen shorter."""
+    from ccmgraph.execution.engine import SparqlSettings
+
+    listed = lap.listed()
+    assert listed == sum(len(es) for a in lap.actions for es in a.cycles.values()) > 1
+    limited = TestClient(
+        create_app(store=store, dist=dist, settings=SparqlSettings(report_pdf_max_elements=listed - 1))
+    )
+    refused = limited.get("/reports/lap-review", params={"format": "pdf"})
+    assert refused.status_code == 422
+    for said in (f"lists {listed:,} elements", f"at most {listed - 1:,}", "workplan", "ccmgraph report lap-review"):
+        assert said in html.unescape(refused.text)
+    assert limited.get("/reports/lap-review", params={"format": "xlsx"}).status_code == 200
+    plan = min(lap.workplans, key=lambda p: review.lap_review(store, workplans=[p.id]).listed())
+    shorter = limited.get("/reports/lap-review", params={"format": "pdf", "workplan": plan.id})
+    assert shorter.status_code == 200 and shorter.headers["content-type"] == "application/pdf"
+
+
 def test_pdf_pages_and_text(client, lap, tmp_path):
     from pypdf import PdfReader
 

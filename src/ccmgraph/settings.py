@@ -60,6 +60,12 @@ class Settings:
         0.5, "Seconds after which a running query's worker yields the CPU to quicker ones (0: never)."
     )
     page_cache_mb: int = _setting(32, "MiB of rendered pages and API answers kept per graph version (0: off).")
+    report_pdf_max_elements: int = _setting(
+        2000,
+        "Elements a LAP review may list for the server to make its PDF (WeasyPrint took 9 s for the 292 of "
+        "the seed graph; for 14,600 it had not finished after 10 minutes, holding 3 GB); a longer one's PDF is refused "
+        "with what to do instead (0: no limit; `ccmgraph report lap-review --format pdf` has none).",
+    )
     memory_copy_quads: int = _setting(
         500_000,
         "Largest graph (in quads) the web process copies into memory for the pages and the API; a larger "

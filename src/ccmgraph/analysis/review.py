@@ -104,6 +104,10 @@ class LapReview:
     def section_sizes(self) -> dict[str, int]:
         return {s: sum(1 for a in self.actions if a.section == s) for s in self.sections()}
 
+    def listed(self) -> int:
+        """The elements listed, over every action and cycle (what the review's length grows with)."""
+        return sum(len(elements) for a in self.actions for elements in a.cycles.values())
+
     def unserved(self) -> list[ActionReview]:
         return [a for a in self.actions if not a.served]
 

@@ -72,6 +72,7 @@ class SparqlSettings:
     max_queries: int = DEFAULTS.max_queries  # queries running or waiting in all; 0: 16 per engine process
     slow_after: float = DEFAULTS.slow_after  # seconds after which a running query yields the CPU; 0: never
     page_cache_bytes: int = DEFAULTS.page_cache_mb * MiB  # rendered pages and API answers; 0: off
+    report_pdf_max_elements: int = DEFAULTS.report_pdf_max_elements  # a longer LAP review gets no PDF; 0: no limit
     memory_copy_quads: int = DEFAULTS.memory_copy_quads  # larger graphs: the pages read the store on disk
 
     @classmethod
@@ -95,6 +96,7 @@ class SparqlSettings:
                 "max_queries": settings.max_queries,
                 "slow_after": settings.slow_after,
                 "page_cache_bytes": settings.page_cache_mb * MiB,
+                "report_pdf_max_elements": settings.report_pdf_max_elements,
                 "memory_copy_quads": settings.memory_copy_quads,
                 **overrides,
             }

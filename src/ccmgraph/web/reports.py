@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from ccmgraph import errors
 from ccmgraph.analysis import review, service
 from ccmgraph.web import report_formats as report
-from ccmgraph.web.deps import store_of
+from ccmgraph.web.deps import engine_of, store_of
 
 router = APIRouter(tags=["pages"])
 MEDIA = {
@@ -37,6 +37,15 @@ async def lap_review(
     result = await run_in_threadpool(
         review.lap_review, store_of(request), basis=basis, first=first, last=last, workplans=workplan
     )
+    limit = engine_of(request).settings.report_pdf_max_elements
+    if format == "pdf" and limit and result.listed() > limit:
+        raise errors.InvalidParameter(
+            "format",
+            f"this review lists {result.listed():,} elements, and the server makes the PDF of one that lists "
+            f"at most {limit:,} (report_pdf_max_elements): choose cycles (from, to) or work plans (workplan), "
+            "take the spreadsheet or CSV, or make the PDF with `ccmgraph report lap-review --format pdf`",
+            report.FORMATS,
+        )
     if format == "html":  # off the event loop: a million quads' review is 20 MB of HTML, a second's work
         return HTMLResponse(await run_in_threadpool(report.html, result))
     body = await run_in_threadpool(report.render, result, format)

@@ -38,13 +38,13 @@ async def lap_review(
         review.lap_review, store_of(request), basis=basis, first=first, last=last, workplans=workplan
     )
     limit = engine_of(request).settings.report_pdf_max_elements
-    if format == "pdf" and limit and result.listed() > limit:
+    if format == "pdf" and limit and (listed := result.listed()) > limit:
         raise errors.InvalidParameter(
             "format",
-            f"this review lists {result.listed():,} elements, and the server makes the PDF of one that lists "
+            f"this review lists {listed:,} elements, and the server makes the PDF of one that lists "
             f"at most {limit:,} (report_pdf_max_elements): choose cycles (from, to) or work plans (workplan), "
             "take the spreadsheet or CSV, or make the PDF with `ccmgraph report lap-review --format pdf`",
-            report.FORMATS,
+            [f for f in report.FORMATS if f != "pdf"],
         )
     if format == "html":  # off the event loop: a million quads' review is 20 MB of HTML, a second's work
         return HTMLResponse(await run_in_threadpool(report.html, result))

@@ -210,6 +210,26 @@ def test_the_engines_own_time_limit_is_set(published: Running) -> None:
     assert isinstance(stopped.value, errors.LimitExceeded) and status_of(stopped.value) == 503
 
 
+def test_each_query_to_virtuoso_has_a_connection_of_its_own(published: Running) -> None:
+    """Virtuoso writes an answer of more than 32 KB in pieces with Nagle's algorithm on: over a
+    kept-alive connection the last piece waits for the client's delayed acknowledgement, 40 ms a
+    query (bench/README.md). So its queries go on a new connection each; other engines' are kept
+    alive (the same client port twice)."""
+    remote = published.store()
+    client = httpx.Client(timeout=30, auth=remote.credentials.auth())
+    ports = []
+    for _ in range(2):
+        with client.stream("POST", remote.endpoint, **_form_of(remote.request("ASK {}"))) as response:
+            ports.append(response.extensions["network_stream"].get_extra_info("client_addr")[1])
+            response.read()
+    assert (ports[0] != ports[1]) == (published.name == "virtuoso"), ports
+
+
+def _form_of(request: httpx.Request) -> dict[str, Any]:
+    """The body and headers of a request the store built, to send again on another client."""
+    return {"content": request.read(), "headers": dict(request.headers)}
+
+
 def serve(endpoint: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cli = str(Path(sys.executable).with_name("ccmgraph"))

@@ -89,6 +89,14 @@ class NamedQuery:
         them in an order of its own (ccmgraph.analysis.service.run_named_query)."""
         return {m["var"]: m["separator"] for m in _GROUP_CONCAT.finditer(self.sparql)}
 
+    @property
+    def unordered(self) -> str:
+        """The query without its closing ORDER BY (kept when a LIMIT or OFFSET follows it, which
+        needs the order): the same rows, in the engine's order, for a caller that groups or sorts
+        them itself. Oxigraph sorts with the terms it reads from the store, which costs: 1.5 of
+        lap-review-agents' 2.8 s at a million quads on disk."""
+        return _CLOSING_ORDER_BY.sub("", self.sparql)
+
     def bindings(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """The parameters' terms from raw ``values``: ParameterError for a key that is not a
         parameter, a value of the wrong type, or a required parameter missing."""
@@ -111,6 +119,8 @@ _GROUP_CONCAT = re.compile(
     r'GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*"(?P<separator>[^"\\]*)"\s*\)\s*AS\s+\?(?P<var>\w+)',
     re.I,
 )
+# the query's own ORDER BY, written at the start of a line (a subquery's is indented), to the end
+_CLOSING_ORDER_BY = re.compile(r"^ORDER BY\b(?:(?!\b(?:LIMIT|OFFSET)\b).)*\Z", re.S | re.M | re.I)
 _PARAM = re.compile(
     r"^(?P<name>\w+)\s+(?P<type>\w+|\([\w.-]+(?:\|[\w.-]+)*\))(?:(?P<optional>\?)|=(?P<default>\S+))?"
     r"(?:\s+(?P<example>(?!--)\S+))?\s*(?:--\s*(?P<description>.*))?$"

@@ -605,12 +605,18 @@ class RemoteStore(Store):
         form: dict[str, list[str]] = {"query": [declare_prefixes(text)]}
         for key, value in named.protocol_params() if named is not None else ():
             form.setdefault(key, []).append(value)
-        limit = engine_timeout or self.engine_timeout
-        if limit and self._server_name().startswith("virtuoso"):
-            form["timeout"] = [str(int(limit * 1000))]
-        accept = media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))
+        headers = {"Accept": media_type or ", ".join(f.media_type for f in (*formats.RESULTS, formats.TURTLE))}
+        if self._server_name().startswith("virtuoso"):
+            limit = engine_timeout or self.engine_timeout
+            if limit:
+                form["timeout"] = [str(int(limit * 1000))]
+            # a connection per query: Virtuoso writes an answer of more than 32 KB in pieces with
+            # Nagle's algorithm on, and over a kept-alive connection the last piece waits for the
+            # client's delayed acknowledgement, 40 ms (an answer of 35 KB: 48 ms kept alive, 7 ms
+            # on a new connection to 127.0.0.1; bench/README.md, "Remote stores")
+            headers["Connection"] = "close"
         # a form body, not the URL: the graph lists of a large dataset are long
-        return self._client.build_request("POST", self.endpoint, data=form, headers={"Accept": accept})
+        return self._client.build_request("POST", self.endpoint, data=form, headers=headers)
 
     def _server_name(self) -> str:
         """The engine's name from its Server header (lowercased), asked once."""

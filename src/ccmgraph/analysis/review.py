@@ -27,6 +27,8 @@ CONTINUITY = ("started", "continued", "stopped")
 # the named queries the review runs (at once), one per section
 QUERIES = ("lap-review-actions", "lap-review-details", "lap-review-continuity", "lap-review-agents")
 WITH_BASIS = {"lap-review-actions", "lap-review-agents"}  # the others answer for every basis
+# read into sets and sorted here: asked without the query's ORDER BY, the engine's sort spared
+UNORDERED = {"lap-review-agents"}
 ROLES = ("working group", "coordinator", "partner", "funder")
 
 
@@ -221,7 +223,13 @@ def _answers(store: Store, basis: str, progress: Callable[[int, int], None] | No
     requests side by side), which halves the review's time on two cores at a million quads."""
     with ThreadPoolExecutor(max_workers=len(QUERIES), thread_name_prefix="lap-review") as pool:
         running = {
-            pool.submit(service.run_named_query, store, name, {"basis": basis} if name in WITH_BASIS else {}): name
+            pool.submit(
+                service.run_named_query,
+                store,
+                name,
+                {"basis": basis} if name in WITH_BASIS else {},
+                ordered=name not in UNORDERED,
+            ): name
             for name in QUERIES
         }
         for done, future in enumerate(as_completed(running), 1):
@@ -291,11 +299,11 @@ def lap_review(
         a.curator_only = not a.served and a.number in judged
         a.changes = _changes(a.cycles, links)
     agents: dict[str, dict[str, dict[str, set[int]]]] = {}
-    names: dict[str, str] = {}
+    named: dict[str, tuple[str, str]] = {}  # name -> the greatest (role, agent) of that name
     for r in agent_rows:
         key = service.key_of(r["workplan"])
         if key in ids:
-            names[r["agentLabel"]] = r["agent"]
+            named[r["agentLabel"]] = max(named.get(r["agentLabel"], ("", "")), (r["role"], r["agent"]))
             per = agents.setdefault(r["role"], {}).setdefault(r["agentLabel"], {})
             per.setdefault(cycle[key], set()).add(r["n"])
     return LapReview(
@@ -309,5 +317,5 @@ def lap_review(
             role: {name: {c: sorted(v[c]) for c in cycles if c in v} for name, v in sorted(covered.items())}
             for role, covered in agents.items()
         },
-        names,
+        {name: agent for name, (_, agent) in named.items()},
     )

@@ -148,14 +148,17 @@ def named_queries(directory: Path | None = None) -> list[m.QueryInfo]:
     return out
 
 
-def run_named_query(store: Store, name: str, values: Mapping[str, str], directory: Path | None = None) -> Rows:
-    """The rows of a named query, its parameters bound from ``values`` (every key must be one of them)."""
+def run_named_query(
+    store: Store, name: str, values: Mapping[str, str], directory: Path | None = None, *, ordered: bool = True
+) -> Rows:
+    """The rows of a named query, its parameters bound from ``values`` (every key must be one of them);
+    ``ordered=False``: the same rows in the engine's order (``NamedQuery.unordered``)."""
     queries = catalog.load(directory or paths.QUERIES)
     if name not in queries:
         raise errors.NotFound(f"no named query {name!r}; GET /api/queries lists them")
     q = queries[name]
     try:
-        rows = store.select(q.sparql, q.bindings(dict(values)))
+        rows = store.select(q.sparql if ordered else q.unordered, q.bindings(dict(values)))
     except errors.QueryEvaluationError as exc:
         raise errors.QueryEvaluationError(f"query {name}: {exc}") from None
     lists = q.concatenations

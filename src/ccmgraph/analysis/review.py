@@ -299,7 +299,8 @@ def lap_review(
         a.curator_only = not a.served and a.number in judged
         a.changes = _changes(a.cycles, links)
     agents: dict[str, dict[str, dict[str, set[int]]]] = {}
-    named: dict[str, tuple[str, str]] = {}  # name -> the greatest (role, agent) of that name
+    # the rows come in the engine's order (UNORDERED): one IRI per name whatever it, the greatest (role, agent)
+    named: dict[str, tuple[str, str]] = {}
     for r in agent_rows:
         key = service.key_of(r["workplan"])
         if key in ids:
@@ -314,8 +315,9 @@ def lap_review(
         chosen,
         sorted(actions.values(), key=lambda a: a.number),
         {
-            role: {name: {c: sorted(v[c]) for c in cycles if c in v} for name, v in sorted(covered.items())}
-            for role, covered in agents.items()
+            role: {name: {c: sorted(v[c]) for c in cycles if c in v} for name, v in sorted(agents[role].items())}
+            for role in ROLES
+            if role in agents
         },
-        {name: agent for name, (_, agent) in named.items()},
+        {name: agent for name, (_, agent) in sorted(named.items())},
     )

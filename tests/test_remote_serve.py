@@ -216,12 +216,12 @@ def test_each_query_to_virtuoso_has_a_connection_of_its_own(published: Running) 
     query (bench/README.md). So its queries go on a new connection each; other engines' are kept
     alive (the same client port twice)."""
     remote = published.store()
-    client = httpx.Client(timeout=30, auth=remote.credentials.auth())
     ports = []
-    for _ in range(2):
-        with client.stream("POST", remote.endpoint, **_form_of(remote.request("ASK {}"))) as response:
-            ports.append(response.extensions["network_stream"].get_extra_info("client_addr")[1])
-            response.read()
+    with httpx.Client(timeout=30, auth=remote.credentials.auth()) as client:
+        for _ in range(2):
+            with client.stream("POST", remote.endpoint, **_form_of(remote.request("ASK {}"))) as response:
+                ports.append(response.extensions["network_stream"].get_extra_info("client_addr")[1])
+                response.read()
     assert (ports[0] != ports[1]) == (published.name == "virtuoso"), ports
 
 

@@ -613,7 +613,8 @@ class RemoteStore(Store):
             # a connection per query: Virtuoso writes an answer of more than 32 KB in pieces with
             # Nagle's algorithm on, and over a kept-alive connection the last piece waits for the
             # client's delayed acknowledgement, 40 ms (an answer of 35 KB: 48 ms kept alive, 7 ms
-            # on a new connection to 127.0.0.1; bench/README.md, "Remote stores")
+            # on a new connection to 127.0.0.1; bench/README.md, "each query to Virtuoso on a
+            # connection of its own")
             headers["Connection"] = "close"
         # a form body, not the URL: the graph lists of a large dataset are long
         return self._client.build_request("POST", self.endpoint, data=form, headers=headers)

@@ -299,7 +299,8 @@ def lap_review(
         a.curator_only = not a.served and a.number in judged
         a.changes = _changes(a.cycles, links)
     agents: dict[str, dict[str, dict[str, set[int]]]] = {}
-    # the rows come in the engine's order (UNORDERED): one IRI per name whatever it, the greatest (role, agent)
+    # the rows come in the engine's order (UNORDERED); the IRI shown for a name is the same whatever
+    # that order: the one of its greatest (role, agent), as the sorted rows gave
     named: dict[str, tuple[str, str]] = {}
     for r in agent_rows:
         key = service.key_of(r["workplan"])

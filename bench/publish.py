@@ -6,9 +6,10 @@ graph, into Oxigraph server and Virtuoso started as the tests start them (tests/
 
 Each store starts empty for each path (its own server), so that both paths do the same work:
 the named graphs, the union graph and its parts (ccmgraph.sparql.merge), counted back. Reported:
-seconds, triples per second, and the ratio of the PUT path's time to the bulk path's (above 1:
-the bulk path is faster). Virtuoso has no bulk path over HTTP, so both rows are the PUT path
-(its loader runs through its SQL interface, which a store elsewhere does not offer).
+seconds, triples per second, the ratio of the PUT path's time to the bulk path's (above 1: the
+bulk path is faster), and the size of the server's directory once published. Virtuoso has no
+bulk path over HTTP, so both rows are the PUT path (its loader runs through its SQL interface,
+which a store elsewhere does not offer).
 """
 
 from __future__ import annotations
@@ -29,14 +30,17 @@ from ccmgraph import paths, publish  # noqa: E402
 ENGINES = ("oxigraph", "virtuoso")
 
 
-def timed(engine: str, nquads: Path, bulk: bool) -> tuple[float, int]:
-    """Seconds to publish ``nquads`` into a fresh ``engine``, and the triples loaded."""
+def timed(engine: str, nquads: Path, bulk: bool) -> tuple[float, int, float]:
+    """Seconds to publish ``nquads`` into a fresh ``engine``, the triples loaded, and the MB the
+    server's directory holds then."""
     server = start_virtuoso(SERVING_BUFFERS) if engine == "virtuoso" else start_oxigraph(union_default_graph=False)
     try:
         store = server.store()
         began = time.perf_counter()
         reports = publish.publish(store, nquads, bulk=bulk)
-        return time.perf_counter() - began, sum(r.loaded for r in reports)
+        seconds = time.perf_counter() - began
+        size = sum(f.stat().st_size for f in server.workdir.rglob("*") if f.is_file())
+        return seconds, sum(r.loaded for r in reports), size / 2**20
     finally:
         server.stop()
 
@@ -56,21 +60,22 @@ def main() -> None:
     nquads = args.nquads or dist / "ccmgraph.nq"
     name = args.nquads.name if args.nquads else name
     print(f"dataset: {name} ({sum(1 for _ in nquads.open('rb'))} quads)\n")
-    print("| store | path | seconds | triples loaded | triples/s | PUT / bulk |")
-    print("|---|---|---|---|---|---|")
+    print("| store | path | seconds | triples loaded | triples/s | PUT / bulk | on disk (MB) |")
+    print("|---|---|---|---|---|---|---|")
     for engine in args.engines:
         reason = missing(engine)
         if reason:
-            print(f"| {engine} | skipped: {reason} | | | | |")
+            print(f"| {engine} | skipped: {reason} | | | | | |")
             continue
-        path = "bulk load + MOVE" if engine == "oxigraph" else "PUT per graph (no bulk path)"
+        path = "bulk load (+ MOVE of a graph held)" if engine == "oxigraph" else "PUT per graph (no bulk path)"
         put = timed(engine, nquads, bulk=False) if "put" in args.paths else None
         if put:
-            print(f"| {engine} | PUT per graph | {put[0]:.1f} | {put[1]} | {put[1] / put[0]:.0f} | |", flush=True)
+            seconds, loaded, size = put
+            print(f"| {engine} | PUT per graph | {seconds:.1f} | {loaded} | {loaded / seconds:.0f} | | {size:.0f} |")
         if "bulk" in args.paths:
-            bulk, loaded = timed(engine, nquads, bulk=True)
-            ratio = f"{put[0] / bulk:.2f}" if put else ""
-            print(f"| {engine} | {path} | {bulk:.1f} | {loaded} | {loaded / bulk:.0f} | {ratio} |", flush=True)
+            seconds, loaded, size = timed(engine, nquads, bulk=True)
+            ratio = f"{put[0] / seconds:.2f}" if put else ""
+            print(f"| {engine} | {path} | {seconds:.1f} | {loaded} | {loaded / seconds:.0f} | {ratio} | {size:.0f} |")
 
 
 if __name__ == "__main__":

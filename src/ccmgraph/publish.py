@@ -5,20 +5,19 @@ transaction (``POST /store?no_transaction``, large batches); a graph the store h
 posted into a staging graph, then moved over the published one by one SPARQL ``MOVE`` (a
 transaction), and a graph new to the store under its own name (no reader lists it before the
 publication names it, at the end). The ``MOVE`` rewrites every triple in one transaction: a
-million quads published into an empty store through staging graphs took 50 s more and left a store
-of 1.7 GB instead of 190 MB (pyoxigraph, Oxigraph server's engine; bench/README.md). Other stores
-get one SPARQL 1.1 Graph Store Protocol ``PUT ?graph=...`` per graph (one request: a transaction on
-engines that make a request one, such as Virtuoso). Beside the named graphs go the union graph and the parts that
-make the default graph a set (ccmgraph.sparql.merge). Project graphs the dump no longer has are
-deleted, and every graph is counted back. The publication graph
+million quads published into an empty store through staging graphs took 50 s more and left a
+store of 1.7 GB instead of 190 MB (pyoxigraph, Oxigraph server's engine; bench/README.md). Other
+stores get one SPARQL 1.1 Graph Store Protocol ``PUT ?graph=...`` per graph (one request: a
+transaction on engines that make a request one, such as Virtuoso). Beside the named graphs go the
+union graph and the parts that make the default graph a set (ccmgraph.sparql.merge). Project
+graphs the dump no longer has are deleted, and every graph is counted back. The publication graph
 (``ccmgraph.store.PUBLICATION``) records the version of the data (the same hash the embedded
 store reports), the graphs published and the union graph and parts; it is written first with a
 fresh "publishing" version and last with the final one, so that servers over the store see a
 new version whenever the data may have changed, and drop what they cached; while publishing, it
 lists only the graphs the store held before (a graph new to the store is listed once loaded).
-Publishing the same
-dump twice leaves the same store (the same triples; blank nodes get fresh identifiers in the
-engine).
+Publishing the same dump twice leaves the same store (the same triples; blank nodes get fresh
+identifiers in the engine).
 """
 
 from __future__ import annotations

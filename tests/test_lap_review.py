@@ -45,6 +45,40 @@ def test_every_action_as_the_api_says(client, store, basis):
         assert a.served == bool(api["elements"])
 
 
+@pytest.mark.parametrize("basis", ["stated", "workplan"])
+def test_every_element_listed_says_what_lap_review_actions_says_of_its_link(client, store, basis):
+    """The review reads some columns of lap-review-actions and the plan's label and period and the
+    basis's words once each (review.COLUMNS): each element it lists says of its link what the
+    query's whole row says, as /api/queries/lap-review-actions answers it."""
+    result = review.lap_review(store, basis=basis)
+    rows = client.get("/api/queries/lap-review-actions", params={"basis": basis}).json()
+    said = {
+        (r["n"], r["element"], r["linkBasis"].rsplit("#", 1)[-1]): (
+            r["actionLabel"],
+            r["sectionLabel"] or "no section",
+            r["kind"],
+            r["identifier"],
+            r["label"],
+            r["workplan"].rsplit("/", 1)[-1],
+            r["workplanLabel"],
+            r["periodLabel"],
+            r["basisLabel"],
+            (r["evidence"], r["document"], r["documentTitle"], r["exact"], r["start"], r["quoteEnd"]),
+        )
+        for r in rows
+        if r["counted"] == "yes"
+    }
+    listed = 0
+    for a in result.actions:
+        for e in (e for es in a.cycles.values() for e in es):
+            [q] = e.quotes
+            shown = (a.label, a.section, e.kind, e.identifier, e.label, e.workplan, e.workplanLabel, e.period)
+            quote = (q.evidence, q.document, q.documentTitle, q.exact, q.start, q.end)
+            assert (*shown, e.basisLabel, quote) == said[(a.number, e.element, e.basis)], (a.number, e.element)
+            listed += 1
+    assert listed == len(said) == result.listed()
+
+
 def test_summary_counts_from_the_api(client, lap):
     """The chart's figures: per section and cycle, the actions the API says a plan of that cycle serves."""
     cycle = {p.id: review.cycle_of(p) for p in lap.workplans}

@@ -21,7 +21,7 @@ them, and the engine starts from them instead of scanning).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -89,13 +89,19 @@ class NamedQuery:
         them in an order of its own (ccmgraph.analysis.service.run_named_query)."""
         return {m["var"]: m["separator"] for m in _GROUP_CONCAT.finditer(self.sparql)}
 
-    @property
-    def unordered(self) -> str:
-        """The query without its closing ORDER BY (kept when a LIMIT or OFFSET follows it, which
-        needs the order): the same rows, in the engine's order, for a caller that groups or sorts
-        them itself. Oxigraph sorts with the terms it reads from the store, which costs: 1.5 of
-        lap-review-agents' 2.8 s at a million quads on disk."""
-        return _CLOSING_ORDER_BY.sub("", self.sparql)
+    def text(self, *, ordered: bool = True, columns: Sequence[str] | None = None) -> str:
+        """The query as a caller asks it. ``ordered=False``: without its closing ORDER BY (kept when
+        a LIMIT or OFFSET follows it, which needs the order), the same rows in the engine's order for
+        a caller that groups or sorts them itself: Oxigraph sorts with the terms it reads from the
+        store, 1.5 of lap-review-agents' 2.8 s at a million quads on disk. ``columns``: only those of
+        its SELECT's columns, the same rows with fewer terms in each, for a caller that has the others
+        already: a remote store writes every term (lap-review-actions over Virtuoso at a million
+        quads, 7.1 s for its 22 columns, 4.0-4.9 s for the 17 the LAP review reads). ValueError for a
+        column the query does not select, for a query selecting DISTINCT or REDUCED rows, which fewer
+        columns would merge, and for leaving out an expression's column the query reads after (an
+        aggregate its ORDER BY sorts by)."""
+        text = self.sparql if ordered else _CLOSING_ORDER_BY.sub("", self.sparql)
+        return text if columns is None else _narrowed(text, columns, self.name)
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """The parameters' terms from raw ``values``: ParameterError for a key that is not a
@@ -121,10 +127,58 @@ _GROUP_CONCAT = re.compile(
 )
 # the query's own ORDER BY, written at the start of a line (a subquery's is indented), to the end
 _CLOSING_ORDER_BY = re.compile(r"^ORDER BY\b(?:(?!\b(?:LIMIT|OFFSET)\b).)*\Z", re.S | re.M | re.I)
+# the query's own SELECT, written at the start of a line (a subquery's is indented)
+_OUTER_SELECT = re.compile(r"^SELECT\s+(?:(?P<modifier>DISTINCT|REDUCED)\s+)?", re.M | re.I)
+# a column of a SELECT clause: a variable, or an expression in parentheses "(... AS ?var)"
+_SELECT_ITEM = re.compile(r"\s*(?:[?$](?P<var>\w+)|(?P<open>\())")
+_BOUND_AS = re.compile(r"\bAS\s+[?$](\w+)\s*\)\Z", re.I)
 _PARAM = re.compile(
     r"^(?P<name>\w+)\s+(?P<type>\w+|\([\w.-]+(?:\|[\w.-]+)*\))(?:(?P<optional>\?)|=(?P<default>\S+))?"
     r"(?:\s+(?P<example>(?!--)\S+))?\s*(?:--\s*(?P<description>.*))?$"
 )
+
+
+def _narrowed(text: str, columns: Sequence[str], name: str) -> str:
+    """``text`` selecting only ``columns`` (in the query's own order)."""
+    select = _OUTER_SELECT.search(text)
+    if not columns:
+        raise ValueError(f"query {name}: no columns asked")
+    if select is None:
+        raise ValueError(f"query {name} has no SELECT at the start of a line")
+    if select["modifier"]:
+        raise ValueError(f"query {name} selects {select['modifier']} rows: fewer columns would merge rows")
+    items, end = _select_items(text, select.end(), name)
+    if unknown := [c for c in columns if c not in items]:
+        raise ValueError(f"query {name} does not select {', '.join(unknown)} (it selects {', '.join(items)})")
+    for var, item in items.items():
+        if var not in columns and item.startswith("(") and re.search(rf"[?$]{var}\b", text[end:]):
+            raise ValueError(
+                f"query {name} reads ?{var} after its SELECT (its ORDER BY or HAVING): that column cannot be left out"
+            )
+    return text[: select.end()] + " ".join(item for var, item in items.items() if var in columns) + text[end:]
+
+
+def _select_items(text: str, pos: int, name: str) -> tuple[dict[str, str], int]:
+    """The columns of the SELECT clause from ``pos`` on, each one's text by its variable's name, and
+    where the clause ends."""
+    items: dict[str, str] = {}
+    while item := _SELECT_ITEM.match(text, pos):
+        if item["var"]:
+            items[item["var"]], pos = text[item.start("var") - 1 : item.end()], item.end()
+            continue
+        depth = 0
+        for pos in range(item.start("open"), len(text)):
+            depth += {"(": 1, ")": -1}.get(text[pos], 0)
+            if depth == 0:
+                break
+        pos += 1
+        expression = text[item.start("open") : pos]
+        if (bound := _BOUND_AS.search(expression)) is None:
+            raise ValueError(f"query {name}: a column of its SELECT is not (expression AS ?name): {expression}")
+        items[bound[1]] = expression
+    if not items:
+        raise ValueError(f"query {name} names no columns in its SELECT")
+    return items, pos
 
 
 def _parameter(text: str, where: str) -> Parameter:

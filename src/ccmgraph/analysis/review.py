@@ -1,13 +1,14 @@
 """The LAP review: what the work plans did for each LAP action, cycle by cycle, on what evidence.
 
 Each section is one named query of queries/ run through the analysis service
-(``service.run_named_query``, the same answer as /api/queries/<name>): ``lap-review-actions`` (per
-action, and the summary that counts it) with ``lap-review-details`` (who, when, which outputs),
-``lap-review-continuity`` (what carried forward between
-cycles, and why), ``lap-review-agents`` (per working group, coordinator, partner and funder); with
-``service.workplans`` for the cycles: a cycle is the span of years of a work plan's period
-(2024-2025). The review, the API and the pages give the same numbers. Nothing here knows about HTTP
-or about an output format (see ``ccmgraph.web.report_formats`` for HTML, PDF, xlsx and CSV).
+(``service.run_named_query``, the same rows as /api/queries/<name>; of ``lap-review-actions`` only
+the columns read, COLUMNS): ``lap-review-actions`` (per action, and the summary that counts it) with
+``lap-review-details`` (who, when, which outputs), ``lap-review-continuity`` (what carried forward
+between cycles, and why), ``lap-review-agents`` (per working group, coordinator, partner and
+funder); with ``service.workplans`` for the cycles (a cycle is the span of years of a work plan's
+period: 2024-2025) and each plan's label and period, ``service.alignment_bases`` for the bases in
+words. The review, the API and the pages give the same numbers. Nothing here knows about HTTP or
+about an output format (see ``ccmgraph.web.report_formats`` for HTML, PDF, xlsx and CSV).
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ QUERIES = ("lap-review-actions", "lap-review-details", "lap-review-continuity", 
 WITH_BASIS = {"lap-review-actions", "lap-review-agents"}  # the others answer for every basis
 # read into sets and sorted here: asked without the query's ORDER BY, the engine's sort spared
 UNORDERED = {"lap-review-agents"}
+# the columns read of a query's rows where the review has the others: a work plan's label and period
+# (service.workplans), a basis's words (service.alignment_bases), once each instead of on each of
+# 15,550 rows at a million quads: Virtuoso answers in 4.0-4.9 s instead of 7.1 s
+COLUMNS = {
+    "lap-review-actions": (
+        *("n", "action", "actionLabel", "sectionLabel", "element", "kind", "identifier", "label", "workplan"),
+        *("linkBasis", "counted", "evidence", "document", "documentTitle", "exact", "start", "quoteEnd"),
+    )
+}
 ROLES = ("working group", "coordinator", "partner", "funder")
 
 
@@ -161,19 +171,21 @@ def _quote(r: dict[str, Any]) -> m.Quote | None:
     )
 
 
-def _element(r: dict[str, Any], coordinators: list[str], details: dict[str, list[str]]) -> m.ReviewElement:
+def _element(
+    r: dict[str, Any], plan: m.WorkPlanSummary, basis_labels: dict[str, str], details: dict[str, list[str]]
+) -> m.ReviewElement:
     quote = _quote(r)
     return m.ReviewElement(
         element=r["element"],
         kind=r["kind"],
         identifier=r["identifier"],
         label=r["label"],
-        workplan=service.key_of(r["workplan"]),
-        workplanLabel=r["workplanLabel"],
-        coordinators=coordinators,
-        period=r["periodLabel"],
-        basis=service.basis_name(r["linkBasis"]),
-        basisLabel=r["basisLabel"],
+        workplan=plan.id,
+        workplanLabel=plan.label,
+        coordinators=sorted(plan.coordinators),
+        period=plan.periodLabel,
+        basis=(basis := service.basis_name(r["linkBasis"])),
+        basisLabel=basis_labels[basis],
         quotes=[quote] if quote else [],
         partners=details.get("partners", []),
         funders=details.get("funders", []),
@@ -229,6 +241,7 @@ def _answers(store: Store, basis: str, progress: Callable[[int, int], None] | No
                 name,
                 {"basis": basis} if name in WITH_BASIS else {},
                 ordered=name not in UNORDERED,
+                columns=COLUMNS.get(name),
             ): name
             for name in QUERIES
         }
@@ -272,7 +285,8 @@ def lap_review(
     details: dict[str, dict[str, list[str]]] = {}
     for r in detail_rows:
         details.setdefault(r["element"], {}).setdefault(r["aspect"], []).append(r["value"])
-    coordinators = {p.id: sorted(p.coordinators) for p in plans}
+    by_key = {p.id: p for p in plans}
+    basis_labels = {b.name: b.label for b in service.alignment_bases(store)}
     links = {
         k: c for k, c in _continuations(continuity_rows).items() if c.laterWorkplan in ids and c.earlierWorkplan in ids
     }
@@ -294,7 +308,7 @@ def lap_review(
         seen = (a.number, cycle[key], r["element"], service.basis_name(r["linkBasis"]))
         if seen not in listed:
             listed.add(seen)
-            a.cycles[cycle[key]].append(_element(r, coordinators[key], details.get(r["element"], {})))
+            a.cycles[cycle[key]].append(_element(r, by_key[key], basis_labels, details.get(r["element"], {})))
     for a in actions.values():
         a.curator_only = not a.served and a.number in judged
         a.changes = _changes(a.cycles, links)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -149,16 +149,23 @@ def named_queries(directory: Path | None = None) -> list[m.QueryInfo]:
 
 
 def run_named_query(
-    store: Store, name: str, values: Mapping[str, str], directory: Path | None = None, *, ordered: bool = True
+    store: Store,
+    name: str,
+    values: Mapping[str, str],
+    directory: Path | None = None,
+    *,
+    ordered: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> Rows:
     """The rows of a named query, its parameters bound from ``values`` (every key must be one of them);
-    ``ordered=False``: the same rows in the engine's order (``NamedQuery.unordered``)."""
+    ``ordered=False``: the same rows in the engine's order, ``columns``: only those of each row
+    (``NamedQuery.text``)."""
     queries = catalog.load(directory or paths.QUERIES)
     if name not in queries:
         raise errors.NotFound(f"no named query {name!r}; GET /api/queries lists them")
     q = queries[name]
     try:
-        rows = store.select(q.sparql if ordered else q.unordered, q.bindings(dict(values)))
+        rows = store.select(q.text(ordered=ordered, columns=columns), q.bindings(dict(values)))
     except errors.QueryEvaluationError as exc:
         raise errors.QueryEvaluationError(f"query {name}: {exc}") from None
     lists = q.concatenations

@@ -82,12 +82,13 @@ ENDPOINTS: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("/id/lap-action/10.html", []),
     ("/coverage", []),
     ("/timeline", []),
-    # the LAP review: the plans, then one named query per section (analysis/review.py)
+    # the LAP review: the plans, then one named query per section (analysis/review.py; then the
+    # quotes of the links' evidence, views/evidence-quotes.rq with their IRIs bound, not here)
     (
         "/reports/lap-review",
         [
             ("workplans", {}),
-            ("queries/lap-review-actions.rq", {"basis": "workplan"}),
+            ("queries/lap-review-links.rq", {"basis": "workplan"}),
             ("queries/lap-review-details.rq", {}),
             ("queries/lap-review-continuity.rq", {}),
             ("queries/lap-review-agents.rq", {"basis": "workplan"}),

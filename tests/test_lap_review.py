@@ -47,9 +47,10 @@ def test_every_action_as_the_api_says(client, store, basis):
 
 @pytest.mark.parametrize("basis", ["stated", "workplan"])
 def test_every_element_listed_says_what_lap_review_actions_says_of_its_link(client, store, basis):
-    """The review reads some columns of lap-review-actions and the plan's label and period and the
-    basis's words once each (review.COLUMNS): each element it lists says of its link what the
-    query's whole row says, as /api/queries/lap-review-actions answers it."""
+    """The review reads some columns of lap-review-links, the plan's label and period and the
+    basis's words once each (review.COLUMNS), and picks each link's first quote from its evidence's:
+    each element it lists says of its link what lap-review-actions' row says (its first quote among
+    them), as /api/queries/lap-review-actions answers it."""
     result = review.lap_review(store, basis=basis)
     rows = client.get("/api/queries/lap-review-actions", params={"basis": basis}).json()
     said = {

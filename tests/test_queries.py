@@ -378,8 +378,8 @@ STATED_10 = {(UNI, "StatedInText"), (GSO2425 + "/objective/2a", "StatedInText")}
 def test_queries_that_count_or_trace_alignments_take_the_basis(run):
     """Every named query over alignments takes ``basis`` (evidence-for-element lists the evidence of one
     element's statements of every kind, and lap-review-details the partners, funders, periods and
-    outputs of every element linked to the LAP: they count nothing; lap-review-actions decides, at
-    the basis asked for, which of those elements count)."""
+    outputs of every element linked to the LAP: they count nothing; lap-review-actions and
+    lap-review-links decide, at the basis asked for, which of those elements count)."""
     queries = catalog.load()
     over_alignments = {
         n for n, q in queries.items() if any(t in q.sparql for t in ("hasAlignment", "servesAction", "servedBy"))
@@ -395,6 +395,7 @@ def test_queries_that_count_or_trace_alignments_take_the_basis(run):
         "gender-actions-per-cycle",
         "lap-action-coverage-matrix",
         "lap-review-actions",
+        "lap-review-links",
         "lap-review-agents",
     }
 

@@ -28,7 +28,10 @@ ID = "https://w3id.org/ccmgraph/id/"
 UNORDERED = {"describe": "a graph", "void-totals": "one row", "search-documents": "the build's index input"}
 # queries whose rows a few variables identify (Virtuoso sorts by 20 keys at most): they order by
 # those, and the answer shows them unique, so the order is total all the same
-KEYED = {"lap-review-actions": ("n", "workplan", "element", "linkBasis")}
+KEYED = {
+    "lap-review-actions": ("n", "workplan", "element", "linkBasis"),
+    "lap-review-links": ("n", "workplan", "element", "linkBasis", "evidence"),
+}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 

@@ -48,6 +48,8 @@ from ccmgraph.sparql.dataset import Dataset
 from ccmgraph.sparql.syntax import PREDECLARED, check_nesting, declare_prefixes, explain
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
+# a parameter's value: a term, a list of terms (one row each), or None (UNDEF)
+Binding = Term | Sequence[Term] | None
 log = logging.getLogger(__name__)
 
 
@@ -84,19 +86,25 @@ def rows_of(solutions: ox.QuerySolutions) -> list[dict[str, object]]:
 BINDINGS_MARKER = "# @bindings"
 
 
-def bind_parameters(text: str, bindings: Mapping[str, Term | None]) -> str:
+def bind_parameters(text: str, bindings: Mapping[str, Binding]) -> str:
     """The query with its parameters bound as RDF terms in a VALUES block.
 
     The block goes where a ``# @bindings`` line stands inside the WHERE clause (so that
     FILTERs see the values), or else after the query. Terms are written by pyoxigraph, so a
-    value can never change the query's structure; a missing value is UNDEF. One block per
-    variable (the same single row): Virtuoso 7.2 fails to compile some queries over its own
-    default graph with one block of several variables ("ssg_print_rvr_fixed_val()").
+    value can never change the query's structure; a missing value is UNDEF, a list of terms
+    one row each. One block per variable: Virtuoso 7.2 fails to compile some queries over its
+    own default graph with one block of several variables ("ssg_print_rvr_fixed_val()").
     """
-    block = " ".join(f"VALUES ?{k} {{ {'UNDEF' if v is None else v} }}" for k, v in bindings.items())
+    block = " ".join(f"VALUES ?{k} {{ {_values(v)} }}" for k, v in bindings.items())
     if BINDINGS_MARKER in text:
         return text.replace(BINDINGS_MARKER, block)
     return f"{text}\n{block}\n" if block else text
+
+
+def _values(binding: Binding) -> str:
+    if binding is None:
+        return "UNDEF"
+    return str(binding) if isinstance(binding, Term) else " ".join(map(str, binding))
 
 
 class DatasetOptions(TypedDict, total=False):
@@ -174,7 +182,7 @@ class Store(ABC):
         """Run any query; the answer serialized in ``media_type`` (or the form's default)."""
 
     @abstractmethod
-    def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
+    def select(self, text: str, bindings: Mapping[str, Binding] | None = None) -> list[dict[str, object]]:
         """Run a SELECT with variables bound to RDF terms; rows of Python values."""
 
     @property
@@ -317,7 +325,7 @@ class EmbeddedStore(Store):
         except KeyError:
             raise errors.NotAcceptable(f"this answer cannot be given as {media_type}") from None
 
-    def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
+    def select(self, text: str, bindings: Mapping[str, Binding] | None = None) -> list[dict[str, object]]:
         result = self._run(bind_parameters(text, bindings or {}))
         if not isinstance(result, ox.QuerySolutions):
             raise errors.QueryEvaluationError("not a SELECT query")
@@ -680,7 +688,7 @@ class RemoteStore(Store):
         except httpx.HTTPError as exc:
             raise StoreUnreachable(f"{request.url}: {type(exc).__name__}: {exc}") from None
 
-    def select(self, text: str, bindings: Mapping[str, Term | None] | None = None) -> list[dict[str, object]]:
+    def select(self, text: str, bindings: Mapping[str, Binding] | None = None) -> list[dict[str, object]]:
         answer = self.query(bind_parameters(text, bindings or {}), self._results_format().media_type)
         return self._rows_in(answer)
 

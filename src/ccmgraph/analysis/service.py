@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from ccmgraph import catalog, errors, paths, search_index
 from ccmgraph.analysis import models as m
 from ccmgraph.analysis import views
@@ -44,6 +46,7 @@ WORKPLAN = ID + "workplan/"
 WORKING_GROUP = ID + "working-group/"
 
 Rows = list[dict[str, Any]]
+EVIDENCE_PER_REQUEST = 1000  # a query's text under 100 KB
 
 
 # ------------------------------------------------------------------ parameters
@@ -478,6 +481,18 @@ def search(store: Store, q: str, *, index: Path | None = None, limit: int = 100,
 
 
 # ------------------------------------------------------------------ what the pages read besides the API's answers
+
+
+def evidence_quotes(store: Store, evidence: Sequence[str]) -> list[m.Quote]:
+    """The quotes of the ``evidence`` given (their IRIs), with their documents and offsets, asked
+    EVIDENCE_PER_REQUEST at a time (a VALUES block each)."""
+    out = []
+    for i in range(0, len(evidence), EVIDENCE_PER_REQUEST):
+        chunk = [ox.NamedNode(iri) for iri in evidence[i : i + EVIDENCE_PER_REQUEST]]
+        out += [
+            m.Quote(**r, prefix=None, suffix=None) for r in views.select(store, "evidence-quotes", {"evidence": chunk})
+        ]
+    return out
 
 
 def alignment_bases(store: Store) -> list[m.AlignmentBasis]:

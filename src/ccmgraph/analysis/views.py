@@ -4,12 +4,13 @@ where FILTERs see it)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from ccmgraph import catalog, errors, paths
 from ccmgraph.namespaces import ID
-from ccmgraph.store import Store
+from ccmgraph.store import Binding, Store
 
 
 @cache
@@ -19,9 +20,13 @@ def view(name: str) -> catalog.NamedQuery:
 
 def run(store: Store, name: str, **values: str | None) -> list[dict[str, Any]]:
     """Rows of a view; catalog.ParameterError (an InvalidParameter) for a value of the wrong type."""
-    q = view(name)
+    return select(store, name, view(name).bindings({k: v for k, v in values.items() if v is not None}))
+
+
+def select(store: Store, name: str, bindings: Mapping[str, Binding]) -> list[dict[str, Any]]:
+    """Rows of a view with its variables bound to terms (a list of terms: a row each)."""
     try:
-        return store.select(q.sparql, q.bindings({k: v for k, v in values.items() if v is not None}))
+        return store.select(view(name).sparql, bindings)
     except errors.QueryEvaluationError as exc:  # the views are tested: only a remote store can get here
         raise errors.UpstreamError(f"the SPARQL store rejected view {name}: {exc}") from None
 

@@ -22,6 +22,17 @@ def test_select_binds_parameters_as_terms(store):
     assert rows == [{"a": "https://w3id.org/ccmgraph/id/lap-action/10"}]
 
 
+def test_a_list_of_terms_binds_a_row_each(store):
+    """What the LAP review binds to ask for the quotes of many evidence nodes at once."""
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    rows = store.select(
+        "PREFIX ccm: <https://w3id.org/ccmgraph/ontology#> SELECT ?a WHERE { ?a ccm:actionNumber ?n } ORDER BY ?a",
+        {"n": [ox.Literal(str(n), datatype=integer) for n in (10, 3, 10)]},
+    )
+    assert rows == [{"a": f"https://w3id.org/ccmgraph/id/lap-action/{n}"} for n in (10, 10, 3)]
+    assert store.select("SELECT ?v WHERE { }", {"v": []}) == []
+
+
 def test_default_graph_is_the_union(store):
     assert store.select(COUNT_ACTIONS) == [{"n": 50}]
 
